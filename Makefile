@@ -1,0 +1,42 @@
+# The two commands of the README:
+#   make run   installs ketachart and starts it on its default database (SQLite, user data folder)
+#   make test  installs everything and runs ruff, mypy --strict, import-linter and pytest
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint demo bench clean system-packages
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+system-packages:
+	@scripts/install-system-packages $(SYSTEM_PACKAGES)
+
+run: system-packages $(STAMP)
+	$(BIN)/ketachart
+
+lint: $(STAMP)
+	$(BIN)/ruff check ketachart tests benchmarks
+	$(BIN)/ruff format --check ketachart tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: SYSTEM_PACKAGES = test
+test: system-packages $(STAMP) lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+demo: $(STAMP)
+	$(BIN)/ketachart demo
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.core
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+import sys
+
+from ketachart.app import main
+
+sys.exit(main())

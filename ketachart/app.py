@@ -1,0 +1,43 @@
+"""Entry point: `ketachart` starts the application; `ketachart COMMAND` runs a command.
+
+Wiring order: settings -> logging -> database -> QApplication -> main window.
+Qt is imported only when the application window is wanted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from ketachart.cli.commands import COMMANDS
+from ketachart.cli.parser import build_parser
+from ketachart.errors import KetachartError
+from ketachart.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    log_file = setup_logging()
+    try:
+        if args.command is None:
+            from ketachart.ui.application import run_application
+
+            return run_application(args)
+        return COMMANDS[args.command](args)
+    except KetachartError as error:
+        print(f"ketachart: error: {error.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ketachart: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        print(f"ketachart: unexpected error; details are in the log: {log_file}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The command line: init, demo, verify, sessions. No Qt here."""

@@ -1,0 +1,128 @@
+"""What each command does. Errors become one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+
+from ketachart.clock import SystemClock
+from ketachart.config import resolve_database_url
+from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
+from ketachart.domain.vocab import Role
+from ketachart.errors import ValidationError
+from ketachart.services import clinic, protocols, sessions, users
+from ketachart.services.verify import verify_all
+from ketachart.storage.database import Database, open_database
+
+
+def open_from_args(args: argparse.Namespace) -> Database:
+    return open_database(resolve_database_url(args.db), SystemClock())
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    db = open_from_args(args)
+    with db.transaction() as tx:
+        installed = protocols.install_example_protocols(tx)
+        if args.clinic_name:
+            clinic.set_clinic(tx, None, clinic.ClinicInfo(args.clinic_name, ""))
+        has_users = users.count_users(tx) > 0
+    print(f"Database ready at revision head ({db.dialect_name}).")
+    if installed:
+        print(f"Installed {len(installed)} example protocols (marked EXAMPLE: edit before use).")
+    if not has_users:
+        _create_first_admin(db, args)
+    return 0
+
+
+def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
+    username = args.admin_username or _ask("Admin user name: ")
+    name = args.admin_name or _ask("Admin full name: ")
+    password = _admin_password(args)
+    with db.transaction() as tx:
+        users.create_user(tx, None, username, name, "", Role.ADMIN, password)
+    print(f"Created the administrator '{username}'.")
+
+
+def _admin_password(args: argparse.Namespace) -> str:
+    if args.admin_password_env:
+        value = os.environ.get(args.admin_password_env)
+        if not value:
+            raise ValidationError.single(
+                "password", f"Environment variable {args.admin_password_env} is empty or not set."
+            )
+        return value
+    if not sys.stdin.isatty():
+        raise ValidationError.single(
+            "password", "No terminal to ask for the admin password: use --admin-password-env VAR."
+        )
+    first = getpass.getpass("Admin password: ")
+    if first != getpass.getpass("Repeat the password: "):
+        raise ValidationError.single("password", "The two passwords differ.")
+    return first
+
+
+def _ask(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise ValidationError.single(
+            "admin", "No terminal to ask on: use --admin-username and --admin-name."
+        )
+    return input(prompt).strip()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ketachart.services.demo import fill_demo
+
+    db = open_from_args(args)
+    started = time.perf_counter()
+    result = fill_demo(db, patients=args.patients, sessions=args.sessions, seed=args.seed)
+    seconds = time.perf_counter() - started
+    print(
+        f"Demo data: {result.patients} patients, {result.sessions} sessions, "
+        f"{result.events} events in {seconds:.1f} s "
+        f"({result.events / max(seconds, 1e-9):.0f} events/s)."
+    )
+    print("Demo accounts (synthetic; passwords are for the demo only):")
+    for account in result.accounts:
+        print(
+            f"  {account.username:<10} {account.password:<16} {account.role:<10} "
+            f"{account.display_name}"
+        )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    db = open_from_args(args)
+    with db.reading() as tx:
+        problems = verify_all(tx)
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    if problems:
+        print(f"verify: {len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print("verify: database intact: integrity check, every hash chain and every signature OK.")
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    db = open_from_args(args)
+    status = SessionStatus(args.status) if args.status else None
+    with db.transaction() as tx:
+        rows = sessions.list_sessions(tx, None, on=args.date, status=status)
+    for row in rows:
+        print(
+            f"{row.session.id}  {row.session.session_date}  {row.session.chair:<10} "
+            f"{STATUS_LABELS[row.status]:<11} {row.patient.mrn:<12} {row.protocol_name}"
+        )
+    print(f"{len(rows)} session(s).", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "verify": cmd_verify,
+    "sessions": cmd_sessions,
+}

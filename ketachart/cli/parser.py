@@ -1,0 +1,69 @@
+"""Argument parsing for `ketachart`."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from ketachart import __version__
+from ketachart.domain.timeline import SessionStatus
+
+
+class CliParser(argparse.ArgumentParser):
+    """argparse that reports bad input as one line, without the usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from error
+    if not 0 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100000: {value}")
+    return value
+
+
+def build_parser() -> CliParser:
+    parser = CliParser(prog="ketachart", description="Charting for IV ketamine infusion clinics.")
+    parser.add_argument("--version", action="version", version=f"ketachart {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: KETACHART_DATABASE_URL, else SQLite in the user data folder)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start the application on a throwaway demo database"
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=CliParser)
+    _add_init(commands)
+    demo = commands.add_parser("demo", help="fill the database with synthetic demo data")
+    demo.add_argument("--patients", type=_positive, default=20)
+    demo.add_argument("--sessions", type=_positive, default=40)
+    demo.add_argument("--seed", type=int, default=2026)
+    commands.add_parser("verify", help="check integrity, hash chains and signatures")
+    listing = commands.add_parser("sessions", help="list sessions with their ids")
+    listing.add_argument("--date", type=_iso_date, help="only this day (YYYY-MM-DD)")
+    listing.add_argument("--status", choices=[s.value for s in SessionStatus])
+    return parser
+
+
+def _add_init(commands: argparse._SubParsersAction[CliParser]) -> None:
+    init = commands.add_parser("init", help="create or upgrade the database, and the first admin")
+    init.add_argument("--admin-username", help="user name of the first administrator")
+    init.add_argument("--admin-name", help="full name of the first administrator")
+    init.add_argument(
+        "--admin-password-env",
+        metavar="VAR",
+        help="read the admin password from this environment variable",
+    )
+    init.add_argument("--clinic-name", help="clinic name printed on every PDF")

@@ -1,0 +1,1 @@
+"""Charting rules, dose math and scores: pure Python, no database and no Qt."""

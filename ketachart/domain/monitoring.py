@@ -1,0 +1,213 @@
+"""What is due, what is overdue and what is alarming, derived from a SessionState."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from ketachart.domain import payloads as p
+from ketachart.domain.dose import delivered_mg
+from ketachart.domain.timeline import SessionState, VitalsReading
+
+
+@dataclass(frozen=True)
+class DueTimes:
+    next_vitals_at: datetime | None
+    vitals_overdue: bool
+    next_recovery_at: datetime | None
+    recovery_overdue: bool
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        times = [t for t in (self.next_vitals_at, self.next_recovery_at) if t is not None]
+        return min(times) if times else None
+
+    @property
+    def overdue(self) -> bool:
+        return self.vitals_overdue or self.recovery_overdue
+
+
+def due_times(state: SessionState, now: datetime) -> DueTimes:
+    """Vitals every interval while infusing (and the ~40 min peak reading); recovery checks
+    every recovery interval after the infusion stops, until discharge."""
+    vitals_at = _next_vitals_at(state)
+    recovery_at = _next_recovery_at(state)
+    return DueTimes(
+        next_vitals_at=vitals_at,
+        vitals_overdue=vitals_at is not None and now > vitals_at,
+        next_recovery_at=recovery_at,
+        recovery_overdue=recovery_at is not None and now > recovery_at,
+    )
+
+
+def _next_vitals_at(state: SessionState) -> datetime | None:
+    start = state.infusion_started_at
+    if start is None or not state.infusion_running:
+        return None
+    interval = timedelta(minutes=state.protocol.vitals_interval_min)
+    during = [r.at for r in state.readings if r.at >= start]
+    due = (during[-1] if during else start) + interval
+    peak = _peak_due(state, start, during)
+    return min(due, peak) if peak is not None else due
+
+
+def _peak_due(state: SessionState, start: datetime, during: list[datetime]) -> datetime | None:
+    """The typical BP peak reading, due at peak_check_min after start unless one was taken
+    within 5 minutes of it."""
+    if state.protocol.peak_check_min == 0:
+        return None
+    peak = start + timedelta(minutes=state.protocol.peak_check_min)
+    window = timedelta(minutes=5)
+    if any(abs(at - peak) <= window for at in during) or any(at > peak for at in during):
+        return None
+    return peak
+
+
+def _next_recovery_at(state: SessionState) -> datetime | None:
+    stopped = state.infusion_stopped_at
+    if stopped is None or state.discharged_at is not None:
+        return None
+    last = state.last_recovery_at if state.last_recovery_at is not None else stopped
+    return max(last, stopped) + timedelta(minutes=state.protocol.recovery_interval_min)
+
+
+def delivered_so_far(state: SessionState, now: datetime) -> Decimal:
+    return delivered_mg(state.segments, now)
+
+
+def infusion_elapsed(state: SessionState, now: datetime) -> timedelta:
+    """Time since the infusion started (until it stopped), pauses included."""
+    if state.infusion_started_at is None:
+        return timedelta(0)
+    end = state.infusion_stopped_at or now
+    return max(end - state.infusion_started_at, timedelta(0))
+
+
+def recovery_elapsed(state: SessionState, now: datetime) -> timedelta:
+    if state.infusion_stopped_at is None:
+        return timedelta(0)
+    end = state.discharged_at or now
+    return max(end - state.infusion_stopped_at, timedelta(0))
+
+
+class AlertCode(StrEnum):
+    VITALS_OVERDUE = "vitals_overdue"
+    RECOVERY_OVERDUE = "recovery_overdue"
+    BP_RISE = "bp_rise"
+    BP_HIGH = "bp_high"
+    SPO2_LOW = "spo2_low"
+    HR_LOW = "hr_low"
+    HR_HIGH = "hr_high"
+    RR_LOW = "rr_low"
+    SEDATION_DEEP = "sedation_deep"
+    DOSE_ABOVE_MAX = "dose_above_max"
+    PUMP_MISMATCH = "pump_mismatch"
+
+
+@dataclass(frozen=True)
+class Alert:
+    code: AlertCode
+    message: str
+    at: datetime
+    event_id: str | None = None
+
+
+def vitals_alerts(state: SessionState) -> list[Alert]:
+    """Every reading's alerts against the protocol thresholds and the baseline."""
+    baseline = state.baseline
+    alerts: list[Alert] = []
+    for reading in state.readings:
+        alerts.extend(_reading_alerts(state, reading, baseline))
+    return alerts
+
+
+def _reading_alerts(
+    state: SessionState, reading: VitalsReading, baseline: p.Vitals | None
+) -> list[Alert]:
+    limits = state.protocol.alerts
+    v = reading.vitals
+    found: list[tuple[AlertCode, str]] = []
+    if baseline is not None and reading.vitals is not baseline:
+        rise_s, rise_d = v.systolic - baseline.systolic, v.diastolic - baseline.diastolic
+        if rise_s >= limits.bp_rise_systolic or rise_d >= limits.bp_rise_diastolic:
+            found.append(
+                (
+                    AlertCode.BP_RISE,
+                    f"BP rose {rise_s:+d}/{rise_d:+d} mmHg from baseline "
+                    f"{baseline.systolic}/{baseline.diastolic}",
+                )
+            )
+    if v.systolic >= limits.systolic_max or v.diastolic >= limits.diastolic_max:
+        found.append(
+            (
+                AlertCode.BP_HIGH,
+                f"BP {v.systolic}/{v.diastolic} at or above the limit "
+                f"{limits.systolic_max}/{limits.diastolic_max}",
+            )
+        )
+    if v.spo2 < limits.spo2_min:
+        found.append((AlertCode.SPO2_LOW, f"SpO2 {v.spo2} % below {limits.spo2_min} %"))
+    if v.heart_rate < limits.hr_min:
+        found.append((AlertCode.HR_LOW, f"Heart rate {v.heart_rate} below {limits.hr_min}/min"))
+    if v.heart_rate > limits.hr_max:
+        found.append((AlertCode.HR_HIGH, f"Heart rate {v.heart_rate} above {limits.hr_max}/min"))
+    if v.resp_rate < limits.rr_min:
+        found.append(
+            (AlertCode.RR_LOW, f"Respiratory rate {v.resp_rate} below {limits.rr_min}/min")
+        )
+    if v.moaas is not None and v.moaas <= limits.moaas_alert_at_or_below:
+        found.append((AlertCode.SEDATION_DEEP, f"MOAA/S {v.moaas}: deep sedation"))
+    return [Alert(code, msg, reading.at, reading.event_id) for code, msg in found]
+
+
+def current_alerts(state: SessionState, now: datetime) -> list[Alert]:
+    """Alerts that need attention now: overdue checks, the latest reading, dose."""
+    alerts: list[Alert] = []
+    due = due_times(state, now)
+    if due.vitals_overdue and due.next_vitals_at is not None:
+        alerts.append(Alert(AlertCode.VITALS_OVERDUE, "Vitals overdue", due.next_vitals_at))
+    if due.recovery_overdue and due.next_recovery_at is not None:
+        alerts.append(
+            Alert(AlertCode.RECOVERY_OVERDUE, "Recovery check overdue", due.next_recovery_at)
+        )
+    if state.readings:
+        alerts.extend(_reading_alerts(state, state.readings[-1], state.baseline))
+    alerts.extend(dose_alerts(state, now))
+    return alerts
+
+
+def dose_alerts(state: SessionState, now: datetime) -> list[Alert]:
+    alerts: list[Alert] = []
+    delivered = delivered_so_far(state, now)
+    if delivered > state.plan.max_total_mg:
+        alerts.append(
+            Alert(
+                AlertCode.DOSE_ABOVE_MAX,
+                f"Delivered {delivered} mg is above the "
+                f"protocol maximum {state.plan.max_total_mg} mg",
+                now,
+            )
+        )
+    mismatch = pump_mismatch_mg(state, now)
+    if mismatch is not None:
+        alerts.append(
+            Alert(
+                AlertCode.PUMP_MISMATCH,
+                f"Pump volume differs from the charted rates by {mismatch} mg; reconcile",
+                now,
+            )
+        )
+    return alerts
+
+
+def pump_mismatch_mg(state: SessionState, now: datetime) -> Decimal | None:
+    """Difference between pump volume x concentration and the charted integral, if > 10 %."""
+    if state.pump_volume_ml is None or state.concentration_mg_ml is None:
+        return None
+    by_pump = state.pump_volume_ml * state.concentration_mg_ml
+    charted = delivered_so_far(state, now)
+    difference = abs(by_pump - charted)
+    tolerance = max(charted, by_pump) * Decimal("0.10")
+    return difference if difference > tolerance and difference > Decimal("0.5") else None

@@ -1,0 +1,322 @@
+"""Deriving a session's current state from its events. Nothing here is stored.
+
+Corrections are applied first: a corrected entry takes the values of its latest correction
+(or disappears from the derived state if the correction voids it); the original stays in the
+timeline for display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from ketachart.domain import payloads as p
+from ketachart.domain.dose import DosePlan, RateSegment, plan_dose
+from ketachart.domain.events import EventKind, EventRecord, decode_payload
+from ketachart.domain.protocol import ProtocolSpec
+from ketachart.domain.scores import score_total
+from ketachart.domain.vocab import PreCheckCode
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PRE_CHECKS = "pre_checks"
+    INFUSING = "infusing"
+    PAUSED = "paused"
+    RECOVERY = "recovery"
+    DISCHARGED = "discharged"
+    SIGNED = "signed"
+
+
+STATUS_LABELS: dict[SessionStatus, str] = {
+    SessionStatus.SCHEDULED: "Scheduled",
+    SessionStatus.PRE_CHECKS: "Pre-checks",
+    SessionStatus.INFUSING: "Infusing",
+    SessionStatus.PAUSED: "Paused",
+    SessionStatus.RECOVERY: "Recovery",
+    SessionStatus.DISCHARGED: "Discharged",
+    SessionStatus.SIGNED: "Signed",
+}
+
+
+@dataclass(frozen=True)
+class EffectiveEvent:
+    """An event as it counts now: its payload and time after any corrections."""
+
+    record: EventRecord
+    payload: p.Payload
+    occurred_at: datetime
+    corrections: tuple[EventRecord, ...] = ()
+    voided: bool = False
+
+    @property
+    def kind(self) -> EventKind:
+        return self.record.kind
+
+
+def apply_corrections(events: Iterable[EventRecord]) -> list[EffectiveEvent]:
+    """Every non-correction event with its latest correction applied, in entry order."""
+    ordered = sorted(events, key=lambda e: e.seq)
+    by_target: dict[str, list[EventRecord]] = {}
+    for event in ordered:
+        if isinstance(event.payload, p.Correction):
+            by_target.setdefault(event.payload.corrects, []).append(event)
+    return [
+        _effective(event, tuple(by_target.get(event.id, ())))
+        for event in ordered
+        if event.kind is not EventKind.CORRECTION
+    ]
+
+
+def _effective(event: EventRecord, corrections: tuple[EventRecord, ...]) -> EffectiveEvent:
+    if not corrections:
+        return EffectiveEvent(event, event.payload, event.occurred_at)
+    latest = corrections[-1].payload
+    assert isinstance(latest, p.Correction)
+    if latest.replacement is None:
+        return EffectiveEvent(event, event.payload, event.occurred_at, corrections, voided=True)
+    payload = decode_payload(event.kind, latest.replacement)
+    occurred = latest.replacement_occurred_at or event.occurred_at
+    return EffectiveEvent(event, payload, occurred, corrections)
+
+
+def latest_version_id(events: Iterable[EventRecord], target_id: str) -> str | None:
+    """Id of the newest correction of `target_id`, or None if it was never corrected."""
+    latest: str | None = None
+    for event in sorted(events, key=lambda e: e.seq):
+        if isinstance(event.payload, p.Correction) and event.payload.corrects == target_id:
+            latest = event.id
+    return latest
+
+
+@dataclass(frozen=True)
+class VitalsReading:
+    at: datetime
+    vitals: p.Vitals
+    event_id: str
+    in_recovery: bool
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a session's events add up to at a moment."""
+
+    protocol: ProtocolSpec
+    opened_at: datetime
+    weight_kg: Decimal
+    status: SessionStatus = SessionStatus.SCHEDULED
+    pre_checks: dict[PreCheckCode, p.PreCheckItem] = field(default_factory=dict)
+    iv_in_place: bool = False
+    iv_started_at: datetime | None = None
+    iv_removed_at: datetime | None = None
+    infusion_started_at: datetime | None = None
+    infusion_stopped_at: datetime | None = None
+    concentration_mg_ml: Decimal | None = None
+    rate_ml_h: Decimal = Decimal(0)
+    paused: bool = False
+    segments: tuple[RateSegment, ...] = ()
+    readings: tuple[VitalsReading, ...] = ()
+    last_recovery_check: p.RecoveryCheck | None = None
+    last_recovery_at: datetime | None = None
+    ride: p.RideConfirmed | None = None
+    discharged_at: datetime | None = None
+    signed_at: datetime | None = None
+    pump_volume_ml: Decimal | None = None
+
+    @property
+    def plan(self) -> DosePlan:
+        return plan_dose(self.protocol, self.weight_kg)
+
+    @property
+    def baseline(self) -> p.Vitals | None:
+        """The last vitals charted before the infusion started."""
+        before = [
+            r
+            for r in self.readings
+            if self.infusion_started_at is None or r.at <= self.infusion_started_at
+        ]
+        return before[-1].vitals if before else None
+
+    @property
+    def infusion_running(self) -> bool:
+        return self.infusion_started_at is not None and self.infusion_stopped_at is None
+
+    @property
+    def pre_checks_missing(self) -> tuple[PreCheckCode, ...]:
+        return tuple(c for c in PreCheckCode if c not in self.pre_checks)
+
+    @property
+    def discharge_score(self) -> int | None:
+        check = self.last_recovery_check
+        return None if check is None else score_total(check.score_items)
+
+
+def derive_state(
+    protocol: ProtocolSpec, events: Iterable[EventRecord], until: datetime | None = None
+) -> SessionState:
+    """Fold the effective events (up to `until`, if given) into a SessionState."""
+    effective = [e for e in apply_corrections(events) if not e.voided]
+    effective.sort(key=lambda e: (e.occurred_at, e.record.seq))
+    opened = next(e for e in effective if e.kind is EventKind.SESSION_OPENED)
+    assert isinstance(opened.payload, p.SessionOpened)
+    state = SessionState(protocol, opened.occurred_at, opened.payload.weight_kg)
+    for event in effective:
+        if until is not None and event.occurred_at > until:
+            break
+        state = _fold(state, event)
+    return replace(state, status=_status(state))
+
+
+def _fold(state: SessionState, event: EffectiveEvent) -> SessionState:
+    handler = _HANDLERS.get(event.kind)
+    return handler(state, event.payload, event) if handler else state
+
+
+def _opened(state: SessionState, payload: p.Payload, event: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.SessionOpened)
+    return replace(state, weight_kg=payload.weight_kg)
+
+
+def _pre_checks(state: SessionState, payload: p.Payload, event: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.PreChecks)
+    merged = dict(state.pre_checks)
+    merged.update({item.code: item for item in payload.items})
+    return replace(state, pre_checks=merged)
+
+
+def _iv_start(state: SessionState, payload: p.Payload, event: EffectiveEvent) -> SessionState:
+    return replace(state, iv_in_place=True, iv_started_at=event.occurred_at, iv_removed_at=None)
+
+
+def _iv_removed(state: SessionState, payload: p.Payload, event: EffectiveEvent) -> SessionState:
+    return replace(state, iv_in_place=False, iv_removed_at=event.occurred_at)
+
+
+def _new_rate(state: SessionState, at: datetime, rate: Decimal) -> tuple[RateSegment, ...]:
+    closed = _close_segment(state.segments, at)
+    assert state.concentration_mg_ml is not None
+    return (*closed, RateSegment(at, None, rate, state.concentration_mg_ml))
+
+
+def _close_segment(segments: tuple[RateSegment, ...], at: datetime) -> tuple[RateSegment, ...]:
+    if segments and segments[-1].end is None:
+        return (*segments[:-1], replace(segments[-1], end=at))
+    return segments
+
+
+def _infusion_start(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.InfusionStart)
+    started = replace(
+        state, infusion_started_at=ev.occurred_at, concentration_mg_ml=payload.concentration_mg_ml
+    )
+    return replace(
+        started,
+        rate_ml_h=payload.rate_ml_h,
+        segments=_new_rate(started, ev.occurred_at, payload.rate_ml_h),
+    )
+
+
+def _rate_change(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.RateChange)
+    if not state.infusion_running or state.paused:
+        return state
+    return replace(
+        state,
+        rate_ml_h=payload.rate_ml_h,
+        segments=_new_rate(state, ev.occurred_at, payload.rate_ml_h),
+    )
+
+
+def _pause(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    if not state.infusion_running or state.paused:
+        return state
+    return replace(state, paused=True, segments=_close_segment(state.segments, ev.occurred_at))
+
+
+def _resume(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    if not state.paused or not state.infusion_running:
+        return state
+    return replace(state, paused=False, segments=_new_rate(state, ev.occurred_at, state.rate_ml_h))
+
+
+def _stop(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.InfusionStop)
+    if not state.infusion_running:
+        return state
+    return replace(
+        state,
+        infusion_stopped_at=ev.occurred_at,
+        paused=False,
+        segments=_close_segment(state.segments, ev.occurred_at),
+        pump_volume_ml=payload.pump_volume_ml,
+    )
+
+
+def _vitals(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.Vitals)
+    reading = VitalsReading(ev.occurred_at, payload, ev.record.id, in_recovery=False)
+    return replace(state, readings=(*state.readings, reading))
+
+
+def _recovery(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.RecoveryCheck)
+    reading = VitalsReading(ev.occurred_at, payload.vitals, ev.record.id, in_recovery=True)
+    return replace(
+        state,
+        readings=(*state.readings, reading),
+        last_recovery_check=payload,
+        last_recovery_at=ev.occurred_at,
+    )
+
+
+def _ride(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.RideConfirmed)
+    return replace(state, ride=payload)
+
+
+def _discharge(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    return replace(state, discharged_at=ev.occurred_at)
+
+
+def _signature(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.Signature)
+    if payload.addendum_id is not None or state.signed_at is not None:
+        return state
+    return replace(state, signed_at=ev.occurred_at)
+
+
+_HANDLERS = {
+    EventKind.SESSION_OPENED: _opened,
+    EventKind.PRE_CHECKS: _pre_checks,
+    EventKind.IV_START: _iv_start,
+    EventKind.IV_REMOVED: _iv_removed,
+    EventKind.INFUSION_START: _infusion_start,
+    EventKind.RATE_CHANGE: _rate_change,
+    EventKind.PAUSE: _pause,
+    EventKind.RESUME: _resume,
+    EventKind.INFUSION_STOP: _stop,
+    EventKind.VITALS: _vitals,
+    EventKind.RECOVERY_CHECK: _recovery,
+    EventKind.RIDE_CONFIRMED: _ride,
+    EventKind.DISCHARGE: _discharge,
+    EventKind.SIGNATURE: _signature,
+}
+
+
+def _status(state: SessionState) -> SessionStatus:
+    if state.signed_at is not None:
+        return SessionStatus.SIGNED
+    if state.discharged_at is not None:
+        return SessionStatus.DISCHARGED
+    if state.infusion_stopped_at is not None:
+        return SessionStatus.RECOVERY
+    if state.paused:
+        return SessionStatus.PAUSED
+    if state.infusion_started_at is not None:
+        return SessionStatus.INFUSING
+    if state.pre_checks or state.readings or state.iv_started_at is not None:
+        return SessionStatus.PRE_CHECKS
+    return SessionStatus.SCHEDULED

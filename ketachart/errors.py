@@ -1,0 +1,81 @@
+"""The error hierarchy. Every error a user can act on says what is wrong and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class KetachartError(Exception):
+    """Root of every error ketachart raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid value: the field it belongs to and what is allowed."""
+
+    field: str
+    message: str
+
+
+class ValidationError(KetachartError):
+    """One or more typed values are invalid; each problem names its field."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = tuple(problems)
+
+    @classmethod
+    def single(cls, field: str, message: str) -> ValidationError:
+        return cls([FieldProblem(field, message)])
+
+
+class ConfirmationRequired(KetachartError):
+    """A value is allowed but unusual: the user must confirm it with a reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class OverrideRequired(KetachartError):
+    """A rule blocks the action; only a physician may override it, with a reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RuleViolation(KetachartError):
+    """The action is not allowed in the session's current state (order of events)."""
+
+
+class SessionLocked(RuleViolation):
+    """The session is signed; only an addendum can add to it."""
+
+
+class PermissionDenied(KetachartError):
+    """The acting user's role does not allow this action."""
+
+
+class AuthenticationFailed(KetachartError):
+    """Wrong user name or password, or the account is locked."""
+
+
+class NotFound(KetachartError):
+    """A named record does not exist."""
+
+
+class ConflictError(KetachartError):
+    """Someone else changed the same thing first; reload and try again."""
+
+
+class StorageError(KetachartError):
+    """The database could not be opened, read or written."""
+
+
+class DatabaseDamaged(StorageError):
+    """The database failed its integrity check and must not be written to."""

@@ -1,0 +1,20 @@
+"""SQLAlchemy ORM: tables only. No Qt, no business rules."""
+
+from ketachart.models.base import Base
+from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
+from ketachart.models.people import Patient, User
+from ketachart.models.records import AuditEntry, ChainHead, Setting
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ChainHead",
+    "Event",
+    "InfusionSession",
+    "Patient",
+    "ProtocolVersion",
+    "Setting",
+    "User",
+]
+
+APPEND_ONLY_TABLES = ("events", "audit_entries", "sessions", "protocol_versions")

@@ -1,0 +1,237 @@
+"""Charting verbs: one function per entry a nurse or physician makes on the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from ketachart.domain import payloads as p
+from ketachart.domain.access import Action
+from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h
+from ketachart.domain.events import EventRecord, Override, kind_of, validate_payload
+from ketachart.domain.rules import (
+    check_discharge,
+    check_event_time,
+    check_not_locked,
+    check_order,
+    check_rate_dose,
+    check_vial,
+    check_witness,
+)
+from ketachart.domain.timeline import SessionState
+from ketachart.domain.vocab import Role
+from ketachart.errors import PermissionDenied, RuleViolation, ValidationError
+from ketachart.services.actors import Actor
+from ketachart.services.chains import append_event
+from ketachart.services.sessions import LoadedSession, load_session
+from ketachart.storage.database import Tx
+
+
+def chart(
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    payload: p.Payload,
+    *,
+    occurred_at: datetime | None = None,
+    overrides: tuple[Override, ...] = (),
+    loaded: LoadedSession | None = None,
+) -> EventRecord:
+    """Validate and append one entry: permission, values, time, lock and order rules."""
+    actor.require(Action.CHART)
+    validate_payload(payload)
+    kind = kind_of(payload)
+    session = loaded or load_session(tx, session_id)
+    at = occurred_at or tx.now
+    check_event_time(at, tx.now, session.row.created_at)
+    check_not_locked(session.state(), kind)
+    check_order(session.state(until=at), kind)
+    return append_event(tx, actor, session_id, payload, kind, at, overrides)
+
+
+def _authority(actor: Actor, approver: Actor | None) -> Actor | None:
+    """The physician who takes responsibility for an override: the actor or an approver."""
+    for person in (actor, approver):
+        if person is not None and person.role is Role.PHYSICIAN:
+            return person
+    return None
+
+
+def _stamped(overrides: tuple[Override, ...], physician: Actor | None) -> tuple[Override, ...]:
+    if physician is None:
+        return overrides
+    return tuple(replace(o, approved_by=physician.id) for o in overrides)
+
+
+def start_infusion(
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    rate_ml_h: Decimal,
+    bag_volume_ml: Decimal,
+    *,
+    concentration_mg_ml: Decimal | None = None,
+    drug: str | None = None,
+    occurred_at: datetime | None = None,
+    overrides: tuple[Override, ...] = (),
+    approver: Actor | None = None,
+) -> EventRecord:
+    """Start the pump. The concentration and drug default to the protocol's."""
+    session = load_session(tx, session_id)
+    concentration = concentration_mg_ml or session.protocol.concentration_mg_ml
+    state = session.state()
+    payload = p.InfusionStart(
+        drug=drug or session.protocol.drug,
+        concentration_mg_ml=concentration,
+        bag_volume_ml=bag_volume_ml,
+        rate_ml_h=rate_ml_h,
+        **_dose_fields(rate_ml_h, concentration, state),
+    )
+    validate_payload(payload)
+    at = occurred_at or tx.now
+    physician = _authority(actor, approver)
+    check_rate_dose(state, rate_ml_h, concentration, at, overrides, physician is not None)
+    return chart(
+        tx,
+        actor,
+        session_id,
+        payload,
+        occurred_at=at,
+        overrides=_stamped(overrides, physician),
+        loaded=session,
+    )
+
+
+def _dose_fields(rate: Decimal, concentration: Decimal, state: SessionState) -> dict[str, Decimal]:
+    if not (rate.is_finite() and concentration.is_finite() and concentration > 0):
+        return {}
+    return {
+        "dose_mg_h": rate_mg_h(rate, concentration),
+        "dose_mg_kg_h": rate_mg_kg_h(rate, concentration, state.weight_kg),
+    }
+
+
+def change_rate(
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    rate_ml_h: Decimal,
+    reason: str,
+    *,
+    occurred_at: datetime | None = None,
+    overrides: tuple[Override, ...] = (),
+    approver: Actor | None = None,
+) -> EventRecord:
+    """A new pump rate with its reason; refused above the protocol maximum unless overridden."""
+    session = load_session(tx, session_id)
+    at = occurred_at or tx.now
+    state = session.state(until=at)
+    if state.concentration_mg_ml is None:
+        raise RuleViolation("No rate change while the infusion is stopped or not started.")
+    payload = p.RateChange(
+        rate_ml_h, reason, **_dose_fields(rate_ml_h, state.concentration_mg_ml, state)
+    )
+    validate_payload(payload)
+    if rate_ml_h == state.rate_ml_h:
+        raise ValidationError.single("rate_ml_h", f"The pump already runs at {rate_ml_h} mL/h.")
+    physician = _authority(actor, approver)
+    check_rate_dose(
+        state, rate_ml_h, state.concentration_mg_ml, at, overrides, physician is not None
+    )
+    return chart(
+        tx,
+        actor,
+        session_id,
+        payload,
+        occurred_at=at,
+        overrides=_stamped(overrides, physician),
+        loaded=session,
+    )
+
+
+def record_recovery_check(
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    check: p.RecoveryCheck,
+    *,
+    occurred_at: datetime | None = None,
+) -> EventRecord:
+    session = load_session(tx, session_id)
+    if check.score_kind is not session.protocol.discharge_score:
+        raise ValidationError.single(
+            "score_kind",
+            f"This protocol uses the {session.protocol.discharge_score.value} score for discharge.",
+        )
+    return chart(tx, actor, session_id, check, occurred_at=occurred_at, loaded=session)
+
+
+def give_rescue_medicine(
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    medicine: p.RescueMedicine,
+    *,
+    occurred_at: datetime | None = None,
+) -> EventRecord:
+    session = load_session(tx, session_id)
+    if medicine.side_effect_id is not None and not any(
+        e.id == medicine.side_effect_id and isinstance(e.payload, p.SideEffect)
+        for e in session.events
+    ):
+        raise ValidationError.single(
+            "side_effect_id", "The side effect it treats is not in this session's chart."
+        )
+    return chart(tx, actor, session_id, medicine, occurred_at=occurred_at, loaded=session)
+
+
+def discharge_patient(
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    discharge: p.Discharge,
+    *,
+    ride: p.RideConfirmed | None = None,
+    occurred_at: datetime | None = None,
+    overrides: tuple[Override, ...] = (),
+    approver: Actor | None = None,
+) -> EventRecord:
+    """Discharge once every condition holds (observation time, score, IV out, ride); a
+    physician may override conditions with a reason. A ride given here is charted first."""
+    at = occurred_at or tx.now
+    if ride is not None:
+        chart(tx, actor, session_id, ride, occurred_at=at)
+    session = load_session(tx, session_id)
+    validate_payload(discharge)
+    physician = _authority(actor, approver)
+    check_discharge(session.state(until=at), at, overrides, physician is not None)
+    return chart(
+        tx,
+        actor,
+        session_id,
+        discharge,
+        occurred_at=at,
+        overrides=_stamped(overrides, physician),
+        loaded=session,
+    )
+
+
+def record_controlled_substance(
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    record: p.ControlledSubstance,
+    witness: Actor,
+    *,
+    occurred_at: datetime | None = None,
+) -> EventRecord:
+    """The vial record, witnessed by a different clinical user who has just authenticated."""
+    check_witness(actor.id, witness.id)
+    if witness.role not in (Role.NURSE, Role.PHYSICIAN):
+        raise PermissionDenied("The witness must be a nurse or a physician.")
+    at = occurred_at or tx.now
+    stamped = replace(record, witness_user_id=witness.id, witness_name=witness.signature_name)
+    validate_payload(stamped)
+    check_vial(stamped, at)
+    return chart(tx, actor, session_id, stamped, occurred_at=at)

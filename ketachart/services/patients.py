@@ -1,0 +1,136 @@
+"""Registering, editing and finding patients."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, or_, select
+
+from ketachart.domain.access import Action
+from ketachart.domain.checks import Checks
+from ketachart.errors import NotFound, ValidationError
+from ketachart.models import Patient
+from ketachart.services.actors import Actor
+from ketachart.services.chains import audit
+from ketachart.storage.database import Tx
+
+SEXES = ("female", "male", "other", "unknown")
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """What a person types to register or edit a patient."""
+
+    mrn: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    sex: str
+    allergies: str = ""
+    notes: str = ""
+
+    def check(self, today: date) -> None:
+        checks = Checks()
+        checks.text("mrn", "MRN", self.mrn, required=True, max_len=40)
+        if self.mrn.strip() != self.mrn or any(c.isspace() for c in self.mrn):
+            checks.fail("mrn", "MRN cannot contain spaces.")
+        checks.text("family_name", "Family name", self.family_name, required=True, max_len=120)
+        checks.text("given_name", "Given name", self.given_name, required=True, max_len=120)
+        checks.not_after("date_of_birth", "Date of birth", self.date_of_birth, today)
+        if self.date_of_birth < date(today.year - 120, 1, 1):
+            checks.fail("date_of_birth", "Date of birth is more than 120 years ago.")
+        if self.sex not in SEXES:
+            checks.fail("sex", f"Sex must be one of: {', '.join(SEXES)}.")
+        checks.text("allergies", "Allergies", self.allergies, max_len=1000)
+        checks.text("notes", "Notes", self.notes)
+        checks.done()
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    id: int
+    mrn: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    sex: str
+    allergies: str
+    notes: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+
+def _row(patient: Patient) -> PatientRow:
+    return PatientRow(
+        patient.id,
+        patient.mrn,
+        patient.family_name,
+        patient.given_name,
+        patient.date_of_birth,
+        patient.sex,
+        patient.allergies,
+        patient.notes,
+    )
+
+
+def register_patient(tx: Tx, actor: Actor, details: PatientDetails) -> PatientRow:
+    actor.require(Action.MANAGE_PATIENTS)
+    details.check(tx.now.date())
+    _require_unique_mrn(tx, details.mrn, None)
+    patient = Patient(**vars(details), created_at=tx.now, updated_at=tx.now)
+    tx.orm.add(patient)
+    tx.orm.flush()
+    audit(tx, actor, "patient.create", "patient", str(patient.id))
+    return _row(patient)
+
+
+def update_patient(tx: Tx, actor: Actor, patient_id: int, details: PatientDetails) -> PatientRow:
+    actor.require(Action.MANAGE_PATIENTS)
+    details.check(tx.now.date())
+    patient = _get(tx, patient_id)
+    _require_unique_mrn(tx, details.mrn, patient_id)
+    changed = sorted(k for k, v in vars(details).items() if getattr(patient, k) != v)
+    for key, value in vars(details).items():
+        setattr(patient, key, value)
+    patient.updated_at = tx.now
+    audit(tx, actor, "patient.update", "patient", str(patient_id), "fields=" + ",".join(changed))
+    return _row(patient)
+
+
+def _require_unique_mrn(tx: Tx, mrn: str, own_id: int | None) -> None:
+    found = tx.orm.scalar(select(Patient).where(Patient.mrn == mrn))
+    if found is not None and found.id != own_id:
+        raise ValidationError.single("mrn", f"MRN {mrn} belongs to another patient.")
+
+
+def _get(tx: Tx, patient_id: int) -> Patient:
+    patient = tx.orm.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"No patient with id {patient_id}.")
+    return patient
+
+
+def get_patient(tx: Tx, patient_id: int) -> PatientRow:
+    return _row(_get(tx, patient_id))
+
+
+def find_patients(tx: Tx, actor: Actor, query: str, limit: int = 50) -> list[PatientRow]:
+    """Search by MRN (exact or prefix), name (any part) or date of birth (YYYY-MM-DD)."""
+    actor.require(Action.MANAGE_PATIENTS)
+    text = query.strip()
+    statement = select(Patient).order_by(Patient.family_name, Patient.given_name).limit(limit)
+    if text:
+        like = f"%{text.lower()}%"
+        conditions: list[ColumnElement[bool]] = [
+            Patient.mrn.ilike(f"{text}%"),
+            Patient.family_name.ilike(like),
+            Patient.given_name.ilike(like),
+        ]
+        with contextlib.suppress(ValueError):
+            conditions.append(Patient.date_of_birth == date.fromisoformat(text))
+        statement = statement.where(or_(*conditions))
+    return [_row(p) for p in tx.orm.scalars(statement)]

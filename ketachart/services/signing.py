@@ -1,0 +1,163 @@
+"""Attestation, physician signature and signed addenda. Each signature re-asks the password
+and records the hash of the exact content signed, including the head of the event chain."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ketachart.domain import payloads as p
+from ketachart.domain.access import Action
+from ketachart.domain.codec import canonical_json
+from ketachart.domain.events import EventKind, EventRecord
+from ketachart.domain.findings import Problem
+from ketachart.domain.timeline import SessionStatus
+from ketachart.errors import AuthenticationFailed, RuleViolation
+from ketachart.models import Event, InfusionSession
+from ketachart.services.actors import Actor
+from ketachart.services.chains import append_event, content_digest, event_record
+from ketachart.services.charting import chart
+from ketachart.services.sessions import LoadedSession, load_session
+from ketachart.services.users import authenticate
+from ketachart.storage.database import Database, Tx
+
+AUTHORED_BY = "authored by"
+REVIEWED_AND_APPROVED = "reviewed and approved"
+ADDENDUM_APPROVED = "addendum reviewed and approved"
+
+
+def signed_content_hash(loaded: LoadedSession, head: EventRecord) -> str:
+    """What a signature covers: the session, its protocol version and its chain up to `head`."""
+    row = loaded.row
+    return content_digest(
+        {
+            "session_id": row.id,
+            "patient_id": row.patient_id,
+            "protocol_id": row.protocol_id,
+            "chair": row.chair,
+            "session_date": row.session_date,
+            "protocol": canonical_json(loaded.protocol),
+            "head_seq": head.seq,
+            "head_hash": head.hash,
+        }
+    )
+
+
+def _reauthenticate(db: Database, actor: Actor, password: str, purpose: str) -> Actor:
+    signer = authenticate(db, actor.username, password, purpose=purpose)
+    if signer.id != actor.id:
+        raise AuthenticationFailed("The password must be the signer's own.")
+    return signer
+
+
+def attest(db: Database, actor: Actor, session_id: str, password: str) -> EventRecord:
+    """The nurse signs their charting ('authored by') once the patient is discharged."""
+    actor.require(Action.ATTEST)
+    signer = _reauthenticate(db, actor, password, "attest")
+    with db.transaction() as tx:
+        loaded = load_session(tx, session_id)
+        if loaded.state().status is not SessionStatus.DISCHARGED:
+            raise RuleViolation("Attest after the patient is discharged and before signing.")
+        if any(
+            isinstance(e.payload, p.Attestation) and e.recorded_by == signer.id
+            for e in loaded.events
+        ):
+            raise RuleViolation("You have already attested this session.")
+        payload = _attestation(loaded, signer)
+        return chart(tx, signer, session_id, payload, loaded=loaded)
+
+
+def _signature(
+    loaded: LoadedSession, signer: Actor, meaning: str, addendum_id: str | None = None
+) -> p.Signature:
+    head = loaded.events[-1]
+    return p.Signature(
+        meaning=meaning,
+        signer_name=signer.display_name,
+        credentials=signer.credentials,
+        content_hash=signed_content_hash(loaded, head),
+        head_seq=head.seq,
+        head_hash=head.hash,
+        addendum_id=addendum_id,
+    )
+
+
+def _attestation(loaded: LoadedSession, signer: Actor) -> p.Attestation:
+    sig = _signature(loaded, signer, AUTHORED_BY)
+    return p.Attestation(
+        sig.meaning, sig.signer_name, sig.credentials, sig.content_hash, sig.head_seq, sig.head_hash
+    )
+
+
+def sign_session(db: Database, actor: Actor, session_id: str, password: str) -> EventRecord:
+    """A physician reviews and approves a discharged session; it is locked from then on."""
+    actor.require(Action.SIGN)
+    signer = _reauthenticate(db, actor, password, "sign")
+    with db.transaction() as tx:
+        loaded = load_session(tx, session_id)
+        status = loaded.state().status
+        if status is SessionStatus.SIGNED:
+            raise RuleViolation("This session is already signed.")
+        if status is not SessionStatus.DISCHARGED:
+            raise RuleViolation("Only a discharged session can be signed.")
+        payload = _signature(loaded, signer, REVIEWED_AND_APPROVED)
+        record = append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
+        return record
+
+
+def add_addendum(tx: Tx, actor: Actor, session_id: str, text: str) -> EventRecord:
+    """Later information for a discharged or signed session; it needs its own signature."""
+    return chart(tx, actor, session_id, p.Addendum(text))
+
+
+def sign_addendum(
+    db: Database, actor: Actor, session_id: str, addendum_id: str, password: str
+) -> EventRecord:
+    actor.require(Action.SIGN)
+    signer = _reauthenticate(db, actor, password, "sign")
+    with db.transaction() as tx:
+        loaded = load_session(tx, session_id)
+        if not any(e.id == addendum_id and e.kind is EventKind.ADDENDUM for e in loaded.events):
+            raise RuleViolation("That addendum is not in this session.")
+        if any(
+            isinstance(e.payload, p.Signature) and e.payload.addendum_id == addendum_id
+            for e in loaded.events
+        ):
+            raise RuleViolation("That addendum is already signed.")
+        payload = _signature(loaded, signer, ADDENDUM_APPROVED, addendum_id)
+        return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
+
+
+def verify_signatures(tx: Tx) -> list[Problem]:
+    """Each attestation and signature still matches the content it covered."""
+    problems: list[Problem] = []
+    kinds = [EventKind.SIGNATURE.value, EventKind.ATTESTATION.value]
+    session_ids = tx.orm.scalars(
+        select(Event.session_id).where(Event.kind.in_(kinds)).distinct()
+    ).all()
+    for session_id in session_ids:
+        if tx.orm.get(InfusionSession, session_id) is not None:
+            problems.extend(_verify_session_signatures(tx, session_id))
+    return problems
+
+
+def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
+    rows = tx.orm.scalars(
+        select(Event).where(Event.session_id == session_id).order_by(Event.seq)
+    ).all()
+    loaded = load_session(tx, session_id)
+    by_seq = {r.seq: event_record(r) for r in rows}
+    problems = []
+    for record in by_seq.values():
+        payload = record.payload
+        if not isinstance(payload, p.Signature | p.Attestation):
+            continue
+        head = by_seq.get(payload.head_seq)
+        expected = None if head is None else signed_content_hash(loaded, head)
+        if head is None or head.hash != payload.head_hash or expected != payload.content_hash:
+            problems.append(
+                Problem(
+                    f"session {session_id}",
+                    f"signature at entry {record.seq} no longer matches the content it signed",
+                )
+            )
+    return problems

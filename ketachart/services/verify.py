@@ -1,0 +1,96 @@
+"""Checking a database: SQLite integrity, every hash chain, every chain head, every signature."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+
+from ketachart.domain.events import GENESIS_HASH, EventKind
+from ketachart.domain.findings import Problem
+from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
+from ketachart.services.chains import AUDIT_CHAIN, audit_hash, envelope_of, session_chain
+from ketachart.services.signing import verify_signatures
+from ketachart.storage import dialect
+from ketachart.storage.database import Tx
+
+
+def verify_all(tx: Tx) -> list[Problem]:
+    """Every problem found; an empty list means the database is intact."""
+    problems = [
+        Problem("database", m) for m in dialect.full_integrity_problems(tx.orm.connection())
+    ]
+    heads = {h.chain: h for h in tx.orm.scalars(select(ChainHead))}
+    for session_id in tx.orm.scalars(select(InfusionSession.id)).all():
+        problems.extend(verify_session_chain(tx, session_id, heads.get(session_chain(session_id))))
+    problems.extend(_verify_audit(tx, heads.get(AUDIT_CHAIN)))
+    problems.extend(_orphan_events(tx))
+    problems.extend(verify_signatures(tx))
+    return problems
+
+
+def verify_session_chain(tx: Tx, session_id: str, head: ChainHead | None) -> list[Problem]:
+    rows = tx.orm.scalars(
+        select(Event).where(Event.session_id == session_id).order_by(Event.seq)
+    ).all()
+    where = f"session {session_id}"
+    problems = _walk_chain(
+        where, [(r.seq, r.prev_hash, r.hash, envelope_of(r).compute_hash()) for r in rows]
+    )
+    if rows and EventKind(rows[0].kind) is not EventKind.SESSION_OPENED:
+        problems.append(Problem(where, "the first event is not the session opening"))
+    problems.extend(
+        _check_head(where, head, rows[-1].seq if rows else 0, rows[-1].hash if rows else None)
+    )
+    return problems
+
+
+def _verify_audit(tx: Tx, head: ChainHead | None) -> list[Problem]:
+    rows = tx.orm.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    problems = _walk_chain(
+        "audit trail", [(r.seq, r.prev_hash, r.hash, audit_hash(r)) for r in rows]
+    )
+    problems.extend(
+        _check_head(
+            "audit trail", head, rows[-1].seq if rows else 0, rows[-1].hash if rows else None
+        )
+    )
+    return problems
+
+
+def _walk_chain(where: str, links: Sequence[tuple[int, str, str, str]]) -> list[Problem]:
+    """Each link: (seq, stored prev hash, stored hash, recomputed hash)."""
+    problems: list[Problem] = []
+    expected_prev, expected_seq = GENESIS_HASH, 1
+    for seq, prev_hash, stored, recomputed in links:
+        if seq != expected_seq:
+            problems.append(
+                Problem(where, f"entry {expected_seq} is missing or out of order (found {seq})")
+            )
+        if prev_hash != expected_prev:
+            problems.append(Problem(where, f"entry {seq} does not link to the entry before it"))
+        if stored != recomputed:
+            problems.append(Problem(where, f"entry {seq} was changed after it was written"))
+        expected_prev, expected_seq = stored, seq + 1
+    return problems
+
+
+def _check_head(where: str, head: ChainHead | None, seq: int, digest: str | None) -> list[Problem]:
+    if head is None:
+        return [] if seq == 0 else [Problem(where, "the chain head record is missing")]
+    if head.seq != seq or head.hash != digest:
+        return [
+            Problem(
+                where,
+                f"the chain ends at entry {seq} but its head record says "
+                f"{head.seq}: newest entries were removed or the head was altered",
+            )
+        ]
+    return []
+
+
+def _orphan_events(tx: Tx) -> Iterable[Problem]:
+    known = set(tx.orm.scalars(select(InfusionSession.id)).all())
+    for session_id in tx.orm.scalars(select(Event.session_id).distinct()).all():
+        if session_id not in known:
+            yield Problem(f"session {session_id}", "events exist for a session that is missing")

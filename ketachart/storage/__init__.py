@@ -1,0 +1,1 @@
+"""Opening, migrating and transacting on the database (SQLite or PostgreSQL)."""

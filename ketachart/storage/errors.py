@@ -1,0 +1,70 @@
+"""Turning driver errors into messages a nurse or an IT person can act on."""
+
+from __future__ import annotations
+
+from sqlalchemy import exc
+
+from ketachart.errors import ConflictError, DatabaseDamaged, KetachartError, StorageError
+
+_SQLITE_MESSAGES = (
+    (
+        "disk is full",
+        StorageError,
+        "The disk is full, so nothing was saved. Free some disk "
+        "space, then save again: what you typed is kept.",
+    ),
+    (
+        "database is locked",
+        StorageError,
+        "Another workstation kept the database busy, so nothing was saved. Save again.",
+    ),
+    (
+        "readonly database",
+        StorageError,
+        "The database is read-only, so nothing was saved. Ask IT to check the file's permissions.",
+    ),
+    (
+        "not a database",
+        DatabaseDamaged,
+        "The database file is damaged or is not a ketachart "
+        "database. Restore it from a backup (see README: Backup and restore).",
+    ),
+    (
+        "malformed",
+        DatabaseDamaged,
+        "The database file is damaged. Nothing will be written to "
+        "it. Restore it from a backup (see README: Backup and restore).",
+    ),
+    (
+        "append-only",
+        StorageError,
+        "The database refused to change or delete a charted entry: entries are append-only.",
+    ),
+    (
+        "unable to open database",
+        StorageError,
+        "The database file cannot be opened. Check the path and its permissions.",
+    ),
+)
+
+
+def translate(error: exc.DBAPIError) -> KetachartError:
+    """A KetachartError for a database error, never with patient data in it."""
+    text = str(error.orig).lower() if error.orig is not None else str(error).lower()
+    if isinstance(error, exc.IntegrityError) and "append-only" not in text:
+        return ConflictError(
+            "Someone else saved to this record at the same moment, so this "
+            "entry was not saved. Check the chart and save again."
+        )
+    for needle, cls, message in _SQLITE_MESSAGES:
+        if needle in text:
+            return cls(message)
+    if isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return StorageError(
+            "The database server cannot be reached, so nothing was saved. "
+            "Check the network or the server, then try again."
+        )
+    return StorageError(
+        f"The database reported an error ({type(error.orig).__name__}); "
+        "nothing was saved. Details are in the log."
+    )

@@ -1,0 +1,70 @@
+"""Applying the packaged Alembic migrations, with a copy of an SQLite file made first."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from ketachart.storage.database import Database
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_to_head(database: Database) -> None:
+    """Bring the schema to the newest revision; copy an existing SQLite file first."""
+    with database.engine.connect() as connection:
+        current = current_revision(connection)
+        connection.rollback()
+    head = head_revision()
+    if current == head:
+        return
+    path = database.sqlite_path
+    if current is not None and path is not None:
+        backup_before_migration(path, current, head)
+    run_alembic(database, "upgrade", head)
+
+
+def run_alembic(database: Database, verb: str, revision: str) -> None:
+    config = alembic_config()
+    with database.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, verb)(config, revision)
+        connection.commit()
+    log.info("database migrated: %s to %s", verb, revision)
+
+
+def backup_before_migration(path: Path, current: str, head: str) -> Path:
+    """An online copy (SQLite backup API) of the file as it was before migrating."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.before-{head}-from-{current}-{stamp}{path.suffix}")
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    log.info("copied the database before migrating")
+    return target

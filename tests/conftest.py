@@ -1,0 +1,76 @@
+"""Fixtures: a real database per test (a temporary SQLite file, and the real PostgreSQL server
+when KETACHART_TEST_POSTGRES_URL names one), a manual clock, a small clinic."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+from ketachart.clock import ManualClock
+from ketachart.storage.database import Database, open_database
+from tests.support import Clinic, make_clinic
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+POSTGRES_ENV = "KETACHART_TEST_POSTGRES_URL"
+ENGINES = ["sqlite", "postgresql"]
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the PostgreSQL variants: {POSTGRES_ENV} is not set")
+    pytest.skip(
+        f"PostgreSQL variant skipped: no server ({POSTGRES_ENV} not set; .ci/run starts one)"
+    )
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+    server = _postgres_url()
+    assert server is not None
+    name = f"kc_test_{uuid.uuid4().hex[:12]}"
+    admin = make_url(server).set(drivername="postgresql")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ketachart-test.sqlite"
+    return str(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: os.PathLike[str]) -> str:
+    return f"sqlite:///{tmp_path}/ketachart-test.sqlite"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 10, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def db(database_url: str, clock: ManualClock) -> Iterator[Database]:
+    database = open_database(database_url, clock)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clinic(db: Database, clock: ManualClock) -> Clinic:
+    return make_clinic(db, clock)

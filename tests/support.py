@@ -1,0 +1,137 @@
+"""Shared test helpers: a small clinic on a real database, and one-action transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from ketachart.clock import ManualClock
+from ketachart.domain import payloads as p
+from ketachart.domain.vocab import (
+    Instruction,
+    MentalStatus,
+    Nausea,
+    PreCheckCode,
+    PreCheckStatus,
+    Role,
+    ScoreKind,
+    StopReason,
+)
+from ketachart.services import charting, patients, protocols, sessions, users
+from ketachart.services.actors import Actor
+from ketachart.services.protocols import ProtocolRow
+from ketachart.storage.database import Database, Tx
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+PASSWORDS = {
+    "admin": "admin-pass-1",
+    "nina": "nurse-pass-1",
+    "wes": "nurse-pass-2",
+    "drm": "doctor-pass-1",
+}
+
+
+@dataclass
+class Clinic:
+    db: Database
+    clock: ManualClock
+    admin: Actor
+    nurse: Actor
+    nurse2: Actor
+    physician: Actor
+    protocols: list[ProtocolRow]
+    patient: patients.PatientRow
+
+    def act(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run one service call as one committed transaction."""
+        with self.db.transaction() as tx:
+            return fn(tx, *args, **kwargs)
+
+    def later(self, minutes: float) -> None:
+        self.clock.advance(timedelta(minutes=minutes))
+
+    def open_session(self, protocol_index: int = 0, weight: str = "70") -> str:
+        loaded = self.act(
+            sessions.open_session,
+            self.nurse,
+            self.patient.id,
+            self.protocols[protocol_index].id,
+            "Chair 1",
+            Decimal(weight),
+        )
+        return loaded.row.id
+
+    def state(self, session_id: str) -> Any:
+        with self.db.reading() as tx:
+            return sessions.load_session(tx, session_id).state()
+
+
+def make_clinic(db: Database, clock: ManualClock) -> Clinic:
+    with db.transaction() as tx:
+        admin = users.create_user(
+            tx, None, "admin", "Ádám Admin", "", Role.ADMIN, PASSWORDS["admin"]
+        )
+        nurse = users.create_user(
+            tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, PASSWORDS["nina"]
+        )
+        nurse2 = users.create_user(tx, admin, "wes", "Wes Ng", "RN", Role.NURSE, PASSWORDS["wes"])
+        physician = users.create_user(
+            tx, admin, "drm", "María Núñez", "MD", Role.PHYSICIAN, PASSWORDS["drm"]
+        )
+        rows = protocols.install_example_protocols(tx)
+        patient = patients.register_patient(
+            tx,
+            nurse,
+            patients.PatientDetails(
+                "MRN-0001", "Łukasiewicz", "Zoë", date(1980, 2, 3), "female", "Penicillin"
+            ),
+        )
+    return Clinic(db, clock, admin, nurse, nurse2, physician, rows, patient)
+
+
+ALL_PRE_CHECKS = p.PreChecks(
+    tuple(p.PreCheckItem(code, PreCheckStatus.DONE) for code in PreCheckCode)
+)
+BASELINE = p.Vitals(systolic=120, diastolic=80, heart_rate=72, resp_rate=14, spo2=98)
+ALDRETE_FULL = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2, "spo2": 2}
+RIDE = p.RideConfirmed("Jürgen Weiß", "spouse", "+1 555 010 0199", "Nina Øster")
+ALL_INSTRUCTIONS = p.Discharge(tuple(Instruction))
+
+
+def recovery_check(score: dict[str, int] | None = None) -> p.RecoveryCheck:
+    return p.RecoveryCheck(
+        p.Vitals(122, 80, 70, 14, 98, moaas=5),
+        Nausea.NONE,
+        MentalStatus.BASELINE,
+        ScoreKind.ALDRETE,
+        score or ALDRETE_FULL,
+    )
+
+
+def chart_to_infusing(clinic: Clinic, session_id: str, rate: str = "52.5") -> None:
+    """Pre-checks, baseline vitals, IV start and infusion start (at the plan's rate)."""
+    nurse = clinic.nurse
+    clinic.act(charting.chart, nurse, session_id, ALL_PRE_CHECKS)
+    clinic.act(charting.chart, nurse, session_id, BASELINE)
+    clinic.act(charting.chart, nurse, session_id, p.IvStart("Left forearm", 22, 1))
+    clinic.later(1)
+    clinic.act(charting.start_infusion, nurse, session_id, Decimal(rate), Decimal(50))
+
+
+def chart_to_discharged(clinic: Clinic, session_id: str) -> None:
+    nurse = clinic.nurse
+    chart_to_infusing(clinic, session_id)
+    clinic.later(40)
+    clinic.act(
+        charting.chart, nurse, session_id, p.InfusionStop(Decimal("35.0"), StopReason.COMPLETED)
+    )
+    clinic.later(15)
+    clinic.act(charting.record_recovery_check, nurse, session_id, recovery_check())
+    clinic.later(16)
+    clinic.act(charting.chart, nurse, session_id, p.IvRemoved(True, True))
+    clinic.act(charting.discharge_patient, nurse, session_id, ALL_INSTRUCTIONS, ride=RIDE)
