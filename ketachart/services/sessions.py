@@ -16,7 +16,7 @@ from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time, check_weight
 from ketachart.domain.timeline import SessionState, SessionStatus, derive_state
 from ketachart.errors import NotFound, ValidationError
-from ketachart.models import Event, InfusionSession
+from ketachart.models import Event, InfusionSession, User
 from ketachart.services.actors import Actor
 from ketachart.services.chains import append_event, audit, load_events
 from ketachart.services.patients import PatientRow, get_patient
@@ -118,6 +118,8 @@ class SessionView:
     protocol: ProtocolSpec
     events: tuple[EventRecord, ...]
     state: SessionState
+    authors: dict[int, str]
+    """Printed name with credentials of everyone who recorded an entry, by user id."""
 
 
 def view_session(tx: Tx, actor: Actor, session_id: str) -> SessionView:
@@ -126,7 +128,22 @@ def view_session(tx: Tx, actor: Actor, session_id: str) -> SessionView:
     loaded = load_session(tx, session_id)
     audit(tx, actor, "chart.view", "session", session_id)
     patient = get_patient(tx, loaded.row.patient_id)
-    return SessionView(loaded.row, patient, loaded.protocol, loaded.events, loaded.state())
+    return SessionView(
+        loaded.row,
+        patient,
+        loaded.protocol,
+        loaded.events,
+        loaded.state(),
+        author_names(tx, {e.recorded_by for e in loaded.events}),
+    )
+
+
+def author_names(tx: Tx, user_ids: set[int]) -> dict[int, str]:
+    rows = tx.orm.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []
+    return {
+        u.id: f"{u.display_name}, {u.credentials}" if u.credentials else u.display_name
+        for u in rows
+    }
 
 
 @dataclass(frozen=True)
