@@ -139,51 +139,11 @@ def view_session(tx: Tx, actor: Actor, session_id: str) -> SessionView:
 
 
 def author_names(tx: Tx, user_ids: set[int]) -> dict[int, str]:
-    rows = tx.orm.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []
+    """Printed name with credentials (e.g. 'Nina Øster, RN') of each user id."""
+    if not user_ids:
+        return {}
+    rows = tx.orm.scalars(select(User).where(User.id.in_(user_ids)))
     return {
         u.id: f"{u.display_name}, {u.credentials}" if u.credentials else u.display_name
         for u in rows
     }
-
-
-@dataclass(frozen=True)
-class SessionSummaryRow:
-    session: SessionRow
-    patient: PatientRow
-    protocol_name: str
-    status: SessionStatus
-
-
-def list_sessions(
-    tx: Tx, actor: Actor | None, on: date | None = None, status: SessionStatus | None = None
-) -> list[SessionSummaryRow]:
-    """Sessions (of one day, if given), with derived status, by chair. `actor` None is the
-    operator at the command line, who holds the database itself."""
-    if actor is not None:
-        actor.require(Action.VIEW_CHART)
-    audit(tx, actor, "sessions.list", "session", "", username=None if actor else "cli")
-    statement = select(InfusionSession).order_by(
-        InfusionSession.session_date, InfusionSession.chair
-    )
-    if on is not None:
-        statement = statement.where(InfusionSession.session_date == on)
-    rows: list[SessionSummaryRow] = []
-    for session in tx.orm.scalars(statement).all():
-        loaded = load_session(tx, session.id)
-        derived = loaded.state().status
-        if status is None or derived is status:
-            rows.append(
-                SessionSummaryRow(
-                    loaded.row, get_patient(tx, session.patient_id), loaded.protocol.name, derived
-                )
-            )
-    return rows
-
-
-def session_has_kind(tx: Tx, session_id: str, kinds: tuple[EventKind, ...]) -> bool:
-    found = tx.orm.scalar(
-        select(Event.id)
-        .where(Event.session_id == session_id, Event.kind.in_([k.value for k in kinds]))
-        .limit(1)
-    )
-    return found is not None
