@@ -1,0 +1,270 @@
+"""The charting dialog pattern: fields, an editable time, messages as you type, Save on Enter.
+
+A save that fails (locked database, full disk, unreachable server, a rule) keeps the dialog open
+with everything typed and says what to do; saving again retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketachart.domain import payloads as p
+from ketachart.domain.events import Override, validate_payload
+from ketachart.errors import (
+    ConfirmationRequired,
+    FieldProblem,
+    KetachartError,
+    OverrideRequired,
+    ValidationError,
+)
+from ketachart.services.actors import Actor
+from ketachart.ui.prompts import ask_physician_approval, ask_reason
+from ketachart.ui.workstation import Workstation
+
+log = logging.getLogger(__name__)
+UNEXPECTED = (
+    "Unexpected error: nothing was saved and your entry is still here. Details are in the log."
+)
+
+
+@dataclass(frozen=True)
+class Submission:
+    payload: p.Payload
+    occurred_at: datetime | None
+    overrides: tuple[Override, ...] = ()
+    approver: Actor | None = None
+
+
+def parse_int(text: str, field: str, label: str, *, required: bool = True) -> int | None:
+    stripped = text.strip()
+    if not stripped:
+        if required:
+            raise ValidationError.single(field, f"{label} is required.")
+        return None
+    if not stripped.lstrip("-").isdigit() or len(stripped) > 6:
+        raise ValidationError.single(field, f"{label} must be a whole number.")
+    return int(stripped)
+
+
+def parse_decimal(text: str, field: str, label: str, *, required: bool = True) -> Decimal | None:
+    stripped = text.strip().replace(",", ".")
+    if not stripped:
+        if required:
+            raise ValidationError.single(field, f"{label} is required.")
+        return None
+    try:
+        value = Decimal(stripped)
+    except InvalidOperation:
+        raise ValidationError.single(field, f"{label} must be a number.") from None
+    if not value.is_finite() or len(stripped) > 12:
+        raise ValidationError.single(field, f"{label} must be a number.")
+    return value
+
+
+def to_qdatetime(value: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
+
+
+def from_qdatetime(value: QDateTime) -> datetime:
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+
+
+class EntryDialog(QDialog):
+    """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`."""
+
+    def __init__(
+        self, ws: Workstation, title: str, parent: QWidget | None = None, *, with_time: bool = True
+    ) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.setWindowTitle(title)
+        self.ask_reason: Callable[[QWidget, str], str | None] = ask_reason
+        self.ask_approver: Callable[[QWidget, Workstation, str], Actor | None] = (
+            ask_physician_approval
+        )
+        self.result_value: object = None
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        self._touched: set[str] = set()
+        self._time_edit: QDateTimeEdit | None = None
+        self._build_frame(with_time)
+
+    def _build_frame(self, with_time: bool) -> None:
+        layout = QVBoxLayout(self)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        if with_time:
+            self._add_time_field()
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _add_time_field(self) -> None:
+        edit = QDateTimeEdit(to_qdatetime(self.ws.now()))
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        edit.setCalendarPopup(True)
+        edit.dateTimeChanged.connect(lambda _value: self._touched.add("occurred_at"))
+        self._time_edit = edit
+        self.add_field("occurred_at", self.tr("Time (change for a late entry)"), edit)
+
+    def add_field(self, name: str, label: str, widget: QWidget) -> QWidget:
+        """Add a labelled field with its own error line; live-validate when it changes."""
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setWordWrap(True)
+        error.hide()
+        column = QWidget()
+        box = QVBoxLayout(column)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(widget)
+        box.addWidget(error)
+        self.form.addRow(label, column)
+        self._fields[name] = (widget, error)
+        self._connect_change(name, widget)
+        return widget
+
+    def _connect_change(self, name: str, widget: QWidget) -> None:
+        def changed(*_args: object) -> None:
+            self._touched.add(name)
+            self.validate_live()
+
+        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            widget.textChanged.connect(changed)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(changed)
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(changed)
+
+    def field(self, name: str) -> QWidget:
+        return self._fields[name][0]
+
+    def occurred_at(self) -> datetime | None:
+        """None (meaning: now, to the microsecond) unless the nurse changed the time."""
+        if self._time_edit is None or "occurred_at" not in self._touched:
+            return None
+        return from_qdatetime(self._time_edit.dateTime())
+
+    def build(self) -> p.Payload:
+        raise NotImplementedError
+
+    def submit(self, submission: Submission) -> object:
+        raise NotImplementedError
+
+    def current_payload(self) -> p.Payload:
+        """The payload the form describes, validated; raises ValidationError listing problems."""
+        payload = self.build()
+        validate_payload(payload)
+        return payload
+
+    def validate_live(self, *, all_fields: bool = False) -> p.Payload | None:
+        try:
+            payload = self.current_payload()
+        except ValidationError as error:
+            self._show_problems(error.problems, all_fields)
+            return None
+        self._show_problems((), all_fields)
+        return payload
+
+    def _show_problems(self, problems: tuple[FieldProblem, ...], all_fields: bool) -> None:
+        by_field: dict[str, list[str]] = {}
+        general: list[str] = []
+        for problem in problems:
+            name = self._matching_field(problem.field)
+            if name is None:
+                general.append(problem.message)
+            elif all_fields or name in self._touched:
+                by_field.setdefault(name, []).append(problem.message)
+        for name, (_widget, label) in self._fields.items():
+            label.setText(" ".join(by_field.get(name, [])))
+            label.setVisible(name in by_field)
+        self.message.setText(" ".join(general) if all_fields else "")
+
+    def _matching_field(self, problem_field: str) -> str | None:
+        for name in (problem_field, problem_field.split(".", maxsplit=1)[0]):
+            if name in self._fields:
+                return name
+        return None
+
+    def accept(self) -> None:
+        payload = self.validate_live(all_fields=True)
+        if payload is None:
+            return
+        self._submit_with_prompts(Submission(payload, self.occurred_at()))
+
+    def _submit_with_prompts(self, submission: Submission) -> None:
+        for _attempt in range(6):
+            try:
+                self.result_value = self.submit(submission)
+            except ConfirmationRequired as needed:
+                next_submission = self._confirmed(submission, needed.code, needed.message)
+            except OverrideRequired as needed:
+                next_submission = self._overridden(submission, needed.code, needed.message)
+            except ValidationError as error:
+                self._show_problems(error.problems, all_fields=True)
+                return
+            except KetachartError as error:
+                self._show_failure(error.message)
+                return
+            except Exception:
+                log.exception("unexpected error while saving an entry")
+                self._show_failure(UNEXPECTED)
+                return
+            else:
+                super().accept()
+                return
+            if next_submission is None:
+                return
+            submission = next_submission
+
+    def _confirmed(self, submission: Submission, code: str, message: str) -> Submission | None:
+        reason = self.ask_reason(self, message)
+        if not reason:
+            self._show_failure(f"Not saved: {message}")
+            return None
+        return replace(submission, overrides=(*submission.overrides, Override(code, reason)))
+
+    def _overridden(self, submission: Submission, code: str, message: str) -> Submission | None:
+        approver = submission.approver
+        if approver is None and self.ws.actor.role.value != "physician":
+            approver = self.ask_approver(self, self.ws, message)
+            if approver is None:
+                self._show_failure(f"Not saved: {message}")
+                return None
+        if any(o.code == code for o in submission.overrides):
+            self._show_failure(f"Not saved: {message}")
+            return None
+        reason = self.ask_reason(self, f"{message}\n\nReason for the override:")
+        if not reason:
+            self._show_failure(f"Not saved: {message}")
+            return None
+        overrides = (*submission.overrides, Override(code, reason))
+        return replace(submission, overrides=overrides, approver=approver)
+
+    def _show_failure(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,59 @@
+"""What every screen is handed: the database, the workstation's settings and who is logged in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from ketachart.services.actors import Actor
+from ketachart.storage.database import Database, Tx
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Workstation(QObject):
+    """The context a window works in. Not global: app.py makes one and passes it down."""
+
+    actor_changed = Signal()
+
+    def __init__(
+        self, db: Database, settings: QSettings, demo_accounts: Sequence[tuple[str, str, str]] = ()
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.demo_accounts = tuple(demo_accounts)
+        self._actor: Actor | None = None
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise RuntimeError("nobody is logged in")
+        return self._actor
+
+    @property
+    def logged_in(self) -> bool:
+        return self._actor is not None
+
+    def set_actor(self, actor: Actor | None) -> None:
+        self._actor = actor
+        self.actor_changed.emit()
+
+    def now(self) -> datetime:
+        return self.db.clock.now()
+
+    def act(
+        self, fn: Callable[Concatenate[Tx, Actor, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """One user action as one transaction, as the logged-in user."""
+        with self.db.transaction() as tx:
+            return fn(tx, self.actor, *args, **kwargs)
+
+    def query(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Read without acting as anyone (lists, lookups)."""
+        with self.db.reading() as tx:
+            return fn(tx, *args, **kwargs)
