@@ -63,5 +63,11 @@ def require(role: Role, action: Action) -> None:
     if not is_allowed(role, action):
         allowed = " or ".join(sorted(r.value for r in ALLOWED[action]))
         raise PermissionDenied(
-            f"A {role.value} may not {ACTION_LABELS[action]}; this needs a {allowed}."
+            f"{_a(role.value).capitalize()} may not {ACTION_LABELS[action]}; "
+            f"this needs {_a(allowed)}."
         )
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article ("a nurse", "an admin")."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

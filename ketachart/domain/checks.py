@@ -55,6 +55,9 @@ class Checks:
             self.fail(field, f"{label} is too long ({len(value)} characters, at most {max_len}).")
         if "\x00" in value:
             self.fail(field, f"{label} contains a control character.")
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            # a lone surrogate cannot be encoded as UTF-8: hashing and storing would fail
+            self.fail(field, f"{label} contains an invalid character.")
 
     def not_after(self, field: str, label: str, value: date, limit: date) -> None:
         if value > limit:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import types
 import typing
@@ -83,9 +84,15 @@ def _convert_union(tp: Any, data: Any) -> Any:
     return _convert(args[0], data)
 
 
+@functools.cache
+def _type_hints(tp: type) -> dict[str, Any]:
+    """Resolved field types of a dataclass; cached, as resolving them is slow."""
+    return typing.get_type_hints(tp)
+
+
 def _convert_simple(tp: Any, data: Any) -> Any:
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
+        hints = _type_hints(typing.cast(type, tp))
         kwargs = {
             f.name: _convert(hints[f.name], data[f.name])
             for f in dataclasses.fields(tp)

@@ -17,8 +17,12 @@ def describe(payload: p.Payload) -> str:
 
 
 def vitals_text(v: p.Vitals) -> str:
-    parts = [f"BP {v.systolic}/{v.diastolic}", f"HR {v.heart_rate}", f"RR {v.resp_rate}",
-             f"SpO2 {v.spo2} %"]
+    parts = [
+        f"BP {v.systolic}/{v.diastolic}",
+        f"HR {v.heart_rate}",
+        f"RR {v.resp_rate}",
+        f"SpO2 {v.spo2} %",
+    ]
     if v.temperature_c is not None:
         parts.append(f"T {v.temperature_c} °C")
     if v.moaas is not None:
@@ -39,8 +43,11 @@ def _opened(x: p.SessionOpened) -> str:
 
 
 def _pre_checks(x: p.PreChecks) -> str:
-    items = [f"{PRE_CHECK_LABELS[i.code]}: {i.status.value.replace('_', ' ')}"
-             + (f" ({i.detail})" if i.detail else "") for i in x.items]
+    items = [
+        f"{PRE_CHECK_LABELS[i.code]}: {i.status.value.replace('_', ' ')}"
+        + (f" ({i.detail})" if i.detail else "")
+        for i in x.items
+    ]
     return "; ".join(items)
 
 
@@ -49,13 +56,14 @@ def _iv_start(x: p.IvStart) -> str:
 
 
 def _infusion_start(x: p.InfusionStart) -> str:
-    return (f"{x.drug} {_number(x.concentration_mg_ml)} mg/mL, bag {_number(x.bag_volume_ml)} mL, "
-            f"{x.rate_ml_h} mL/h = {x.dose_mg_h} mg/h = {x.dose_mg_kg_h} mg/kg/h")
+    return (
+        f"{x.drug} {_number(x.concentration_mg_ml)} mg/mL, bag {_number(x.bag_volume_ml)} mL, "
+        f"{x.rate_ml_h} mL/h = {x.dose_mg_h} mg/h = {x.dose_mg_kg_h} mg/kg/h"
+    )
 
 
 def _rate_change(x: p.RateChange) -> str:
-    return (f"{x.rate_ml_h} mL/h = {x.dose_mg_h} mg/h = {x.dose_mg_kg_h} mg/kg/h; "
-            f"reason: {x.reason}")
+    return f"{x.rate_ml_h} mL/h = {x.dose_mg_h} mg/h = {x.dose_mg_kg_h} mg/kg/h; reason: {x.reason}"
 
 
 def _side_effect(x: p.SideEffect) -> str:
@@ -79,19 +87,25 @@ def _stop(x: p.InfusionStop) -> str:
 
 def _recovery(x: p.RecoveryCheck) -> str:
     score = f"{SCORE_LABELS[x.score_kind]} {score_total(x.score_items)}/10"
-    return (f"{vitals_text(x.vitals)}; nausea {x.nausea.value}; mental status "
-            f"{x.mental_status.value}; {score}")
+    return (
+        f"{vitals_text(x.vitals)}; nausea {x.nausea.value}; mental status "
+        f"{x.mental_status.value}; {score}"
+    )
 
 
 def _iv_removed(x: p.IvRemoved) -> str:
-    text = ("catheter intact" if x.catheter_intact else "CATHETER NOT INTACT") + ", " + (
-        "site OK" if x.site_ok else "SITE PROBLEM")
+    text = (
+        ("catheter intact" if x.catheter_intact else "CATHETER NOT INTACT")
+        + ", "
+        + ("site OK" if x.site_ok else "SITE PROBLEM")
+    )
     return text + (f"; {x.note}" if x.note else "")
 
 
 def _ride(x: p.RideConfirmed) -> str:
-    return (f"Escort {x.escort_name} ({x.relationship}), phone {x.phone}; confirmed by "
-            f"{x.confirmed_by}")
+    return (
+        f"Escort {x.escort_name} ({x.relationship}), phone {x.phone}; confirmed by {x.confirmed_by}"
+    )
 
 
 def _discharge(x: p.Discharge) -> str:
@@ -104,9 +118,11 @@ def _correction(x: p.Correction) -> str:
 
 
 def _controlled(x: p.ControlledSubstance) -> str:
-    return (f"{x.drug} lot {x.lot} (exp {x.expiry.isoformat()}), {_number(x.concentration_mg_ml)} "
-            f"mg/mL x {_number(x.container_ml)} mL: drawn {x.drawn_mg} mg, administered "
-            f"{x.administered_mg} mg, wasted {x.wasted_mg} mg; witness {x.witness_name}")
+    return (
+        f"{x.drug} lot {x.lot} (exp {x.expiry.isoformat()}), {_number(x.concentration_mg_ml)} "
+        f"mg/mL x {_number(x.container_ml)} mL: drawn {x.drawn_mg} mg, administered "
+        f"{x.administered_mg} mg, wasted {x.wasted_mg} mg; witness {x.witness_name}"
+    )
 
 
 def _signature(x: p.Signature | p.Attestation) -> str:

@@ -34,10 +34,14 @@ class DosePlan:
 
 def plan_dose(protocol: ProtocolSpec, weight_kg: Decimal) -> DosePlan:
     """Planned total and the pump rate (rounded to 0.1 mL/h) at the protocol concentration."""
-    total = Fraction(weight_kg) * Fraction(protocol.planned_total_mg_per_kg)
-    rate_mg_h = total * 60 / protocol.duration_min
+    # From the protocol's own numbers, not planned_total_mg_per_kg: that Decimal is rounded
+    # to 28 digits for per-hour protocols (x / 60), which can flip a half-even tie.
     if protocol.dose_mode is DoseMode.PER_KG_PER_HOUR:
         rate_mg_h = Fraction(weight_kg) * Fraction(protocol.dose_mg_per_kg)
+        total = rate_mg_h * protocol.duration_min / 60
+    else:
+        total = Fraction(weight_kg) * Fraction(protocol.dose_mg_per_kg)
+        rate_mg_h = total * 60 / protocol.duration_min
     rate_ml_h = rate_mg_h / Fraction(protocol.concentration_mg_ml)
     return DosePlan(
         weight_kg=weight_kg,

@@ -106,12 +106,23 @@ class InfusionStart(Payload):
         )
         checks.in_range("bag_volume_ml", "Bag volume", self.bag_volume_ml, *BAG_ML, "mL")
         check_rate(checks, self.rate_ml_h, allow_zero=False)
+        check_dose_fields(checks, self.dose_mg_h, self.dose_mg_kg_h)
 
 
 def check_rate(checks: Checks, rate_ml_h: Decimal, *, allow_zero: bool) -> None:
     low = RATE_ML_H[0] if allow_zero else Decimal("0.1")
     checks.in_range("rate_ml_h", "Pump rate", rate_ml_h, low, RATE_ML_H[1], "mL/h")
     checks.decimal_places("rate_ml_h", "Pump rate", rate_ml_h, 1)
+
+
+def check_dose_fields(checks: Checks, dose_mg_h: Decimal, dose_mg_kg_h: Decimal) -> None:
+    """The dose derived from the rate (filled in by the service): a number, not negative."""
+    for name, value, unit in (
+        ("dose_mg_h", dose_mg_h, "mg/h"),
+        ("dose_mg_kg_h", dose_mg_kg_h, "mg/kg/h"),
+    ):
+        if not value.is_finite() or value < 0:
+            checks.fail(name, f"The dose rate in {unit} must be a number of 0 or more.")
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,7 @@ class RateChange(Payload):
     def check(self, checks: Checks) -> None:
         check_rate(checks, self.rate_ml_h, allow_zero=False)
         checks.text("reason", "Reason for the rate change", self.reason, required=True, max_len=500)
+        check_dose_fields(checks, self.dose_mg_h, self.dose_mg_kg_h)
 
 
 @dataclass(frozen=True)

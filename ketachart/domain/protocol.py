@@ -57,6 +57,23 @@ class AlertThresholds:
         checks.in_range(
             "alerts.moaas_alert_at_or_below", "MOAA/S alert", self.moaas_alert_at_or_below, 0, 4, ""
         )
+        self._check_weight_limits(checks)
+
+    def _check_weight_limits(self, checks: Checks) -> None:
+        checks.in_range(
+            "alerts.weight_min_kg", "Low weight alert", self.weight_min_kg, 2, 100, "kg"
+        )
+        checks.in_range(
+            "alerts.weight_max_kg", "High weight alert", self.weight_max_kg, 100, 400, "kg"
+        )
+        checks.in_range(
+            "alerts.weight_change_fraction",
+            "Weight change alert",
+            self.weight_change_fraction,
+            Decimal("0.01"),
+            Decimal(1),
+            "(fraction)",
+        )
 
 
 @dataclass(frozen=True)

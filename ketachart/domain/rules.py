@@ -167,7 +167,7 @@ def discharge_blockers(state: SessionState, now: datetime) -> list[Blocker]:
     else:
         remaining = stopped + timedelta(minutes=state.protocol.min_observation_min) - now
         if remaining > timedelta(0):
-            minutes = -(-int(remaining.total_seconds()) // 60)
+            minutes = -(-remaining // timedelta(minutes=1))  # round up, to the microsecond
             blockers.append(
                 Blocker(
                     "observation",
@@ -206,8 +206,11 @@ def _score_blockers(state: SessionState) -> list[Blocker]:
 def check_discharge(
     state: SessionState, now: datetime, overrides: tuple[Override, ...], is_physician: bool
 ) -> None:
-    """Refuse discharge while anything blocks it, unless a physician overrides each blocker."""
+    """Refuse discharge while anything blocks it, unless a physician overrides each blocker.
+    A running infusion is never overridable: the pump must be stopped and charted first."""
     blockers = discharge_blockers(state, now)
+    if any(b.code == "infusion" for b in blockers):
+        raise RuleViolation("Stop the infusion and chart it before discharge.")
     overridden = {o.code for o in overrides if o.reason.strip()}
     open_blockers = [b for b in blockers if f"discharge.{b.code}" not in overridden]
     if open_blockers:

@@ -158,9 +158,11 @@ def derive_state(
     protocol: ProtocolSpec, events: Iterable[EventRecord], until: datetime | None = None
 ) -> SessionState:
     """Fold the effective events (up to `until`, if given) into a SessionState."""
-    effective = [e for e in apply_corrections(events) if not e.voided]
+    corrected = apply_corrections(events)
+    # The opening counts even if marked entered in error: without it there is no session.
+    opened = next(e for e in corrected if e.kind is EventKind.SESSION_OPENED)
+    effective = [e for e in corrected if not e.voided]
     effective.sort(key=lambda e: (e.occurred_at, e.record.seq))
-    opened = next(e for e in effective if e.kind is EventKind.SESSION_OPENED)
     assert isinstance(opened.payload, p.SessionOpened)
     state = SessionState(protocol, opened.occurred_at, opened.payload.weight_kg)
     for event in effective:

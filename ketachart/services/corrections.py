@@ -6,7 +6,13 @@ from datetime import datetime
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import to_plain
-from ketachart.domain.events import CORRECTABLE, EventRecord, kind_of, validate_payload
+from ketachart.domain.events import (
+    CORRECTABLE,
+    EventKind,
+    EventRecord,
+    kind_of,
+    validate_payload,
+)
 from ketachart.domain.rules import check_event_time
 from ketachart.domain.timeline import latest_version_id
 from ketachart.errors import ConflictError, RuleViolation, ValidationError
@@ -41,6 +47,10 @@ def correct_entry(
         raise ConflictError(
             "Someone else corrected this entry after you opened it. Review "
             "their correction, then correct again if still needed."
+        )
+    if replacement is None and target.kind is EventKind.SESSION_OPENED:
+        raise RuleViolation(
+            "The session opening cannot be marked entered in error; correct its weight instead."
         )
     if replacement is not None:
         _check_replacement(target, replacement, replacement_occurred_at, tx.now)
