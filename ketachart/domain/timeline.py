@@ -172,6 +172,19 @@ def derive_state(
     return replace(state, status=_status(state))
 
 
+def extend_state(
+    state: SessionState, latest: datetime, newer: Iterable[EventRecord]
+) -> SessionState | None:
+    """`state` with `newer` events folded on, when that gives exactly what derive_state would:
+    no corrections among them and none earlier than `latest`. Otherwise None (derive anew)."""
+    ordered = sorted(newer, key=lambda e: (e.occurred_at, e.seq))
+    if any(e.kind is EventKind.CORRECTION or e.occurred_at < latest for e in ordered):
+        return None
+    for event in ordered:
+        state = _fold(state, EffectiveEvent(event, event.payload, event.occurred_at))
+    return replace(state, status=_status(state))
+
+
 def _fold(state: SessionState, event: EffectiveEvent) -> SessionState:
     handler = _HANDLERS.get(event.kind)
     return handler(state, event.payload, event) if handler else state

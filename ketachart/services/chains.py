@@ -6,8 +6,9 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import canonical_json, format_instant
@@ -28,24 +29,46 @@ from ketachart.services.actors import Actor
 from ketachart.storage.database import Tx
 
 AUDIT_CHAIN = "audit"
+# Core tables: appends are plain INSERTs, with none of the ORM unit-of-work overhead.
+_EVENTS = cast(Table, Event.__table__)
+_AUDIT = cast(Table, AuditEntry.__table__)
+_HEADS = cast(Table, ChainHead.__table__)
+UNREADABLE_ROW = (ValueError, TypeError, ArithmeticError)
+"""What reading or decoding a row that was altered outside the application can raise (bad
+JSON, an unknown kind, a missing field, text in a number or time column on SQLite)."""
 
 
 def session_chain(session_id: str) -> str:
     return f"session:{session_id}"
 
 
-def _advance_head(tx: Tx, chain: str) -> tuple[int, str, ChainHead | None]:
-    head = tx.orm.get(ChainHead, chain)
-    if head is None:
-        return 1, GENESIS_HASH, None
-    return head.seq + 1, head.hash, head
+def chain_heads(tx: Tx, chains: list[str]) -> dict[str, tuple[int, str]]:
+    """The current (seq, hash) of each named chain that has entries, read fresh."""
+    rows = tx.orm.execute(
+        select(ChainHead.chain, ChainHead.seq, ChainHead.hash).where(ChainHead.chain.in_(chains))
+    )
+    return {chain: (seq, digest) for chain, seq, digest in rows}
 
 
-def _store_head(tx: Tx, chain: str, head: ChainHead | None, seq: int, digest: str) -> None:
-    if head is None:
-        tx.orm.add(ChainHead(chain=chain, seq=seq, hash=digest))
+def _next_link(heads: dict[str, tuple[int, str]], chain: str) -> tuple[int, str]:
+    seq, digest = heads.get(chain, (0, GENESIS_HASH))
+    return seq + 1, digest
+
+
+def _store_head(tx: Tx, chain: str, seq: int, digest: str) -> None:
+    """Move a chain's head; the first entry of a chain creates it."""
+    table = _HEADS
+    if seq == 1:
+        tx.orm.execute(insert(table).values(chain=chain, seq=seq, hash=digest))
     else:
-        head.seq, head.hash = seq, digest
+        tx.orm.execute(update(table).where(table.c.chain == chain).values(seq=seq, hash=digest))
+
+
+def _flush_pending(tx: Tx) -> None:
+    """Rows added through the ORM (a new session, a new user) must exist before the Core
+    inserts below refer to them."""
+    if tx.orm.new or tx.orm.dirty:
+        tx.orm.flush()
 
 
 def append_event(
@@ -58,8 +81,10 @@ def append_event(
     overrides: tuple[Override, ...] = (),
 ) -> EventRecord:
     """Write one event at the head of its session's chain, and its audit entry."""
+    _flush_pending(tx)
     chain = session_chain(session_id)
-    seq, prev_hash, head = _advance_head(tx, chain)
+    heads = chain_heads(tx, [chain, AUDIT_CHAIN])
+    seq, prev_hash = _next_link(heads, chain)
     envelope = EventEnvelope(
         id=str(uuid.uuid4()),
         session_id=session_id,
@@ -73,8 +98,8 @@ def append_event(
         prev_hash=prev_hash,
     )
     digest = envelope.compute_hash()
-    tx.orm.add(
-        Event(
+    tx.orm.execute(
+        insert(_EVENTS).values(
             id=envelope.id,
             session_id=session_id,
             seq=seq,
@@ -88,8 +113,17 @@ def append_event(
             hash=digest,
         )
     )
-    _store_head(tx, chain, head, seq, digest)
-    audit(tx, actor, f"chart.{kind.value}", "session", session_id, envelope.id)
+    _store_head(tx, chain, seq, digest)
+    _append_audit(
+        tx,
+        _next_link(heads, AUDIT_CHAIN),
+        actor,
+        f"chart.{kind.value}",
+        "session",
+        session_id,
+        envelope.id,
+        None,
+    )
     return EventRecord(
         envelope.id,
         session_id,
@@ -116,7 +150,22 @@ def audit(
     username: str | None = None,
 ) -> None:
     """Append one audit entry. `detail` must never hold patient identifiers or values."""
-    seq, prev_hash, head = _advance_head(tx, AUDIT_CHAIN)
+    _flush_pending(tx)
+    link = _next_link(chain_heads(tx, [AUDIT_CHAIN]), AUDIT_CHAIN)
+    _append_audit(tx, link, actor, action, target_type, target_id, detail, username)
+
+
+def _append_audit(
+    tx: Tx,
+    link: tuple[int, str],
+    actor: Actor | None,
+    action: str,
+    target_type: str,
+    target_id: str,
+    detail: str,
+    username: str | None,
+) -> None:
+    seq, prev_hash = link
     name = username if username is not None else (actor.username if actor else "")
     entry = AuditEntry(
         seq=seq,
@@ -129,10 +178,22 @@ def audit(
         detail=detail,
         prev_hash=prev_hash,
     )
-    entry.hash = audit_hash(entry)
-    tx.orm.add(entry)
-    _store_head(tx, AUDIT_CHAIN, head, seq, entry.hash)
-    tx.orm.flush()
+    digest = audit_hash(entry)
+    tx.orm.execute(
+        insert(_AUDIT).values(
+            seq=seq,
+            at=entry.at,
+            user_id=entry.user_id,
+            username=entry.username,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            detail=detail,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+    )
+    _store_head(tx, AUDIT_CHAIN, seq, digest)
 
 
 def audit_hash(entry: AuditEntry) -> str:
@@ -168,8 +229,13 @@ def event_record(row: Event) -> EventRecord:
     )
 
 
-def load_events(tx: Tx, session_id: str) -> list[EventRecord]:
-    rows = tx.orm.scalars(select(Event).where(Event.session_id == session_id).order_by(Event.seq))
+def load_events(tx: Tx, session_id: str, after_seq: int = 0) -> list[EventRecord]:
+    """A session's events in chain order (only those after `after_seq`, if given)."""
+    rows = tx.orm.scalars(
+        select(Event)
+        .where(Event.session_id == session_id, Event.seq > after_seq)
+        .order_by(Event.seq)
+    )
     return [event_record(row) for row in rows]
 
 

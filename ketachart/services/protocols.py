@@ -87,7 +87,12 @@ def current_protocols(tx: Tx) -> list[ProtocolRow]:
 
 
 def get_protocol(tx: Tx, protocol_id: int) -> ProtocolRow:
+    """A protocol version. Decoding is reused for the same stored text."""
     row = tx.orm.get(ProtocolVersion, protocol_id)
     if row is None:
         raise NotFound(f"No protocol with id {protocol_id}.")
-    return _row(row)
+    known: dict[tuple[int, str], ProtocolRow] = tx.memo.setdefault("protocols", {})
+    key = (row.id, row.spec_json)
+    if key not in known:
+        known[key] = _row(row)
+    return known[key]

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -14,11 +15,18 @@ from ketachart.domain.access import Action
 from ketachart.domain.events import EventKind, EventRecord, Override, validate_payload
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time, check_weight
-from ketachart.domain.timeline import SessionState, SessionStatus, derive_state
+from ketachart.domain.timeline import SessionState, SessionStatus, derive_state, extend_state
 from ketachart.errors import NotFound, ValidationError
 from ketachart.models import Event, InfusionSession, User
+from ketachart.services import session_cache
 from ketachart.services.actors import Actor
-from ketachart.services.chains import append_event, audit, load_events
+from ketachart.services.chains import (
+    append_event,
+    audit,
+    chain_heads,
+    load_events,
+    session_chain,
+)
 from ketachart.services.patients import PatientRow, get_patient
 from ketachart.services.protocols import get_protocol
 from ketachart.storage.database import Tx
@@ -42,7 +50,25 @@ class LoadedSession:
     protocol: ProtocolSpec
     events: tuple[EventRecord, ...]
 
+    @cached_property
+    def current_state(self) -> SessionState:
+        return derive_state(self.protocol, self.events)
+
+    @cached_property
+    def latest_time(self) -> datetime:
+        """The latest time any entry counts at (corrections may move an entry's time)."""
+        times = [e.occurred_at for e in self.events]
+        times += [
+            e.payload.replacement_occurred_at
+            for e in self.events
+            if isinstance(e.payload, p.Correction) and e.payload.replacement_occurred_at
+        ]
+        return max(times)
+
     def state(self, until: datetime | None = None) -> SessionState:
+        """The state now, or as it was at `until` (for late entries)."""
+        if until is None or until >= self.latest_time:
+            return self.current_state
         return derive_state(self.protocol, self.events, until)
 
 
@@ -102,11 +128,43 @@ def open_session(
 
 
 def load_session(tx: Tx, session_id: str) -> LoadedSession:
+    """A session with its protocol version and every event, reusing what was read before."""
+    head = chain_heads(tx, [session_chain(session_id)]).get(session_chain(session_id))
+    known = session_cache.cached(tx.memo, session_id)
+    if isinstance(known, LoadedSession) and head is not None:
+        if session_cache.head_of(known) == head:
+            return known
+        extended = _extend(tx, known, head)
+        if extended is not None:
+            return extended
+    return _load_fully(tx, session_id)
+
+
+def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSession | None:
+    seq = session_cache.head_of(known)[0]
+    if head[0] <= seq:
+        return None
+    newer = load_events(tx, known.row.id, after_seq=seq)
+    if not session_cache.continues(known, newer) or newer[-1].hash != head[1]:
+        return None
+    loaded = LoadedSession(known.row, known.protocol, known.events + tuple(newer))
+    if "current_state" in known.__dict__:
+        state = extend_state(known.current_state, known.latest_time, newer)
+        if state is not None:
+            loaded.__dict__["current_state"] = state
+    session_cache.remember(tx.memo, known.row.id, loaded)
+    return loaded
+
+
+def _load_fully(tx: Tx, session_id: str) -> LoadedSession:
     session = tx.orm.get(InfusionSession, session_id)
     if session is None:
         raise NotFound(f"No session with id {session_id}.")
     protocol = get_protocol(tx, session.protocol_id)
-    return LoadedSession(_session_row(session), protocol.spec, tuple(load_events(tx, session_id)))
+    loaded = LoadedSession(_session_row(session), protocol.spec, tuple(load_events(tx, session_id)))
+    if loaded.events:
+        session_cache.remember(tx.memo, session_id, loaded)
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -122,11 +180,12 @@ class SessionView:
     """Printed name with credentials of everyone who recorded an entry, by user id."""
 
 
-def view_session(tx: Tx, actor: Actor, session_id: str) -> SessionView:
-    """Open a chart for reading; the view is audited."""
+def view_session(tx: Tx, actor: Actor, session_id: str, *, audited: bool = True) -> SessionView:
+    """Open a chart for reading; opening it is audited (a refresh after charting is not)."""
     actor.require(Action.VIEW_CHART)
     loaded = load_session(tx, session_id)
-    audit(tx, actor, "chart.view", "session", session_id)
+    if audited:
+        audit(tx, actor, "chart.view", "session", session_id)
     patient = get_patient(tx, loaded.row.patient_id)
     return SessionView(
         loaded.row,
@@ -147,3 +206,46 @@ def author_names(tx: Tx, user_ids: set[int]) -> dict[int, str]:
         u.id: f"{u.display_name}, {u.credentials}" if u.credentials else u.display_name
         for u in rows
     }
+
+
+@dataclass(frozen=True)
+class SessionSummaryRow:
+    session: SessionRow
+    patient: PatientRow
+    protocol_name: str
+    status: SessionStatus
+
+
+def list_sessions(
+    tx: Tx, actor: Actor | None, on: date | None = None, status: SessionStatus | None = None
+) -> list[SessionSummaryRow]:
+    """Sessions (of one day, if given), with derived status, by chair. `actor` None is the
+    operator at the command line, who holds the database itself."""
+    if actor is not None:
+        actor.require(Action.VIEW_CHART)
+    audit(tx, actor, "sessions.list", "session", "", username=None if actor else "cli")
+    statement = select(InfusionSession).order_by(
+        InfusionSession.session_date, InfusionSession.chair
+    )
+    if on is not None:
+        statement = statement.where(InfusionSession.session_date == on)
+    rows: list[SessionSummaryRow] = []
+    for session in tx.orm.scalars(statement).all():
+        loaded = load_session(tx, session.id)
+        derived = loaded.state().status
+        if status is None or derived is status:
+            rows.append(
+                SessionSummaryRow(
+                    loaded.row, get_patient(tx, session.patient_id), loaded.protocol.name, derived
+                )
+            )
+    return rows
+
+
+def session_has_kind(tx: Tx, session_id: str, kinds: tuple[EventKind, ...]) -> bool:
+    found = tx.orm.scalar(
+        select(Event.id)
+        .where(Event.session_id == session_id, Event.kind.in_([k.value for k in kinds]))
+        .limit(1)
+    )
+    return found is not None

@@ -3,18 +3,26 @@ and records the hash of the exact content signed, including the head of the even
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.codec import canonical_json
-from ketachart.domain.events import EventKind, EventRecord
+from ketachart.domain.events import GENESIS_HASH, EventKind, EventRecord
 from ketachart.domain.findings import Problem
 from ketachart.domain.timeline import SessionStatus
 from ketachart.errors import AuthenticationFailed, RuleViolation
 from ketachart.models import Event, InfusionSession
 from ketachart.services.actors import Actor
-from ketachart.services.chains import append_event, content_digest, event_record
+from ketachart.services.chains import (
+    UNREADABLE_ROW,
+    append_event,
+    content_digest,
+    envelope_of,
+    event_record,
+)
 from ketachart.services.charting import chart
 from ketachart.services.sessions import LoadedSession, load_session
 from ketachart.services.users import authenticate
@@ -135,8 +143,16 @@ def verify_signatures(tx: Tx) -> list[Problem]:
         select(Event.session_id).where(Event.kind.in_(kinds)).distinct()
     ).all()
     for session_id in session_ids:
-        if tx.orm.get(InfusionSession, session_id) is not None:
-            problems.extend(_verify_session_signatures(tx, session_id))
+        try:
+            if tx.orm.get(InfusionSession, session_id) is not None:
+                problems.extend(_verify_session_signatures(tx, session_id))
+        except UNREADABLE_ROW:
+            problems.append(
+                Problem(
+                    f"session {session_id}",
+                    "its signatures cannot be checked: an entry cannot be read",
+                )
+            )
     return problems
 
 
@@ -146,6 +162,7 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
     ).all()
     loaded = load_session(tx, session_id)
     by_seq = {r.seq: event_record(r) for r in rows}
+    intact = _intact_until(rows)
     problems = []
     for record in by_seq.values():
         payload = record.payload
@@ -153,7 +170,12 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
             continue
         head = by_seq.get(payload.head_seq)
         expected = None if head is None else signed_content_hash(loaded, head)
-        if head is None or head.hash != payload.head_hash or expected != payload.content_hash:
+        if (
+            head is None
+            or payload.head_seq > intact
+            or head.hash != payload.head_hash
+            or expected != payload.content_hash
+        ):
             problems.append(
                 Problem(
                     f"session {session_id}",
@@ -161,3 +183,18 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _intact_until(rows: Sequence[Event]) -> int:
+    """The last entry up to which the chain recomputes and links unbroken from the first: a
+    signature covers every entry up to its head, not only the head's stored hash."""
+    prev_hash, last = GENESIS_HASH, 0
+    for row in rows:
+        if (
+            row.seq != last + 1
+            or row.prev_hash != prev_hash
+            or envelope_of(row).compute_hash() != row.hash
+        ):
+            break
+        prev_hash, last = row.hash, row.seq
+    return last

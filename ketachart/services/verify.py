@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 from sqlalchemy import select
 
 from ketachart.domain.events import GENESIS_HASH, EventKind
 from ketachart.domain.findings import Problem
 from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
-from ketachart.services.chains import AUDIT_CHAIN, audit_hash, envelope_of, session_chain
+from ketachart.services.chains import (
+    AUDIT_CHAIN,
+    UNREADABLE_ROW,
+    audit_hash,
+    envelope_of,
+    session_chain,
+)
 from ketachart.services.signing import verify_signatures
 from ketachart.storage import dialect
 from ketachart.storage.database import Tx
@@ -22,11 +29,21 @@ def verify_all(tx: Tx) -> list[Problem]:
     ]
     heads = {h.chain: h for h in tx.orm.scalars(select(ChainHead))}
     for session_id in tx.orm.scalars(select(InfusionSession.id)).all():
-        problems.extend(verify_session_chain(tx, session_id, heads.get(session_chain(session_id))))
-    problems.extend(_verify_audit(tx, heads.get(AUDIT_CHAIN)))
+        head = heads.get(session_chain(session_id))
+        check = partial(verify_session_chain, tx, session_id, head)
+        problems.extend(_readable(f"session {session_id}", check))
+    problems.extend(_readable("audit trail", partial(_verify_audit, tx, heads.get(AUDIT_CHAIN))))
     problems.extend(_orphan_events(tx))
     problems.extend(verify_signatures(tx))
     return problems
+
+
+def _readable(where: str, check: Callable[[], list[Problem]]) -> list[Problem]:
+    """Run one check; rows altered so badly they cannot be read are reported, not raised."""
+    try:
+        return check()
+    except UNREADABLE_ROW:
+        return [Problem(where, "an entry cannot be read: its stored values were altered")]
 
 
 def verify_session_chain(tx: Tx, session_id: str, head: ChainHead | None) -> list[Problem]:
@@ -37,7 +54,7 @@ def verify_session_chain(tx: Tx, session_id: str, head: ChainHead | None) -> lis
     problems = _walk_chain(
         where, [(r.seq, r.prev_hash, r.hash, envelope_of(r).compute_hash()) for r in rows]
     )
-    if rows and EventKind(rows[0].kind) is not EventKind.SESSION_OPENED:
+    if rows and rows[0].kind != EventKind.SESSION_OPENED.value:
         problems.append(Problem(where, "the first event is not the session opening"))
     problems.extend(
         _check_head(where, head, rows[-1].seq if rows else 0, rows[-1].hash if rows else None)

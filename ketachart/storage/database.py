@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from ketachart.clock import Clock, SystemClock
 from ketachart.errors import DatabaseDamaged, KetachartError, StorageError
 from ketachart.storage import dialect
 from ketachart.storage.errors import translate
+from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
 log = logging.getLogger(__name__)
 WRITE_OPTION = "ketachart_write"
@@ -24,10 +25,12 @@ WRITE_OPTION = "ketachart_write"
 
 @dataclass
 class Tx:
-    """One unit of work: the ORM session and the moment the action happened."""
+    """One unit of work: the ORM session, the moment the action happened, and the database's
+    memo of immutable rows already read (see services.session_cache)."""
 
     orm: Session
     now: datetime
+    memo: dict[str, Any] = field(default_factory=dict)
 
 
 class Database:
@@ -40,6 +43,7 @@ class Database:
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
         self._reader = sessionmaker(engine, expire_on_commit=False)
+        self.memo: dict[str, Any] = {}
 
     @property
     def dialect_name(self) -> str:
@@ -56,12 +60,12 @@ class Database:
     def transaction(self) -> Iterator[Tx]:
         """Write transaction: committed when the block ends, rolled back on any error."""
         with _translated(), self._writer() as orm, orm.begin():
-            yield Tx(orm, self.clock.now())
+            yield Tx(orm, self.clock.now(), self.memo)
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         with _translated(), self._reader() as orm, orm.begin():
-            yield Tx(orm, self.clock.now())
+            yield Tx(orm, self.clock.now(), self.memo)
             orm.rollback()
 
     def dispose(self) -> None:
@@ -121,7 +125,7 @@ def open_database(url: str, clock: Clock | None = None, *, migrate: bool = True)
     database = Database(engine, clock)
     try:
         check_integrity(database)
-        if migrate:
+        if migrate and not _at_schema_head(database):
             from ketachart.storage.migrate import upgrade_to_head
 
             upgrade_to_head(database)
@@ -129,6 +133,13 @@ def open_database(url: str, clock: Clock | None = None, *, migrate: bool = True)
         engine.dispose()
         raise
     return database
+
+
+def _at_schema_head(database: Database) -> bool:
+    with _translated(), database.engine.connect() as connection:
+        revision = stored_revision(connection)
+        connection.rollback()
+    return revision == SCHEMA_HEAD
 
 
 def check_integrity(database: Database) -> None:

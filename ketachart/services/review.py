@@ -1,0 +1,95 @@
+"""The physician's review queue: discharged sessions awaiting signature, oldest first, with
+what needs attention flagged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ketachart.domain import payloads as p
+from ketachart.domain.access import Action
+from ketachart.domain.events import EventKind
+from ketachart.domain.monitoring import vitals_alerts
+from ketachart.domain.timeline import SessionStatus
+from ketachart.models import Event
+from ketachart.services.actors import Actor
+from ketachart.services.patients import PatientRow, get_patient
+from ketachart.services.sessions import LoadedSession, load_session
+from ketachart.storage.database import Tx
+
+
+@dataclass(frozen=True)
+class ReviewFlags:
+    overrides: int
+    alerts: int
+    corrections: int
+    late_entries: int
+    unsigned_addenda: int
+
+    def labels(self) -> list[str]:
+        pairs = (
+            ("override", self.overrides),
+            ("alert", self.alerts),
+            ("correction", self.corrections),
+            ("late entry", self.late_entries),
+            ("unsigned addendum", self.unsigned_addenda),
+        )
+        return [f"{n} {name}{'s' if n != 1 else ''}" for name, n in pairs if n]
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    session_id: str
+    discharged_at: datetime
+    patient: PatientRow
+    protocol_name: str
+    chair: str
+    flags: ReviewFlags
+    status: SessionStatus
+
+
+def review_flags(loaded: LoadedSession) -> ReviewFlags:
+    events = loaded.events
+    signed_addenda = {
+        e.payload.addendum_id
+        for e in events
+        if isinstance(e.payload, p.Signature) and e.payload.addendum_id
+    }
+    return ReviewFlags(
+        overrides=sum(len(e.overrides) for e in events),
+        alerts=len(vitals_alerts(loaded.state())),
+        corrections=sum(1 for e in events if e.kind is EventKind.CORRECTION),
+        late_entries=sum(1 for e in events if e.is_late),
+        unsigned_addenda=sum(
+            1 for e in events if e.kind is EventKind.ADDENDUM and e.id not in signed_addenda
+        ),
+    )
+
+
+def review_queue(tx: Tx, actor: Actor) -> list[ReviewRow]:
+    """Discharged, unsigned sessions (and signed ones with an unsigned addendum), oldest first."""
+    actor.require(Action.VIEW_CHART)
+    session_ids = tx.orm.scalars(
+        select(Event.session_id)
+        .where(Event.kind.in_([EventKind.DISCHARGE.value, EventKind.ADDENDUM.value]))
+        .distinct()
+    ).all()
+    rows = [_row(tx, load_session(tx, sid)) for sid in session_ids]
+    waiting = [r for r in rows if r.status is SessionStatus.DISCHARGED or r.flags.unsigned_addenda]
+    return sorted(waiting, key=lambda r: r.discharged_at)
+
+
+def _row(tx: Tx, loaded: LoadedSession) -> ReviewRow:
+    state = loaded.state()
+    discharged_at = state.discharged_at or loaded.row.created_at
+    return ReviewRow(
+        loaded.row.id,
+        discharged_at,
+        get_patient(tx, loaded.row.patient_id),
+        loaded.protocol.name,
+        loaded.row.chair,
+        review_flags(loaded),
+        state.status,
+    )

@@ -1,0 +1,45 @@
+"""Reusing what was already read of a session. Events are append-only, so a cached copy stays
+right as long as the chain head in the database is the one it ends with: each load reads the
+head (one primary-key lookup) and only the events after the cached ones, and folds those onto
+the cached state when that is exact (see timeline.extend_state)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ketachart.domain.events import EventRecord
+
+MAX_SESSIONS = 64
+MEMO_KEY = "sessions"
+
+
+class HasEvents(Protocol):
+    @property
+    def events(self) -> tuple[EventRecord, ...]: ...
+
+
+def head_of(loaded: HasEvents) -> tuple[int, str]:
+    last = loaded.events[-1]
+    return last.seq, last.hash
+
+
+def continues(loaded: HasEvents, newer: list[EventRecord]) -> bool:
+    """True if `newer` follows on from the cached events without a gap or a broken link."""
+    seq, digest = head_of(loaded)
+    for event in newer:
+        if event.seq != seq + 1 or event.prev_hash != digest:
+            return False
+        seq, digest = event.seq, event.hash
+    return True
+
+
+def cached(memo: dict[str, Any], session_id: str) -> Any:
+    return memo.get(MEMO_KEY, {}).get(session_id)
+
+
+def remember(memo: dict[str, Any], session_id: str, loaded: HasEvents) -> None:
+    store: dict[str, HasEvents] = memo.setdefault(MEMO_KEY, {})
+    store.pop(session_id, None)
+    if len(store) >= MAX_SESSIONS:
+        store.pop(next(iter(store)))
+    store[session_id] = loaded

@@ -1,0 +1,262 @@
+"""Migrations, the schema, connection settings, write locks and stored times, on both engines."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import exc, inspect, select, text
+
+from ketachart.clock import ManualClock
+from ketachart.errors import DatabaseDamaged
+from ketachart.models import Base, User
+from ketachart.storage import dialect, migrate
+from ketachart.storage.database import Database, open_database
+from tests.support import make_clinic
+
+TABLES = {
+    "alembic_version",
+    "audit_entries",
+    "chain_heads",
+    "events",
+    "patients",
+    "protocol_versions",
+    "sessions",
+    "settings",
+    "users",
+}
+EXTRA_REVISION = '''"""A later revision, for tests: one new table.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("test_extra", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("test_extra")
+'''
+
+
+def table_names(db: Database) -> set[str]:
+    with db.engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def revision(db: Database) -> str | None:
+    with db.engine.connect() as connection:
+        return migrate.current_revision(connection)
+
+
+def row_counts(connection: sqlite3.Connection) -> dict[str, int]:
+    names = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return {n: connection.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def sqlite_only(db: Database) -> Path:
+    if db.sqlite_path is None:
+        pytest.skip("SQLite only")
+    return db.sqlite_path
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+
+def test_upgrade_downgrade_upgrade(db: Database, clock: ManualClock) -> None:
+    assert table_names(db) == TABLES
+    migrate.run_alembic(db, "downgrade", "base")
+    assert table_names(db) == {"alembic_version"}
+    assert revision(db) is None
+    migrate.run_alembic(db, "upgrade", "head")
+    assert table_names(db) == TABLES
+    assert revision(db) == migrate.head_revision()
+    make_clinic(db, clock)
+    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+        connection.execute(text("DELETE FROM audit_entries"))
+
+
+def test_migrated_schema_matches_the_models(db: Database) -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_upgrade_at_head_changes_nothing(db: Database, clock: ManualClock) -> None:
+    make_clinic(db, clock)
+    folder = db.sqlite_path.parent if db.sqlite_path else None
+    files = sorted(folder.iterdir()) if folder else []
+    migrate.upgrade_to_head(db)
+    assert revision(db) == migrate.head_revision()
+    assert (sorted(folder.iterdir()) if folder else []) == files
+
+
+def test_backup_before_migration_is_a_full_copy(db: Database, clock: ManualClock) -> None:
+    path = sqlite_only(db)
+    make_clinic(db, clock)
+    copy = migrate.backup_before_migration(path, "0001", "0002")
+    assert copy.parent == path.parent
+    assert copy.name.startswith("ketachart-test.before-0002-from-0001-")
+    assert copy.suffix == ".sqlite"
+    with sqlite3.connect(path) as live, sqlite3.connect(copy) as backup:
+        assert backup.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert row_counts(backup) == row_counts(live)
+        assert row_counts(backup)["users"] == 4
+    live.close()
+    backup.close()
+
+
+def install_later_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packaged migrations plus a revision 0002, as if this were a newer release."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "versions" / "0002_extra.py").write_text(EXTRA_REVISION, encoding="utf-8")
+    monkeypatch.setattr(migrate, "MIGRATIONS", folder)
+
+
+def test_upgrade_from_an_older_revision_copies_an_sqlite_file_first(
+    db: Database, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_clinic(db, clock)
+    install_later_migrations(tmp_path, monkeypatch)
+    folder = db.sqlite_path.parent if db.sqlite_path else None
+    migrate.upgrade_to_head(db)
+    assert revision(db) == "0002"
+    assert table_names(db) == {*TABLES, "test_extra"}
+    if folder is None:
+        return
+    (copy,) = folder.glob("ketachart-test.before-0002-from-0001-*.sqlite")
+    with sqlite3.connect(copy) as backup:
+        assert backup.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert "test_extra" not in row_counts(backup)
+        assert row_counts(backup)["audit_entries"] > 0
+    backup.close()
+
+
+# --- connections and locks ------------------------------------------------------------------
+
+
+def test_sqlite_pragmas_on_every_connection(db: Database) -> None:
+    sqlite_only(db)
+    db.dispose()
+    with db.engine.connect() as first, db.engine.connect() as second:
+        for connection in (first, second):
+            settings = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            }
+            assert settings == {
+                "journal_mode": "wal",
+                "synchronous": 2,
+                "foreign_keys": 1,
+                "busy_timeout": 30000,
+            }
+
+
+def other_writer_blocked(db: Database) -> bool:
+    """Whether another client, not waiting at all, is kept from writing right now."""
+    if db.sqlite_path is not None:
+        other = sqlite3.connect(db.sqlite_path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if str(error) != "database is locked":
+                raise
+            return True
+        finally:
+            other.close()
+        return False
+    with db.engine.connect() as client:
+        key = {"key": dialect.WRITE_LOCK_KEY}
+        got = client.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar()
+        client.rollback()
+        return not got
+
+
+def test_write_transaction_takes_the_write_lock_up_front(db: Database) -> None:
+    with db.transaction() as tx:
+        tx.orm.connection()  # the transaction has begun; nothing written yet
+        assert other_writer_blocked(db)
+    assert not other_writer_blocked(db)
+
+
+def test_reading_does_not_block_writers(db: Database) -> None:
+    with db.reading() as tx:
+        tx.orm.execute(select(User)).all()
+        assert not other_writer_blocked(db)
+
+
+# --- times ----------------------------------------------------------------------------------
+
+MOMENTS = [
+    datetime(2026, 3, 10, 14, 0, 0, 123456, tzinfo=UTC),
+    datetime(2026, 3, 29, 2, 30, 0, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+    datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),
+]
+
+
+@pytest.mark.parametrize("moment", MOMENTS, ids=["utc", "plus-0530", "minus-05"])
+def test_aware_times_round_trip_exactly(db: Database, moment: datetime) -> None:
+    with db.transaction() as tx:
+        tx.orm.add(
+            User(
+                username="t",
+                display_name="T",
+                credentials="",
+                role="nurse",
+                password_hash="x",
+                active=True,
+                failed_logins=0,
+                locked_until=moment,
+                created_at=moment,
+            )
+        )
+    with db.reading() as tx:
+        stored = tx.orm.execute(select(User.created_at, User.locked_until)).one()
+    assert tuple(stored) == (moment, moment)
+    assert stored[0].tzinfo is UTC
+    assert stored[0].microsecond == moment.microsecond
+
+
+def test_naive_times_are_refused(db: Database) -> None:
+    naive = datetime(2026, 3, 10, 14, 0)
+    user = User(
+        username="t",
+        display_name="T",
+        credentials="",
+        role="nurse",
+        password_hash="x",
+        active=True,
+        failed_logins=0,
+        created_at=naive,
+    )
+
+    def save() -> None:
+        with db.transaction() as tx:
+            tx.orm.add(user)
+
+    with pytest.raises(exc.StatementError, match="naive datetimes are not stored"):
+        save()
+    assert table_names(db) == TABLES
+
+
+def test_open_database_refuses_a_damaged_file(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.sqlite"
+    path.write_bytes(b"this is not a database" * 200)
+    with pytest.raises(DatabaseDamaged, match="Restore it from a backup"):
+        open_database(f"sqlite:///{path}")

@@ -1,0 +1,176 @@
+"""Signing, addenda, the signed-session lock, and logins with lockout, on real databases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ketachart.domain import payloads as p
+from ketachart.domain.events import EventKind
+from ketachart.domain.timeline import SessionStatus
+from ketachart.domain.vocab import Severity, SideEffectKind, StopReason
+from ketachart.errors import AuthenticationFailed, PermissionDenied, RuleViolation
+from ketachart.services import charting, corrections, signing, users
+from ketachart.services.verify import verify_all
+from tests.storage.helpers import (
+    ONDANSETRON,
+    VIAL,
+    Call,
+    audit_actions,
+    counts,
+    event_id,
+    sign,
+)
+from tests.support import (
+    ALL_INSTRUCTIONS,
+    ALL_PRE_CHECKS,
+    BASELINE,
+    PASSWORDS,
+    RIDE,
+    Clinic,
+    chart_to_discharged,
+    recovery_check,
+)
+
+# --- signing --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed(clinic: Clinic) -> str:
+    sid = clinic.open_session()
+    chart_to_discharged(clinic, sid)
+    sign(clinic, sid)
+    return sid
+
+
+def correct_vitals(c: Clinic, s: str) -> object:
+    target = event_id(c, s, EventKind.VITALS)
+    fixed = p.Vitals(118, 78, 72, 14, 98)
+    return c.act(corrections.correct_entry, c.nurse, s, target, "typo", fixed, seen_version=None)
+
+
+CHARTING_VERBS: dict[str, Call] = {
+    "note": lambda c, s: c.act(charting.chart, c.nurse, s, p.Note("late thought")),
+    "vitals": lambda c, s: c.act(charting.chart, c.physician, s, BASELINE),
+    "pre-checks": lambda c, s: c.act(charting.chart, c.nurse, s, ALL_PRE_CHECKS),
+    "iv start": lambda c, s: c.act(charting.chart, c.nurse, s, p.IvStart("Left hand", 22, 1)),
+    "start infusion": lambda c, s: c.act(
+        charting.start_infusion, c.nurse, s, Decimal(50), Decimal(50)
+    ),
+    "rate change": lambda c, s: c.act(charting.change_rate, c.nurse, s, Decimal(40), "lower"),
+    "pause": lambda c, s: c.act(charting.chart, c.nurse, s, p.Pause("agitation")),
+    "resume": lambda c, s: c.act(charting.chart, c.nurse, s, p.Resume()),
+    "stop": lambda c, s: c.act(
+        charting.chart, c.nurse, s, p.InfusionStop(Decimal(1), StopReason.COMPLETED)
+    ),
+    "side effect": lambda c, s: c.act(
+        charting.chart, c.nurse, s, p.SideEffect(SideEffectKind.NAUSEA, Severity.MILD)
+    ),
+    "rescue": lambda c, s: c.act(charting.give_rescue_medicine, c.nurse, s, ONDANSETRON),
+    "recovery": lambda c, s: c.act(charting.record_recovery_check, c.nurse, s, recovery_check()),
+    "iv removed": lambda c, s: c.act(charting.chart, c.nurse, s, p.IvRemoved(True, True)),
+    "ride": lambda c, s: c.act(charting.chart, c.nurse, s, RIDE),
+    "discharge": lambda c, s: c.act(charting.discharge_patient, c.nurse, s, ALL_INSTRUCTIONS),
+    "vial": lambda c, s: c.act(charting.record_controlled_substance, c.nurse, s, VIAL, c.nurse2),
+    "correction": correct_vitals,
+}
+
+
+def test_signed_session_refuses_every_charting_verb(clinic: Clinic, signed: str) -> None:
+    before = counts(clinic)
+    refused: dict[str, str] = {}
+    for verb, call in CHARTING_VERBS.items():
+        with pytest.raises(RuleViolation) as raised:
+            call(clinic, signed)
+        refused[verb] = f"{type(raised.value).__name__}: {raised.value}"
+    locked = "SessionLocked: This session is signed and locked; add an addendum instead."
+    assert refused == dict.fromkeys(CHARTING_VERBS, locked)
+    assert counts(clinic) == before
+
+
+def test_signed_session_refuses_attest_and_second_signature(clinic: Clinic, signed: str) -> None:
+    with pytest.raises(RuleViolation, match="before signing"):
+        signing.attest(clinic.db, clinic.nurse, signed, PASSWORDS["nina"])
+    with pytest.raises(RuleViolation, match="already signed"):
+        sign(clinic, signed)
+
+
+def test_signed_session_takes_a_signed_addendum(clinic: Clinic, signed: str) -> None:
+    addendum = clinic.act(signing.add_addendum, clinic.nurse, signed, "Patient called: well.")
+    physician = clinic.physician
+    signature = signing.sign_addendum(
+        clinic.db, physician, signed, addendum.id, PASSWORDS[physician.username]
+    )
+    assert isinstance(signature.payload, p.Signature)
+    assert signature.payload.addendum_id == addendum.id
+    assert signature.payload.head_hash == addendum.hash
+    assert clinic.state(signed).status is SessionStatus.SIGNED
+    with pytest.raises(RuleViolation, match="already signed"):
+        signing.sign_addendum(
+            clinic.db, physician, signed, addendum.id, PASSWORDS[physician.username]
+        )
+    with clinic.db.reading() as tx:
+        assert verify_all(tx) == []
+
+
+def test_nurse_cannot_sign(clinic: Clinic) -> None:
+    sid = clinic.open_session()
+    chart_to_discharged(clinic, sid)
+    before = counts(clinic)
+    with pytest.raises(PermissionDenied, match="may not sign"):
+        signing.sign_session(clinic.db, clinic.nurse, sid, PASSWORDS["nina"])
+    assert counts(clinic) == before
+
+
+def test_wrong_password_does_not_sign(clinic: Clinic) -> None:
+    sid = clinic.open_session()
+    chart_to_discharged(clinic, sid)
+    events, audits = counts(clinic)
+    with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
+        signing.sign_session(clinic.db, clinic.physician, sid, "not-the-password")
+    assert counts(clinic) == (events, audits + 1)
+    assert audit_actions(clinic)[-1] == ("sign.failed", "attempt 1")
+    assert clinic.state(sid).status is SessionStatus.DISCHARGED
+
+
+def test_someone_elses_password_does_not_sign(clinic: Clinic) -> None:
+    sid = clinic.open_session()
+    chart_to_discharged(clinic, sid)
+    with pytest.raises(AuthenticationFailed):
+        signing.sign_session(clinic.db, clinic.physician, sid, PASSWORDS["nina"])
+    assert clinic.state(sid).status is SessionStatus.DISCHARGED
+
+
+# --- logins ---------------------------------------------------------------------------------
+
+
+def test_five_failed_logins_lock_the_account_for_five_minutes(clinic: Clinic) -> None:
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
+            users.authenticate(clinic.db, "nina", "wrong-password")
+    with pytest.raises(
+        AuthenticationFailed, match="locked after 5 failed attempts; try again in 5"
+    ):
+        users.authenticate(clinic.db, "nina", PASSWORDS["nina"])
+    clinic.later(4.9)
+    with pytest.raises(AuthenticationFailed, match="try again in 1 min"):
+        users.authenticate(clinic.db, "nina", PASSWORDS["nina"])
+    clinic.later(0.1)
+    assert users.authenticate(clinic.db, "nina", PASSWORDS["nina"]) == clinic.nurse
+    assert audit_actions(clinic)[-8:] == [
+        ("login.failed", "attempt 1"),
+        ("login.failed", "attempt 2"),
+        ("login.failed", "attempt 3"),
+        ("login.failed", "attempt 4"),
+        ("login.failed", "attempt 5, account locked"),
+        ("login.refused", "account locked"),
+        ("login.refused", "account locked"),
+        ("login", ""),
+    ]
+
+
+def test_unknown_user_login_is_audited(clinic: Clinic) -> None:
+    with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
+        users.authenticate(clinic.db, "nobody", "whatever-1")
+    assert audit_actions(clinic)[-1] == ("login.failed", "unknown or inactive user")
