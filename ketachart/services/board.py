@@ -1,0 +1,202 @@
+"""Today's board: every session of a day by chair, with what is due next and what is overdue."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
+from itertools import groupby
+
+from sqlalchemy import select
+
+from ketachart.domain.access import Action
+from ketachart.domain.events import EventRecord
+from ketachart.domain.monitoring import (
+    AlertCode,
+    current_alerts,
+    due_times,
+    infusion_elapsed,
+    recovery_elapsed,
+)
+from ketachart.domain.timeline import STATUS_LABELS, SessionState, SessionStatus, derive_state
+from ketachart.models import Event, InfusionSession, Patient
+from ketachart.services.actors import Actor
+from ketachart.services.chains import event_record
+from ketachart.services.protocols import ProtocolRow, get_protocol
+from ketachart.storage.database import Tx
+
+DUE_VITALS = "vitals"
+DUE_RECOVERY = "recovery check"
+ELAPSED_INFUSION = "infusion"
+ELAPSED_RECOVERY = "recovery"
+_TIMING_ALERTS = frozenset({AlertCode.VITALS_OVERDUE, AlertCode.RECOVERY_OVERDUE})
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One session on the board, as of `as_of`. `at(now)` moves the clock without a reload."""
+
+    session_id: str
+    chair: str
+    patient_id: int
+    patient_name: str
+    mrn: str
+    protocol_name: str
+    protocol_is_example: bool
+    status: SessionStatus
+    status_label: str
+    opened_at: datetime
+    elapsed_kind: str
+    """"infusion", "recovery" or "" (not started yet)."""
+    elapsed: timedelta
+    elapsed_running: bool
+    next_due_at: datetime | None
+    due_what: str
+    """"vitals", "recovery check" or "" (nothing due)."""
+    seconds_until_due: int | None
+    """Negative when overdue."""
+    overdue: bool
+    other_alerts: tuple[str, ...]
+    """Alerts other than an overdue check (latest reading, dose), as messages."""
+    as_of: datetime
+
+    @property
+    def alert_count(self) -> int:
+        return len(self.other_alerts) + (1 if self.overdue else 0)
+
+    @property
+    def elapsed_text(self) -> str:
+        """'Infusion 12:05', 'Recovery 1:02:30' or ''."""
+        if not self.elapsed_kind:
+            return ""
+        return f"{self.elapsed_kind.capitalize()} {format_duration(self.elapsed)}"
+
+    def at(self, now: datetime) -> BoardRow:
+        """The same row with the countdown and running elapsed time moved on to `now`."""
+        moved = now - self.as_of
+        elapsed = self.elapsed + moved if self.elapsed_running else self.elapsed
+        if self.next_due_at is None:
+            return replace(self, elapsed=max(elapsed, timedelta(0)), as_of=now)
+        return replace(
+            self,
+            elapsed=max(elapsed, timedelta(0)),
+            seconds_until_due=seconds_until(self.next_due_at, now),
+            overdue=now > self.next_due_at,
+            as_of=now,
+        )
+
+
+def format_duration(value: timedelta) -> str:
+    """mm:ss under an hour, h:mm:ss from an hour on (never negative)."""
+    total = max(int(value.total_seconds()), 0)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes:02d}:{seconds:02d}"
+
+
+def seconds_until(due_at: datetime, now: datetime) -> int:
+    """Whole seconds until `due_at`, rounded down (so 0.5 s late is -1, i.e. overdue)."""
+    return math.floor((due_at - now).total_seconds())
+
+
+def chair_sort_key(chair: str) -> tuple[tuple[int, int | str], ...]:
+    """'Chair 2' before 'Chair 10'; case ignored."""
+    parts = re.split(r"(\d+)", chair.casefold())
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts if part)
+
+
+def board_rows(
+    tx: Tx, actor: Actor, day: date, now: datetime, *, tz: tzinfo | None = None
+) -> list[BoardRow]:
+    """Every session opened on `day` (a local day in `tz`, the system's zone when None),
+    by chair, as of `now`. One query each for sessions, patients and events."""
+    actor.require(Action.VIEW_CHART)
+    # session_date is the opening day in UTC, which is at most one day away from the local one.
+    found = tx.orm.scalars(
+        select(InfusionSession).where(
+            InfusionSession.session_date.between(day - timedelta(days=1), day + timedelta(days=1))
+        )
+    ).all()
+    if not found:
+        return []
+    events = _events_by_session(tx, [s.id for s in found])
+    patients = _patients(tx, {s.patient_id for s in found})
+    protocols: dict[int, ProtocolRow] = {}
+    rows: list[BoardRow] = []
+    for session in found:
+        if session.protocol_id not in protocols:
+            protocols[session.protocol_id] = get_protocol(tx, session.protocol_id)
+        protocol = protocols[session.protocol_id]
+        state = derive_state(protocol.spec, events.get(session.id, ()))
+        if state.opened_at.astimezone(tz).date() != day:
+            continue
+        rows.append(_row(session, patients[session.patient_id], protocol, state, now))
+    rows.sort(key=lambda r: (chair_sort_key(r.chair), r.opened_at))
+    return rows
+
+
+def _events_by_session(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord]]:
+    found = tx.orm.scalars(
+        select(Event).where(Event.session_id.in_(session_ids)).order_by(Event.session_id, Event.seq)
+    )
+    return {
+        session_id: [event_record(row) for row in rows]
+        for session_id, rows in groupby(found, key=lambda row: row.session_id)
+    }
+
+
+def _patients(tx: Tx, patient_ids: set[int]) -> dict[int, Patient]:
+    found = tx.orm.scalars(select(Patient).where(Patient.id.in_(patient_ids)))
+    return {patient.id: patient for patient in found}
+
+
+def _row(
+    session: InfusionSession,
+    patient: Patient,
+    protocol: ProtocolRow,
+    state: SessionState,
+    now: datetime,
+) -> BoardRow:
+    due = due_times(state, now)
+    due_at = due.next_due_at
+    kind, elapsed, running = _elapsed(state, now)
+    return BoardRow(
+        session_id=session.id,
+        chair=session.chair,
+        patient_id=patient.id,
+        patient_name=f"{patient.family_name}, {patient.given_name}",
+        mrn=patient.mrn,
+        protocol_name=protocol.spec.name,
+        protocol_is_example=protocol.spec.is_example,
+        status=state.status,
+        status_label=STATUS_LABELS[state.status],
+        opened_at=state.opened_at,
+        elapsed_kind=kind,
+        elapsed=elapsed,
+        elapsed_running=running,
+        next_due_at=due_at,
+        due_what=_due_what(due_at, due.next_vitals_at),
+        seconds_until_due=None if due_at is None else seconds_until(due_at, now),
+        overdue=due.overdue,
+        other_alerts=tuple(
+            a.message for a in current_alerts(state, now) if a.code not in _TIMING_ALERTS
+        ),
+        as_of=now,
+    )
+
+
+def _elapsed(state: SessionState, now: datetime) -> tuple[str, timedelta, bool]:
+    if state.infusion_stopped_at is not None:
+        return ELAPSED_RECOVERY, recovery_elapsed(state, now), state.discharged_at is None
+    if state.infusion_started_at is not None:
+        return ELAPSED_INFUSION, infusion_elapsed(state, now), True
+    return "", timedelta(0), False
+
+
+def _due_what(due_at: datetime | None, vitals_at: datetime | None) -> str:
+    if due_at is None:
+        return ""
+    return DUE_VITALS if due_at == vitals_at else DUE_RECOVERY

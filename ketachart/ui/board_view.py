@@ -1,0 +1,382 @@
+"""Today's board: every session of the day by chair, counting down to the next check."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketachart.domain.timeline import SessionStatus
+from ketachart.errors import KetachartError
+from ketachart.services.board import (
+    DUE_RECOVERY,
+    ELAPSED_INFUSION,
+    BoardRow,
+    board_rows,
+    format_duration,
+)
+from ketachart.ui.theme import ALERT_RED
+from ketachart.ui.workstation import Workstation
+
+log = logging.getLogger(__name__)
+TICK_MS = 1000
+RELOAD_MS = 15_000
+AnyIndex = QModelIndex | QPersistentModelIndex
+CHAIR, PATIENT, PROTOCOL, STATUS, ELAPSED, DUE, ALERTS = range(7)
+COLUMNS = 7
+SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class BoardTableModel(QAbstractTableModel):
+    """The board's rows (plain BoardRow values) as a read-only table."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[BoardRow] = []
+        self._headers = (
+            self.tr("Chair"),
+            self.tr("Patient"),
+            self.tr("Protocol"),
+            self.tr("Status"),
+            self.tr("Elapsed"),
+            self.tr("Next due"),
+            self.tr("Alerts"),
+        )
+        self._warning_icon = QApplication.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning
+        )
+        self._red = QBrush(QColor(ALERT_RED))
+        self._white = QBrush(QColor("white"))
+        self._status_text = {
+            SessionStatus.SCHEDULED: self.tr("Scheduled"),
+            SessionStatus.PRE_CHECKS: self.tr("Pre-checks"),
+            SessionStatus.INFUSING: self.tr("Infusing"),
+            SessionStatus.PAUSED: self.tr("Paused"),
+            SessionStatus.RECOVERY: self.tr("Recovery"),
+            SessionStatus.DISCHARGED: self.tr("Discharged"),
+            SessionStatus.SIGNED: self.tr("Signed"),
+        }
+
+    # --- Qt model interface -------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else COLUMNS
+
+    def headerData(  # noqa: N802
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        horizontal = orientation is Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < COLUMNS:
+            return self._headers[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == SESSION_ID_ROLE:
+            return row.session_id
+        return self._look(row, column, role)
+
+    # --- content ------------------------------------------------------------------------
+    def set_rows(self, rows: list[BoardRow]) -> None:
+        """Show `rows`; the same sessions in the same order update in place (keeps selection)."""
+        if [r.session_id for r in rows] == [r.session_id for r in self._rows]:
+            self._rows = list(rows)
+            self._changed_all()
+            return
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def tick(self, now: datetime) -> None:
+        """Move every countdown and running elapsed time on to `now`."""
+        if not self._rows:
+            return
+        self._rows = [row.at(now) for row in self._rows]
+        self._changed_all()
+
+    def row_at(self, row: int) -> BoardRow:
+        return self._rows[row]
+
+    def rows(self) -> list[BoardRow]:
+        return list(self._rows)
+
+    def row_of(self, session_id: str) -> int | None:
+        for number, row in enumerate(self._rows):
+            if row.session_id == session_id:
+                return number
+        return None
+
+    def _changed_all(self) -> None:
+        if self._rows:
+            last = self.index(len(self._rows) - 1, COLUMNS - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def _text(self, row: BoardRow, column: int) -> str:
+        if column == CHAIR:
+            return row.chair
+        if column == PATIENT:
+            return f"{row.patient_name}\n{row.mrn}"
+        if column == PROTOCOL:
+            return row.protocol_name
+        if column == STATUS:
+            return self._status_text.get(row.status, row.status_label)
+        if column == ELAPSED:
+            return self._elapsed_text(row)
+        if column == DUE:
+            return self._due_text(row)
+        return self._alerts_text(row) if column == ALERTS else ""
+
+    def _elapsed_text(self, row: BoardRow) -> str:
+        if not row.elapsed_kind:
+            return "—"
+        label = self.tr("Infusion") if row.elapsed_kind == ELAPSED_INFUSION else self.tr("Recovery")
+        return f"{label}\n{format_duration(row.elapsed)}"
+
+    def _what(self, row: BoardRow) -> str:
+        return self.tr("recovery check") if row.due_what == DUE_RECOVERY else self.tr("vitals")
+
+    def _due_text(self, row: BoardRow) -> str:
+        if row.seconds_until_due is None:
+            return "—"
+        if row.overdue:
+            late = format_duration_seconds(-row.seconds_until_due)
+            return self.tr("OVERDUE: %s\n%s late") % (self._what(row), late)
+        countdown = format_duration_seconds(row.seconds_until_due)
+        return self.tr("%s\nin %s") % (self._what(row).capitalize(), countdown)
+
+    def _alerts_text(self, row: BoardRow) -> str:
+        count = row.alert_count
+        if count == 0:
+            return self.tr("None")
+        return self.tr("%d alert(s)") % count
+
+    def _tooltip(self, row: BoardRow, column: int) -> str | None:
+        if column == ALERTS and row.alert_count:
+            overdue = [self.tr("%s overdue") % self._what(row).capitalize()] if row.overdue else []
+            return "\n".join([*overdue, *row.other_alerts])
+        if column == PROTOCOL:
+            return row.protocol_name
+        return None
+
+    def _look(self, row: BoardRow, column: int, role: int) -> object:
+        overdue_cell = row.overdue and column == DUE
+        alert_cell = column == ALERTS and row.alert_count > 0
+        if role == Qt.ItemDataRole.DecorationRole and (overdue_cell or alert_cell):
+            return self._warning_icon
+        if role == Qt.ItemDataRole.BackgroundRole and overdue_cell:
+            return self._red
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if overdue_cell:
+                return self._white
+            if alert_cell or (row.overdue and column in (CHAIR, PATIENT)):
+                return self._red
+        if role == Qt.ItemDataRole.FontRole and (row.overdue or alert_cell):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+def format_duration_seconds(seconds: int) -> str:
+    return format_duration(timedelta(seconds=seconds))
+
+
+class BoardView(QWidget):
+    """'Today's board'. Counts down every second and reloads from the database every 15 s
+    while it is shown; `refresh()` reloads at once."""
+
+    new_session_requested = Signal()
+    open_session_requested = Signal(str)
+
+    def __init__(self, ws: Workstation, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.model = BoardTableModel(self)
+        self._build()
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setInterval(TICK_MS)
+        self._tick_timer.timeout.connect(self.update_countdown)
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setInterval(RELOAD_MS)
+        self._reload_timer.timeout.connect(self.refresh)
+        ws.actor_changed.connect(self.refresh)
+        self.refresh()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        header = QHBoxLayout()
+        self.title = QLabel(self.tr("Today's board"))
+        self.title.setObjectName("headerName")
+        self.summary = QLabel()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.summary)
+        layout.addLayout(header)
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        layout.addWidget(self._build_table(), 1)
+        layout.addLayout(self._build_buttons())
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(True)
+        table.setTabKeyNavigation(False)
+        table.setIconSize(QSize(24, 24))
+        table.verticalHeader().hide()
+        row_height = table.fontMetrics().lineSpacing() * 2 + 16
+        table.verticalHeader().setDefaultSectionSize(row_height)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(PATIENT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PROTOCOL, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(80)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setAccessibleName(self.tr("Today's sessions"))
+        table.activated.connect(self._on_table_activated)
+        table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table = table
+        return table
+
+    def _build_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.new_button = QPushButton(self.tr("New session…"))
+        self.open_button = QPushButton(self.tr("Open"))
+        self.new_button.clicked.connect(self.new_session_requested)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        row.addWidget(self.new_button)
+        row.addStretch(1)
+        row.addWidget(self.open_button)
+        refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
+        refresh.activated.connect(self.refresh)
+        self._update_buttons()
+        return row
+
+    # --- loading and ticking -----------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload today's sessions from the database (keeps the selected session)."""
+        if not self.ws.logged_in:
+            self.model.set_rows([])
+            self._update_summary()
+            return
+        now = self.ws.now()
+        try:
+            rows = self.ws.query(board_rows, self.ws.actor, now.astimezone().date(), now)
+        except KetachartError as error:
+            self._show_problem(error.message)
+            return
+        except Exception:
+            log.exception("unexpected error while loading the board")
+            self._show_problem(
+                self.tr("Unexpected error loading the board. Details are in the log.")
+            )
+            return
+        self.message.hide()
+        self._show_rows(rows)
+
+    def _show_rows(self, rows: list[BoardRow]) -> None:
+        selected = self.selected_session_id()
+        self.model.set_rows(rows)
+        if selected is not None and self.selected_session_id() != selected:
+            self.select_session(selected)
+        self._update_summary()
+        self._update_buttons()
+
+    def update_countdown(self) -> None:
+        """Move the countdowns on to the workstation clock (every second)."""
+        self.model.tick(self.ws.now())
+        self._update_summary()
+
+    def _show_problem(self, text: str) -> None:
+        self.message.setText(self.tr("The board could not be updated: %s") % text)
+        self.message.show()
+
+    def _update_summary(self) -> None:
+        rows = self.model.rows()
+        day = self.ws.now().astimezone().date()
+        self.title.setText(self.tr("Today's board — %s") % day.strftime("%a %d %b %Y"))
+        if not rows:
+            self.summary.setText(self.tr("No sessions today. Press “New session…” to open one."))
+            return
+        overdue = sum(1 for r in rows if r.overdue)
+        text = self.tr("%d session(s)") % len(rows)
+        if overdue:
+            text += " · " + self.tr("%d OVERDUE") % overdue
+        self.summary.setText(text)
+
+    # --- selection and opening -----------------------------------------------------------
+    def selected_session_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()).session_id if rows else None
+
+    def select_session(self, session_id: str) -> bool:
+        row = self.model.row_of(session_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _update_buttons(self, *_args: object) -> None:
+        self.open_button.setEnabled(self.selected_session_id() is not None)
+
+    def _on_open_clicked(self) -> None:
+        session_id = self.selected_session_id()
+        if session_id is not None:
+            self.open_session_requested.emit(session_id)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_session_requested.emit(self.model.row_at(index.row()).session_id)
+
+    # --- timers run only while the board is shown ------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+        self._tick_timer.start()
+        self._reload_timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        self._tick_timer.stop()
+        self._reload_timer.stop()
+        super().hideEvent(event)

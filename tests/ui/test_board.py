@@ -1,0 +1,178 @@
+"""Today's board: sessions of the day, live countdown, overdue in red with icon and text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QIcon
+from pytestqt.qtbot import QtBot
+
+from ketachart.services import charting
+from ketachart.services.board import board_rows
+from ketachart.ui.board_view import (
+    ALERTS,
+    CHAIR,
+    DUE,
+    ELAPSED,
+    PATIENT,
+    STATUS,
+    BoardTableModel,
+    BoardView,
+)
+from ketachart.ui.theme import ALERT_RED
+from ketachart.ui.workstation import Workstation
+from tests.support import BASELINE, Clinic, chart_to_infusing
+
+
+def make_view(qtbot: QtBot, ws: Workstation) -> BoardView:
+    view = BoardView(ws)
+    qtbot.addWidget(view)
+    view.resize(1366, 768)
+    view.show()
+    return view
+
+
+def cell(
+    view: BoardView, column: int, row: int = 0, role: Any = Qt.ItemDataRole.DisplayRole
+) -> Any:
+    return view.model.index(row, column).data(role)
+
+
+def infusing_session(clinic: Clinic) -> str:
+    """A session whose infusion started at 14:01; vitals due at 14:11."""
+    session_id = clinic.open_session()
+    chart_to_infusing(clinic, session_id)
+    return session_id
+
+
+def test_model_passes_the_model_tester(
+    qtbot: QtBot, qtmodeltester: Any, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    infusing_session(ui_clinic)
+    ui_clinic.open_session(protocol_index=1)
+    now = ui_clinic.clock.now()
+    with ui_clinic.db.reading() as tx:
+        rows = board_rows(tx, ui_clinic.nurse, now.date(), now)
+    model = BoardTableModel()
+    model.set_rows(rows)
+    qtmodeltester.check(model)
+    model.tick(now + timedelta(minutes=20))
+    model.set_rows(rows[:1])
+    qtmodeltester.check(model)
+    assert model.rowCount() == 1
+
+
+def test_board_shows_sessions_of_the_day_with_status_and_countdown(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    infusing_session(ui_clinic)
+    ui_clinic.later(4)
+    view = make_view(qtbot, ws)
+    assert view.model.rowCount() == 1
+    assert cell(view, CHAIR) == "Chair 1"
+    assert cell(view, PATIENT) == "Łukasiewicz, Zoë\nMRN-0001"
+    assert cell(view, STATUS) == "Infusing"
+    assert cell(view, ELAPSED) == "Infusion\n04:00"
+    assert cell(view, DUE) == "Vitals\nin 06:00"
+    assert cell(view, ALERTS) == "None"
+    assert "1 session(s)" in view.summary.text()
+    ui_clinic.clock.advance(timedelta(seconds=30))
+    qtbot.waitUntil(lambda: cell(view, DUE) == "Vitals\nin 05:30", timeout=3000)
+    assert cell(view, ELAPSED) == "Infusion\n04:30"
+
+
+def test_empty_board_says_so(qtbot: QtBot, ws: Workstation) -> None:
+    view = make_view(qtbot, ws)
+    assert view.model.rowCount() == 0
+    assert "No sessions today" in view.summary.text()
+    assert not view.open_button.isEnabled()
+
+
+def test_overdue_is_red_with_icon_and_text_until_vitals_are_charted(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = infusing_session(ui_clinic)
+    view = make_view(qtbot, ws)
+    assert not cell(view, DUE).startswith("OVERDUE")
+    ui_clinic.clock.advance(timedelta(minutes=11))  # 1 min past the 14:11 vitals
+    qtbot.waitUntil(lambda: cell(view, DUE).startswith("OVERDUE"), timeout=3000)
+    assert cell(view, DUE) == "OVERDUE: vitals\n01:00 late"
+    background = cell(view, DUE, role=Qt.ItemDataRole.BackgroundRole)
+    assert isinstance(background, QBrush)
+    assert background.color().name() == ALERT_RED
+    icon = cell(view, DUE, role=Qt.ItemDataRole.DecorationRole)
+    assert isinstance(icon, QIcon)
+    assert not icon.isNull()
+    assert cell(view, ALERTS) == "1 alert(s)"
+    assert "1 OVERDUE" in view.summary.text()
+    ui_clinic.clock.advance(timedelta(minutes=5))
+    view.refresh()
+    assert cell(view, DUE) == "OVERDUE: vitals\n06:00 late"  # stays overdue until charted
+    ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, BASELINE)
+    view.refresh()
+    assert cell(view, DUE) == "Vitals\nin 10:00"
+    assert cell(view, DUE, role=Qt.ItemDataRole.BackgroundRole) is None
+    assert cell(view, DUE, role=Qt.ItemDataRole.DecorationRole) is None
+    assert "OVERDUE" not in view.summary.text()
+
+
+def test_reload_timer_picks_up_new_sessions(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    view = make_view(qtbot, ws)
+    assert view.model.rowCount() == 0
+    ui_clinic.open_session()
+    view._reload_timer.setInterval(50)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=3000)
+
+
+def test_open_by_button_enter_and_double_click(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = ui_clinic.open_session()
+    view = make_view(qtbot, ws)
+    assert not view.open_button.isEnabled()
+    view.table.selectRow(0)
+    assert view.open_button.isEnabled()
+    with qtbot.waitSignal(view.open_session_requested) as opened:
+        qtbot.mouseClick(view.open_button, Qt.MouseButton.LeftButton)
+    assert opened.args == [session_id]
+    view.table.setFocus()
+    with qtbot.waitSignal(view.open_session_requested) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [session_id]
+    centre = view.table.visualRect(view.model.index(0, PATIENT)).center()
+    received: list[str] = []
+    view.open_session_requested.connect(received.append)
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert received == [session_id]
+
+
+def test_new_session_button_asks_for_a_new_session(qtbot: QtBot, ws: Workstation) -> None:
+    view = make_view(qtbot, ws)
+    with qtbot.waitSignal(view.new_session_requested):
+        qtbot.mouseClick(view.new_button, Qt.MouseButton.LeftButton)
+
+
+def test_refresh_keeps_the_selected_session(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    ui_clinic.open_session()
+    second = ui_clinic.open_session(protocol_index=1)
+    view = make_view(qtbot, ws)
+    view.select_session(second)
+    ui_clinic.later(1)
+    view.refresh()
+    assert view.selected_session_id() == second
+
+
+def test_timers_run_only_while_shown(qtbot: QtBot, ws: Workstation) -> None:
+    view = make_view(qtbot, ws)
+    assert view._tick_timer.isActive()
+    assert view._reload_timer.isActive()
+    view.hide()
+    assert not view._tick_timer.isActive()
+    assert not view._reload_timer.isActive()
