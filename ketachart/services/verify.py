@@ -34,6 +34,7 @@ def verify_all(tx: Tx) -> list[Problem]:
         problems.extend(_readable(f"session {session_id}", check))
     problems.extend(_readable("audit trail", partial(_verify_audit, tx, heads.get(AUDIT_CHAIN))))
     problems.extend(_orphan_events(tx))
+    problems.extend(_audited_events_missing(tx))
     problems.extend(verify_signatures(tx))
     return problems
 
@@ -111,3 +112,25 @@ def _orphan_events(tx: Tx) -> Iterable[Problem]:
     for session_id in tx.orm.scalars(select(Event.session_id).distinct()).all():
         if session_id not in known:
             yield Problem(f"session {session_id}", "events exist for a session that is missing")
+
+
+def _audited_events_missing(tx: Tx) -> list[Problem]:
+    """Every charted entry has an audit entry naming it; an entry the audit trail names but
+    the timeline lacks was removed (even if the chain head was rewritten to hide it)."""
+    audited = tx.orm.execute(
+        select(AuditEntry.target_id, AuditEntry.detail).where(
+            AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view"
+        )
+    )
+    present = set(tx.orm.scalars(select(Event.id)).all())
+    missing: dict[str, int] = {}
+    for session_id, event_id in audited:
+        if event_id and event_id not in present:
+            missing[session_id] = missing.get(session_id, 0) + 1
+    return [
+        Problem(
+            f"session {sid}",
+            f"{n} audited entr{'y is' if n == 1 else 'ies are'} missing from the timeline",
+        )
+        for sid, n in missing.items()
+    ]

@@ -93,6 +93,7 @@ def test_event_deleted_from_the_middle_is_found(db: Database, signed: str) -> No
             "entry 5 is missing or out of order (found 6)",
             "entry 6 does not link to the entry before it",
         ),
+        Problem(f"session {signed}", "1 audited entry is missing from the timeline"),
         broken_signature(signed),
     ]
 
@@ -125,6 +126,26 @@ def test_truncated_newest_events_are_found_by_the_chain_head(db: Database, signe
         signed,
         "the chain ends at entry 9 but its head record says 11: "
         "newest entries were removed or the head was altered",
+        "2 audited entries are missing from the timeline",
+    )
+
+
+def test_truncation_hidden_by_rewriting_the_head_is_found_by_the_audit_trail(
+    db: Database, signed: str
+) -> None:
+    with db.reading() as tx:
+        row = tx.orm.execute(
+            text("SELECT hash FROM events WHERE session_id = :s AND seq = 9"), {"s": signed}
+        ).one()
+    tamper(db, "DELETE FROM events WHERE session_id = :s AND seq >= 10", s=signed)
+    tamper(
+        db,
+        "UPDATE chain_heads SET seq = 9, hash = :h WHERE chain = :c",
+        h=row[0],
+        c=f"session:{signed}",
+    )
+    assert problems(db) == session_problems(
+        signed, "2 audited entries are missing from the timeline"
     )
 
 
@@ -200,6 +221,7 @@ def test_problems_name_only_the_tampered_session(clinic: Clinic, signed: str) ->
         "entry 1 is missing or out of order (found 2)",
         "entry 2 does not link to the entry before it",
         "the first event is not the session opening",
+        "1 audited entry is missing from the timeline",
     )
 
 
