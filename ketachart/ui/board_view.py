@@ -81,13 +81,13 @@ class BoardTableModel(QAbstractTableModel):
         }
 
     # --- Qt model interface -------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else COLUMNS
 
-    def headerData(  # noqa: N802
+    def headerData(
         self,
         section: int,
         orientation: Qt.Orientation,
@@ -370,13 +370,13 @@ class BoardView(QWidget):
             self.open_session_requested.emit(self.model.row_at(index.row()).session_id)
 
     # --- timers run only while the board is shown ------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()
         self._tick_timer.start()
         self._reload_timer.start()
 
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+    def hideEvent(self, event: QHideEvent) -> None:
         self._tick_timer.stop()
         self._reload_timer.stop()
         super().hideEvent(event)

@@ -60,7 +60,7 @@ def parse_int(text: str, field: str, label: str, *, required: bool = True) -> in
         if required:
             raise ValidationError.single(field, f"{label} is required.")
         return None
-    if not stripped.lstrip("-").isdigit() or len(stripped) > 6:
+    if not stripped.removeprefix("-").isdecimal() or len(stripped) > 6:
         raise ValidationError.single(field, f"{label} must be a whole number.")
     return int(stripped)
 

@@ -199,7 +199,7 @@ class NewSessionDialog(EntryDialog):
         self._touched.add("patient")
         self._choose_patient(self._found[row] if 0 <= row < len(self._found) else None)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter in the patient search chooses (a scanned MRN, or the only match), never
         saves; the down arrow goes to the list."""
         if (

@@ -1,0 +1,120 @@
+"""The header that never scrolls away: who, what dose, how far along, what is due, alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QWidget
+
+from ketachart.domain.monitoring import (
+    current_alerts,
+    delivered_so_far,
+    due_times,
+    infusion_elapsed,
+    recovery_elapsed,
+)
+from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
+from ketachart.services.sessions import SessionView
+from ketachart.ui.widgets import named_label
+
+
+def clock_text(delta: timedelta) -> str:
+    seconds = int(abs(delta.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    text = f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return f"-{text}" if delta.total_seconds() < 0 else text
+
+
+@dataclass(frozen=True)
+class HeaderFacts:
+    name: str
+    identity: str
+    allergies: str
+    dosing: str
+    progress: str
+    due: str
+    overdue: bool
+    alerts: tuple[str, ...]
+
+
+def header_facts(view: SessionView, now: datetime) -> HeaderFacts:
+    state, patient, plan = view.state, view.patient, view.state.plan
+    allergies = patient.allergies.strip()
+    return HeaderFacts(
+        name=patient.display_name,
+        identity=f"DOB {patient.date_of_birth.isoformat()}   MRN {patient.mrn}   "
+        f"{view.session.chair}",
+        allergies=f"⚠ ALLERGIES: {allergies}" if allergies else "No known allergies",
+        dosing=(
+            f"{state.weight_kg} kg · {view.protocol.name} · plan {plan.total_mg} mg at "
+            f"{plan.rate_ml_h} mL/h over {plan.duration_min} min"
+        ),
+        progress=_progress(view, now),
+        due=_due_text(view, now),
+        overdue=due_times(state, now).overdue,
+        alerts=tuple(f"⚠ {a.message}" for a in current_alerts(state, now)),
+    )
+
+
+def _progress(view: SessionView, now: datetime) -> str:
+    state = view.state
+    status = STATUS_LABELS[state.status]
+    rate = f"{state.rate_ml_h} mL/h" if state.infusion_running and not state.paused else "0 mL/h"
+    text = (
+        f"{status} · rate {rate} · delivered {delivered_so_far(state, now)} mg · "
+        f"infusion {clock_text(infusion_elapsed(state, now))}"
+    )
+    if state.status in (SessionStatus.RECOVERY, SessionStatus.DISCHARGED):
+        text += f" · recovery {clock_text(recovery_elapsed(state, now))}"
+    return text
+
+
+def _due_text(view: SessionView, now: datetime) -> str:
+    due = due_times(view.state, now)
+    parts = []
+    for label, at, overdue in (
+        ("Vitals", due.next_vitals_at, due.vitals_overdue),
+        ("Recovery check", due.next_recovery_at, due.recovery_overdue),
+    ):
+        if at is not None:
+            state = "OVERDUE by" if overdue else "due in"
+            parts.append(f"{label} {state} {clock_text(abs(at - now))}")
+    return " · ".join(parts) if parts else "Nothing due"
+
+
+class ChartHeader(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chartHeader")
+        grid = QGridLayout(self)
+        self.name = named_label("headerName")
+        self.identity = QLabel()
+        self.allergies = named_label("allergies")
+        self.dosing = QLabel()
+        self.progress = QLabel()
+        self.due = named_label("due")
+        self.alerts = named_label("alertBanner")
+        self.alerts.setWordWrap(True)
+        self.mute = QCheckBox(self.tr("Mute overdue sound for this session"))
+        grid.addWidget(self.name, 0, 0)
+        grid.addWidget(self.identity, 0, 1)
+        grid.addWidget(self.allergies, 0, 2)
+        grid.addWidget(self.dosing, 1, 0, 1, 3)
+        grid.addWidget(self.progress, 2, 0, 1, 2)
+        grid.addWidget(self.due, 2, 2)
+        grid.addWidget(self.alerts, 3, 0, 1, 2)
+        grid.addWidget(self.mute, 3, 2)
+
+    def show_facts(self, facts: HeaderFacts) -> None:
+        self.name.setText(facts.name)
+        self.identity.setText(facts.identity)
+        self.allergies.setText(facts.allergies)
+        self.dosing.setText(facts.dosing)
+        self.progress.setText(facts.progress)
+        self.due.setText(("⏰ " if facts.overdue else "") + facts.due)
+        self.due.setObjectName("overdue" if facts.overdue else "due")
+        self.due.style().unpolish(self.due)
+        self.due.style().polish(self.due)
+        self.alerts.setText("\n".join(facts.alerts))
+        self.alerts.setVisible(bool(facts.alerts))

@@ -1,0 +1,156 @@
+"""The main window only assembles the screens and the actions between them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from ketachart.domain.vocab import Role
+from ketachart.services.actors import Actor
+from ketachart.ui.board_view import BoardView
+from ketachart.ui.chart_view import ChartView
+from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
+from ketachart.ui.lock_screen import LockScreen
+from ketachart.ui.login import LoginDialog
+from ketachart.ui.new_session_dialog import NewSessionDialog
+from ketachart.ui.patients_view import PatientsView
+from ketachart.ui.workstation import Workstation
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ws: Workstation) -> None:
+        super().__init__()
+        self.ws = ws
+        self.setWindowTitle("ketachart")
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.board = BoardView(ws)
+        self.patients = PatientsView(ws)
+        self.lock_screen = LockScreen(ws)
+        for page in (self.board, self.patients, self.lock_screen):
+            self.stack.addWidget(page)
+        self.chart: ChartView | None = None
+        self.hidden = HiddenDialogs()
+        self.watcher = InactivityWatcher(ws, self)
+        self.user_label = QLabel()
+        self._connect()
+        self._make_toolbar()
+        self._restore_layout()
+
+    def _connect(self) -> None:
+        self.board.open_session_requested.connect(self.open_chart)
+        self.board.new_session_requested.connect(lambda: self.new_session(None))
+        self.patients.new_session_requested.connect(self.new_session)
+        self.lock_screen.unlocked.connect(self._on_lock_screen_unlocked)
+        self.watcher.expired.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.watcher)
+
+    def _make_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Screens"))
+        self.toolbar = bar
+        bar.setMovable(False)
+        bar.setObjectName("screens")
+        self.addToolBar(bar)
+        self.nav_actions = [
+            self._action(bar, self.tr("Today's board"), "F2", self.show_board),
+            self._action(bar, self.tr("Patients"), "F3", self.show_patients),
+            self._action(bar, self.tr("New session"), "Ctrl+N", lambda: self.new_session(None)),
+            self._action(bar, self.tr("Lock"), "Ctrl+L", self.lock),
+        ]
+        bar.addWidget(self.user_label)
+
+    def _action(self, bar: QToolBar, text: str, key: str, slot: object) -> QAction:
+        action = QAction(f"{text} ({key})", self)
+        action.setShortcut(QKeySequence(key))
+        action.triggered.connect(slot)
+        bar.addAction(action)
+        return action
+
+    def login(self) -> bool:
+        dialog = LoginDialog(self.ws, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
+            return False
+        self.start_shift(dialog.actor)
+        return True
+
+    def start_shift(self, actor: Actor) -> None:
+        self.ws.set_actor(actor)
+        self.user_label.setText(f"  {actor.signature_name} ({actor.role.value})")
+        clinical = actor.role is not Role.ADMIN
+        for action in self.nav_actions[:3]:
+            action.setEnabled(clinical)
+        if clinical:
+            self.show_board()
+        self.watcher.arm()
+
+    def show_board(self) -> None:
+        self.board.refresh()
+        self.stack.setCurrentWidget(self.board)
+
+    def show_patients(self) -> None:
+        self.stack.setCurrentWidget(self.patients)
+
+    def open_chart(self, session_id: str) -> ChartView:
+        self._close_chart()
+        self.chart = ChartView(self.ws, session_id)
+        self.chart.back_requested.connect(self.show_board)
+        self.stack.addWidget(self.chart)
+        self.stack.setCurrentWidget(self.chart)
+        return self.chart
+
+    def _close_chart(self) -> None:
+        if self.chart is not None:
+            self.stack.removeWidget(self.chart)
+            self.chart.deleteLater()
+            self.chart = None
+
+    def new_session(self, patient_id: int | None) -> None:
+        dialog = NewSessionDialog(self.ws, patient_id, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            loaded = dialog.result_value
+            self.open_chart(loaded.row.id)  # type: ignore[attr-defined]
+
+    def lock(self) -> None:
+        """Hide everything clinical (open dialogs keep their input) and ask to sign in."""
+        if self.stack.currentWidget() is self.lock_screen or not self.ws.logged_in:
+            return
+        self._page_before_lock: QWidget = self.stack.currentWidget() or self.board
+        self.hidden.hide_all(self)
+        self.watcher.disarm()
+        self.lock_screen.prepare(self.ws.actor.username)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.toolbar.setEnabled(False)
+
+    def _on_lock_screen_unlocked(self, actor: Actor) -> None:
+        if actor.id == self.ws.actor.id:
+            self.stack.setCurrentWidget(self._page_before_lock)
+            self.hidden.restore()
+        else:
+            self.hidden.discard()
+            self._close_chart()
+            self.start_shift(actor)
+        self.toolbar.setEnabled(True)
+        self.watcher.arm()
+
+    def _restore_layout(self) -> None:
+        geometry = self.ws.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 768)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ws.settings.setValue("window/geometry", self.saveGeometry())
+        self.ws.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,245 @@
+"""Small widgets and helpers shared by the charting dialogs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from ketachart.ui.theme import ALERT_RED, OK_GREEN
+
+E = TypeVar("E", bound=StrEnum)
+
+# Check boxes and radio buttons big enough to hit at arm's length (the theme sizes the rest).
+DIALOG_STYLE = f"""
+QCheckBox::indicator, QRadioButton::indicator {{ width: 24px; height: 24px; }}
+QCheckBox, QRadioButton {{ spacing: 10px; min-height: 36px; }}
+QLabel#dischargeSummary, QLabel#doseInfo {{ font-weight: bold; }}
+QLabel#dischargeCondition[blocking="true"] {{ color: {ALERT_RED}; }}
+QLabel#dischargeCondition[blocking="false"] {{ color: {OK_GREEN}; }}
+"""
+OK_MARK = "✔"
+BLOCK_MARK = "✖"
+INFO_MARK = "ℹ"
+
+
+def enum_label(value: str) -> str:
+    """A stored vocabulary value as words: 'stopped_early' -> 'Stopped early'."""
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def number_text(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 35.000 -> '35', 0.750 -> '0.75'."""
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class EnumCombo(QComboBox, Generic[E]):
+    """A combo of enum members shown by label; optionally starting on a 'choose' entry."""
+
+    def __init__(
+        self,
+        members: Iterable[E],
+        accessible_name: str,
+        *,
+        labels: dict[E, str] | None = None,
+        placeholder: str | None = None,
+        current: E | None = None,
+    ) -> None:
+        super().__init__()
+        self.setAccessibleName(accessible_name)
+        self._members: list[E | None] = []
+        if placeholder is not None:
+            self.addItem(placeholder)
+            self._members.append(None)
+        for member in members:
+            self.addItem((labels or {}).get(member) or enum_label(member.value))
+            self._members.append(member)
+        if current is not None:
+            self.set_value(current)
+
+    def value(self) -> E | None:
+        index = self.currentIndex()
+        return self._members[index] if 0 <= index < len(self._members) else None
+
+    def set_value(self, member: E | None) -> None:
+        if member in self._members:
+            self.setCurrentIndex(self._members.index(member))
+
+
+class ChoiceCombo(QComboBox):
+    """A combo of (label, value) choices, for values that are not enum members."""
+
+    def __init__(self, choices: Sequence[tuple[str, object]], accessible_name: str) -> None:
+        super().__init__()
+        self.setAccessibleName(accessible_name)
+        for label, value in choices:
+            self.addItem(label, value)
+
+    def value(self) -> object:
+        return self.currentData()
+
+    def set_value(self, value: object) -> None:
+        index = self.findData(value)
+        if index >= 0:
+            self.setCurrentIndex(index)
+
+
+def line_edit(accessible_name: str, text: str = "", placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit(text)
+    edit.setAccessibleName(accessible_name)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def editable_combo(items: Sequence[str], accessible_name: str, text: str = "") -> QComboBox:
+    """A combo offering common values that also takes any typed text."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.addItems(list(items))
+    combo.setCurrentIndex(-1)
+    combo.setEditText(text)
+    combo.setAccessibleName(accessible_name)
+    line = combo.lineEdit()
+    if line is not None:
+        line.setAccessibleName(accessible_name)
+    return combo
+
+
+def multiline_edit(accessible_name: str, text: str = "") -> QPlainTextEdit:
+    """Multi-line text where Tab moves on (keyboard-only use) and Ctrl+Enter saves."""
+    edit = QPlainTextEdit(text)
+    edit.setAccessibleName(accessible_name)
+    edit.setTabChangesFocus(True)
+    edit.setMinimumHeight(120)
+    return edit
+
+
+def info_label(text: str = "", name: str = "formInfo") -> QLabel:
+    """Read-only information in the form (dose it means, plan, delivered so far)."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def add_save_shortcut(dialog: QDialog) -> None:
+    """Ctrl+Enter saves from anywhere, including inside multi-line fields."""
+    for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        shortcut = QShortcut(QKeySequence(keys), dialog)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(dialog.accept)
+
+
+def fit_to_screen(dialog: QDialog) -> None:
+    """Open at the size the form asks for, within the screen (adjustSize() stops at 2/3 of
+    it, which squeezes a two-column form on a 1366x768 bedside screen)."""
+    hint = dialog.sizeHint().expandedTo(dialog.minimumSizeHint())
+    screen = dialog.screen().availableGeometry()
+    dialog.resize(
+        min(hint.width(), screen.width() * 19 // 20), min(hint.height(), screen.height() * 19 // 20)
+    )
+
+
+def grow_to_fit(dialog: QDialog) -> None:
+    """Grow an open dialog when messages appear in it, so that no wrapped line is cut off
+    (Qt does not grow a window for text that wraps). It never shrinks, to keep the nurse's
+    place; it stays within the screen."""
+    layout = dialog.layout()
+    if layout is None or not dialog.isVisible():
+        return  # not open yet: it is sized when shown
+    layout.activate()
+    width = max(dialog.width(), layout.minimumSize().width())
+    needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0
+    needed = max(needed, layout.totalMinimumSize().height())
+    screen = dialog.screen().availableGeometry().height() * 19 // 20
+    if needed > dialog.height():
+        dialog.resize(width, min(needed, max(screen, dialog.height())))
+
+
+def set_form_tab_order(dialog: QDialog, buttons: QDialogButtonBox) -> None:
+    """Tab goes through the form top to bottom, then to the dialog's buttons."""
+    chain = [*form_inputs(dialog), *buttons.buttons()]
+    for first, second in itertools.pairwise(chain):
+        QWidget.setTabOrder(first, second)
+
+
+def form_inputs(dialog: QWidget) -> list[QWidget]:
+    """The dialog's inputs in reading order (form rows top to bottom, left column first)."""
+    layout = dialog.layout()
+    return list(_focusable(layout)) if layout is not None else []
+
+
+def _focusable(layout: QLayout) -> Iterator[QWidget]:
+    for widget in _layout_widgets(layout):
+        if isinstance(widget, QDialogButtonBox):
+            continue
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(widget, QLabel):
+            yield widget
+        inner = widget.layout()
+        if inner is not None:
+            yield from _focusable(inner)
+
+
+def _layout_widgets(layout: QLayout) -> Iterator[QWidget]:
+    """The widgets of a layout in reading order (form rows top to bottom)."""
+    for item in _layout_items(layout):
+        widget, inner = item.widget(), item.layout()
+        if widget is not None:
+            yield widget
+        elif inner is not None:
+            yield from _layout_widgets(inner)
+
+
+def _layout_items(layout: QLayout) -> Iterator[QLayoutItem]:
+    if not isinstance(layout, QFormLayout):
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        yield from (item for item in items if item is not None)
+        return
+    roles = (
+        QFormLayout.ItemRole.LabelRole,
+        QFormLayout.ItemRole.FieldRole,
+        QFormLayout.ItemRole.SpanningRole,
+    )
+    for row in range(layout.rowCount()):
+        for role in roles:
+            item = layout.itemAt(row, role)
+            if item is not None:
+                yield item
+
+
+def named_label(object_name: str, text: str = "") -> QLabel:
+    """A label the style sheet can find by name (alert banners, field errors, headings)."""
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    return label
+
+
+def repeating_timer(parent: QObject, milliseconds: int, slot: Callable[[], None]) -> QTimer:
+    timer = QTimer(parent)
+    timer.setInterval(milliseconds)
+    timer.timeout.connect(slot)
+    return timer

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from ketachart.domain import payloads as p
+from ketachart.services import charting
+from ketachart.services.actors import Actor
+from ketachart.ui.dialogs.discharge_dialog import DischargeDialog, RideDialog
+from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog
+from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
+from ketachart.ui.workstation import Workstation
+from tests.support import RIDE, Clinic
+from tests.ui.dialog_helpers import (
+    accepted,
+    event_count,
+    message_text,
+    press_enter,
+    session_stopped,
+    set_text,
+    shown,
+)
+
+
+def conditions(dialog: DischargeDialog) -> dict[str, str]:
+    return {code: label.text() for code, label in dialog.status.items()}
+
+
+def complete_sub_dialog(dialog: QDialog) -> int:
+    """Stands in for exec(): fills the recovery check or IV removal and saves it."""
+    if isinstance(dialog, RecoveryCheckDialog):
+        dialog.quick.setText("122/80 70 14 98 5")
+        for combo in dialog.items.values():
+            combo.set_value(2)
+    assert isinstance(dialog, (RecoveryCheckDialog, IvRemovedDialog))
+    dialog.accept()
+    return dialog.result()
+
+
+def fill_ride_and_instructions(qtbot: QtBot, dialog: DischargeDialog) -> None:
+    set_text(qtbot, dialog.ride.edits["escort_name"], "Jürgen Weiß")
+    set_text(qtbot, dialog.ride.edits["relationship"], "spouse")
+    set_text(qtbot, dialog.ride.edits["phone"], "+1 555 010 0199")
+    for box in dialog.instructions.values():
+        box.setChecked(True)
+
+
+def test_lists_each_blocker_in_words(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> None:
+    dialog = shown(DischargeDialog(ws, session_stopped(ui_clinic)), qtbot)
+    shown_conditions = conditions(dialog)
+    assert shown_conditions == {
+        "time": "✖ Minimum observation not over: 25 min remaining of 30 min.",
+        "score": "✖ No recovery check with a Modified Aldrete score yet.",
+        "iv": "✖ The IV has not been removed.",
+        "ride": "✖ No ride home has been confirmed. Fill in the ride home.",
+    }
+    assert dialog.summary.text().startswith("4 condition(s) still block discharge")
+
+
+def test_completing_each_blocker_here_then_discharging(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = session_stopped(ui_clinic)
+    dialog = shown(DischargeDialog(ws, session_id), qtbot)
+    dialog.run_dialog = complete_sub_dialog
+    qtbot.mouseClick(dialog.recovery_button, qtbot_left())
+    assert conditions(dialog)["score"] == "✔ Modified Aldrete score 10 (threshold 9)."
+    qtbot.mouseClick(dialog.iv_button, qtbot_left())
+    assert conditions(dialog)["iv"] == "✔ IV removed."
+    assert not dialog.iv_button.isEnabled()
+    fill_ride_and_instructions(qtbot, dialog)
+    assert conditions(dialog)["ride"].startswith(
+        "✔ Ride home: confirmed with the details typed here"
+    )
+    ui_clinic.later(26)
+    dialog.refresh()
+    assert conditions(dialog)["time"] == "✔ Minimum observation of 30 min is over."
+    assert dialog.summary.text() == "✔ Nothing blocks discharge."
+    press_enter(qtbot, dialog.note)
+    assert accepted(dialog)
+    state = ui_clinic.state(session_id)
+    assert state.discharged_at is not None
+    assert state.ride == RIDE
+
+
+def test_remaining_blockers_need_a_physician(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = session_stopped(ui_clinic)
+    dialog = shown(DischargeDialog(ws, session_id), qtbot)
+    fill_ride_and_instructions(qtbot, dialog)
+    approvals: list[str] = []
+
+    def approver(_parent: object, _ws: Workstation, message: str) -> Actor:
+        approvals.append(message)
+        return ui_clinic.physician
+
+    dialog.ask_approver = approver
+    dialog.ask_reason = lambda _p, _q: "Patient must leave; physician assessed"
+    press_enter(qtbot, dialog.ride.edits["phone"])
+    assert accepted(dialog)
+    assert "Minimum observation not over" in approvals[0]
+    codes = {o.code for o in dialog.result_value.overrides}  # type: ignore[attr-defined]
+    assert codes == {"discharge.observation", "discharge.score", "discharge.iv"}
+    assert ui_clinic.state(session_id).discharged_at is not None
+
+
+def test_without_a_physician_nothing_is_saved(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = session_stopped(ui_clinic)
+    before = event_count(ui_clinic, session_id)
+    dialog = shown(DischargeDialog(ws, session_id), qtbot)
+    fill_ride_and_instructions(qtbot, dialog)
+    dialog.ask_approver = lambda _p, _ws, _message: None
+    press_enter(qtbot, dialog.note)
+    assert dialog.isVisible()
+    assert message_text(dialog).startswith("Not saved: Not ready for discharge")
+    assert event_count(ui_clinic, session_id) == before  # not even the ride
+    assert dialog.ride.edits["escort_name"].text() == "Jürgen Weiß"
+
+
+def test_bad_ride_and_missing_instructions_show_the_core_messages(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    dialog = shown(DischargeDialog(ws, session_stopped(ui_clinic)), qtbot)
+    set_text(qtbot, dialog.ride.edits["escort_name"], "Jürgen Weiß")
+    set_text(qtbot, dialog.ride.edits["phone"], "call me")
+    press_enter(qtbot, dialog.note)
+    text = message_text(dialog)
+    assert "Relationship is required." in text
+    assert "Escort phone must be a phone number (7-15 digits)." in text
+    assert "Discharge instructions not yet given: no_driving" in text
+    assert dialog.isVisible()
+
+
+def test_ride_already_confirmed_hides_the_ride_fields(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = session_stopped(ui_clinic)
+    ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, RIDE)
+    dialog = shown(DischargeDialog(ws, session_id), qtbot)
+    assert (
+        conditions(dialog)["ride"]
+        == "✔ Ride home confirmed: Jürgen Weiß (spouse), +1 555 010 0199."
+    )
+    assert not dialog.ride_box.isVisible()
+
+
+def test_ride_dialog_saves(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> None:
+    session_id = ui_clinic.open_session()
+    dialog = shown(RideDialog(ws, session_id), qtbot)
+    assert dialog.fields.edits["confirmed_by"].text() == "Nina Øster"
+    set_text(qtbot, dialog.fields.edits["escort_name"], RIDE.escort_name)
+    set_text(qtbot, dialog.fields.edits["relationship"], RIDE.relationship)
+    set_text(qtbot, dialog.fields.edits["phone"], RIDE.phone)
+    press_enter(qtbot, dialog.fields.edits["phone"])
+    assert accepted(dialog)
+    assert ui_clinic.state(session_id).ride == p.RideConfirmed(
+        "Jürgen Weiß", "spouse", "+1 555 010 0199", "Nina Øster"
+    )
+
+
+def qtbot_left():  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
