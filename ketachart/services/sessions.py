@@ -117,7 +117,7 @@ def open_session(
         patient_id=patient_id,
         protocol_id=protocol_id,
         chair=chair.strip(),
-        session_date=at.date(),
+        session_date=at.astimezone().date(),  # the clinic's local day
         created_at=tx.now,
         created_by=actor.id,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -16,14 +18,17 @@ from PySide6.QtWidgets import (
 
 from ketachart.domain.vocab import Role
 from ketachart.services.actors import Actor
+from ketachart.services.sessions import LoadedSession
 from ketachart.ui.board_view import BoardView
-from ketachart.ui.chart_view import ChartView
 from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
 from ketachart.ui.lock_screen import LockScreen
 from ketachart.ui.login import LoginDialog
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.patients_view import PatientsView
 from ketachart.ui.workstation import Workstation
+
+if TYPE_CHECKING:
+    from ketachart.ui.chart_view import ChartView
 
 
 class MainWindow(QMainWindow):
@@ -102,6 +107,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.patients)
 
     def open_chart(self, session_id: str) -> ChartView:
+        from ketachart.ui.chart_view import ChartView  # pyqtgraph loads only when needed
+
         self._close_chart()
         self.chart = ChartView(self.ws, session_id)
         self.chart.back_requested.connect(self.show_board)
@@ -115,11 +122,17 @@ class MainWindow(QMainWindow):
             self.chart.deleteLater()
             self.chart = None
 
-    def new_session(self, patient_id: int | None) -> None:
+    def new_session(self, patient_id: int | None) -> NewSessionDialog:
+        """Open the new-session dialog; when it saves, its chart opens."""
         dialog = NewSessionDialog(self.ws, patient_id, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            loaded = dialog.result_value
-            self.open_chart(loaded.row.id)  # type: ignore[attr-defined]
+        dialog.accepted.connect(lambda: self._on_session_opened(dialog))
+        dialog.open()
+        return dialog
+
+    def _on_session_opened(self, dialog: NewSessionDialog) -> None:
+        loaded = dialog.result_value
+        if isinstance(loaded, LoadedSession):
+            self.open_chart(loaded.row.id)
 
     def lock(self) -> None:
         """Hide everything clinical (open dialogs keep their input) and ask to sign in."""

@@ -1,0 +1,95 @@
+"""What a nurse does, one step at a time, through the real windows and dialogs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Route, Severity, SideEffectKind
+from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
+from ketachart.ui.chart_view import ChartView
+from ketachart.ui.forms import EntryDialog
+from ketachart.ui.login import LoginDialog
+from ketachart.ui.main_window import MainWindow
+from ketachart.ui.patient_dialog import PatientDialog
+from tests.support import PASSWORDS
+from tests.ui.dialog_helpers import set_text
+
+
+def action(key: str) -> EntryAction:
+    return next(a for a in ENTRY_ACTIONS if a.key == key)
+
+
+def log_in(qtbot: QtBot, window: MainWindow, username: str) -> None:
+    dialog = LoginDialog(window.ws, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    set_text(qtbot, dialog.username, username)
+    set_text(qtbot, dialog.password, PASSWORDS[username])
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    assert dialog.actor is not None
+    window.start_shift(dialog.actor)
+
+
+def register_patient(qtbot: QtBot, window: MainWindow, mrn: str) -> int:
+    dialog = PatientDialog(window.ws, None, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    set_text(qtbot, dialog.mrn, mrn)
+    set_text(qtbot, dialog.family_name, "Ñúñez-Müller")
+    set_text(qtbot, dialog.given_name, "Łucja")
+    dialog.date_of_birth.setDate(QDate(1985, 6, 15))
+    dialog.sex.setCurrentIndex(dialog.sex.findData("female"))
+    set_text(qtbot, dialog.allergies, "Sulfa drugs")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    return int(dialog.result_value.id)  # type: ignore[attr-defined]
+
+
+def entry(qtbot: QtBot, chart: ChartView, key: str) -> EntryDialog:
+    """Press the entry's one-key shortcut on the chart screen; return the dialog it opened."""
+    chart.activateWindow()
+    chart.table.setFocus()
+    qtbot.keyClick(chart.table, key)
+    dialog = chart.active_dialog
+    assert dialog is not None, chart.notice.text()
+    qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
+def save(qtbot: QtBot, dialog: EntryDialog) -> None:
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted, " ".join(
+        label.text() for label in dialog.findChildren(type(dialog.message)) if label.text()
+    )
+
+
+def all_pre_checks(qtbot: QtBot, dialog: EntryDialog) -> None:
+    for code, row in dialog.rows.items():  # type: ignore[attr-defined]
+        done = PreCheckStatus.NOT_APPLICABLE if code is PreCheckCode.PREGNANCY else None
+        row.status.set_value(done or PreCheckStatus.DONE)
+    set_text(qtbot, dialog.escort, "Jürgen Weiß")  # type: ignore[attr-defined]
+    set_text(qtbot, dialog.escort_phone, "+1 555 010 0199")  # type: ignore[attr-defined]
+
+
+def vitals(qtbot: QtBot, chart: ChartView, values: str) -> None:
+    dialog = entry(qtbot, chart, "V")
+    qtbot.keyClicks(dialog.quick, values)  # type: ignore[attr-defined]
+    qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def side_effect_with_rescue(qtbot: QtBot, chart: ChartView) -> None:
+    dialog = entry(qtbot, chart, "E")
+    dialog.kind.set_value(SideEffectKind.NAUSEA)  # type: ignore[attr-defined]
+    dialog.severity.set_value(Severity.MODERATE)  # type: ignore[attr-defined]
+    set_text(qtbot, dialog.intervention, "Ondansetron given")  # type: ignore[attr-defined]
+    save(qtbot, dialog)
+    rescue = entry(qtbot, chart, "M")
+    set_text(qtbot, rescue.drug, "Ondansetron")  # type: ignore[attr-defined]
+    rescue.route.set_value(Route.IV)  # type: ignore[attr-defined]
+    set_text(qtbot, rescue.dose, "4")  # type: ignore[attr-defined]
+    set_text(qtbot, rescue.response, "Nausea settled")  # type: ignore[attr-defined]
+    save(qtbot, rescue)
