@@ -10,7 +10,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from ketachart.cli.commands import COMMANDS
 from ketachart.cli.parser import build_parser
 from ketachart.errors import KetachartError
 from ketachart.logs import setup_logging
@@ -26,6 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ketachart.ui.application import run_application
 
             return run_application(args)
+        from ketachart.cli.commands import COMMANDS
+
         return COMMANDS[args.command](args)
     except KetachartError as error:
         print(f"ketachart: error: {error.message}", file=sys.stderr)
@@ -33,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ketachart: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `ketachart sessions | head`): nothing more to say
+        sys.stderr.close()
+        return 0
     except Exception:
         log.exception("unexpected error in command %s", args.command)
         print(f"ketachart: unexpected error; details are in the log: {log_file}", file=sys.stderr)

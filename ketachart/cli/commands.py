@@ -7,6 +7,8 @@ import getpass
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ketachart.clock import SystemClock
 from ketachart.config import resolve_database_url
@@ -18,22 +20,30 @@ from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
 
-def open_from_args(args: argparse.Namespace) -> Database:
-    return open_database(resolve_database_url(args.db), SystemClock())
+@contextmanager
+def open_from_args(args: argparse.Namespace) -> Iterator[Database]:
+    """The database named by --db, its connections closed when the command is done."""
+    db = open_database(resolve_database_url(args.db), SystemClock())
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    with db.transaction() as tx:
-        installed = protocols.install_example_protocols(tx)
-        if args.clinic_name:
-            clinic.set_clinic(tx, None, clinic.ClinicInfo(args.clinic_name, ""))
-        has_users = users.count_users(tx) > 0
-    print(f"Database ready at revision head ({db.dialect_name}).")
-    if installed:
-        print(f"Installed {len(installed)} example protocols (marked EXAMPLE: edit before use).")
-    if not has_users:
-        _create_first_admin(db, args)
+    with open_from_args(args) as db:
+        with db.transaction() as tx:
+            installed = protocols.install_example_protocols(tx)
+            if args.clinic_name:
+                clinic.set_clinic(tx, None, clinic.ClinicInfo(args.clinic_name, ""))
+            has_users = users.count_users(tx) > 0
+        print(f"Database ready at revision head ({db.dialect_name}).")
+        if installed:
+            print(
+                f"Installed {len(installed)} example protocols (marked EXAMPLE: edit before use)."
+            )
+        if not has_users:
+            _create_first_admin(db, args)
     return 0
 
 
@@ -75,9 +85,9 @@ def _ask(prompt: str) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     from ketachart.services.demo import fill_demo
 
-    db = open_from_args(args)
     started = time.perf_counter()
-    result = fill_demo(db, patients=args.patients, sessions=args.sessions, seed=args.seed)
+    with open_from_args(args) as db:
+        result = fill_demo(db, patients=args.patients, sessions=args.sessions, seed=args.seed)
     seconds = time.perf_counter() - started
     print(
         f"Demo data: {result.patients} patients, {result.sessions} sessions, "
@@ -94,8 +104,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
-    with db.reading() as tx:
+    with open_from_args(args) as db, db.reading() as tx:
         problems = verify_all(tx)
     for problem in problems:
         print(f"PROBLEM {problem}")
@@ -107,9 +116,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    db = open_from_args(args)
     status = SessionStatus(args.status) if args.status else None
-    with db.transaction() as tx:
+    with open_from_args(args) as db, db.transaction() as tx:
         rows = sessions.list_sessions(tx, None, on=args.date, status=status)
     for row in rows:
         print(
@@ -120,9 +128,20 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from ketachart.reports.export import export_session_pdf
+
+    with open_from_args(args) as db, db.transaction() as tx:
+        result = export_session_pdf(tx, None, args.session_id, args.output)
+    state = "signed" if result.signed else "DRAFT, not signed"
+    print(f"Wrote the session summary ({result.pages} pages, {state}) to {result.path}.")
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
     "verify": cmd_verify,
     "sessions": cmd_sessions,
+    "export": cmd_export,
 }

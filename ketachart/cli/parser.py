@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from pathlib import Path
 
 from ketachart import __version__
-from ketachart.domain.timeline import SessionStatus
+from ketachart.domain.vocab import SessionStatus
 
 
 class CliParser(argparse.ArgumentParser):
@@ -54,7 +55,16 @@ def build_parser() -> CliParser:
     listing = commands.add_parser("sessions", help="list sessions with their ids")
     listing.add_argument("--date", type=_iso_date, help="only this day (YYYY-MM-DD)")
     listing.add_argument("--status", choices=[s.value for s in SessionStatus])
+    _add_export(commands)
     return parser
+
+
+def _add_export(commands: argparse._SubParsersAction[CliParser]) -> None:
+    export = commands.add_parser("export", help="export a session")
+    formats = export.add_subparsers(dest="export_format", parser_class=CliParser, required=True)
+    pdf = formats.add_parser("pdf", help="the session summary as a PDF (audited)")
+    pdf.add_argument("session_id", metavar="SESSION_ID", help="as listed by `ketachart sessions`")
+    pdf.add_argument("-o", "--output", metavar="FILE", required=True, type=Path, help="PDF file")
 
 
 def _add_init(commands: argparse._SubParsersAction[CliParser]) -> None:
