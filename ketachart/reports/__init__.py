@@ -1,0 +1,1 @@
+"""Printable reports (PDF) built from the same derived session view the screens show. No Qt."""

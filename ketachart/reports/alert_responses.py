@@ -1,0 +1,148 @@
+"""The alerts a session raised, found again from its entries, and what was charted in answer.
+
+A reviewer wants to see that every alarming reading was acted on: the answer is taken to be
+what the nurse charted in the 15 minutes after it (a rate change, pause, side effect, rescue
+medicine, note or stop), or, for an overdue check, the reading that ended the wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from ketachart.domain.describe import describe
+from ketachart.domain.events import KIND_LABELS, EventKind
+from ketachart.domain.monitoring import Alert, AlertCode, dose_alerts, vitals_alerts
+from ketachart.domain.timeline import EffectiveEvent, SessionState
+from ketachart.reports.blocks import Cell, Span, TableBlock, Tone
+from ketachart.reports.context import ReportContext
+
+RESPONSE_WINDOW = timedelta(minutes=15)
+# A check charted a few seconds after it fell due never showed as overdue on screen.
+OVERDUE_GRACE = timedelta(minutes=1)
+RESPONSE_KINDS = frozenset(
+    {
+        EventKind.RATE_CHANGE,
+        EventKind.PAUSE,
+        EventKind.SIDE_EFFECT,
+        EventKind.RESCUE_MEDICINE,
+        EventKind.NOTE,
+        EventKind.INFUSION_STOP,
+    }
+)
+ALERT_LABELS = {
+    AlertCode.VITALS_OVERDUE: "Vitals overdue",
+    AlertCode.RECOVERY_OVERDUE: "Recovery check overdue",
+    AlertCode.BP_RISE: "BP rise",
+    AlertCode.BP_HIGH: "BP high",
+    AlertCode.SPO2_LOW: "SpO2 low",
+    AlertCode.HR_LOW: "HR low",
+    AlertCode.HR_HIGH: "HR high",
+    AlertCode.RR_LOW: "RR low",
+    AlertCode.SEDATION_DEEP: "Deep sedation",
+    AlertCode.DOSE_ABOVE_MAX: "Dose above maximum",
+    AlertCode.PUMP_MISMATCH: "Pump mismatch",
+}
+OVERDUE_CODES = (AlertCode.VITALS_OVERDUE, AlertCode.RECOVERY_OVERDUE)
+
+
+def session_alerts(ctx: ReportContext) -> list[Alert]:
+    """Every alert the session's entries raise, in time order."""
+    state = ctx.state
+    found = vitals_alerts(state) + overdue_alerts(state, ctx.now)
+    found += dose_alerts(state, ctx.infusion_end)
+    return sorted(found, key=lambda a: a.at)
+
+
+def overdue_alerts(state: SessionState, now: datetime) -> list[Alert]:
+    """Gaps longer than the protocol interval between vitals during the infusion, and
+    between recovery checks after it, until discharge."""
+    alerts = []
+    start, stop = state.infusion_started_at, state.infusion_stopped_at
+    if start is not None:
+        end = stop or now
+        during = [r.at for r in state.readings if start < r.at <= end and not r.in_recovery]
+        minutes = state.protocol.vitals_interval_min
+        alerts += _gaps(AlertCode.VITALS_OVERDUE, [start, *during, end], minutes)
+    if stop is not None:
+        checks = [r.at for r in state.readings if r.in_recovery]
+        minutes = state.protocol.recovery_interval_min
+        end = state.discharged_at or now
+        alerts += _gaps(AlertCode.RECOVERY_OVERDUE, [stop, *checks, end], minutes)
+    return alerts
+
+
+def _gaps(code: AlertCode, times: list[datetime], minutes: int) -> list[Alert]:
+    """An alert at each due time that passed before the next check (or the end, last)."""
+    interval = timedelta(minutes=minutes)
+    message = f"{ALERT_LABELS[code]}: due every {minutes} min"
+    return [
+        Alert(code, message, before + interval)
+        for before, after in pairwise(times)
+        if after - before > interval + OVERDUE_GRACE
+    ]
+
+
+def alerts_table(ctx: ReportContext) -> TableBlock:
+    rows = tuple(
+        (ctx.times.time(alert.at), _alert_cell(alert), _answer(ctx, alert))
+        for alert in session_alerts(ctx)
+    )
+    return TableBlock(
+        ("Time", "Alert", "Charted in answer (within 15 min; for overdue checks, the next one)"),
+        rows,
+        (0.8, 3.6, 5.6),
+        empty="No alerts were raised.",
+    )
+
+
+def _alert_cell(alert: Alert) -> Cell:
+    return (Span(ALERT_LABELS[alert.code], bold=True), Span(f"\n{alert.message}"))
+
+
+def _answer(ctx: ReportContext, alert: Alert) -> Cell:
+    answers = _overdue_answer(ctx, alert) if alert.code in OVERDUE_CODES else _responses(ctx, alert)
+    if not answers:
+        return (Span("No charted response", bold=True, tone=Tone.ALERT),)
+    return tuple(Span(("\n" if i else "") + text) for i, text in enumerate(answers))
+
+
+def _responses(ctx: ReportContext, alert: Alert) -> list[str]:
+    return [
+        _response_text(ctx, entry)
+        for entry in ctx.entries
+        if entry.kind in RESPONSE_KINDS
+        and not entry.voided
+        and alert.at <= entry.occurred_at <= alert.at + RESPONSE_WINDOW
+    ]
+
+
+def _overdue_answer(ctx: ReportContext, alert: Alert) -> list[str]:
+    kind = EventKind.VITALS if alert.code is AlertCode.VITALS_OVERDUE else EventKind.RECOVERY_CHECK
+    later = [e for e in ctx.of_kind(kind) if not e.voided and e.occurred_at > alert.at]
+    if not later:
+        return []
+    late_by = round((later[0].occurred_at - alert.at).total_seconds() / 60)
+    return [f"{_response_text(ctx, later[0])} ({late_by} min after due)"]
+
+
+def _response_text(ctx: ReportContext, entry: EffectiveEvent) -> str:
+    by = ctx.author(entry.record.recorded_by)
+    time = ctx.times.time(entry.occurred_at)
+    return f"{time} {KIND_LABELS[entry.kind]}: {describe(entry.payload)} ({by})"
+
+
+@dataclass(frozen=True)
+class ReadingAlerts:
+    """The alert labels of each reading, by event id, for the vitals table."""
+
+    by_event: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, state: SessionState) -> ReadingAlerts:
+        found: dict[str, tuple[str, ...]] = {}
+        for alert in vitals_alerts(state):
+            if alert.event_id is not None:
+                found[alert.event_id] = (*found.get(alert.event_id, ()), ALERT_LABELS[alert.code])
+        return cls(found)

@@ -1,0 +1,168 @@
+"""Sections 4-5 of the session summary: vitals (trend chart and table) and scores."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ketachart.domain import payloads as p
+from ketachart.domain.events import EventKind
+from ketachart.domain.timeline import EffectiveEvent
+from ketachart.reports.alert_responses import ReadingAlerts
+from ketachart.reports.blocks import (
+    Block,
+    Cell,
+    ChartPoint,
+    Span,
+    TableBlock,
+    TextBlock,
+    Tone,
+    VitalsChartBlock,
+)
+from ketachart.reports.context import ReportContext
+from ketachart.reports.formats import num
+
+TICK_STEPS = (5, 10, 15, 30, 60, 120)
+MAX_TICKS = 12
+
+
+def readings(ctx: ReportContext) -> list[EffectiveEvent]:
+    """Every charted set of vitals, recovery checks included, voided ones kept."""
+    return ctx.of_kind(EventKind.VITALS, EventKind.RECOVERY_CHECK)
+
+
+def vitals_of(entry: EffectiveEvent) -> p.Vitals:
+    payload = entry.payload
+    if isinstance(payload, p.RecoveryCheck):
+        return payload.vitals
+    assert isinstance(payload, p.Vitals)
+    return payload
+
+
+def vitals_section(ctx: ReportContext) -> tuple[Block, ...]:
+    entries = readings(ctx)
+    if not entries:
+        return (TextBlock("No vitals charted."),)
+    return (vitals_chart(ctx, entries), vitals_table(ctx, entries))
+
+
+def _phase(ctx: ReportContext, entry: EffectiveEvent) -> str:
+    start, stop = ctx.state.infusion_started_at, ctx.state.infusion_stopped_at
+    if entry.kind is EventKind.RECOVERY_CHECK:
+        return "Recovery"
+    if start is None or entry.occurred_at <= start:
+        return "Baseline" if _is_baseline(ctx, entry) else "Before"
+    return "Infusion" if stop is None or entry.occurred_at <= stop else "After stop"
+
+
+def _is_baseline(ctx: ReportContext, entry: EffectiveEvent) -> bool:
+    start = ctx.state.infusion_started_at
+    before = [r for r in ctx.state.readings if start is None or r.at <= start]
+    return bool(before) and before[-1].event_id == entry.record.id
+
+
+def vitals_table(ctx: ReportContext, entries: list[EffectiveEvent]) -> TableBlock:
+    alerts = ReadingAlerts.of(ctx.state)
+    rows = tuple(_vitals_row(ctx, entry, alerts) for entry in entries)
+    return TableBlock(
+        ("Time", "Phase", "BP mmHg", "HR /min", "RR /min", "SpO2 %", "Temp °C", "Alerts", "By"),
+        rows,
+        (0.8, 1.1, 1.1, 0.8, 0.8, 0.8, 0.8, 1.6, 2.2),
+        title="Vitals",
+    )
+
+
+def _vitals_row(
+    ctx: ReportContext, entry: EffectiveEvent, alerts: ReadingAlerts
+) -> tuple[Cell, ...]:
+    v = vitals_of(entry)
+    temperature = num(v.temperature_c) if v.temperature_c is not None else "—"
+    flagged = alerts.by_event.get(entry.record.id, ())
+    alert_cell: Cell = (Span(", ".join(flagged), bold=True, tone=Tone.ALERT),) if flagged else ""
+    values = (f"{v.systolic}/{v.diastolic}", str(v.heart_rate), str(v.resp_rate), str(v.spo2))
+    return (
+        ctx.when(entry),
+        _phase(ctx, entry),
+        *(ctx.value(entry, text) for text in (*values, temperature)),
+        alert_cell,
+        ctx.attribution(entry),
+    )
+
+
+def vitals_chart(ctx: ReportContext, entries: list[EffectiveEvent]) -> VitalsChartBlock:
+    counted = [e for e in entries if not e.voided]
+    origin = (counted or entries)[0].occurred_at
+    points = tuple(_point(origin, e.occurred_at, vitals_of(e)) for e in counted)
+    baseline = ctx.state.baseline
+    start, stop = ctx.state.infusion_started_at, ctx.state.infusion_stopped_at
+    infusion = None
+    if start is not None:
+        infusion = (_minutes(origin, start), _minutes(origin, stop or ctx.infusion_end))
+    last = max((pt.minute for pt in points), default=0.0)
+    if infusion is not None:
+        last = max(last, infusion[1])
+    return VitalsChartBlock(
+        points,
+        _point(origin, origin, baseline) if baseline is not None else None,
+        infusion,
+        _ticks(ctx, origin, last),
+    )
+
+
+def _minutes(origin: datetime, at: datetime) -> float:
+    return (at - origin).total_seconds() / 60
+
+
+def _point(origin: datetime, at: datetime, v: p.Vitals) -> ChartPoint:
+    return ChartPoint(_minutes(origin, at), v.systolic, v.diastolic, v.heart_rate, v.spo2)
+
+
+def _ticks(ctx: ReportContext, origin: datetime, last: float) -> tuple[tuple[float, str], ...]:
+    """Labels at round local clock times (every 5 min up to every 2 h), at most MAX_TICKS."""
+    step = next((s for s in TICK_STEPS if last / s <= MAX_TICKS), TICK_STEPS[-1])
+    local = origin.astimezone()
+    past = (local.hour * 60 + local.minute) % step + local.second / 60
+    first = (step - past) % step
+    count = int((last - first) // step) + 1
+    minutes = [first + i * step for i in range(max(count, 0))]
+    return tuple((m, ctx.times.time(origin + timedelta(minutes=m))) for m in minutes)
+
+
+def scores_section(ctx: ReportContext) -> tuple[Block, ...]:
+    scored = [e for e in readings(ctx) if _has_scores(vitals_of(e))]
+    rows = tuple(_score_row(ctx, e) for e in scored)
+    table = TableBlock(
+        ("Time", "MOAA/S (5-0)", "Pain (0-10)", "CADSS-6 (0-24)", "By"),
+        rows,
+        (0.8, 1.6, 1.6, 1.6, 2.4),
+        empty="No sedation, pain or dissociation scores charted.",
+    )
+    summary = _score_summary([vitals_of(e) for e in scored if not e.voided])
+    return (table, TextBlock(summary)) if summary else (table,)
+
+
+def _has_scores(v: p.Vitals) -> bool:
+    return v.moaas is not None or v.pain is not None or v.cadss6 is not None
+
+
+def _score_row(ctx: ReportContext, entry: EffectiveEvent) -> tuple[Cell, ...]:
+    v = vitals_of(entry)
+    values = [("—" if value is None else str(value)) for value in (v.moaas, v.pain, v.cadss6)]
+    return (
+        ctx.when(entry),
+        *(ctx.value(entry, value) for value in values),
+        ctx.attribution(entry),
+    )
+
+
+def _score_summary(charted: list[p.Vitals]) -> str:
+    parts = []
+    moaas = [v.moaas for v in charted if v.moaas is not None]
+    pain = [v.pain for v in charted if v.pain is not None]
+    cadss = [v.cadss6 for v in charted if v.cadss6 is not None]
+    if moaas:
+        parts.append(f"deepest sedation MOAA/S {min(moaas)}")
+    if pain:
+        parts.append(f"highest pain {max(pain)}/10")
+    if cadss:
+        parts.append(f"highest CADSS-6 {max(cadss)}/24")
+    return ("Over the session: " + "; ".join(parts) + ".") if parts else ""
