@@ -11,35 +11,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from ketachart.domain import payloads as p
 from ketachart.domain.dose import DosePlan, RateSegment, plan_dose
 from ketachart.domain.events import EventKind, EventRecord, decode_payload
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.scores import score_total
-from ketachart.domain.vocab import PreCheckCode
+from ketachart.domain.vocab import STATUS_LABELS, PreCheckCode, SessionStatus
 
-
-class SessionStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    PRE_CHECKS = "pre_checks"
-    INFUSING = "infusing"
-    PAUSED = "paused"
-    RECOVERY = "recovery"
-    DISCHARGED = "discharged"
-    SIGNED = "signed"
-
-
-STATUS_LABELS: dict[SessionStatus, str] = {
-    SessionStatus.SCHEDULED: "Scheduled",
-    SessionStatus.PRE_CHECKS: "Pre-checks",
-    SessionStatus.INFUSING: "Infusing",
-    SessionStatus.PAUSED: "Paused",
-    SessionStatus.RECOVERY: "Recovery",
-    SessionStatus.DISCHARGED: "Discharged",
-    SessionStatus.SIGNED: "Signed",
-}
+__all__ = [
+    "STATUS_LABELS",
+    "EffectiveEvent",
+    "SessionState",
+    "SessionStatus",
+    "VitalsReading",
+    "apply_corrections",
+    "derive_state",
+    "extend_state",
+    "latest_version_id",
+]
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,24 @@ INSTRUCTION_LABELS: dict[Instruction, str] = {
 }
 
 IV_GAUGES = (14, 16, 18, 20, 22, 24, 26)
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PRE_CHECKS = "pre_checks"
+    INFUSING = "infusing"
+    PAUSED = "paused"
+    RECOVERY = "recovery"
+    DISCHARGED = "discharged"
+    SIGNED = "signed"
+
+
+STATUS_LABELS: dict[SessionStatus, str] = {
+    SessionStatus.SCHEDULED: "Scheduled",
+    SessionStatus.PRE_CHECKS: "Pre-checks",
+    SessionStatus.INFUSING: "Infusing",
+    SessionStatus.PAUSED: "Paused",
+    SessionStatus.RECOVERY: "Recovery",
+    SessionStatus.DISCHARGED: "Discharged",
+    SessionStatus.SIGNED: "Signed",
+}

@@ -1,70 +1,120 @@
-"""Starting the application: settings -> database -> QApplication -> setup/login -> window."""
+"""Starting the application window.
+
+The login window is shown first, before the database layer is even imported, so it is on
+screen at once; the database is opened, checked and migrated right after, while the user
+types (the login button waits for it). Order: QApplication -> login window -> settings ->
+database -> setup (first run) -> main window.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from ketachart.clock import SystemClock
-from ketachart.config import resolve_database_url
 from ketachart.errors import KetachartError
-from ketachart.services.users import count_users
-from ketachart.storage.database import Database, open_database
-from ketachart.ui.login import SetupDialog
-from ketachart.ui.main_window import MainWindow
+from ketachart.ui.login import LoginDialog
 from ketachart.ui.theme import apply_theme
-from ketachart.ui.workstation import Workstation
+
+if TYPE_CHECKING:
+    from ketachart.storage.database import Database
+    from ketachart.ui.main_window import MainWindow
+    from ketachart.ui.workstation import Workstation
 
 STARTUP_PROBE = "KETACHART_STARTUP_PROBE"
 
 
 def run_application(args: argparse.Namespace) -> int:
-    settings = QSettings("ketachart", "ketachart")
     app = QApplication(sys.argv[:1])
     app.setApplicationName("ketachart")
     apply_theme(app)
-    try:
-        db, demo_accounts = _open(args)
-    except KetachartError as error:
-        QMessageBox.critical(None, "ketachart", error.message)
-        return 1
-    ws = Workstation(db, settings, demo_accounts)
-    try:
-        return _run(app, ws)
-    finally:
-        db.dispose()
+    login = LoginDialog(None)
+    login.show()
+    startup = Startup(args, login)
+    if os.environ.get(STARTUP_PROBE):
+        QTimer.singleShot(0, lambda: startup.report("shown"))
+    QTimer.singleShot(0, startup.prepare)
+    accepted = login.exec() == QDialog.DialogCode.Accepted
+    if not accepted or startup.window is None or login.actor is None:
+        return startup.close(0)
+    startup.window.start_shift(login.actor)
+    startup.window.show()
+    return startup.close(int(app.exec()))
 
 
-def _open(args: argparse.Namespace) -> tuple[Database, list[tuple[str, str, str]]]:
+class Startup:
+    """Everything behind the login window: database, workstation, main window."""
+
+    def __init__(self, args: argparse.Namespace, login: LoginDialog) -> None:
+        self.args, self.login = args, login
+        self.window: MainWindow | None = None
+        self._db: Database | None = None
+
+    def prepare(self) -> None:
+        try:
+            self._prepare()
+        except KetachartError as error:
+            QMessageBox.critical(self.login, "ketachart", error.message)
+            self.login.reject()
+        if self.args_probe() == "ready":
+            self.report("ready")
+
+    def _prepare(self) -> None:
+        from PySide6.QtCore import QSettings
+
+        from ketachart.services.users import count_users
+        from ketachart.ui.main_window import MainWindow
+        from ketachart.ui.workstation import Workstation
+
+        db, demo_accounts = open_from_args(self.args)
+        self._db = db
+        ws = Workstation(db, QSettings("ketachart", "ketachart"), demo_accounts)
+        if ws.query(count_users) == 0 and not self._first_run(ws):
+            self.login.reject()
+            return
+        self.window = MainWindow(ws)
+        self.login.attach(ws)
+
+    def _first_run(self, ws: Workstation) -> bool:
+        from ketachart.ui.setup_dialog import SetupDialog
+
+        self.login.hide()
+        done = SetupDialog(ws).exec() == QDialog.DialogCode.Accepted
+        self.login.show()
+        return done
+
+    def args_probe(self) -> str:
+        return os.environ.get(STARTUP_PROBE, "")
+
+    def report(self, what: str) -> None:
+        """For the startup benchmark: say when the login window is shown (or ready), quit."""
+        if what == self.args_probe():
+            print(f"login-window-{what}", flush=True)
+            os._exit(0)
+
+    def close(self, code: int) -> int:
+        if self._db is not None:
+            self._db.dispose()
+        return code
+
+
+def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, str, str]]]:
+    from ketachart.clock import SystemClock
+    from ketachart.config import resolve_database_url
+    from ketachart.storage.database import open_database
+
     if not args.demo:
         return open_database(resolve_database_url(args.db), SystemClock()), []
+    import tempfile
+    from pathlib import Path
+
     from ketachart.services.demo import fill_demo
 
     folder = Path(tempfile.mkdtemp(prefix="ketachart-demo-"))
     db = open_database(f"sqlite:///{folder / 'demo.sqlite'}", SystemClock())
     result = fill_demo(db, patients=16, sessions=24, seed=2026)
     return db, [(a.username, a.password, a.role) for a in result.accounts]
-
-
-def _run(app: QApplication, ws: Workstation) -> int:
-    if ws.query(count_users) == 0 and SetupDialog(ws).exec() != QDialog.DialogCode.Accepted:
-        return 0
-    window = MainWindow(ws)
-    if os.environ.get(STARTUP_PROBE):
-        QTimer.singleShot(0, _report_login_shown)
-    if not window.login():
-        return 0
-    window.show()
-    return int(app.exec())
-
-
-def _report_login_shown() -> None:
-    """For the startup benchmark: say when the login window is on screen, then quit."""
-    print("login-window-shown", flush=True)
-    os._exit(0)

@@ -1,6 +1,9 @@
-"""Logging in, and the first-run setup that creates the clinic and its first accounts."""
+"""Logging in. The login window is light: it opens before the database layer is imported, so
+it is on screen at once; the database is attached while the user types."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -8,72 +11,83 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from ketachart.domain.vocab import Role
-from ketachart.errors import KetachartError, ValidationError
-from ketachart.services import clinic, protocols, users
+from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
 from ketachart.ui.widgets import named_label
-from ketachart.ui.workstation import Workstation
+
+if TYPE_CHECKING:
+    from ketachart.ui.workstation import Workstation
 
 
-def _password_edit() -> QLineEdit:
+def password_edit() -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
 
 
 class LoginDialog(QDialog):
-    """User name and password. On a demo database it lists the demo accounts."""
+    """User name and password. On a demo database it lists the demo accounts. It may be shown
+    before the database is open (`ws` None): logging in then waits until `attach(ws)`."""
 
     def __init__(
         self,
-        ws: Workstation,
+        ws: Workstation | None,
         parent: QWidget | None = None,
         *,
         title: str = "Log in to ketachart",
         username: str = "",
     ) -> None:
         super().__init__(parent)
-        self.ws = ws
+        self.ws: Workstation | None = None
         self.actor: Actor | None = None
         self.setWindowTitle(self.tr(title))
-        layout = QVBoxLayout(self)
+        self.layout_ = QVBoxLayout(self)
         form = QFormLayout()
         self.username = QLineEdit(username)
-        self.password = _password_edit()
+        self.password = password_edit()
         form.addRow(self.tr("User name"), self.username)
         form.addRow(self.tr("Password"), self.password)
-        layout.addLayout(form)
+        self.layout_.addLayout(form)
         self.message = named_label("formMessage")
         self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        if ws.demo_accounts:
-            layout.addWidget(self._demo_list())
-        buttons = QDialogButtonBox(
+        self.layout_.addWidget(self.message)
+        self.demo = QLabel()
+        self.demo.setStyleSheet("font-family: monospace;")
+        self.demo.hide()
+        self.layout_.addWidget(self.demo)
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.layout_.addWidget(self.buttons)
         (self.password if username else self.username).setFocus()
+        if ws is not None:
+            self.attach(ws)
 
-    def _demo_list(self) -> QLabel:
-        lines = [self.tr("Demo accounts (synthetic data):")]
-        lines += [
-            f"  {name:<10} {password:<16} {role}" for name, password, role in self.ws.demo_accounts
-        ]
-        label = QLabel("\n".join(lines))
-        label.setStyleSheet("font-family: monospace;")
-        return label
+    def attach(self, ws: Workstation) -> None:
+        """The database is open: logging in can happen; demo accounts are listed."""
+        self.ws = ws
+        if ws.demo_accounts:
+            lines = [self.tr("Demo accounts (synthetic data):")]
+            lines += [
+                f"  {name:<10} {password:<16} {role}" for name, password, role in ws.demo_accounts
+            ]
+            self.demo.setText("\n".join(lines))
+            self.demo.show()
 
     def accept(self) -> None:
+        if self.ws is None:
+            self.message.setText(self.tr("Opening the database, one moment…"))
+            return
+        from ketachart.services.users import authenticate
+
         try:
-            self.actor = users.authenticate(
+            self.actor = authenticate(
                 self.ws.db, self.username.text().strip(), self.password.text()
             )
         except KetachartError as error:
@@ -82,82 +96,3 @@ class LoginDialog(QDialog):
             self.password.setFocus()
             return
         super().accept()
-
-
-class SetupDialog(QDialog):
-    """First run: the clinic's name and address, the first admin and the first physician."""
-
-    def __init__(self, ws: Workstation, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ws = ws
-        self.setWindowTitle(self.tr("Set up ketachart for your clinic"))
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.edits: dict[str, QLineEdit] = {}
-        self.address = QPlainTextEdit()
-        self.address.setFixedHeight(80)
-        form.addRow(self.tr("Clinic name"), self._edit("clinic_name"))
-        form.addRow(self.tr("Clinic address"), self.address)
-        for prefix, label in (("admin", "Administrator"), ("physician", "Physician")):
-            form.addRow(QLabel(f"<b>{self.tr(label)}</b>"))
-            form.addRow(self.tr("User name"), self._edit(f"{prefix}_username"))
-            form.addRow(self.tr("Full name"), self._edit(f"{prefix}_name"))
-            if prefix == "physician":
-                form.addRow(self.tr("Credentials (e.g. MD)"), self._edit("physician_credentials"))
-            form.addRow(
-                self.tr("Password (8+ characters)"), self._edit(f"{prefix}_password", secret=True)
-            )
-        layout.addLayout(form)
-        self.message = named_label("formMessage")
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        buttons.accepted.connect(self.accept)
-        layout.addWidget(buttons)
-
-    def _edit(self, name: str, *, secret: bool = False) -> QLineEdit:
-        edit = _password_edit() if secret else QLineEdit()
-        edit.setAccessibleName(name)
-        self.edits[name] = edit
-        return edit
-
-    def value(self, name: str) -> str:
-        return self.edits[name].text().strip()
-
-    def accept(self) -> None:
-        try:
-            self._create_clinic()
-        except ValidationError as error:
-            self.message.setText(" ".join(p.message for p in error.problems))
-            return
-        except KetachartError as error:
-            self.message.setText(error.message)
-            return
-        super().accept()
-
-    def _create_clinic(self) -> None:
-        with self.ws.db.transaction() as tx:
-            clinic.set_clinic(
-                tx,
-                None,
-                clinic.ClinicInfo(self.value("clinic_name"), self.address.toPlainText().strip()),
-            )
-            admin = users.create_user(
-                tx,
-                None,
-                self.value("admin_username"),
-                self.value("admin_name"),
-                "",
-                Role.ADMIN,
-                self.edits["admin_password"].text(),
-            )
-            users.create_user(
-                tx,
-                admin,
-                self.value("physician_username"),
-                self.value("physician_name"),
-                self.value("physician_credentials"),
-                Role.PHYSICIAN,
-                self.edits["physician_password"].text(),
-            )
-            protocols.install_example_protocols(tx)

@@ -8,7 +8,6 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QLabel,
     QMainWindow,
     QStackedWidget,
@@ -22,7 +21,6 @@ from ketachart.services.sessions import LoadedSession
 from ketachart.ui.board_view import BoardView
 from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
 from ketachart.ui.lock_screen import LockScreen
-from ketachart.ui.login import LoginDialog
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.patients_view import PatientsView
 from ketachart.ui.workstation import Workstation
@@ -81,13 +79,6 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         bar.addAction(action)
         return action
-
-    def login(self) -> bool:
-        dialog = LoginDialog(self.ws, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
-            return False
-        self.start_shift(dialog.actor)
-        return True
 
     def start_shift(self, actor: Actor) -> None:
         self.ws.set_actor(actor)
