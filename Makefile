@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint demo bench clean system-packages
+.PHONY: run test lint demo bench screenshots clean system-packages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -23,8 +23,8 @@ run: system-packages $(STAMP)
 	$(BIN)/ketachart
 
 lint: $(STAMP)
-	$(BIN)/ruff check ketachart tests benchmarks
-	$(BIN)/ruff format --check ketachart tests benchmarks
+	$(BIN)/ruff check ketachart tests benchmarks scripts
+	$(BIN)/ruff format --check ketachart tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -37,6 +37,12 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.core
+	$(BIN)/python -m benchmarks.startup
+	$(BIN)/python -m benchmarks.pdf
+
+screenshots: $(STAMP)
+	command -v xvfb-run >/dev/null || { echo "needs Debian's xvfb package"; exit 1; }
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1366x768x24" $(BIN)/python scripts/screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -24,7 +24,8 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         self.setBackground("w")
         self.showGrid(x=True, y=True, alpha=0.25)
         self.setLabel("left", "mmHg, /min, %")
-        self.addLegend(offset=(10, 10))
+        legend = self.addLegend(offset=(10, 5), colCount=4)
+        legend.setBrush(pg.mkBrush(255, 255, 255, 220))
         self.setMinimumHeight(220)
 
     def show_state(self, state: SessionState) -> None:
@@ -53,7 +54,7 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
                 pos=value,
                 angle=0,
                 pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
-                label=f"baseline {label} {value}",
-                labelOpts={"position": 0.02, "color": colour},
+                label=f"baseline {value}",
+                labelOpts={"position": 0.97, "color": colour, "anchors": [(1, 1), (1, 1)]},
             )
             self.addItem(line)
