@@ -138,10 +138,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_protocols(args: argparse.Namespace) -> int:
+    from ketachart.cli.protocol_commands import run_protocols
+
+    with open_from_args(args) as db:
+        return run_protocols(db, args)
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
     "verify": cmd_verify,
     "sessions": cmd_sessions,
     "export": cmd_export,
+    "protocols": cmd_protocols,
 }

@@ -56,6 +56,7 @@ def build_parser() -> CliParser:
     listing.add_argument("--date", type=_iso_date, help="only this day (YYYY-MM-DD)")
     listing.add_argument("--status", choices=[s.value for s in SessionStatus])
     _add_export(commands)
+    _add_protocols(commands)
     return parser
 
 
@@ -77,3 +78,16 @@ def _add_init(commands: argparse._SubParsersAction[CliParser]) -> None:
         help="read the admin password from this environment variable",
     )
     init.add_argument("--clinic-name", help="clinic name printed on every PDF")
+
+
+def _add_protocols(commands: argparse._SubParsersAction[CliParser]) -> None:
+    parser = commands.add_parser("protocols", help="list, export or import clinic protocols")
+    verbs = parser.add_subparsers(dest="protocol_verb", parser_class=CliParser, required=True)
+    verbs.add_parser("list", help="the current version of each protocol")
+    export = verbs.add_parser("export", help="write a protocol to a JSON file to edit")
+    export.add_argument("code", metavar="CODE")
+    export.add_argument("-o", "--output", metavar="FILE", required=True, type=Path)
+    imported = verbs.add_parser("import", help="save an edited JSON file as the next version")
+    imported.add_argument("file", metavar="FILE", type=Path)
+    imported.add_argument("--admin", metavar="USER", required=True, help="administrator")
+    imported.add_argument("--password-env", metavar="VAR", help="read the password from VAR")

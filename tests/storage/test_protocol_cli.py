@@ -1,0 +1,149 @@
+"""Protocols are clinic-editable: export, edit, import as the next version (admin only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ketachart.app import main
+from ketachart.services import protocols
+from ketachart.storage.database import open_database
+
+ENV = "KC_TEST_ADMIN_PASSWORD"
+
+
+@pytest.fixture
+def initialised(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(ENV, "admin-pass-9")
+    assert (
+        main(
+            [
+                "--db",
+                database_url,
+                "init",
+                "--admin-username",
+                "boss",
+                "--admin-name",
+                "Bö Ss",
+                "--admin-password-env",
+                ENV,
+            ]
+        )
+        == 0
+    )
+    return database_url
+
+
+def test_export_edit_import_makes_the_next_version(
+    initialised: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "trd.json"
+    assert (
+        main(["--db", initialised, "protocols", "export", "EXAMPLE-TRD-40", "-o", str(file)]) == 0
+    )
+    data = json.loads(file.read_text(encoding="utf-8"))
+    data.update(
+        name="Depression 0.5 mg/kg over 40 min (Lakeside)", is_example=False, vitals_interval_min=15
+    )
+    file.write_text(json.dumps(data), encoding="utf-8")
+    assert (
+        main(
+            [
+                "--db",
+                initialised,
+                "protocols",
+                "import",
+                str(file),
+                "--admin",
+                "boss",
+                "--password-env",
+                ENV,
+            ]
+        )
+        == 0
+    )
+    assert "as version 2" in capsys.readouterr().out
+    db = open_database(initialised)
+    with db.reading() as tx:
+        current = {r.spec.code: r.spec for r in protocols.current_protocols(tx)}
+    db.dispose()
+    assert current["EXAMPLE-TRD-40"].vitals_interval_min == 15
+    assert current["EXAMPLE-TRD-40"].version == 2
+    assert not current["EXAMPLE-TRD-40"].is_example
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{not json", "is not valid JSON"), ('{"code": 1}', "is not a protocol as exported")],
+)
+def test_a_bad_file_is_one_clear_line(
+    initialised: str, tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "bad.json"
+    file.write_text(content, encoding="utf-8")
+    assert (
+        main(
+            [
+                "--db",
+                initialised,
+                "protocols",
+                "import",
+                str(file),
+                "--admin",
+                "boss",
+                "--password-env",
+                ENV,
+            ]
+        )
+        == 1
+    )
+    assert message in capsys.readouterr().err
+
+
+def test_implausible_values_and_wrong_password_are_refused(
+    initialised: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    file = tmp_path / "trd.json"
+    main(["--db", initialised, "protocols", "export", "EXAMPLE-TRD-40", "-o", str(file)])
+    data = json.loads(file.read_text(encoding="utf-8"))
+    file.write_text(json.dumps({**data, "max_total_mg_per_kg": "0.1"}), encoding="utf-8")
+    assert (
+        main(
+            [
+                "--db",
+                initialised,
+                "protocols",
+                "import",
+                str(file),
+                "--admin",
+                "boss",
+                "--password-env",
+                ENV,
+            ]
+        )
+        == 1
+    )
+    assert "The planned dose is above the protocol maximum." in capsys.readouterr().err
+    monkeypatch.setenv(ENV, "wrong-password")
+    assert (
+        main(
+            [
+                "--db",
+                initialised,
+                "protocols",
+                "import",
+                str(file),
+                "--admin",
+                "boss",
+                "--password-env",
+                ENV,
+            ]
+        )
+        == 1
+    )
+    assert "Wrong user name or password." in capsys.readouterr().err
