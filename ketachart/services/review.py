@@ -3,6 +3,7 @@ what needs attention flagged."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
-from ketachart.domain.events import EventKind
+from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.monitoring import vitals_alerts
 from ketachart.domain.timeline import SessionStatus
 from ketachart.models import Event
@@ -27,6 +28,8 @@ class ReviewFlags:
     corrections: int
     late_entries: int
     unsigned_addenda: int
+    attestations: int
+    """How many 'authored by' attestations the session has (0: the nurse has not signed)."""
 
     def labels(self) -> list[str]:
         pairs = (
@@ -36,7 +39,8 @@ class ReviewFlags:
             ("late entry", self.late_entries),
             ("unsigned addendum", self.unsigned_addenda),
         )
-        return [f"{n} {name}{'s' if n != 1 else ''}" for name, n in pairs if n]
+        found = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in pairs if n]
+        return found if self.attestations else [*found, "not attested"]
 
 
 @dataclass(frozen=True)
@@ -50,21 +54,25 @@ class ReviewRow:
     status: SessionStatus
 
 
-def review_flags(loaded: LoadedSession) -> ReviewFlags:
-    events = loaded.events
-    signed_addenda = {
+def unsigned_addenda(events: Sequence[EventRecord]) -> list[EventRecord]:
+    """The session's addenda that no signature names yet, oldest first."""
+    signed = {
         e.payload.addendum_id
         for e in events
         if isinstance(e.payload, p.Signature) and e.payload.addendum_id
     }
+    return [e for e in events if e.kind is EventKind.ADDENDUM and e.id not in signed]
+
+
+def review_flags(loaded: LoadedSession) -> ReviewFlags:
+    events = loaded.events
     return ReviewFlags(
         overrides=sum(len(e.overrides) for e in events),
         alerts=len(vitals_alerts(loaded.state())),
         corrections=sum(1 for e in events if e.kind is EventKind.CORRECTION),
         late_entries=sum(1 for e in events if e.is_late),
-        unsigned_addenda=sum(
-            1 for e in events if e.kind is EventKind.ADDENDUM and e.id not in signed_addenda
-        ),
+        unsigned_addenda=len(unsigned_addenda(events)),
+        attestations=sum(1 for e in events if e.kind is EventKind.ATTESTATION),
     )
 
 

@@ -48,7 +48,7 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
         baseline = state.baseline
         if baseline is None:
             return
-        for attribute, label, colour, _symbol in SERIES[:3]:
+        for attribute, _label, colour, _symbol in SERIES[:3]:
             value = getattr(baseline, attribute)
             line = pg.InfiniteLine(
                 pos=value,
