@@ -14,6 +14,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.monitoring import vitals_alerts
 from ketachart.domain.timeline import SessionStatus
+from ketachart.domain.vocab import PreCheckStatus
 from ketachart.models import Event
 from ketachart.services.actors import Actor
 from ketachart.services.patients import PatientRow, get_patient
@@ -67,12 +68,23 @@ def unsigned_addenda(events: Sequence[EventRecord]) -> list[EventRecord]:
 def review_flags(loaded: LoadedSession) -> ReviewFlags:
     events = loaded.events
     return ReviewFlags(
-        overrides=sum(len(e.overrides) for e in events),
+        overrides=sum(len(e.overrides) for e in events) + _overridden_pre_checks(events),
         alerts=len(vitals_alerts(loaded.state())),
         corrections=sum(1 for e in events if e.kind is EventKind.CORRECTION),
         late_entries=sum(1 for e in events if e.is_late),
         unsigned_addenda=len(unsigned_addenda(events)),
         attestations=sum(1 for e in events if e.kind is EventKind.ATTESTATION),
+    )
+
+
+def _overridden_pre_checks(events: Sequence[EventRecord]) -> int:
+    """Pre-checks passed on purpose (the summary lists them with the overrides)."""
+    return sum(
+        1
+        for e in events
+        if isinstance(e.payload, p.PreChecks)
+        for item in e.payload.items
+        if item.status is PreCheckStatus.OVERRIDDEN
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -17,21 +19,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import payloads as p
 from ketachart.domain.rules import check_can_chart
-from ketachart.domain.timeline import latest_version_id
+from ketachart.domain.timeline import SessionStatus, latest_version_id
 from ketachart.errors import KetachartError
+from ketachart.services import signing
 from ketachart.services.sessions import SessionView, view_session
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_header import ChartHeader, header_facts
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
 from ketachart.ui.forms import EntryDialog
+from ketachart.ui.signing_dialogs import PasswordDialog
 from ketachart.ui.timeline_model import TimelineTableModel
 from ketachart.ui.timeline_rows import timeline_rows
 from ketachart.ui.trend_chart import TrendChart
 from ketachart.ui.widgets import named_label, repeating_timer
 from ketachart.ui.workstation import Workstation
 
+if TYPE_CHECKING:
+    from ketachart.ui.export_actions import Outcome, PdfActions
+
 BEEP_EVERY_SECONDS = 30
+NOT_ATTESTED = (
+    "Not attested. The review queue shows this session as not attested; "
+    "press Attest… [Ctrl+Shift+A] when you are ready to sign your charting."
+)
+
+
+def attested_by(view: SessionView, user_id: int) -> bool:
+    """Whether this user has signed their charting of the session ('authored by')."""
+    return any(
+        isinstance(e.payload, p.Attestation) and e.recorded_by == user_id for e in view.events
+    )
 
 
 class ChartView(QWidget):
@@ -42,6 +61,9 @@ class ChartView(QWidget):
         self.ws, self.session_id = ws, session_id
         self.view: SessionView = ws.act(view_session, session_id)
         self.active_dialog: EntryDialog | None = None
+        self.prompt: PasswordDialog | None = None
+        """The attestation's password dialog while it is open."""
+        self._pdf: PdfActions | None = None
         self._seconds_overdue = 0
         self.header = ChartHeader()
         self.notice = named_label("warningBanner")
@@ -79,7 +101,10 @@ class ChartView(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(self.trend)
         splitter.setSizes([400, 220])
-        body.addWidget(splitter, stretch=1)
+        right = QVBoxLayout()
+        right.addWidget(splitter, stretch=1)
+        right.addLayout(self._make_record_buttons())
+        body.addLayout(right, stretch=1)
         outer.addLayout(body, stretch=1)
 
     def _make_buttons(self) -> QWidget:
@@ -93,6 +118,19 @@ class ChartView(QWidget):
         grid.addWidget(correct, extra // 2 + 1, 0)
         grid.addWidget(back, extra // 2 + 1, 1)
         return panel
+
+    def _make_record_buttons(self) -> QHBoxLayout:
+        """What is done with the record as a whole: sign it, export it, print it (a row under
+        the timeline: the entry buttons fill the height of a 768-pixel screen)."""
+        row = QHBoxLayout()
+        self.attest_button = self._button(self.tr("Attest…"), "Ctrl+Shift+A", self.attest)
+        self.export_button = self._button(self.tr("Export PDF…"), "Ctrl+Shift+E", self.export)
+        self.print_button = self._button(self.tr("Print…"), "Ctrl+P", self.print_summary)
+        for button in (self.attest_button, self.export_button, self.print_button):
+            button.setObjectName("")  # ordinary height: these are not charting entries
+            row.addWidget(button)
+        self.attest_button.setToolTip(self.tr("Sign your charting (“authored by”)"))
+        return row
 
     def _entry_button(self, action: EntryAction) -> QPushButton:
         return self._button(self.tr(action.label), action.key, lambda: self.open_entry(action))
@@ -116,7 +154,13 @@ class ChartView(QWidget):
         self.table.resizeRowsToContents()
         self.table.scrollToBottom()
         self.trend.show_state(self.view.state)
+        self.attest_button.setEnabled(self._may_attest())
         self.tick()
+
+    def _may_attest(self) -> bool:
+        return self.view.state.status is SessionStatus.DISCHARGED and not attested_by(
+            self.view, self.ws.actor.id
+        )
 
     def tick(self) -> None:
         facts = header_facts(self.view, self.ws.now())
@@ -156,7 +200,74 @@ class ChartView(QWidget):
 
     def _on_dialog_finished(self, _result: int) -> None:
         self.active_dialog = None
+        was = self.view.state.status
         self.reload()
+        if was is not SessionStatus.DISCHARGED and self._may_attest():
+            self.attest()  # just discharged: the nurse signs their charting now, or declines
+
+    def attest(self) -> PasswordDialog | None:
+        """Ask for the password to sign one's charting ('authored by'); cancel declines."""
+        if self.prompt is not None and self.prompt.isVisible():
+            return None
+        if not self._may_attest():
+            self.show_notice(
+                self.tr(
+                    "Attest after discharge, once; this session is not open for your attestation."
+                )
+            )
+            return None
+        session_id = self.session_id
+
+        def attempt(password: str) -> object:
+            return signing.attest(self.ws.db, self.ws.actor, session_id, password)
+
+        text = (
+            self.tr(
+                "%s is discharged. Sign your charting of this session as “authored by”: "
+                "type your password.\n\nCancel leaves it not attested; the review queue shows "
+                "that, and you can attest later with Attest… [Ctrl+Shift+A]."
+            )
+            % self.view.patient.display_name
+        )
+        dialog = PasswordDialog(
+            self, self.tr("Attest your charting"), text, self.tr("Attest"), attempt
+        )
+        dialog.finished.connect(lambda result: self._on_attest_finished(dialog, result))
+        self.prompt = dialog
+        dialog.open()
+        return dialog
+
+    def _on_attest_finished(self, dialog: PasswordDialog, result: int) -> None:
+        if self.prompt is dialog:
+            self.prompt = None
+        dialog.deleteLater()
+        self.reload()
+        if result == PasswordDialog.DialogCode.Accepted:
+            self.show_notice(self.tr("Attested: your charting is signed as “authored by”."))
+        else:
+            self.show_notice(self.tr(NOT_ATTESTED))
+
+    @property
+    def pdf(self) -> PdfActions:
+        """Export and print (the report layer loads the first time they are used)."""
+        if self._pdf is None:
+            from ketachart.ui.export_actions import PdfActions
+
+            self._pdf = PdfActions(self.ws, self)
+        return self._pdf
+
+    def export(self) -> Outcome | None:
+        view = self.view
+        outcome = self.pdf.export(view.session.id, view.patient.mrn, view.session.session_date)
+        if outcome is not None:
+            self.show_notice(outcome.text)
+        return outcome
+
+    def print_summary(self) -> Outcome | None:
+        outcome = self.pdf.print(self.session_id)
+        if outcome is not None:
+            self.show_notice(outcome.text)
+        return outcome
 
     def correct_selected(self) -> EntryDialog | None:
         rows = self.table.selectionModel().selectedRows()

@@ -27,6 +27,7 @@ from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
     from ketachart.ui.chart_view import ChartView
+    from ketachart.ui.review_view import ReviewView
 
 
 class MainWindow(QMainWindow):
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
         for page in (self.board, self.patients, self.lock_screen):
             self.stack.addWidget(page)
         self.chart: ChartView | None = None
+        self.review: ReviewView | None = None
         self.hidden = HiddenDialogs()
         self.watcher = InactivityWatcher(ws, self)
         self.user_label = QLabel()
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
         self.nav_actions = [
             self._action(bar, self.tr("Today's board"), "F2", self.show_board),
             self._action(bar, self.tr("Patients"), "F3", self.show_patients),
+            self._action(bar, self.tr("Review"), "F4", self.show_review),
             self._action(bar, self.tr("New session"), "Ctrl+N", lambda: self.new_session(None)),
             self._action(bar, self.tr("Lock"), "Ctrl+L", self.lock),
         ]
@@ -84,7 +87,7 @@ class MainWindow(QMainWindow):
         self.ws.set_actor(actor)
         self.user_label.setText(f"  {actor.signature_name} ({actor.role.value})")
         clinical = actor.role is not Role.ADMIN
-        for action in self.nav_actions[:3]:
+        for action in self.nav_actions[:4]:
             action.setEnabled(clinical)
         if clinical:
             self.show_board()
@@ -96,6 +99,16 @@ class MainWindow(QMainWindow):
 
     def show_patients(self) -> None:
         self.stack.setCurrentWidget(self.patients)
+
+    def show_review(self) -> ReviewView:
+        """The review queue: physicians sign there; nurses may read, export and print."""
+        from ketachart.ui.review_view import ReviewView  # the report layer loads when needed
+
+        if self.review is None:
+            self.review = ReviewView(self.ws)
+            self.stack.addWidget(self.review)
+        self.stack.setCurrentWidget(self.review)
+        return self.review
 
     def open_chart(self, session_id: str) -> ChartView:
         from ketachart.ui.chart_view import ChartView  # pyqtgraph loads only when needed

@@ -1,0 +1,141 @@
+"""Asking for the password again to sign, and for an addendum's text.
+
+Each dialog does its work itself when OK is pressed (`attempt`): a wrong password or a refusal
+keeps it open with the message, so nothing is signed or saved until it works. The screens open
+these with `open()`, never `exec()`: no nested event loop, and the inactivity lock can hide
+them like any entry dialog.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketachart.errors import KetachartError
+from ketachart.ui.widgets import add_save_shortcut, grow_to_fit, multiline_edit, named_label
+
+log = logging.getLogger(__name__)
+UNEXPECTED = "Unexpected error: nothing was saved or signed. Details are in the log."
+
+Attempt = Callable[[str], object]
+
+
+class AttemptDialog(QDialog):
+    """An explanation, one input, a message line and OK/Cancel; OK runs `attempt`."""
+
+    missing_text = "This cannot be empty."
+
+    def __init__(
+        self, parent: QWidget | None, title: str, explanation: str, ok_text: str, attempt: Attempt
+    ) -> None:
+        super().__init__(parent)
+        self.attempt = attempt
+        self.result_value: object = None
+        self.setWindowTitle(title)
+        self.setMinimumWidth(640)
+        layout = QVBoxLayout(self)
+        self.explanation = QLabel(explanation)
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.make_input())
+        self.message = named_label("formMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText(ok_text)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def make_input(self) -> QWidget:
+        raise NotImplementedError
+
+    def value(self) -> str:
+        raise NotImplementedError
+
+    def after_failure(self) -> None:
+        """Called when `attempt` refused the value (a password is cleared for the next try)."""
+
+    def show_message(self, text: str) -> None:
+        self.message.setText("⚠ " + text)
+        self.message.show()
+        grow_to_fit(self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        grow_to_fit(self)  # wrapped explanations need more height than Qt first gives
+
+    def accept(self) -> None:
+        value = self.value()
+        if not value.strip():
+            self.show_message(self.missing_text)
+            return
+        try:
+            self.result_value = self.attempt(value)
+        except KetachartError as error:
+            self.show_message(error.message)
+            self.after_failure()
+            return
+        except Exception:
+            log.exception("unexpected error in %s", type(self).__name__)
+            self.show_message(UNEXPECTED)
+            return
+        super().accept()
+
+
+class PasswordDialog(AttemptDialog):
+    """'Type your password to sign': the signer's own password, asked again."""
+
+    missing_text = "Type your password to sign."
+
+    def make_input(self) -> QWidget:
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Your password")
+        self.password.setPlaceholderText("Your password")
+        return self.password
+
+    def value(self) -> str:
+        return self.password.text()
+
+    def after_failure(self) -> None:
+        self.password.clear()
+        self.password.setFocus()
+
+
+class AddendumDialog(AttemptDialog):
+    """The text of an addendum: later information for a discharged or signed session."""
+
+    missing_text = "Type the addendum first."
+
+    def __init__(
+        self, parent: QWidget | None, title: str, explanation: str, attempt: Attempt
+    ) -> None:
+        super().__init__(parent, title, explanation, "Save addendum", attempt)
+        add_save_shortcut(self)
+
+    def make_input(self) -> QWidget:
+        self.text: QPlainTextEdit = multiline_edit("Addendum")
+        self.text.setMinimumHeight(160)
+        return self.text
+
+    def value(self) -> str:
+        return self.text.toPlainText().strip()

@@ -1,0 +1,459 @@
+"""The physician's review screen (issue 4): the queue oldest first with what needs attention,
+the summary the PDF prints, signing with the password again, addenda, export and print."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from ketachart.domain import payloads as p
+from ketachart.domain.events import EventKind, Override
+from ketachart.domain.timeline import SessionStatus
+from ketachart.errors import PermissionDenied, SessionLocked
+from ketachart.models import AuditEntry
+from ketachart.reports.blocks import TableBlock, cell_text
+from ketachart.services import charting, sessions, signing
+from ketachart.ui import export_actions
+from ketachart.ui.main_window import MainWindow
+from ketachart.ui.review_view import FLAGS, NOTHING_FLAGGED, ONLY_PHYSICIANS, ReviewView
+from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
+from ketachart.ui.summary_html import summary_html
+from ketachart.ui.theme import BASE_POINT_SIZE, apply_theme
+from ketachart.ui.workstation import Workstation
+from tests.reports import charted
+from tests.reports.conftest import page_texts
+from tests.support import PASSWORDS, Clinic, chart_to_discharged
+
+WEIGHT_REASON = "Weighed in winter boots"
+SMALL_SCREEN = (1366, 768)
+
+
+@pytest.fixture
+def sessions_to_review(ui_clinic: Clinic) -> tuple[str, str]:
+    """An older session with a bit of everything, then a newer one with an override."""
+    charted.set_clinic(ui_clinic)
+    older = charted.typical_session(ui_clinic, sign=False)
+    ui_clinic.later(30)
+    newer = discharged_with_override(ui_clinic)
+    ui_clinic.later(5)
+    ui_clinic.open_session(weight="80")  # still open: not for review
+    return older, newer
+
+
+def discharged_with_override(clinic: Clinic) -> str:
+    loaded = clinic.act(
+        sessions.open_session,
+        clinic.nurse,
+        clinic.patient.id,
+        clinic.protocols[0].id,
+        "Chair 2",
+        Decimal("80"),
+        (Override("weight.change", WEIGHT_REASON),),
+    )
+    chart_to_discharged(clinic, loaded.row.id)
+    return loaded.row.id
+
+
+def review(qtbot: QtBot, ws: Workstation, clinic: Clinic, *, physician: bool = True) -> ReviewView:
+    if physician:
+        ws.set_actor(clinic.physician)
+    view = ReviewView(ws)
+    qtbot.addWidget(view)
+    view.resize(1366, 720)
+    view.show()
+    return view
+
+
+def words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def shown_text(view: ReviewView) -> str:
+    return words(view.browser.toPlainText())
+
+
+def status(clinic: Clinic, session_id: str) -> SessionStatus:
+    return clinic.state(session_id).status  # type: ignore[no-any-return]
+
+
+def queued(view: ReviewView) -> list[str]:
+    return [row.session_id for row in view.model.rows()]
+
+
+def answer(dialog: PasswordDialog | AddendumDialog | None, text: str) -> PasswordDialog:
+    """Type into the open prompt and press its OK button, as the user would."""
+    assert dialog is not None
+    assert dialog.isVisible()
+    if isinstance(dialog, PasswordDialog):
+        dialog.password.setText(text)
+    else:
+        dialog.text.setPlainText(text)
+    dialog.accept()
+    return dialog  # type: ignore[return-value]
+
+
+def audits(clinic: Clinic, action: str) -> list[tuple[str, str, str]]:
+    with clinic.db.reading() as tx:
+        query = select(AuditEntry).where(AuditEntry.action == action)
+        return [(a.username, a.target_id, a.detail) for a in tx.orm.scalars(query)]
+
+
+def test_the_queue_lists_discharged_sessions_oldest_first_with_flags(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, newer = sessions_to_review
+    signing.attest(ui_clinic.db, ui_clinic.nurse, newer, PASSWORDS["nina"])
+    view = review(qtbot, ws, ui_clinic)
+    assert queued(view) == [older, newer]
+    model = view.model
+    older_flags = model.index(0, FLAGS).data()
+    for flag in ("⚠ 1 override", "⚠ 1 alert", "⚠ 1 correction", "⚠ 1 late entry"):
+        assert flag in older_flags
+    assert "⚠ not attested" in older_flags
+    assert model.index(1, FLAGS).data() == "⚠ 1 override"  # attested: nothing else
+    assert model.index(0, FLAGS).data(role=1) is not None  # an icon, not colour only
+    assert "Łukasiewicz, Zoë" in model.index(0, 0).data()
+    assert "MRN MRN-0001" in model.index(0, 0).data()
+    assert "2 waiting" in view.title.text()
+
+
+def test_a_clean_attested_session_says_nothing_is_flagged(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = ui_clinic.open_session()
+    chart_to_discharged(ui_clinic, session_id)
+    signing.attest(ui_clinic.db, ui_clinic.nurse, session_id, PASSWORDS["nina"])
+    view = review(qtbot, ws, ui_clinic)
+    assert view.model.index(0, FLAGS).data() == NOTHING_FLAGGED
+
+
+def test_the_summary_shows_what_the_pdf_prints(
+    qtbot: QtBot,
+    ws: Workstation,
+    ui_clinic: Clinic,
+    sessions_to_review: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    assert view.select_session(older)
+    assert view.current is not None
+    assert view.current.view.session.id == older
+    text = shown_text(view)
+    for expected in (
+        "Lakeside Ketamine Clinic",
+        "Łukasiewicz, Zoë",
+        "DOB 1980-02-03",
+        "MRN MRN-0001",
+        "⚠ DRAFT — NOT SIGNED",
+        "Delivered dose 31.3 mg (0.45 mg/kg)",
+        "Jürgen Weiß (spouse)",
+        "Not signed.",
+    ):
+        assert expected in text, expected
+    report = view.current.report
+    for section in report.sections:
+        assert f"{section.number}. {section.title}" in text
+        for block in section.blocks:
+            if isinstance(block, TableBlock):
+                for row in block.rows:
+                    for cell in row:
+                        assert words(cell_text(cell)) in text, cell
+    html = summary_html(report).html
+    assert "<s>14:31 BP 150/92, HR 88, RR 14, SpO2 69 %" in html
+    assert len(view.browser.charts) == 1  # the vitals chart, as on paper
+    assert view.timeline.rowCount() == len(view.current.view.events)
+
+    view.pdf.ask_save_path = lambda _parent, _suggested: str(tmp_path / "same.pdf")
+    view.export()
+    printed = words(" ".join(page_texts(tmp_path / "same.pdf")))
+    for expected in ("Lakeside Ketamine Clinic", "31.3 mg (0.45 mg/kg)", "Jürgen Weiß"):
+        assert expected in printed
+
+
+def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, newer = sessions_to_review
+    signing.attest(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    assert view.sign_button.isEnabled()
+    dialog = answer(view.sign(), PASSWORDS["drm"])
+    assert dialog.result() == PasswordDialog.DialogCode.Accepted
+    assert status(ui_clinic, older) is SessionStatus.SIGNED
+    assert queued(view) == [newer]
+    assert view.notice.text().startswith("✔ Signed as reviewed and approved.")
+    assert not view.sign_button.isEnabled()
+    text = shown_text(view)
+    assert "DRAFT" not in text
+    assert "✔ Signed 2026-03-10" in text
+    signature = view.current.view.events[-1] if view.current else None
+    assert signature is not None
+    assert isinstance(signature.payload, p.Signature)
+    for expected in (
+        "Authored by Nina Øster, RN",
+        "Reviewed and approved María Núñez, MD",
+        signature.payload.content_hash,
+    ):
+        assert expected in text
+    with pytest.raises(SessionLocked):
+        ui_clinic.act(charting.chart, ui_clinic.nurse, older, p.Note("after signing"))
+
+
+def test_a_wrong_password_signs_nothing(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    dialog = answer(view.sign(), "not-my-password")
+    assert dialog.isVisible()
+    assert dialog.message.text() == "⚠ Wrong user name or password."
+    assert dialog.password.text() == ""
+    assert status(ui_clinic, older) is SessionStatus.DISCHARGED
+    dialog.reject()
+    assert queued(view) == [older, newer]
+    assert view.prompt is None
+    assert not any(e.kind is EventKind.SIGNATURE for e in view.current.view.events)  # type: ignore[union-attr]
+
+
+def test_a_nurse_can_read_but_not_sign(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic, physician=False)
+    assert view.select_session(older)
+    assert "Łukasiewicz, Zoë" in shown_text(view)
+    assert not view.sign_button.isEnabled()
+    assert view.sign_button.toolTip() == ONLY_PHYSICIANS
+    assert "only physicians sign" in view.role_note.text()
+    assert view.sign() is None
+    assert view.prompt is None
+    with pytest.raises(PermissionDenied):
+        signing.sign_session(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+    assert status(ui_clinic, older) is SessionStatus.DISCHARGED
+    assert view.addendum_button.isEnabled()
+
+
+def test_an_addendum_after_signing_and_its_own_signature(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    answer(view.sign(), PASSWORDS["drm"])
+    assert not view.sign_addendum_button.isEnabled()
+    ui_clinic.later(60)
+    empty = view.add_addendum()
+    assert isinstance(empty, AddendumDialog)
+    empty.accept()
+    assert empty.message.text() == "⚠ Type the addendum first."
+    answer(empty, "Phone follow-up: slept well, no nausea.")
+    assert not empty.isVisible()
+    assert queued(view) == [older, newer]  # back (by its discharge), with an addendum to sign
+    flags = view.model.index(0, FLAGS).data()
+    assert "✍ signed; addendum to sign" in flags
+    assert "⚠ 1 unsigned addendum" in flags
+    assert "Not yet signed" in shown_text(view)
+    dialog = view.sign_addendum()
+    assert dialog is not None
+    assert "Phone follow-up: slept well, no nausea." in dialog.explanation.text()
+    answer(dialog, PASSWORDS["drm"])
+    assert not dialog.isVisible()
+    assert queued(view) == [newer]
+    assert "Addendum reviewed and approved: María Núñez, MD" in shown_text(view)
+    assert not view.sign_addendum_button.isEnabled()
+
+
+def test_export_writes_the_pdf_and_audits_it(
+    qtbot: QtBot,
+    ws: Workstation,
+    ui_clinic: Clinic,
+    sessions_to_review: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    suggested: list[str] = []
+
+    def save_as(_parent: object, proposal: str) -> str:
+        suggested.append(proposal)
+        return str(tmp_path / "for-the-gp")
+
+    view.pdf.ask_save_path = save_as
+    outcome = view.export()
+    target = tmp_path / "for-the-gp.pdf"
+    assert outcome is not None
+    assert outcome.ok, outcome
+    assert Path(suggested[0]).name == "MRN-0001-2026-03-10-summary.pdf"
+    assert str(target) in view.notice.text()
+    assert "DRAFT — NOT SIGNED" in view.notice.text()
+    assert "MRN-0001" in " ".join(page_texts(target))
+    [(user, session_id, detail)] = audits(ui_clinic, "export.pdf")
+    assert (user, session_id) == ("drm", older)
+    assert "MRN-0001" not in detail
+    assert ws.settings.value(export_actions.FOLDER_SETTING) == str(tmp_path)
+    view.pdf.ask_save_path = lambda _parent, _proposal: None
+    assert view.export() is None  # cancelled: nothing written, nothing said
+
+
+@dataclass
+class FakeLp:
+    """Stands in for CUPS: records each command and what the file held when it was sent."""
+
+    returncode: int = 0
+    stderr: str = ""
+    missing: bool = False
+
+    def __post_init__(self) -> None:
+        self.commands: list[list[str]] = []
+        self.sent: list[bytes] = []
+
+    def __call__(self, command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        if self.missing:
+            raise FileNotFoundError(2, "No such file or directory", "lp")
+        assert kwargs.get("shell") is not True
+        self.commands.append(command)
+        self.sent.append(Path(command[-1]).read_bytes())
+        out = "request id is Front_Desk-7 (1 file(s))" if self.returncode == 0 else ""
+        return subprocess.CompletedProcess(command, self.returncode, out, self.stderr)
+
+
+def test_print_sends_the_pdf_to_the_chosen_printer_and_audits_it(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    lp = FakeLp()
+    view.pdf.ask_printer = lambda _parent: "Front_Desk"
+    view.pdf.run = lp
+    outcome = view.print_summary()
+    assert outcome is not None
+    assert outcome.ok, outcome
+    [command] = lp.commands
+    assert command[:3] == ["lp", "-d", "Front_Desk"]
+    assert len(command) == 4
+    assert command[3].endswith(".pdf")
+    assert lp.sent[0].startswith(b"%PDF-")
+    assert not Path(command[3]).exists()  # the temporary copy is gone
+    assert "to the printer Front_Desk" in view.notice.text()
+    [(user, session_id, detail)] = audits(ui_clinic, "export.print")
+    assert (user, session_id) == ("drm", older)
+    assert detail.startswith("printer=Front_Desk pages=")
+
+
+@pytest.mark.parametrize(
+    ("lp", "said"),
+    [
+        (FakeLp(missing=True), "No printing system is installed"),
+        (FakeLp(1, "lp: The printer or class does not exist."), "does not exist"),
+    ],
+)
+def test_a_failed_print_says_why_and_is_not_audited(
+    qtbot: QtBot,
+    ws: Workstation,
+    ui_clinic: Clinic,
+    sessions_to_review: tuple[str, str],
+    lp: FakeLp,
+    said: str,
+) -> None:
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    view.pdf.ask_printer = lambda _parent: "Front_Desk"
+    view.pdf.run = lp
+    outcome = view.print_summary()
+    assert outcome is not None
+    assert not outcome.ok
+    assert said in outcome.text
+    assert view.notice.text().startswith("⚠ Not printed:")
+    assert audits(ui_clinic, "export.print") == []
+
+
+def test_without_a_printing_system_print_says_so(
+    qtbot: QtBot,
+    ws: Workstation,
+    ui_clinic: Clinic,
+    sessions_to_review: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    monkeypatch.setattr("ketachart.ui.export_actions.shutil.which", lambda _name: None)
+    outcome = view.print_summary()  # the real question: it never opens a dialog
+    assert outcome is not None
+    assert not outcome.ok
+    assert "No printing system is installed on this computer" in outcome.text
+    assert audits(ui_clinic, "export.print") == []
+
+
+def test_another_user_logging_in_clears_the_session_shown(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    prompt = view.sign()
+    assert prompt is not None
+    ws.set_actor(ui_clinic.nurse2)
+    assert view.current is None
+    assert not prompt.isVisible()
+    assert "Łukasiewicz" not in shown_text(view)
+    assert not view.export_button.isEnabled()
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[None]:
+    font, sheet = qapp.font(), qapp.styleSheet()
+    apply_theme(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+def test_the_review_screen_fits_a_small_screen(
+    qtbot: QtBot,
+    ws: Workstation,
+    ui_clinic: Clinic,
+    sessions_to_review: tuple[str, str],
+    themed: None,
+    tmp_path: Path,
+) -> None:
+    """Rendered at 1366x768 with a session selected; KETACHART_SCREENSHOTS=docs/screenshots
+    keeps the picture as review.png."""
+    older, _newer = sessions_to_review
+    window = MainWindow(ws)
+    qtbot.addWidget(window)
+    window.resize(*SMALL_SCREEN)
+    window.start_shift(ui_clinic.physician)  # as the application does: before showing it
+    window.show()
+    view = window.show_review()
+    view.select_session(older)
+    qtbot.waitExposed(window)
+    assert window.size().toTuple() == SMALL_SCREEN
+    assert window.minimumSizeHint().height() <= SMALL_SCREEN[1]
+    buttons = [view.sign_button, view.addendum_button, view.export_button, view.print_button]
+    for button in buttons:
+        assert button.isVisible()
+        assert button.width() >= button.sizeHint().width(), button.text()
+        bottom = button.mapTo(window, button.rect().bottomLeft()).y()
+        assert bottom < SMALL_SCREEN[1], button.text()
+    assert view.browser.font().pointSizeF() >= BASE_POINT_SIZE
+    folder = Path(os.environ.get("KETACHART_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(folder / "review.png"))
