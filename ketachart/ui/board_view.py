@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSize,
     Qt,
     QTimer,
@@ -38,25 +37,23 @@ from ketachart.services.board import (
     board_rows,
     format_duration,
 )
+from ketachart.ui.row_model import RowTableModel
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
 TICK_MS = 1000
 RELOAD_MS = 15_000
-AnyIndex = QModelIndex | QPersistentModelIndex
 CHAIR, PATIENT, PROTOCOL, STATUS, ELAPSED, DUE, ALERTS = range(7)
 COLUMNS = 7
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-class BoardTableModel(QAbstractTableModel):
+class BoardTableModel(RowTableModel[BoardRow]):
     """The board's rows (plain BoardRow values) as a read-only table."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[BoardRow] = []
-        self._headers = (
+        headers = (
             self.tr("Chair"),
             self.tr("Patient"),
             self.tr("Protocol"),
@@ -65,6 +62,7 @@ class BoardTableModel(QAbstractTableModel):
             self.tr("Next due"),
             self.tr("Alerts"),
         )
+        super().__init__(headers, parent)
         self._warning_icon = QApplication.style().standardIcon(
             QStyle.StandardPixmap.SP_MessageBoxWarning
         )
@@ -80,28 +78,7 @@ class BoardTableModel(QAbstractTableModel):
             SessionStatus.SIGNED: self.tr("Signed"),
         }
 
-    # --- Qt model interface -------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMNS
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        horizontal = orientation is Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < COLUMNS:
-            return self._headers[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, column = self._rows[index.row()], index.column()
+    def cell(self, row: BoardRow, column: int, role: int) -> object:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -110,16 +87,13 @@ class BoardTableModel(QAbstractTableModel):
             return row.session_id
         return self._look(row, column, role)
 
-    # --- content ------------------------------------------------------------------------
-    def set_rows(self, rows: list[BoardRow]) -> None:
+    def set_rows(self, rows: Sequence[BoardRow]) -> None:
         """Show `rows`; the same sessions in the same order update in place (keeps selection)."""
         if [r.session_id for r in rows] == [r.session_id for r in self._rows]:
             self._rows = list(rows)
             self._changed_all()
             return
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        super().set_rows(rows)
 
     def tick(self, now: datetime) -> None:
         """Move every countdown and running elapsed time on to `now`."""
@@ -128,17 +102,8 @@ class BoardTableModel(QAbstractTableModel):
         self._rows = [row.at(now) for row in self._rows]
         self._changed_all()
 
-    def row_at(self, row: int) -> BoardRow:
-        return self._rows[row]
-
-    def rows(self) -> list[BoardRow]:
-        return list(self._rows)
-
     def row_of(self, session_id: str) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.session_id == session_id:
-                return number
-        return None
+        return self.find(lambda row: row.session_id == session_id)
 
     def _changed_all(self) -> None:
         if self._rows:

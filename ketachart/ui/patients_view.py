@@ -7,11 +7,9 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSize,
     Qt,
     Signal,
@@ -37,10 +35,10 @@ from PySide6.QtWidgets import (
 from ketachart.errors import KetachartError
 from ketachart.services.patients import PatientRow, find_patients
 from ketachart.ui.patient_dialog import PatientDialog, sex_label
+from ketachart.ui.row_model import RowTableModel
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
-AnyIndex = QModelIndex | QPersistentModelIndex
 MRN, NAME, BIRTH, ALLERGIES = range(4)
 SCAN_LIMIT = 1000
 
@@ -81,38 +79,15 @@ class AllergyBadge(QWidget):
         self.text.style().polish(self.text)
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(RowTableModel[PatientRow]):
     """Search results (plain PatientRow values) as a read-only table."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[PatientRow] = []
-        self._headers = (
-            self.tr("MRN"),
-            self.tr("Name"),
-            self.tr("Date of birth"),
-            self.tr("Allergies"),
-        )
+        headers = (self.tr("MRN"), self.tr("Name"), self.tr("Date of birth"), self.tr("Allergies"))
+        super().__init__(headers, parent)
         self._icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        horizontal = orientation is Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
-            return self._headers[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, column = self._rows[index.row()], index.column()
+    def cell(self, row: PatientRow, column: int, role: int) -> object:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
         if role == Qt.ItemDataRole.UserRole:
@@ -134,19 +109,8 @@ class PatientTableModel(QAbstractTableModel):
         allergies = " ".join(row.allergies.split())
         return allergies if allergies else self.tr("None known")
 
-    def set_rows(self, rows: list[PatientRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> PatientRow:
-        return self._rows[row]
-
     def row_of(self, patient_id: int) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.id == patient_id:
-                return number
-        return None
+        return self.find(lambda row: row.id == patient_id)
 
 
 def exact_mrn_match(rows: list[PatientRow], text: str) -> PatientRow | None:

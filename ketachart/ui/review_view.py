@@ -12,10 +12,7 @@ import logging
 from typing import TypeVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSize,
     Qt,
 )
@@ -43,6 +40,7 @@ from ketachart.reports.export import SessionSummary, session_summary
 from ketachart.services import signing
 from ketachart.services.review import ReviewRow, review_queue, unsigned_addenda
 from ketachart.ui.export_actions import Outcome, PdfActions
+from ketachart.ui.row_model import RowTableModel
 from ketachart.ui.signing_dialogs import AddendumDialog, AttemptDialog, PasswordDialog
 from ketachart.ui.summary_html import SummaryBrowser
 from ketachart.ui.timeline_model import TimelineTableModel
@@ -52,7 +50,6 @@ from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
 D = TypeVar("D", bound=AttemptDialog)
-AnyIndex = QModelIndex | QPersistentModelIndex
 PATIENT, DISCHARGED, FLAGS = range(3)
 HEADERS = ("Patient", "Discharged", "Needs review")
 ONLY_PHYSICIANS = "Only physicians sign"
@@ -71,53 +68,19 @@ def flag_lines(row: ReviewRow) -> list[str]:
     return lines or [NOTHING_FLAGGED]
 
 
-class ReviewTableModel(QAbstractTableModel):
+class ReviewTableModel(RowTableModel[ReviewRow]):
     """The queue (plain ReviewRow values) as a read-only table."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ReviewRow] = []
+        super().__init__([self.tr(h) for h in HEADERS], parent)
         style = QApplication.style()
         self._warning = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self._ok = style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
 
-    def set_rows(self, rows: list[ReviewRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[ReviewRow]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> ReviewRow:
-        return self._rows[row]
-
     def row_of(self, session_id: str) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.session_id == session_id:
-                return number
-        return None
+        return self.find(lambda row: row.session_id == session_id)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(HEADERS[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row, column = self._rows[index.row()], index.column()
+    def cell(self, row: ReviewRow, column: int, role: int) -> object:
         if role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,
