@@ -58,6 +58,27 @@ def _authority(actor: Actor, approver: Actor | None) -> Actor | None:
     return None
 
 
+def _chart_approved(
+    tx: Tx,
+    actor: Actor,
+    session: LoadedSession,
+    payload: p.Payload,
+    at: datetime,
+    overrides: tuple[Override, ...],
+    physician: Actor | None,
+) -> EventRecord:
+    """Chart an entry whose overrides a physician took responsibility for."""
+    return chart(
+        tx,
+        actor,
+        session.row.id,
+        payload,
+        occurred_at=at,
+        overrides=_stamped(overrides, physician),
+        loaded=session,
+    )
+
+
 def _stamped(overrides: tuple[Override, ...], physician: Actor | None) -> tuple[Override, ...]:
     if physician is None:
         return overrides
@@ -92,15 +113,7 @@ def start_infusion(
     at = occurred_at or tx.now
     physician = _authority(actor, approver)
     check_rate_dose(state, rate_ml_h, concentration, at, overrides, physician is not None)
-    return chart(
-        tx,
-        actor,
-        session_id,
-        payload,
-        occurred_at=at,
-        overrides=_stamped(overrides, physician),
-        loaded=session,
-    )
+    return _chart_approved(tx, actor, session, payload, at, overrides, physician)
 
 
 def _dose_fields(rate: Decimal, concentration: Decimal, state: SessionState) -> dict[str, Decimal]:
@@ -139,15 +152,7 @@ def change_rate(
     check_rate_dose(
         state, rate_ml_h, state.concentration_mg_ml, at, overrides, physician is not None
     )
-    return chart(
-        tx,
-        actor,
-        session_id,
-        payload,
-        occurred_at=at,
-        overrides=_stamped(overrides, physician),
-        loaded=session,
-    )
+    return _chart_approved(tx, actor, session, payload, at, overrides, physician)
 
 
 def record_recovery_check(
@@ -206,15 +211,7 @@ def discharge_patient(
     validate_payload(discharge)
     physician = _authority(actor, approver)
     check_discharge(session.state(until=at), at, overrides, physician is not None)
-    return chart(
-        tx,
-        actor,
-        session_id,
-        discharge,
-        occurred_at=at,
-        overrides=_stamped(overrides, physician),
-        loaded=session,
-    )
+    return _chart_approved(tx, actor, session, discharge, at, overrides, physician)
 
 
 def record_controlled_substance(
