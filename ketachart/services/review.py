@@ -88,16 +88,27 @@ def _overridden_pre_checks(events: Sequence[EventRecord]) -> int:
     )
 
 
-def review_queue(tx: Tx, actor: Actor) -> list[ReviewRow]:
-    """Discharged, unsigned sessions (and signed ones with an unsigned addendum), oldest first."""
+def review_queue(tx: Tx, actor: Actor, *, include_signed: bool = False) -> list[ReviewRow]:
+    """Discharged, unsigned sessions (and signed ones with an unsigned addendum), oldest first;
+    with `include_signed`, every signed session too (to add an addendum to one)."""
     actor.require(Action.VIEW_CHART)
     session_ids = tx.orm.scalars(
         select(Event.session_id)
-        .where(Event.kind.in_([EventKind.DISCHARGE.value, EventKind.ADDENDUM.value]))
+        .where(
+            Event.kind.in_(
+                [EventKind.DISCHARGE.value, EventKind.ADDENDUM.value, EventKind.SIGNATURE.value]
+            )
+        )
         .distinct()
     ).all()
     rows = [_row(tx, load_session(tx, sid)) for sid in session_ids]
-    waiting = [r for r in rows if r.status is SessionStatus.DISCHARGED or r.flags.unsigned_addenda]
+    waiting = [
+        r
+        for r in rows
+        if r.status is SessionStatus.DISCHARGED
+        or r.flags.unsigned_addenda
+        or (include_signed and r.status is SessionStatus.SIGNED)
+    ]
     return sorted(waiting, key=lambda r: r.discharged_at)
 
 

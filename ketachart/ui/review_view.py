@@ -20,6 +20,7 @@ from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QDialog,
     QGridLayout,
     QHBoxLayout,
@@ -181,6 +182,9 @@ class ReviewView(QWidget):
         table.setAccessibleName(self.tr("Sessions waiting for review"))
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table = table
+        self.include_signed = QCheckBox(self.tr("Also list signed sessions (to add an addendum)"))
+        self.include_signed.toggled.connect(self.refresh)
+        box.addWidget(self.include_signed)
         box.addWidget(table, 1)
         box.addLayout(self._build_buttons())
         panel.setMinimumWidth(480)
@@ -246,7 +250,9 @@ class ReviewView(QWidget):
             self._update()
             return
         try:
-            rows = self.ws.query(review_queue, self.ws.actor)
+            rows = self.ws.query(
+                review_queue, self.ws.actor, include_signed=self.include_signed.isChecked()
+            )
         except KetachartError as error:
             self.show_notice(self.tr("The queue could not be loaded: %s") % error.message)
             return

@@ -457,3 +457,19 @@ def test_the_review_screen_fits_a_small_screen(
     folder = Path(os.environ.get("KETACHART_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(folder / "review.png"))
+
+
+def test_a_signed_session_can_be_found_again_to_add_an_addendum(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, newer = sessions_to_review
+    signing.sign_session(ui_clinic.db, ui_clinic.physician, older, PASSWORDS["drm"])
+    view = review(qtbot, ws, ui_clinic)
+    assert queued(view) == [newer]
+    view.include_signed.setChecked(True)
+    assert queued(view) == [older, newer]
+    view.select_session(older)
+    answer(view.add_addendum(), "Patient phoned the next day: sleeping well, no nausea.")
+    assert view.sign_addendum_button.isEnabled()
+    view.include_signed.setChecked(False)
+    assert older in queued(view)
