@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ketachart.ui.export_actions import Outcome, PdfActions
 
 BEEP_EVERY_SECONDS = 30
+SPLITTER_KEY = "chart/splitter"
 NOT_ATTESTED = (
     "Not attested. The review queue shows this session as not attested; "
     "press Attest… [Ctrl+Shift+A] when you are ready to sign your charting."
@@ -97,15 +98,26 @@ class ChartView(QWidget):
         outer.addWidget(self.notice)
         body = QHBoxLayout()
         body.addWidget(self._make_buttons())
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.trend)
-        splitter.setSizes([400, 220])
+        splitter = self._make_splitter()
         right = QVBoxLayout()
         right.addWidget(splitter, stretch=1)
         right.addLayout(self._make_record_buttons())
         body.addLayout(right, stretch=1)
         outer.addLayout(body, stretch=1)
+
+    def _make_splitter(self) -> QSplitter:
+        """Timeline above, trend below; the split is remembered per workstation."""
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.trend)
+        saved = self.ws.settings.value(SPLITTER_KEY)
+        if not (isinstance(saved, QByteArray) and splitter.restoreState(saved)):
+            splitter.setSizes([400, 220])
+        splitter.splitterMoved.connect(
+            lambda _pos, _index: self.ws.settings.setValue(SPLITTER_KEY, splitter.saveState())
+        )
+        self.splitter = splitter
+        return splitter
 
     def _make_buttons(self) -> QWidget:
         panel = QWidget()
