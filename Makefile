@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint demo bench screenshots clean system-packages
+.PHONY: run test lint demo bench prove screenshots clean system-packages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -23,8 +23,8 @@ run: system-packages $(STAMP)
 	$(BIN)/ketachart
 
 lint: $(STAMP)
-	$(BIN)/ruff check ketachart tests benchmarks scripts
-	$(BIN)/ruff format --check ketachart tests benchmarks scripts
+	$(BIN)/ruff check ketachart tests benchmarks scripts prove
+	$(BIN)/ruff format --check ketachart tests benchmarks scripts prove
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -39,6 +39,9 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.core
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.pdf
+
+prove: $(STAMP)
+	$(BIN)/python -m prove --full
 
 screenshots: $(STAMP)
 	command -v xvfb-run >/dev/null || { echo "needs Debian's xvfb package"; exit 1; }
