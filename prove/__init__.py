@@ -26,5 +26,7 @@ class Figure:
 
     def line(self) -> str:
         mark = "ok" if self.ok else "FAILED"
-        return (f"| {self.area:<14} | {self.tried_label} {self.tried} / {self.failed_label} "
-                f"{self.failed} | {mark} |")
+        return (
+            f"| {self.area:<14} | {self.tried_label} {self.tried} / {self.failed_label} "
+            f"{self.failed} | {mark} |"
+        )
