@@ -6,9 +6,9 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
-from typing import cast
+from typing import Protocol, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import canonical_json, format_instant
@@ -42,11 +42,29 @@ def session_chain(session_id: str) -> str:
     return f"session:{session_id}"
 
 
+# Statements built once: appending is the hot path, and building a statement (coercing every
+# value) costs more than running it.
+_SELECT_HEADS = select(_HEADS.c.chain, _HEADS.c.seq, _HEADS.c.hash).where(
+    _HEADS.c.chain.in_(bindparam("chains", expanding=True))
+)
+_INSERT_HEAD = insert(_HEADS)
+_UPDATE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.chain == bindparam("head_chain"))
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+)
+_INSERT_EVENT = insert(_EVENTS)
+_SELECT_EVENTS = (
+    select(_EVENTS)
+    .where(_EVENTS.c.session_id == bindparam("session_id"), _EVENTS.c.seq > bindparam("after_seq"))
+    .order_by(_EVENTS.c.seq)
+)
+_INSERT_AUDIT = insert(_AUDIT)
+
+
 def chain_heads(tx: Tx, chains: list[str]) -> dict[str, tuple[int, str]]:
     """The current (seq, hash) of each named chain that has entries, read fresh."""
-    rows = tx.orm.execute(
-        select(ChainHead.chain, ChainHead.seq, ChainHead.hash).where(ChainHead.chain.in_(chains))
-    )
+    rows = tx.orm.connection().execute(_SELECT_HEADS, {"chains": chains})
     return {chain: (seq, digest) for chain, seq, digest in rows}
 
 
@@ -57,11 +75,13 @@ def _next_link(heads: dict[str, tuple[int, str]], chain: str) -> tuple[int, str]
 
 def _store_head(tx: Tx, chain: str, seq: int, digest: str) -> None:
     """Move a chain's head; the first entry of a chain creates it."""
-    table = _HEADS
+    connection = tx.orm.connection()
     if seq == 1:
-        tx.orm.execute(insert(table).values(chain=chain, seq=seq, hash=digest))
+        connection.execute(_INSERT_HEAD, {"chain": chain, "seq": seq, "hash": digest})
     else:
-        tx.orm.execute(update(table).where(table.c.chain == chain).values(seq=seq, hash=digest))
+        connection.execute(
+            _UPDATE_HEAD, {"head_chain": chain, "head_seq": seq, "head_hash": digest}
+        )
 
 
 def _flush_pending(tx: Tx) -> None:
@@ -98,8 +118,9 @@ def append_event(
         prev_hash=prev_hash,
     )
     digest = envelope.compute_hash()
-    tx.orm.execute(
-        insert(_EVENTS).values(
+    tx.orm.connection().execute(
+        _INSERT_EVENT,
+        dict(
             id=envelope.id,
             session_id=session_id,
             seq=seq,
@@ -111,7 +132,7 @@ def append_event(
             overrides=envelope.overrides_json,
             prev_hash=prev_hash,
             hash=digest,
-        )
+        ),
     )
     _store_head(tx, chain, seq, digest)
     _append_audit(
@@ -179,8 +200,9 @@ def _append_audit(
         prev_hash=prev_hash,
     )
     digest = audit_hash(entry)
-    tx.orm.execute(
-        insert(_AUDIT).values(
+    tx.orm.connection().execute(
+        _INSERT_AUDIT,
+        dict(
             seq=seq,
             at=entry.at,
             user_id=entry.user_id,
@@ -191,7 +213,7 @@ def _append_audit(
             detail=detail,
             prev_hash=prev_hash,
             hash=digest,
-        )
+        ),
     )
     _store_head(tx, AUDIT_CHAIN, seq, digest)
 
@@ -212,7 +234,23 @@ def audit_hash(entry: AuditEntry) -> str:
     )
 
 
-def event_record(row: Event) -> EventRecord:
+class EventColumns(Protocol):
+    """An events row: the ORM object or a Core row, both read by attribute."""
+
+    id: str
+    session_id: str
+    seq: int
+    kind: str
+    occurred_at: datetime
+    recorded_at: datetime
+    recorded_by: int
+    payload: str
+    overrides: str
+    prev_hash: str
+    hash: str
+
+
+def event_record(row: EventColumns) -> EventRecord:
     kind = EventKind(row.kind)
     return EventRecord(
         id=row.id,
@@ -231,12 +269,10 @@ def event_record(row: Event) -> EventRecord:
 
 def load_events(tx: Tx, session_id: str, after_seq: int = 0) -> list[EventRecord]:
     """A session's events in chain order (only those after `after_seq`, if given)."""
-    rows = tx.orm.scalars(
-        select(Event)
-        .where(Event.session_id == session_id, Event.seq > after_seq)
-        .order_by(Event.seq)
+    rows = tx.orm.connection().execute(
+        _SELECT_EVENTS, {"session_id": session_id, "after_seq": after_seq}
     )
-    return [event_record(row) for row in rows]
+    return [event_record(cast(EventColumns, row)) for row in rows]
 
 
 def envelope_of(row: Event) -> EventEnvelope:
