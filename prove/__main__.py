@@ -21,6 +21,7 @@ AREAS = (
     "bad_input",
     "access",
     "logs",
+    "times",
 )
 
 

@@ -16,6 +16,7 @@ from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.domain.vocab import Role
 from ketachart.errors import ValidationError
 from ketachart.services import clinic, protocols, sessions, users
+from ketachart.services.clock_guard import clock_warnings
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -106,8 +107,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     with open_from_args(args) as db, db.reading() as tx:
         problems = verify_all(tx)
+        warnings = clock_warnings(tx)
     for problem in problems:
         print(f"PROBLEM {problem}")
+    for warning in warnings:
+        print(f"WARNING {warning}")
     if problems:
         print(f"verify: {len(problems)} problem(s) found.", file=sys.stderr)
         return 1
@@ -145,6 +149,18 @@ def cmd_protocols(args: argparse.Namespace) -> int:
         return run_protocols(db, args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ketachart.cli.backup_commands import run_backup
+
+    return run_backup(args)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ketachart.cli.backup_commands import run_restore
+
+    return run_restore(args)
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -152,4 +168,6 @@ COMMANDS = {
     "sessions": cmd_sessions,
     "export": cmd_export,
     "protocols": cmd_protocols,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }

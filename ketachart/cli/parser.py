@@ -57,7 +57,28 @@ def build_parser() -> CliParser:
     listing.add_argument("--status", choices=[s.value for s in SessionStatus])
     _add_export(commands)
     _add_protocols(commands)
+    _add_backup(commands)
     return parser
+
+
+def _keep(text: str) -> int:
+    value = _positive(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("keep at least 1 backup")
+    return value
+
+
+def _add_backup(commands: argparse._SubParsersAction[CliParser]) -> None:
+    made = commands.add_parser("backup", help="an online, checked backup of an SQLite database")
+    made.add_argument("dest", metavar="DEST", nargs="?", type=Path, help="the new backup file")
+    made.add_argument(
+        "--auto", action="store_true", help="today's dated backup, unless made; rotate old ones"
+    )
+    made.add_argument("--keep", type=_keep, default=7, help="--auto: backups to keep (7)")
+    made.add_argument("--folder", type=Path, help="--auto: folder (default: user data/backups)")
+    restore = commands.add_parser("restore", help="check a backup, then restore it to a new file")
+    restore.add_argument("source", metavar="SRC", type=Path, help="a backup file")
+    restore.add_argument("--to", metavar="FILE", type=Path, help="the new database file")
 
 
 def _add_export(commands: argparse._SubParsersAction[CliParser]) -> None:

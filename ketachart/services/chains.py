@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -25,6 +26,7 @@ from ketachart.domain.events import (
     encode_payload,
 )
 from ketachart.models import AuditEntry, ChainHead, Event
+from ketachart.services import clock_guard, session_cache
 from ketachart.services.actors import Actor
 from ketachart.storage.database import Tx
 
@@ -63,9 +65,16 @@ _INSERT_AUDIT = insert(_AUDIT)
 
 
 def chain_heads(tx: Tx, chains: list[str]) -> dict[str, tuple[int, str]]:
-    """The current (seq, hash) of each named chain that has entries, read fresh."""
-    rows = tx.orm.connection().execute(_SELECT_HEADS, {"chains": chains})
-    return {chain: (seq, digest) for chain, seq, digest in rows}
+    """The current (seq, hash) of each named chain that has entries. Read once per write
+    transaction and then kept up to date by `_store_head`: the write lock is held throughout,
+    so no other writer can move a head meanwhile."""
+    known: dict[str, tuple[int, str] | None] = tx.local.setdefault("heads", {})
+    missing = [c for c in chains if c not in known]
+    if missing:
+        rows = tx.orm.connection().execute(_SELECT_HEADS, {"chains": missing})
+        found = {chain: (seq, digest) for chain, seq, digest in rows}
+        known.update({c: found.get(c) for c in missing})
+    return {c: head for c in chains if (head := known[c]) is not None}
 
 
 def _next_link(heads: dict[str, tuple[int, str]], chain: str) -> tuple[int, str]:
@@ -75,6 +84,7 @@ def _next_link(heads: dict[str, tuple[int, str]], chain: str) -> tuple[int, str]
 
 def _store_head(tx: Tx, chain: str, seq: int, digest: str) -> None:
     """Move a chain's head; the first entry of a chain creates it."""
+    tx.local.setdefault("heads", {})[chain] = (seq, digest)
     connection = tx.orm.connection()
     if seq == 1:
         connection.execute(_INSERT_HEAD, {"chain": chain, "seq": seq, "hash": digest})
@@ -102,6 +112,8 @@ def append_event(
 ) -> EventRecord:
     """Write one event at the head of its session's chain, and its audit entry."""
     _flush_pending(tx)
+    _check_clock(tx, actor)
+    occurred_at = occurred_at.astimezone(UTC)  # as stored: sorts by instant, even in DST
     chain = session_chain(session_id)
     heads = chain_heads(tx, [chain, AUDIT_CHAIN])
     seq, prev_hash = _next_link(heads, chain)
@@ -145,7 +157,7 @@ def append_event(
         envelope.id,
         None,
     )
-    return EventRecord(
+    record = EventRecord(
         envelope.id,
         session_id,
         seq,
@@ -158,6 +170,8 @@ def append_event(
         prev_hash,
         digest,
     )
+    tx.after_commit.append(lambda: session_cache.note_committed(tx.memo, record))
+    return record
 
 
 def audit(
@@ -170,10 +184,22 @@ def audit(
     *,
     username: str | None = None,
 ) -> None:
-    """Append one audit entry. `detail` must never hold patient identifiers or values."""
+    """Append one audit entry. `detail` must never hold patient identifiers or values. On a
+    read-only database only looking is possible, and it cannot be recorded: logged instead."""
+    if tx.read_only:
+        logging.getLogger(__name__).info("read-only database: %s not audited", action)
+        return
     _flush_pending(tx)
+    _check_clock(tx, actor)
     link = _next_link(chain_heads(tx, [AUDIT_CHAIN]), AUDIT_CHAIN)
     _append_audit(tx, link, actor, action, target_type, target_id, detail, username)
+
+
+def _check_clock(tx: Tx, actor: Actor | None) -> None:
+    """A clock behind the newest recorded time is flagged, not trusted (see clock_guard)."""
+    detail = clock_guard.check_clock(tx)
+    if detail is not None:
+        audit(tx, actor, clock_guard.CLOCK_BACKWARDS, "clock", "", detail)
 
 
 def _append_audit(

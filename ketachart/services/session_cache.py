@@ -43,3 +43,21 @@ def remember(memo: dict[str, Any], session_id: str, loaded: HasEvents) -> None:
     if len(store) >= MAX_SESSIONS:
         store.pop(next(iter(store)))
     store[session_id] = loaded
+
+
+COMMITTED_KEY = "committed"
+KEEP_COMMITTED = 32
+
+
+def note_committed(memo: dict[str, Any], record: EventRecord) -> None:
+    """Remember an event this process appended, once its transaction has committed."""
+    store: dict[str, list[EventRecord]] = memo.setdefault(COMMITTED_KEY, {})
+    records = store.setdefault(record.session_id, [])
+    records.append(record)
+    del records[:-KEEP_COMMITTED]
+
+
+def committed_after(memo: dict[str, Any], session_id: str, seq: int) -> list[EventRecord]:
+    """Events this process committed to the session after entry `seq`, in chain order."""
+    records = memo.get(COMMITTED_KEY, {}).get(session_id, [])
+    return sorted((r for r in records if r.seq > seq), key=lambda r: r.seq)

@@ -21,6 +21,7 @@ from ketachart.models import Event, InfusionSession, User
 from ketachart.services import session_cache
 from ketachart.services.actors import Actor
 from ketachart.services.chains import (
+    AUDIT_CHAIN,
     append_event,
     audit,
     chain_heads,
@@ -129,7 +130,8 @@ def open_session(
 
 def load_session(tx: Tx, session_id: str) -> LoadedSession:
     """A session with its protocol version and every event, reusing what was read before."""
-    head = chain_heads(tx, [session_chain(session_id)]).get(session_chain(session_id))
+    # The audit head comes along: the action will very likely append to both chains.
+    head = chain_heads(tx, [session_chain(session_id), AUDIT_CHAIN]).get(session_chain(session_id))
     known = session_cache.cached(tx.memo, session_id)
     if isinstance(known, LoadedSession) and head is not None:
         if session_cache.head_of(known) == head:
@@ -144,7 +146,9 @@ def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSessio
     seq = session_cache.head_of(known)[0]
     if head[0] <= seq:
         return None
-    newer = load_events(tx, known.row.id, after_seq=seq)
+    newer = session_cache.committed_after(tx.memo, known.row.id, seq)
+    if not (newer and session_cache.continues(known, newer) and newer[-1].hash == head[1]):
+        newer = load_events(tx, known.row.id, after_seq=seq)
     if not session_cache.continues(known, newer) or newer[-1].hash != head[1]:
         return None
     loaded = LoadedSession(known.row, known.protocol, known.events + tuple(newer))

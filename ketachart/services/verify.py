@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
@@ -116,21 +117,33 @@ def _orphan_events(tx: Tx) -> Iterable[Problem]:
 
 def _audited_events_missing(tx: Tx) -> list[Problem]:
     """Every charted entry has an audit entry naming it; an entry the audit trail names but
-    the timeline lacks was removed (even if the chain head was rewritten to hide it)."""
+    the timeline lacks was removed (even if the chain head was rewritten to hide it), and an
+    entry no audit entry names was added behind ketachart's back, or its audit entry was cut
+    (even if the audit trail's head was rewritten to hide it)."""
     audited = tx.orm.execute(
         select(AuditEntry.target_id, AuditEntry.detail).where(
             AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view"
         )
-    )
-    present = set(tx.orm.scalars(select(Event.id)).all())
-    missing: dict[str, int] = {}
-    for session_id, event_id in audited:
-        if event_id and event_id not in present:
-            missing[session_id] = missing.get(session_id, 0) + 1
+    ).all()
+    rows = tx.orm.execute(select(Event.id, Event.session_id))
+    present = {event_id: session_id for event_id, session_id in rows}
+    missing = Counter(sid for sid, event_id in audited if event_id and event_id not in present)
+    named = {event_id for _, event_id in audited}
+    unaudited = Counter(sid for event_id, sid in present.items() if event_id not in named)
     return [
-        Problem(
-            f"session {sid}",
-            f"{n} audited entr{'y is' if n == 1 else 'ies are'} missing from the timeline",
-        )
-        for sid, n in missing.items()
+        *(
+            Problem(
+                f"session {sid}",
+                f"{n} audited entr{'y is' if n == 1 else 'ies are'} missing from the timeline",
+            )
+            for sid, n in missing.items()
+        ),
+        *(
+            Problem(
+                f"session {sid}",
+                f"{n} entr{'y has' if n == 1 else 'ies have'} no audit entry: added outside "
+                "ketachart, or the audit trail was cut",
+            )
+            for sid, n in unaudited.items()
+        ),
     ]

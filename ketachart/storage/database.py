@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,13 +16,16 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketachart.clock import Clock, SystemClock
-from ketachart.errors import DatabaseDamaged, KetachartError, StorageError
+from ketachart.errors import DatabaseDamaged, StorageError
 from ketachart.storage import dialect
 from ketachart.storage.errors import translate
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
 log = logging.getLogger(__name__)
 WRITE_OPTION = "ketachart_write"
+NO_TRANSACTION_OPTION = "ketachart_no_transaction"  # for the few pragmas refused inside one
+READ_ONLY_ENV = "KETACHART_READ_ONLY"
+"""Set to 1 to open the database read-only (to look at a copy without any risk of writing)."""
 
 
 @dataclass
@@ -31,17 +36,28 @@ class Tx:
     orm: Session
     now: datetime
     memo: dict[str, Any] = field(default_factory=dict)
+    read_only: bool = False
+    """The database cannot be written: reads work, audit entries of reads are skipped, and
+    any real write fails with the read-only StorageError."""
+    local: dict[str, Any] = field(default_factory=dict)
+    """What this transaction alone may cache (e.g. chain heads, under its write lock)."""
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    """Run once the transaction has committed (e.g. to remember what it appended)."""
 
 
 class Database:
-    """A ketachart database. `transaction()` is one user action; `reading()` only reads."""
+    """A ketachart database. `transaction()` is one user action; `reading()` only reads.
+    A `read_only` database (a file that cannot be written) begins its transactions as reads,
+    so that looking works and every write fails with a clear message."""
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock | None = None, *, read_only: bool = False
+    ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
-        self._writer = sessionmaker(
-            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self.read_only = read_only
+        writer = engine if read_only else engine.execution_options(**{WRITE_OPTION: True})
+        self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self.memo: dict[str, Any] = {}
 
@@ -59,13 +75,18 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """Write transaction: committed when the block ends, rolled back on any error."""
-        with _translated(), self._writer() as orm, orm.begin():
-            yield Tx(orm, self.clock.now(), self.memo)
+        with _translated(), self._writer() as orm:
+            with orm.begin():
+                orm.connection()  # the write lock first: `now` is read once it is ours
+                tx = Tx(orm, self.clock.now(), self.memo, read_only=self.read_only)
+                yield tx
+            for callback in tx.after_commit:
+                callback()
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         with _translated(), self._reader() as orm, orm.begin():
-            yield Tx(orm, self.clock.now(), self.memo)
+            yield Tx(orm, self.clock.now(), self.memo, read_only=self.read_only)
             orm.rollback()
 
     def dispose(self) -> None:
@@ -82,8 +103,8 @@ def _translated() -> Iterator[None]:
         raise problem from error
 
 
-def create_database_engine(url: str) -> Engine:
-    """An engine with the durability settings for its dialect."""
+def create_database_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine with the durability settings for its dialect (read-only: no writes at all)."""
     try:
         parsed = make_url(url)
     except exc.ArgumentError as error:
@@ -93,11 +114,16 @@ def create_database_engine(url: str) -> Engine:
         ) from error
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise StorageError("ketachart runs on SQLite or PostgreSQL only.")
+    options = _engine_options(parsed.get_backend_name())
+    if read_only:
+        options.update(_read_only_options(parsed.get_backend_name(), parsed.database))
     try:
-        engine = create_engine(parsed, **_engine_options(parsed.get_backend_name()))
+        # hide_parameters: an error's text (and so a logged traceback) never holds the
+        # values of a statement, which can be patient data
+        engine = create_engine(parsed, hide_parameters=True, **options)
     except (ImportError, exc.ArgumentError) as error:
         raise StorageError(f"Cannot use this database URL: {error}") from error
-    _install_listeners(engine)
+    _install_listeners(engine, read_only)
     return engine
 
 
@@ -107,32 +133,106 @@ def _engine_options(backend: str) -> dict[str, Any]:
     return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
-def _install_listeners(engine: Engine) -> None:
+def _read_only_options(backend: str, database: str | None) -> dict[str, Any]:
+    if backend != "sqlite":
+        options = "-c default_transaction_read_only=on"
+        return {"connect_args": {"connect_timeout": 5, "options": options}}
+    if not database or database == ":memory:":
+        raise StorageError("Only a database file can be opened read-only.")
+    path = Path(database)
+    return {"creator": lambda: _connect_read_only(path)}
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection. In a folder that cannot be written, SQLite cannot create the
+    WAL index (-shm) a WAL database needs; if no WAL content waits to be checkpointed, the
+    file is then opened as immutable (read without any locking or index)."""
+    uri = path.absolute().as_uri()
+    connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError:
+        connection.close()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+        connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=30)
+    return connection
+
+
+def _install_listeners(engine: Engine, read_only: bool = False) -> None:
     if engine.dialect.name == "sqlite":
-        event.listen(
-            engine, "connect", lambda conn, _record: dialect.configure_sqlite_connection(conn)
+        configure = (
+            dialect.configure_sqlite_read_only if read_only else dialect.configure_sqlite_connection
         )
+        event.listen(engine, "connect", lambda conn, _record: configure(conn))
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        write = bool(connection.get_execution_options().get(WRITE_OPTION))
-        dialect.begin(connection, write=write)
+        options = connection.get_execution_options()
+        if not options.get(NO_TRANSACTION_OPTION):
+            dialect.begin(connection, write=bool(options.get(WRITE_OPTION)))
 
 
-def open_database(url: str, clock: Clock | None = None, *, migrate: bool = True) -> Database:
-    """Open, check and (optionally) migrate a database, raising a KetachartError if it can't."""
-    engine = create_database_engine(url)
-    database = Database(engine, clock)
+def open_database(
+    url: str, clock: Clock | None = None, *, migrate: bool = True, read_only: bool | None = None
+) -> Database:
+    """Open, check and (optionally) migrate a database, raising a KetachartError if it can't.
+    `read_only` None: read-only if KETACHART_READ_ONLY=1 or the SQLite file (or its folder)
+    cannot be written; such a database opens for looking, never migrates and refuses writes."""
+    if read_only is None:
+        read_only = wants_read_only(url)
+    engine = create_database_engine(url, read_only=read_only)
+    database = Database(engine, clock, read_only=read_only)
     try:
         check_integrity(database)
+        if not read_only:
+            _use_wal(database)
         if migrate and not _at_schema_head(database):
-            from ketachart.storage.migrate import upgrade_to_head
-
-            upgrade_to_head(database)
-    except KetachartError:
+            _upgrade(database)
+    except Exception:
         engine.dispose()
         raise
     return database
+
+
+def _upgrade(database: Database) -> None:
+    if database.read_only:
+        raise StorageError(
+            "This database needs an upgrade for this version of ketachart, but it is "
+            "read-only. Ask IT to check the file's permissions."
+        )
+    from ketachart.storage.migrate import upgrade_to_head
+
+    with _translated():
+        upgrade_to_head(database)
+
+
+def wants_read_only(url: str) -> bool:
+    """True if KETACHART_READ_ONLY=1, or if the SQLite file exists but it or its folder
+    cannot be written (SQLite needs the folder for its -wal and -shm files)."""
+    if os.environ.get(READ_ONLY_ENV, "").strip() == "1":
+        return True
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        return False
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return False
+    path = Path(database)
+    if not path.exists():
+        return False
+    return not (os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK))
+
+
+def _use_wal(database: Database) -> None:
+    """WAL mode is kept in the file, so it is set once, and only after the integrity check:
+    switching the journal mode writes to the file."""
+    if database.dialect_name == "sqlite":
+        with _translated(), database.engine.connect() as connection:
+            dialect.use_wal(connection.execution_options(**{NO_TRANSACTION_OPTION: True}))
+            connection.commit()
 
 
 def _at_schema_head(database: Database) -> bool:
@@ -143,7 +243,8 @@ def _at_schema_head(database: Database) -> bool:
 
 
 def check_integrity(database: Database) -> None:
-    """Quick check at startup; a damaged database is never written to."""
+    """Quick check at startup (a full one before a file is first switched to WAL); a damaged
+    database is never written to."""
     if database.sqlite_path is not None and not database.sqlite_path.exists():
         return
     with _translated(), database.engine.connect() as connection:

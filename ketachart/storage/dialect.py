@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -55,16 +56,40 @@ def drop_refuse_change_function_ddl(dialect: str) -> list[str]:
 
 
 def configure_sqlite_connection(dbapi_connection: Any) -> None:
-    """Durability pragmas for every new SQLite connection; transactions are begun by us."""
+    """Durability pragmas for every new SQLite connection; transactions are begun by us.
+    Nothing here writes to the file: it may be damaged (WAL is set by `use_wal`, later)."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = FULL")
-        mode = cursor.execute("PRAGMA journal_mode").fetchone()
-        if mode is not None and str(mode[0]).lower() != "wal":
-            cursor.execute("PRAGMA journal_mode = WAL")
+    except UnicodeDecodeError as error:
+        # sqlite3 cannot even decode the error message: the schema itself holds garbage
+        raise sqlite3.DatabaseError("database schema is malformed (unreadable text)") from error
+    finally:
+        cursor.close()
+
+
+def _sqlite_journal_mode(connection: Connection) -> str:
+    return str(connection.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
+
+
+def use_wal(connection: Connection) -> None:
+    """Put an SQLite file in WAL mode (kept in the file); only once it passed its check."""
+    if _sqlite_journal_mode(connection) not in ("wal", "memory"):
+        connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+
+
+def configure_sqlite_read_only(dbapi_connection: Any) -> None:
+    """A connection to a file that cannot be written: no journal mode change, and SQLite
+    itself refuses any change (query_only)."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA query_only = ON")
     finally:
         cursor.close()
 
@@ -80,9 +105,12 @@ def begin(connection: Connection, *, write: bool) -> None:
 
 
 def integrity_problems(connection: Connection) -> list[str]:
-    """SQLite's quick check; PostgreSQL checksums its own pages, so nothing to add there."""
+    """SQLite's quick check, or its full check if the file is not yet in WAL mode (switching
+    it writes to it); PostgreSQL checksums its own pages, so nothing to add there."""
     if connection.dialect.name != "sqlite":
         return []
+    if _sqlite_journal_mode(connection) not in ("wal", "memory"):
+        return full_integrity_problems(connection)
     rows = connection.exec_driver_sql("PRAGMA quick_check").fetchall()
     messages = [str(row[0]) for row in rows]
     return [] if messages == ["ok"] else messages

@@ -24,6 +24,11 @@ _SQLITE_MESSAGES = (
         "The database is read-only, so nothing was saved. Ask IT to check the file's permissions.",
     ),
     (
+        "read-only transaction",  # PostgreSQL opened read-only (KETACHART_READ_ONLY=1)
+        StorageError,
+        "The database is read-only, so nothing was saved. Ask IT why it was opened read-only.",
+    ),
+    (
         "not a database",
         DatabaseDamaged,
         "The database file is damaged or is not a ketachart "
@@ -34,6 +39,24 @@ _SQLITE_MESSAGES = (
         DatabaseDamaged,
         "The database file is damaged. Nothing will be written to "
         "it. Restore it from a backup (see README: Backup and restore).",
+    ),
+    (
+        "could not decode",
+        DatabaseDamaged,
+        "The database holds text that cannot be read: the file is damaged. Nothing will be "
+        "written to it. Restore it from a backup (see README: Backup and restore).",
+    ),
+    (
+        "unsupported file format",
+        DatabaseDamaged,
+        "The database file is damaged or was made by a newer SQLite. Restore it from a "
+        "backup (see README: Backup and restore).",
+    ),
+    (
+        "no such ",
+        DatabaseDamaged,
+        "The database lacks a table or column ketachart needs: it is damaged or is not a "
+        "ketachart database. Restore it from a backup (see README: Backup and restore).",
     ),
     (
         "append-only",
@@ -59,7 +82,7 @@ def translate(error: exc.DBAPIError) -> KetachartError:
     for needle, cls, message in _SQLITE_MESSAGES:
         if needle in text:
             return cls(message)
-    if isinstance(error, exc.OperationalError | exc.InterfaceError):
+    if isinstance(error, exc.OperationalError | exc.InterfaceError) and not _from_sqlite(error):
         return StorageError(
             "The database server cannot be reached, so nothing was saved. "
             "Check the network or the server, then try again."
@@ -68,3 +91,8 @@ def translate(error: exc.DBAPIError) -> KetachartError:
         f"The database reported an error ({type(error.orig).__name__}); "
         "nothing was saved. Details are in the log."
     )
+
+
+def _from_sqlite(error: exc.DBAPIError) -> bool:
+    """SQLite has no server to be unreachable: its other errors get the generic message."""
+    return type(error.orig).__module__.startswith("sqlite3")

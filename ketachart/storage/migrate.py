@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
+from ketachart.errors import StorageError
 from ketachart.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,21 @@ def upgrade_to_head(database: Database) -> None:
     head = head_revision()
     if current == head:
         return
+    if current is not None and not _known_revision(current):
+        raise StorageError(
+            "This database was made by a newer version of ketachart, or it is damaged: its "
+            "schema version is not one this version knows. Nothing was changed. Use the newer "
+            "version, or restore a backup (see README: Backup and restore)."
+        )
     path = database.sqlite_path
     if current is not None and path is not None:
         backup_before_migration(path, current, head)
     run_alembic(database, "upgrade", head)
+
+
+def _known_revision(revision: object) -> bool:
+    script = ScriptDirectory.from_config(alembic_config())
+    return any(r.revision == revision for r in script.walk_revisions())
 
 
 def run_alembic(database: Database, verb: str, revision: str) -> None:

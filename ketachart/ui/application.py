@@ -66,6 +66,7 @@ class Startup:
     def _prepare(self) -> None:
         from PySide6.QtCore import QSettings
 
+        from ketachart.services.backups import KEEP_SETTING, start_daily_backup
         from ketachart.services.users import count_users
         from ketachart.ui.main_window import MainWindow
         from ketachart.ui.workstation import Workstation
@@ -76,6 +77,8 @@ class Startup:
         if ws.query(count_users) == 0 and not self._first_run(ws):
             self.login.reject()
             return
+        if not self.args.demo:  # a checked copy a day, in the background
+            start_daily_backup(db, ws.settings.value(KEEP_SETTING))
         self.window = MainWindow(ws)
         self.login.attach(ws)
 

@@ -38,6 +38,7 @@ from ketachart.errors import (
 )
 from ketachart.services.actors import Actor
 from ketachart.ui.prompts import ask_physician_approval, ask_reason
+from ketachart.ui.timeline_rows import other_occurrence
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,15 @@ def to_qdatetime(value: datetime) -> QDateTime:
     return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
 
 
-def from_qdatetime(value: QDateTime) -> datetime:
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+def from_qdatetime(value: QDateTime, now: datetime | None = None) -> datetime:
+    """The instant the edit shows. Qt reads a wall time that occurs twice (the hour repeated
+    when clocks go back) as its first occurrence; given `now`, the later occurrence is taken
+    unless it is still to come, as an entry cannot be in the future."""
+    first = datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+    if now is None:
+        return first
+    later = other_occurrence(first)
+    return later if later is not None and first < later <= now else first
 
 
 class EntryDialog(QDialog):
@@ -167,7 +175,7 @@ class EntryDialog(QDialog):
         """None (meaning: now, to the microsecond) unless the nurse changed the time."""
         if self._time_edit is None or "occurred_at" not in self._touched:
             return None
-        return from_qdatetime(self._time_edit.dateTime())
+        return from_qdatetime(self._time_edit.dateTime(), self.ws.now())
 
     def build(self) -> p.Payload:
         raise NotImplementedError

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -23,11 +24,17 @@ from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
 from ketachart.ui.lock_screen import LockScreen
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.patients_view import PatientsView
+from ketachart.ui.widgets import named_label
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
     from ketachart.ui.chart_view import ChartView
     from ketachart.ui.review_view import ReviewView
+
+READ_ONLY_BANNER = (
+    "Read-only: this database file cannot be written. You can look, but nothing can be "
+    "charted. Ask IT to check the file's permissions."
+)
 
 
 class MainWindow(QMainWindow):
@@ -36,7 +43,7 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.setWindowTitle("ketachart")
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        self.setCentralWidget(self._under_banner(self.stack))
         self.board = BoardView(ws)
         self.patients = PatientsView(ws)
         self.lock_screen = LockScreen(ws)
@@ -50,6 +57,19 @@ class MainWindow(QMainWindow):
         self._connect()
         self._make_toolbar()
         self._restore_layout()
+
+    def _under_banner(self, screens: QWidget) -> QWidget:
+        """The screens, under a banner that stays while the database cannot be written."""
+        self.read_only_banner = named_label("warningBanner", self.tr(READ_ONLY_BANNER))
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setVisible(self.ws.db.read_only)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.read_only_banner)
+        layout.addWidget(screens)
+        return box
 
     def _connect(self) -> None:
         self.board.open_session_requested.connect(self.open_chart)

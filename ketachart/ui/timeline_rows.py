@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import from_plain
@@ -27,7 +27,24 @@ class TimelineRow:
 
 
 def local_time(value: datetime) -> str:
-    return value.astimezone().strftime("%H:%M")
+    """HH:MM in local time; a time in the hour that occurs twice when clocks go back carries
+    its zone abbreviation (01:30 EDT, then 01:30 EST), so the two read differently."""
+    local = value.astimezone()
+    text = local.strftime("%H:%M")
+    return f"{text} {local.tzname()}" if other_occurrence(value) is not None else text
+
+
+_DST_SHIFTS = tuple(timedelta(minutes=m) for m in (60, -60, 30, -30))
+
+
+def other_occurrence(value: datetime) -> datetime | None:
+    """The other instant with the same local wall time, if `value` is in a repeated hour."""
+    wall = value.astimezone().replace(tzinfo=None)
+    for shift in _DST_SHIFTS:
+        other = value + shift
+        if other.astimezone().replace(tzinfo=None) == wall:
+            return other
+    return None
 
 
 def timeline_rows(view: SessionView) -> list[TimelineRow]:

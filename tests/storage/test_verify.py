@@ -58,6 +58,13 @@ def session_problems(session_id: str, *messages: str) -> list[Problem]:
     return [Problem(f"session {session_id}", m) for m in messages]
 
 
+def unaudited_entry(session_id: str) -> Problem:
+    return Problem(
+        f"session {session_id}",
+        "1 entry has no audit entry: added outside ketachart, or the audit trail was cut",
+    )
+
+
 def broken_signature(session_id: str) -> Problem:
     return Problem(
         f"session {session_id}",
@@ -159,6 +166,7 @@ def test_deleted_audit_entry_is_found(db: Database, signed: str) -> None:
     assert problems(db) == [
         Problem("audit trail", "entry 7 is missing or out of order (found 8)"),
         Problem("audit trail", "entry 8 does not link to the entry before it"),
+        unaudited_entry(signed),
     ]
 
 
@@ -171,8 +179,21 @@ def test_truncated_audit_trail_is_found(db: Database, signed: str) -> None:
             "audit trail",
             f"the chain ends at entry {last - 1} but its head record says {last}: "
             "newest entries were removed or the head was altered",
-        )
+        ),
+        unaudited_entry(signed),
     ]
+
+
+def test_audit_truncation_hidden_by_rewriting_its_head_is_found(db: Database, signed: str) -> None:
+    """The newest audit entry (the signature's) cut, and the audit head moved back to hide it:
+    the signature is still in the timeline, and no audit entry names it."""
+    with db.engine.connect() as connection:
+        last, digest = connection.execute(
+            text("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1 OFFSET 1")
+        ).one()
+    tamper(db, "DELETE FROM audit_entries WHERE seq > :last", last=last)
+    tamper(db, "UPDATE chain_heads SET seq = :s, hash = :h WHERE chain = 'audit'", s=last, h=digest)
+    assert problems(db) == [unaudited_entry(signed)]
 
 
 def test_altered_chain_head_is_found(db: Database, signed: str) -> None:

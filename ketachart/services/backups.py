@@ -1,0 +1,218 @@
+"""Backups of an SQLite database: made online, checked before they are trusted, restored only
+into a new file, and made automatically once a day keeping the last N.
+
+A copy is checked the way `ketachart verify` checks a database (integrity check, every hash
+chain, every chain head, every signature), on a read-only connection to the copy. A copy that
+fails is deleted and never gets a backup's name. PostgreSQL is backed up with pg_dump (README).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy import exc, func, select
+
+from ketachart.errors import KetachartError, NotFound, StorageError
+from ketachart.models import AuditEntry, Event
+from ketachart.services.chains import UNREADABLE_ROW
+from ketachart.services.verify import verify_all
+from ketachart.storage import backup, dialect
+from ketachart.storage.database import Database, Tx, open_database
+from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
+
+log = logging.getLogger(__name__)
+DEFAULT_KEEP = 7
+MAX_KEEP = 366
+KEEP_SETTING = "backup/keep"
+"""The workstation setting (QSettings) for how many daily backups to keep."""
+UNREADABLE_COPY = (KetachartError, exc.SQLAlchemyError, sqlite3.Error, *UNREADABLE_ROW)
+
+
+@dataclass(frozen=True)
+class CopyCheck:
+    """What checking a copy found. `chains_checked` is False for a copy with an older schema:
+    its hash chains are checked once it has been upgraded (after a restore)."""
+
+    problems: tuple[str, ...]
+    events: int = 0
+    audit_entries: int = 0
+    chains_checked: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if not self.chains_checked:
+            return "integrity check OK (older schema: chains checked after the upgrade)"
+        return (
+            f"integrity check, hash chains and signatures OK: {self.events} events, "
+            f"{self.audit_entries} audit entries"
+        )
+
+
+@dataclass(frozen=True)
+class AutoBackup:
+    path: Path
+    check: CopyCheck
+    removed: tuple[Path, ...]
+
+
+def check_copy(path: Path) -> CopyCheck:
+    """Check a database file without writing to it; never raises for a damaged file."""
+    try:
+        db = open_database(backup.sqlite_url(path), migrate=False, read_only=True)
+    except UNREADABLE_COPY as error:
+        return CopyCheck((_reason(error),))
+    try:
+        with db.reading() as tx:
+            return _check(tx)
+    except UNREADABLE_COPY as error:
+        return CopyCheck((_reason(error),))
+    finally:
+        db.dispose()
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, KetachartError):
+        return error.message
+    return f"the file cannot be read as a ketachart database ({type(error).__name__})"
+
+
+def _check(tx: Tx) -> CopyCheck:
+    revision = stored_revision(tx.orm.connection())
+    if revision is None:
+        return CopyCheck(("the file is not a ketachart database (no schema version)",))
+    if revision != SCHEMA_HEAD:
+        damage = dialect.full_integrity_problems(tx.orm.connection())
+        return CopyCheck(tuple(damage), chains_checked=False)
+    problems = tuple(str(problem) for problem in verify_all(tx))
+    events = tx.orm.scalar(select(func.count()).select_from(Event)) or 0
+    audits = tx.orm.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    return CopyCheck(problems, events, audits)
+
+
+def _first_problems(check: CopyCheck) -> str:
+    more = len(check.problems) - 1
+    return check.problems[0] + (f" (and {more} more problem(s))" if more > 0 else "")
+
+
+def make_backup(source: Path, target: Path) -> CopyCheck:
+    """Copy the database file `source` (in use or not) to the new file `target` and check the
+    copy; a copy that fails is deleted and StorageError says why."""
+    if target.exists():
+        raise StorageError(f"{target} exists already: a backup never overwrites a file.")
+    partial = backup.partial_path(target)
+    check = _copied_and_checked(source, partial)
+    if not check.ok:
+        backup.remove_copy(partial)
+        raise StorageError(
+            f"The backup of {source} failed its check, so no copy was kept: "
+            f"{_first_problems(check)}. Run `ketachart verify` on the database."
+        )
+    backup.publish(partial, target)
+    return check
+
+
+def _copied_and_checked(source: Path, partial: Path) -> CopyCheck:
+    backup.remove_copy(partial)  # left over by an interrupted run: never a backup
+    try:
+        backup.copy_online(source, partial)
+    except StorageError as error:
+        return CopyCheck((error.message,))
+    return check_copy(partial)
+
+
+def restore_backup(source: Path, target: Path) -> CopyCheck:
+    """Copy the backup `source` into the new file `target`, checked before it gets its name
+    (and, if its schema was older, upgraded and checked again). Never over an existing file."""
+    if not source.is_file():
+        raise NotFound(f"There is no backup file at {source}.")
+    if target.exists():
+        raise StorageError(
+            f"{target} exists already: a restore never overwrites a file. Name a new one (--to)."
+        )
+    partial = backup.partial_path(target)
+    check = _copied_and_checked(source, partial)
+    if not check.ok:
+        backup.remove_copy(partial)
+        raise StorageError(
+            f"The backup {source} failed its check, so nothing was restored: "
+            f"{_first_problems(check)}. Try an older backup."
+        )
+    backup.publish(partial, target)
+    return check if check.chains_checked else _upgrade_and_check(target)
+
+
+def _upgrade_and_check(target: Path) -> CopyCheck:
+    """Upgrade a restored copy with an older schema, then check it; deleted if either fails."""
+    try:
+        open_database(backup.sqlite_url(target)).dispose()  # runs the migrations
+        check = check_copy(target)
+    except KetachartError:
+        backup.remove_copy(target)
+        raise
+    if not check.ok:
+        backup.remove_copy(target)
+        raise StorageError(
+            f"The restored copy failed its check and was deleted: {_first_problems(check)}."
+        )
+    return check
+
+
+def default_backup_folder() -> Path:
+    return Path(user_data_dir("ketachart", appauthor=False)) / "backups"
+
+
+def keep_count(value: object) -> int:
+    """How many daily backups to keep, from a setting: a whole number from 1, else 7."""
+    try:
+        keep = int(str(value))
+    except ValueError:
+        return DEFAULT_KEEP
+    return keep if 1 <= keep <= MAX_KEEP else DEFAULT_KEEP
+
+
+def maybe_backup(db: Database, folder: Path, keep: int, now: datetime) -> AutoBackup | None:
+    """Today's backup of an SQLite database into `folder`, unless it exists (then only a file
+    is looked at); then the oldest beyond the newest `keep` are deleted. None when there was
+    nothing to do (today's backup exists, or the database is not an SQLite file)."""
+    source = db.sqlite_path
+    if source is None or not source.is_file():
+        return None
+    target = backup.dated_backup(folder, source, now.astimezone().date())
+    if target.exists():
+        return None
+    check = make_backup(source, target)
+    removed = tuple(backup.rotate(folder, source, max(1, keep)))
+    log.info("automatic backup made and checked; %d old backup(s) removed", len(removed))
+    return AutoBackup(target, check, removed)
+
+
+def daily_backup(db: Database, keep: object = DEFAULT_KEEP) -> AutoBackup | None:
+    """`maybe_backup` into the user data folder, as the application does once it has opened
+    the database. A failure is logged, not raised: charting goes on, the next start retries."""
+    try:
+        return maybe_backup(db, default_backup_folder(), keep_count(keep), db.clock.now())
+    except KetachartError as error:
+        log.warning("automatic backup failed: %s", error.message)
+    except OSError as error:
+        log.warning("automatic backup failed: %s", error.strerror)
+    return None
+
+
+def start_daily_backup(db: Database, keep: object = DEFAULT_KEEP) -> threading.Thread:
+    """`daily_backup` on a background thread, so that copying and checking a large database
+    never delays the login. It uses its own connections; one cut short by the application
+    closing leaves only a hidden `.partial` file, removed by the next run."""
+    thread = threading.Thread(
+        target=daily_backup, args=(db, keep), name="ketachart-daily-backup", daemon=True
+    )
+    thread.start()
+    return thread

@@ -1,0 +1,70 @@
+"""A clock that goes backwards is flagged, not trusted.
+
+Every write appends to the audit trail, so its newest entry holds the latest time anything was
+recorded. When a write transaction's clock reads earlier than that (a workstation's clock set
+back, or running behind another's), the nurse's entry is still saved, never refused, but:
+
+- the transaction's time is moved up to that latest recorded time, so nothing appears to have
+  been entered before entries that were really entered earlier (`recorded_at` never goes back);
+- if the clock was behind by more than TOLERANCE (small differences between workstations are
+  normal), an audit entry `clock.backwards` records how far behind it was and what it read;
+- `ketachart verify` prints a warning while such entries exist (`clock_warnings`).
+
+Checked once per write transaction, under its write lock, before its first append.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ketachart.domain.codec import format_instant
+from ketachart.models import AuditEntry
+from ketachart.storage.database import Tx
+
+log = logging.getLogger(__name__)
+CLOCK_BACKWARDS = "clock.backwards"
+TOLERANCE = timedelta(seconds=2)
+SYNTHETIC_HISTORY = "clock_guard.synthetic_history"
+"""Set to True in a Database's memo to write back-dated history on purpose (the demo only)."""
+_CHECKED = "clock_guard.checked"
+_NEWEST_AUDIT_TIME = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
+
+
+def check_clock(tx: Tx) -> str | None:
+    """Before the transaction's first append: move `tx.now` up to the newest recorded time
+    if the clock reads earlier; the audit detail to record when it was behind beyond the
+    tolerance, else None."""
+    if tx.local.get(_CHECKED) or tx.memo.get(SYNTHETIC_HISTORY):
+        return None
+    tx.local[_CHECKED] = True
+    newest = tx.orm.connection().execute(_NEWEST_AUDIT_TIME).scalar()
+    if newest is None or tx.now >= newest:
+        return None
+    read = tx.now
+    tx.now = newest
+    gap = (newest - read).total_seconds()
+    if newest - read <= TOLERANCE:
+        return None
+    log.warning("clock %.0f s behind the newest recorded time: recorded at that time", gap)
+    return f"gap={gap:.0f}s; clock read {format_instant(read)}; recorded at the last time"
+
+
+def clock_warnings(tx: Tx) -> list[str]:
+    """One line for `verify` if entries were made while a clock was behind, else nothing."""
+    count = tx.orm.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == CLOCK_BACKWARDS)
+    )
+    if not count:
+        return []
+    last = tx.orm.scalar(
+        select(func.max(AuditEntry.at)).where(AuditEntry.action == CLOCK_BACKWARDS)
+    )
+    when = format_instant(last) if last is not None else "?"
+    return [
+        f"a workstation's clock was found behind {count} time(s) (last at {when}): those "
+        f"entries were saved with the latest recorded time instead; see the audit entries "
+        f"'{CLOCK_BACKWARDS}' and check the workstations' clocks"
+    ]

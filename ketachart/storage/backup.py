@@ -1,0 +1,129 @@
+"""Online copies of an SQLite database and the files they live in.
+
+A copy is made with the SQLite backup API in one step: it reads one consistent snapshot while
+other connections (other processes) keep writing, which WAL allows; an uncommitted transaction
+is simply not in the copy. The live file, its -wal and its -shm are never copied as files.
+A copy is written under a hidden `.partial` name and only gets its real name once it has
+passed its checks (see services.backups), so a half-written copy never looks like a backup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import exc, make_url
+
+from ketachart.errors import StorageError
+
+DATED_NAME = re.compile(r"^(?P<prefix>.+-)(?P<day>\d{4}-\d{2}-\d{2})\.sqlite$")
+SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+class UsePgDump(StorageError):
+    """A PostgreSQL database: it is backed up and restored with pg_dump and pg_restore."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "PostgreSQL databases are backed up with pg_dump, not with this command: "
+            "pg_dump -Fc -f FILE.dump DBNAME, restored with pg_restore "
+            "(see README: Backup and restore)."
+        )
+
+
+def sqlite_file(url: str) -> Path:
+    """The existing SQLite file a database URL names; UsePgDump for PostgreSQL."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError as error:
+        raise StorageError(f"Not a database URL: {url!r}.") from error
+    if parsed.get_backend_name() == "postgresql":
+        raise UsePgDump()
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        raise StorageError("Only an SQLite database file can be backed up by ketachart.")
+    path = Path(database)
+    if not path.is_file():
+        raise StorageError(f"There is no database file at {path}.")
+    return path
+
+
+def copy_online(source: Path, target: Path) -> None:
+    """Copy the database at `source` (which may be in use) into the new file `target`, as one
+    self-contained file (rollback journal mode, no -wal beside it)."""
+    if target.exists():
+        raise StorageError(f"{target} exists already: a backup never overwrites a file.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        reader = sqlite3.connect(f"{source.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                reader.backup(copy)  # pages=-1: the whole file in one step, one snapshot
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+        finally:
+            reader.close()
+    except sqlite3.Error as error:
+        remove_copy(target)
+        raise StorageError(f"Could not copy the database {source}: {error}.") from error
+
+
+def partial_path(target: Path) -> Path:
+    """Where a copy is written and checked before it gets its real name."""
+    return target.with_name(f".{target.name}.partial")
+
+
+def publish(partial: Path, target: Path) -> None:
+    """Give a checked copy its real name; never over an existing file."""
+    if target.exists():
+        raise StorageError(f"{target} exists already: a backup never overwrites a file.")
+    os.replace(partial, target)
+
+
+def remove_copy(path: Path) -> None:
+    """Delete a copy and any journal files beside it."""
+    for candidate in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        candidate.unlink(missing_ok=True)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.absolute()}"
+
+
+def backup_prefix(source: Path) -> str:
+    """The name every automatic backup of one database file starts with: its name and a short
+    hash of its full path, so copies of two databases never rotate each other away."""
+    digest = hashlib.sha256(str(source.resolve()).encode("utf-8")).hexdigest()[:8]
+    return f"{source.stem}-{digest}-"
+
+
+def dated_backup(folder: Path, source: Path, day: date) -> Path:
+    return folder / f"{backup_prefix(source)}{day.isoformat()}.sqlite"
+
+
+def dated_backups(folder: Path, source: Path) -> list[Path]:
+    """The automatic backups of `source` in `folder`, oldest first (other files are ignored)."""
+    if not folder.is_dir():
+        return []
+    prefix = backup_prefix(source)
+    found = []
+    for path in folder.iterdir():
+        match = DATED_NAME.match(path.name)
+        if match and match["prefix"] == prefix and path.is_file():
+            found.append((match["day"], path))
+    return [path for _day, path in sorted(found)]
+
+
+def rotate(folder: Path, source: Path, keep: int) -> list[Path]:
+    """Delete the oldest automatic backups of `source` beyond the newest `keep`."""
+    backups = dated_backups(folder, source)
+    removed = backups[: max(0, len(backups) - keep)]
+    for path in removed:
+        remove_copy(path)
+    return removed
