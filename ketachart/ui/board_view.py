@@ -16,7 +16,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QHeaderView,
@@ -37,7 +36,7 @@ from ketachart.services.board import (
     board_rows,
     format_duration,
 )
-from ketachart.ui.row_model import RowTableModel
+from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.workstation import Workstation
 
@@ -220,16 +219,10 @@ class BoardView(QWidget):
         layout.addLayout(self._build_buttons())
 
     def _build_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table = row_table(self.model, self.tr("Today's sessions"))
         table.setAlternatingRowColors(True)
-        table.setWordWrap(True)
         table.setTabKeyNavigation(False)
         table.setIconSize(QSize(24, 24))
-        table.verticalHeader().hide()
         row_height = table.fontMetrics().lineSpacing() * 2 + 16
         table.verticalHeader().setDefaultSectionSize(row_height)
         header = table.horizontalHeader()
@@ -238,7 +231,6 @@ class BoardView(QWidget):
         header.setSectionResizeMode(PROTOCOL, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(80)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setAccessibleName(self.tr("Today's sessions"))
         table.activated.connect(self._on_table_activated)
         table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table = table

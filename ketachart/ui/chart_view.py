@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +27,7 @@ from ketachart.ui.chart_header import ChartHeader, header_facts
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
 from ketachart.ui.forms import EntryDialog
 from ketachart.ui.signing_dialogs import PasswordDialog
-from ketachart.ui.timeline_model import TimelineTableModel
+from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
 from ketachart.ui.trend_chart import TrendChart
 from ketachart.ui.widgets import named_label, repeating_timer
@@ -71,25 +68,12 @@ class ChartView(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.model = TimelineTableModel()
-        self.table = self._make_table()
+        self.table = timeline_table(self.model)
         self.trend = TrendChart()
         self._layout()
         self._timer = repeating_timer(self, 1000, self.tick)
         self._timer.start()
         self.show_view()
-
-    def _make_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setWordWrap(True)
-        table.verticalHeader().hide()
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        table.setAccessibleName("Timeline")
-        return table
 
     def _layout(self) -> None:
         outer = QVBoxLayout(self)

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QDialog,
     QFormLayout,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 from ketachart.errors import KetachartError
 from ketachart.services.patients import PatientRow, find_patients
 from ketachart.ui.patient_dialog import PatientDialog, sex_label
-from ketachart.ui.row_model import RowTableModel
+from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -207,20 +206,14 @@ class PatientsView(QWidget):
         layout.addWidget(self.detail, 2)
 
     def _build_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table = row_table(self.model, self.tr("Patients found"))
         table.setTabKeyNavigation(False)
         table.setAlternatingRowColors(True)
         table.setIconSize(QSize(24, 24))
-        table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().lineSpacing() + 16)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(ALLERGIES, QHeaderView.ResizeMode.Stretch)
-        table.setAccessibleName(self.tr("Patients found"))
         table.activated.connect(self._on_table_activated)
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table = table

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QDialog,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyle,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -41,10 +39,10 @@ from ketachart.reports.export import SessionSummary, session_summary
 from ketachart.services import signing
 from ketachart.services.review import ReviewRow, review_queue, unsigned_addenda
 from ketachart.ui.export_actions import Outcome, PdfActions
-from ketachart.ui.row_model import RowTableModel
+from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.signing_dialogs import AddendumDialog, AttemptDialog, PasswordDialog
 from ketachart.ui.summary_html import SummaryBrowser
-from ketachart.ui.timeline_model import TimelineTableModel
+from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
 from ketachart.ui.widgets import named_label
 from ketachart.ui.workstation import Workstation
@@ -108,20 +106,6 @@ class ReviewTableModel(RowTableModel[ReviewRow]):
         return self._ok if flag_lines(row) == [NOTHING_FLAGGED] else self._warning
 
 
-def timeline_table(model: TimelineTableModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(True)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-    table.setAccessibleName("Timeline")
-    return table
-
-
 class ReviewView(QWidget):
     """'Review (F4)'. `prompt` is the password or addendum dialog while one is open; `pdf`
     holds the export and print actions (their questions can be answered by tests)."""
@@ -166,20 +150,13 @@ class ReviewView(QWidget):
         panel = QWidget()
         box = QVBoxLayout(panel)
         box.setContentsMargins(0, 0, 0, 0)
-        table = QTableView()
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table = row_table(self.model, self.tr("Sessions waiting for review"))
         table.setAlternatingRowColors(True)
-        table.setWordWrap(True)
         table.setTabKeyNavigation(False)
         table.setIconSize(QSize(22, 22))
-        table.verticalHeader().hide()
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PATIENT, QHeaderView.ResizeMode.Stretch)
-        table.setAccessibleName(self.tr("Sessions waiting for review"))
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table = table
         self.include_signed = QCheckBox(self.tr("Also list signed sessions (to add an addendum)"))

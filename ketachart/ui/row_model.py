@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 RowT = TypeVar("RowT")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -55,3 +56,17 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
     def find(self, matches: Callable[[RowT], bool]) -> int | None:
         """The number of the first row that `matches`, if any."""
         return next((n for n, row in enumerate(self._rows) if matches(row)), None)
+
+
+def row_table(model: QAbstractTableModel, accessible_name: str) -> QTableView:
+    """A read-only table that selects one whole row at a time (the list screens' shared set-up;
+    each screen then sizes its columns)."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(True)
+    table.verticalHeader().hide()
+    table.setAccessibleName(accessible_name)
+    return table

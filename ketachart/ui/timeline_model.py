@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QHeaderView, QTableView
 
-from ketachart.ui.row_model import RowTableModel
+from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.timeline_rows import TimelineRow
 
 HEADERS = ("Time", "Entry", "Details", "By")
@@ -29,3 +30,12 @@ class TimelineTableModel(RowTableModel[TimelineRow]):
         font.setStrikeOut(row.struck)
         font.setItalic(row.late or row.is_correction)
         return font
+
+
+def timeline_table(model: TimelineTableModel) -> QTableView:
+    """The timeline as the chart and review screens show it: details take the spare width."""
+    table = row_table(model, "Timeline")
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+    return table
