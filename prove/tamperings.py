@@ -223,6 +223,15 @@ def edit_unsigned(c: Connection, t: Target) -> None:
     _edit_payload(c, t, 3, {"heart_rate": 61}, session_id=t.unsigned)
 
 
+def move_unsigned_to_other_patient(c: Connection, t: Target) -> None:
+    """An unsigned session's record: covered by its chain, not only by a signature."""
+    _session_set(c, t, patient_id=t.other_patient, session_id=t.unsigned)
+
+
+def edit_unsigned_chair(c: Connection, t: Target) -> None:
+    _session_set(c, t, chair="Chair 9", session_id=t.unsigned)
+
+
 def edit_audit_user(c: Connection, _t: Target) -> None:
     _audit_set(c, 5, username="someone")
 
@@ -260,8 +269,9 @@ def edit_audit_head(c: Connection, t: Target) -> None:
     _set_head(c, AUDIT_CHAIN, t.audit_last, "0" * 64)
 
 
-def _session_set(c: Connection, t: Target, **values: Any) -> None:
-    c.execute(update(InfusionSession).where(InfusionSession.id == t.session).values(**values))
+def _session_set(c: Connection, t: Target, session_id: str | None = None, **values: Any) -> None:
+    which = InfusionSession.id == (session_id or t.session)
+    c.execute(update(InfusionSession).where(which).values(**values))
 
 
 _ON_SESSION: tuple[Action, ...] = (
@@ -299,7 +309,10 @@ _ON_AUDIT: tuple[Action, ...] = (
 )
 BATTERY: tuple[Tampering, ...] = (
     *(Tampering(a.__name__, _session, a) for a in _ON_SESSION),
-    Tampering(edit_unsigned.__name__, _unsigned, edit_unsigned),
+    *(
+        Tampering(a.__name__, _unsigned, a)
+        for a in (edit_unsigned, move_unsigned_to_other_patient, edit_unsigned_chair)
+    ),
     # the newest audit entries are the unsigned session's last charting: it is where they lack
     Tampering(truncate_audit_rewrite_head.__name__, _unsigned, truncate_audit_rewrite_head),
     *(Tampering(a.__name__, _audit, a) for a in _ON_AUDIT),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -164,6 +164,34 @@ def chain_hash(content: dict[str, Any], prev_hash: str) -> str:
     """SHA-256 over the previous hash and the canonical JSON of `content`."""
     text = prev_hash + "\n" + canonical_json(content)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SessionHeader:
+    """Where and for whom a session happens: the first event of its chain links to the hash
+    of this, so changing the session's patient, protocol, chair or date breaks the chain."""
+
+    session_id: str
+    patient_id: int
+    protocol_id: int
+    chair: str
+    session_date: date
+    created_at: datetime
+    created_by: int
+
+    def genesis_hash(self) -> str:
+        return chain_hash(
+            {
+                "session_id": self.session_id,
+                "patient_id": self.patient_id,
+                "protocol_id": self.protocol_id,
+                "chair": self.chair,
+                "session_date": self.session_date.isoformat(),
+                "created_at": format_instant(self.created_at),
+                "created_by": self.created_by,
+            },
+            GENESIS_HASH,
+        )
 
 
 def encode_overrides(overrides: tuple[Override, ...]) -> str:

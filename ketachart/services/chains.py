@@ -19,13 +19,14 @@ from ketachart.domain.events import (
     EventKind,
     EventRecord,
     Override,
+    SessionHeader,
     chain_hash,
     decode_overrides,
     decode_payload,
     encode_overrides,
     encode_payload,
 )
-from ketachart.models import AuditEntry, ChainHead, Event
+from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
 from ketachart.services import clock_guard, session_cache
 from ketachart.services.actors import Actor
 from ketachart.storage.database import Tx
@@ -117,6 +118,8 @@ def append_event(
     chain = session_chain(session_id)
     heads = chain_heads(tx, [chain, AUDIT_CHAIN])
     seq, prev_hash = _next_link(heads, chain)
+    if seq == 1:
+        prev_hash = _opening_genesis(tx, session_id)
     envelope = EventEnvelope(
         id=str(uuid.uuid4()),
         session_id=session_id,
@@ -172,6 +175,13 @@ def append_event(
     )
     tx.after_commit.append(lambda: session_cache.note_committed(tx.memo, record))
     return record
+
+
+def _opening_genesis(tx: Tx, session_id: str) -> str:
+    session = tx.orm.get(InfusionSession, session_id)
+    if session is None:
+        raise LookupError("a session's first event needs its session record")
+    return session_genesis(session)
 
 
 def audit(
@@ -314,6 +324,19 @@ def envelope_of(row: Event) -> EventEnvelope:
         overrides_json=row.overrides,
         prev_hash=row.prev_hash,
     )
+
+
+def session_genesis(session: InfusionSession) -> str:
+    """What the first event of a session's chain links to: the hash of the session record."""
+    return SessionHeader(
+        session.id,
+        session.patient_id,
+        session.protocol_id,
+        session.chair,
+        session.session_date,
+        session.created_at,
+        session.created_by,
+    ).genesis_hash()
 
 
 def content_digest(value: object) -> str:

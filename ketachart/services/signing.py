@@ -22,6 +22,7 @@ from ketachart.services.chains import (
     content_digest,
     envelope_of,
     event_record,
+    session_genesis,
 )
 from ketachart.services.charting import chart
 from ketachart.services.sessions import LoadedSession, load_session
@@ -162,7 +163,8 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
     ).all()
     loaded = load_session(tx, session_id)
     by_seq = {r.seq: event_record(r) for r in rows}
-    intact = _intact_until(rows)
+    session = tx.orm.get(InfusionSession, session_id)
+    intact = _intact_until(rows, session_genesis(session) if session else GENESIS_HASH)
     problems = []
     for record in by_seq.values():
         payload = record.payload
@@ -185,10 +187,11 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
     return problems
 
 
-def _intact_until(rows: Sequence[Event]) -> int:
-    """The last entry up to which the chain recomputes and links unbroken from the first: a
-    signature covers every entry up to its head, not only the head's stored hash."""
-    prev_hash, last = GENESIS_HASH, 0
+def _intact_until(rows: Sequence[Event], genesis: str) -> int:
+    """The last entry up to which the chain recomputes and links unbroken from the session
+    record: a signature covers the record and every entry up to its head, not only the
+    head's stored hash."""
+    prev_hash, last = genesis, 0
     for row in rows:
         if (
             row.seq != last + 1

@@ -17,10 +17,16 @@ from ketachart.services.chains import (
     audit_hash,
     envelope_of,
     session_chain,
+    session_genesis,
 )
 from ketachart.services.signing import verify_signatures
 from ketachart.storage import dialect
 from ketachart.storage.database import Tx
+
+SESSION_RECORD_CHANGED = (
+    "the session record (patient, protocol, chair, date or who opened it) was changed "
+    "after the session was opened"
+)
 
 
 def verify_all(tx: Tx) -> list[Problem]:
@@ -53,8 +59,12 @@ def verify_session_chain(tx: Tx, session_id: str, head: ChainHead | None) -> lis
         select(Event).where(Event.session_id == session_id).order_by(Event.seq)
     ).all()
     where = f"session {session_id}"
+    session = tx.orm.get(InfusionSession, session_id)
+    genesis = session_genesis(session) if session is not None else GENESIS_HASH
     problems = _walk_chain(
-        where, [(r.seq, r.prev_hash, r.hash, envelope_of(r).compute_hash()) for r in rows]
+        where,
+        [(r.seq, r.prev_hash, r.hash, envelope_of(r).compute_hash()) for r in rows],
+        (genesis, SESSION_RECORD_CHANGED),
     )
     if rows and rows[0].kind != EventKind.SESSION_OPENED.value:
         problems.append(Problem(where, "the first event is not the session opening"))
@@ -77,17 +87,23 @@ def _verify_audit(tx: Tx, head: ChainHead | None) -> list[Problem]:
     return problems
 
 
-def _walk_chain(where: str, links: Sequence[tuple[int, str, str, str]]) -> list[Problem]:
-    """Each link: (seq, stored prev hash, stored hash, recomputed hash)."""
+def _walk_chain(
+    where: str,
+    links: Sequence[tuple[int, str, str, str]],
+    genesis: tuple[str, str] = (GENESIS_HASH, "entry 1 does not start the chain"),
+) -> list[Problem]:
+    """Each link: (seq, stored prev hash, stored hash, recomputed hash). `genesis`: what the
+    first entry links to, and what it means when it does not."""
     problems: list[Problem] = []
-    expected_prev, expected_seq = GENESIS_HASH, 1
+    expected_prev, expected_seq = genesis[0], 1
     for seq, prev_hash, stored, recomputed in links:
         if seq != expected_seq:
             problems.append(
                 Problem(where, f"entry {expected_seq} is missing or out of order (found {seq})")
             )
         if prev_hash != expected_prev:
-            problems.append(Problem(where, f"entry {seq} does not link to the entry before it"))
+            broken = genesis[1] if seq == 1 else f"entry {seq} does not link to the entry before it"
+            problems.append(Problem(where, broken))
         if stored != recomputed:
             problems.append(Problem(where, f"entry {seq} was changed after it was written"))
         expected_prev, expected_seq = stored, seq + 1

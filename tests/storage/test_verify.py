@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -10,9 +11,9 @@ from sqlalchemy import select, text
 
 from ketachart.domain.findings import Problem
 from ketachart.models import APPEND_ONLY_TABLES, Event
-from ketachart.services import charting, signing
+from ketachart.services import charting, patients, signing
 from ketachart.services.chains import envelope_of
-from ketachart.services.verify import verify_all
+from ketachart.services.verify import SESSION_RECORD_CHANGED, verify_all
 from ketachart.storage import dialect
 from ketachart.storage.database import Database
 from tests.support import ALL_PRE_CHECKS, PASSWORDS, Clinic, chart_to_discharged
@@ -298,3 +299,16 @@ def test_attestation_is_checked_like_a_signature(clinic: Clinic) -> None:
         "signature at entry 11 no longer matches the content it signed",
         "signature at entry 12 no longer matches the content it signed",
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("chair", "Chair 9"), ("patient_id", 2), ("session_date", "2026-03-09")]
+)
+def test_unsigned_session_record_edit_is_found(clinic: Clinic, column: str, value: object) -> None:
+    """The session record (who, where, when) is the start of its chain: signed or not."""
+    details = patients.PatientDetails("MRN-Z2", "Ångström", "Åsa", date(1990, 5, 6), "female", "")
+    clinic.act(patients.register_patient, clinic.nurse, details)
+    session_id = clinic.open_session()
+    clinic.act(charting.chart, clinic.nurse, session_id, ALL_PRE_CHECKS)
+    tamper(clinic.db, f"UPDATE sessions SET {column} = :v WHERE id = :s", v=value, s=session_id)
+    assert problems(clinic.db) == session_problems(session_id, SESSION_RECORD_CHANGED)
