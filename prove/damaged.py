@@ -292,10 +292,12 @@ def _quiet_logs() -> Iterator[None]:
 def damaged_copies(
     source: bytes, layout: Layout, count: int, seed: int
 ) -> Iterator[tuple[str, bytes]]:
-    """(kind, bytes) of `count` damaged copies, every kind in turn."""
+    """(kind, bytes) of `count` damaged copies: one emptied to 0 bytes (which SQLite would
+    take for a new database), then every kind in turn."""
     rng = random.Random(seed)
     kinds = list(KINDS)
-    for index in range(count):
+    yield "emptied", b""
+    for index in range(count - 1):
         kind = kinds[index % len(kinds)]
         yield kind, KINDS[kind](bytearray(source), rng, layout)
 

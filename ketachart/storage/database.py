@@ -245,8 +245,16 @@ def _at_schema_head(database: Database) -> bool:
 def check_integrity(database: Database) -> None:
     """Quick check at startup (a full one before a file is first switched to WAL); a damaged
     database is never written to."""
-    if database.sqlite_path is not None and not database.sqlite_path.exists():
+    path = database.sqlite_path
+    if path is not None and not path.exists():
         return
+    if path is not None and path.stat().st_size == 0:
+        raise DatabaseDamaged(
+            f"The database file {path} is empty (0 bytes): it holds no records and will "
+            "not be used. If ketachart was never set up here, delete the empty file and "
+            "start again; otherwise restore the latest backup (see README: Backup and "
+            "restore)."
+        )
     with _translated(), database.engine.connect() as connection:
         problems = dialect.integrity_problems(connection)
     if problems:

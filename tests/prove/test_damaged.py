@@ -18,7 +18,7 @@ def test_damaged_files_figures_are_at_target() -> None:
         assert figure.ok, figure.line()
     kinds = {kind for kind, _ in results.table()}
     outcomes = {outcome for _, outcome in results.table()}
-    assert kinds == set(damaged.KINDS)
+    assert kinds == {"emptied", *damaged.KINDS}
     assert {damaged.REFUSED, damaged.FLAGGED, damaged.CLEAN} <= outcomes
 
 
@@ -46,6 +46,16 @@ def test_damaged_file_in_rollback_journal_mode_is_refused_unwritten(
     data[page * 2 : page * 3] = bytes(page)
     trial = damaged.try_copy(bytes(data), "test", tmp_path / "copy.sqlite", True)
     assert (trial.outcome, trial.written) == (damaged.REFUSED, False)
+
+
+def test_emptied_file_is_refused_not_taken_for_a_new_database(tmp_path: Path) -> None:
+    """A file truncated to 0 bytes would open as a new, empty clinic: it is refused."""
+    trial = damaged.try_copy(b"", "emptied", tmp_path / "copy.sqlite", True)
+    assert (trial.outcome, trial.detail, trial.written) == (
+        damaged.REFUSED,
+        "DatabaseDamaged",
+        False,
+    )
 
 
 def test_unknown_schema_revision_is_refused_unwritten(source: Path, tmp_path: Path) -> None:
