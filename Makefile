@@ -40,8 +40,11 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.pdf
 
+# With no KETACHART_TEST_POSTGRES_URL given, a throwaway PostgreSQL server is started for the
+# PostgreSQL rows (as .ci/run does) and stopped at the end.
 prove: $(STAMP)
-	$(BIN)/python -m prove --full
+	bash -c 'set -euo pipefail; if [ -z "$${KETACHART_TEST_POSTGRES_URL:-}" ]; then \
+	    source .ci/postgres.sh; fi; $(BIN)/python -m prove --full'
 
 screenshots: $(STAMP)
 	command -v xvfb-run >/dev/null || { echo "needs Debian's xvfb package"; exit 1; }
