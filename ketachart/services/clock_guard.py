@@ -8,7 +8,8 @@ back, or running behind another's), the nurse's entry is still saved, never refu
   been entered before entries that were really entered earlier (`recorded_at` never goes back);
 - if the clock was behind by more than TOLERANCE (small differences between workstations are
   normal), an audit entry `clock.backwards` records how far behind it was and what it read;
-- `ketachart verify` prints a warning while such entries exist (`clock_warnings`).
+- `ketachart verify` prints a warning while such entries exist (`clock_warnings`);
+- the screens show a banner while this workstation's clock is behind (`clock_lag`).
 
 Checked once per write transaction, under its write lock, before its first append.
 """
@@ -50,6 +51,15 @@ def check_clock(tx: Tx) -> str | None:
         return None
     log.warning("clock %.0f s behind the newest recorded time: recorded at that time", gap)
     return f"gap={gap:.0f}s; clock read {format_instant(read)}; recorded at the last time"
+
+
+def clock_lag(tx: Tx) -> timedelta | None:
+    """How far this workstation's clock reads behind the newest recorded time, if by more
+    than the tolerance (for the screen's warning banner); else None."""
+    newest = tx.orm.connection().execute(_NEWEST_AUDIT_TIME).scalar()
+    if newest is None or newest - tx.now <= TOLERANCE:
+        return None
+    return newest - tx.now
 
 
 def clock_warnings(tx: Tx) -> list[str]:

@@ -20,6 +20,7 @@ from ketachart.domain.vocab import Role
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
 from ketachart.ui.board_view import BoardView
+from ketachart.ui.clock_banner import ClockBanner
 from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
 from ketachart.ui.lock_screen import LockScreen
 from ketachart.ui.new_session_dialog import NewSessionDialog
@@ -59,7 +60,8 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
     def _under_banner(self, screens: QWidget) -> QWidget:
-        """The screens, under a banner that stays while the database cannot be written."""
+        """The screens, under banners that stay while the database cannot be written or this
+        workstation's clock is behind."""
         self.read_only_banner = named_label("warningBanner", self.tr(READ_ONLY_BANNER))
         self.read_only_banner.setWordWrap(True)
         self.read_only_banner.setVisible(self.ws.db.read_only)
@@ -68,6 +70,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.read_only_banner)
+        self.clock_banner = ClockBanner(self.ws)
+        layout.addWidget(self.clock_banner)
         layout.addWidget(screens)
         return box
 
@@ -111,6 +115,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(clinical)
         if clinical:
             self.show_board()
+        self.clock_banner.check()
         self.watcher.arm()
 
     def show_board(self) -> None:
