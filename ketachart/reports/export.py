@@ -47,11 +47,21 @@ def export_session_pdf(
     view, pdf = _rendered(tx, actor, session_id, invariant)
     signed = view.state.status is SessionStatus.SIGNED
     name = None if actor is not None else _operator_name()
-    # Audit first: if writing the file fails, the caller's transaction drops the entry too.
     audit(tx, actor, "export.pdf", "session", session_id, _detail(view, pdf), username=name)
     target = Path(path)
-    write_atomically(target, pdf.data)
+    write_on_commit(tx, target, pdf.data)
     return ExportResult(target, pdf.pages, len(pdf.data), signed)
+
+
+def write_on_commit(tx: Tx, path: Path, data: bytes) -> None:
+    """Write the file beside `path` now (so a full disk fails the action), and put it in
+    place only once the transaction, with its audit entry, has committed: no exported file
+    without its audit entry, and none if the audit entry could not be saved."""
+    if path.is_dir():
+        raise ValidationError.single("path", f"Cannot write the PDF to {path}: it is a folder.")
+    part = _written_beside(path, data)
+    tx.after_rollback.append(lambda: part.unlink(missing_ok=True))
+    tx.after_commit.append(lambda: _put_in_place(part, path))
 
 
 def _rendered(
@@ -183,6 +193,11 @@ def _operator_name() -> str:
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`.
     The file is readable by its owner only: it holds patient data."""
+    _put_in_place(_written_beside(path, data), path)
+
+
+def _written_beside(path: Path, data: bytes) -> Path:
+    """`data` in a new, fsynced temporary file in `path`'s folder (owner-only)."""
     try:
         handle, temporary = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".part", dir=path.parent
@@ -194,9 +209,17 @@ def write_atomically(path: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
+        raise _unwritable(path, error) from error
+    return Path(temporary)
+
+
+def _put_in_place(part: Path, path: Path) -> None:
+    try:
+        os.replace(part, path)
+    except OSError as error:
+        part.unlink(missing_ok=True)
         raise _unwritable(path, error) from error
 
 

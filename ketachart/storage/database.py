@@ -43,6 +43,8 @@ class Tx:
     """What this transaction alone may cache (e.g. chain heads, under its write lock)."""
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     """Run once the transaction has committed (e.g. to remember what it appended)."""
+    after_rollback: list[Callable[[], None]] = field(default_factory=list)
+    """Run if it did not commit (e.g. to remove a file that was to be put in place)."""
 
 
 class Database:
@@ -75,13 +77,18 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """Write transaction: committed when the block ends, rolled back on any error."""
-        with _translated(), self._writer() as orm:
-            with orm.begin():
+        tx: Tx | None = None
+        try:
+            with _translated(), self._writer() as orm, orm.begin():
                 orm.connection()  # the write lock first: `now` is read once it is ours
                 tx = Tx(orm, self.clock.now(), self.memo, read_only=self.read_only)
                 yield tx
-            for callback in tx.after_commit:
-                callback()
+        except BaseException:
+            for undo in tx.after_rollback if tx is not None else ():
+                undo()
+            raise
+        for callback in tx.after_commit:
+            callback()
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:

@@ -69,6 +69,39 @@ def test_a_failed_export_leaves_no_file_and_no_audit(sqlite_clinic: Clinic, tmp_
     assert export_audits(sqlite_clinic) == []
 
 
+class CommitFailed(Exception):
+    """Stands for anything that makes the action's transaction fail after the export."""
+
+
+def _export_then_fail(clinic: Clinic, session_id: str, target: Path) -> None:
+    with clinic.db.transaction() as tx:
+        export_session_pdf(tx, None, session_id, target)
+        raise CommitFailed
+
+
+def test_the_file_appears_only_once_its_audit_entry_is_committed(
+    sqlite_clinic: Clinic, tmp_path: Path
+) -> None:
+    session_id = charted.typical_session(sqlite_clinic, sign=False)
+    target = tmp_path / "summary.pdf"
+    with sqlite_clinic.db.transaction() as tx:
+        export_session_pdf(tx, None, session_id, target)
+        assert not target.exists()
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert len(export_audits(sqlite_clinic)) == 1
+
+
+def test_an_export_whose_action_does_not_commit_leaves_no_file(
+    sqlite_clinic: Clinic, tmp_path: Path
+) -> None:
+    session_id = charted.typical_session(sqlite_clinic, sign=False)
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(CommitFailed):
+        _export_then_fail(sqlite_clinic, session_id, tmp_path / "exports" / "summary.pdf")
+    assert list((tmp_path / "exports").iterdir()) == []
+    assert export_audits(sqlite_clinic) == []
+
+
 def test_an_export_replaces_an_older_file_whole(sqlite_clinic: Clinic, tmp_path: Path) -> None:
     session_id = charted.typical_session(sqlite_clinic, sign=False)
     (tmp_path / "exports").mkdir()
