@@ -37,6 +37,7 @@ from tests.ui.dialog_helpers import (
     shown,
 )
 
+pytestmark = pytest.mark.garbage
 BAD_NUMBERS = ("", "99999999999999", "abc", "-5", "--5", "²", "½", "1/2", "🙂", SQL_TEXT)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
@@ -91,6 +92,7 @@ def test_no_witness_saves_nothing(qtbot: QtBot, ws: Workstation, ui_clinic: Clin
     assert event_count(ui_clinic, session_id) == before
 
 
+@pytest.mark.garbage
 def test_expired_vial_is_refused_before_the_witness_is_asked(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -120,6 +121,7 @@ def test_without_a_physician_nothing_is_saved(
     assert dialog.ride.edits["escort_name"].text() == "Jürgen Weiß"
 
 
+@pytest.mark.garbage
 def test_bad_ride_and_missing_instructions_show_the_core_messages(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
@@ -62,6 +63,7 @@ def test_start_infusion_shows_dose_as_you_type_and_saves(
     assert dialog.result_value.payload.dose_mg_kg_h == Decimal("0.750")  # type: ignore[attr-defined]
 
 
+@pytest.mark.garbage
 def test_start_infusion_lists_every_bad_number(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:

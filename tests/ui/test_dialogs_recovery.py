@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
@@ -77,6 +78,7 @@ def test_saves_a_recovery_check(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
     )
 
 
+@pytest.mark.garbage
 def test_unscored_item_shows_the_core_message(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -118,6 +119,7 @@ def test_no_reason_means_not_saved(qtbot: QtBot, ws: Workstation, ui_clinic: Cli
         assert sessions.previous_weight(tx, ui_clinic.patient.id) == Decimal(70)
 
 
+@pytest.mark.garbage
 def test_an_empty_form_names_what_is_missing(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:
@@ -132,6 +134,7 @@ def test_an_empty_form_names_what_is_missing(
     }
 
 
+@pytest.mark.garbage
 def test_implausible_weight_and_long_chair_are_refused(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:

@@ -165,6 +165,7 @@ def test_register_a_patient(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) ->
     assert (saved.sex, saved.allergies) == ("female", "Latex")
 
 
+@pytest.mark.garbage
 def test_empty_form_lists_every_missing_field(qtbot: QtBot, ws: Workstation) -> None:
     dialog = make_dialog(qtbot, ws)
     dialog.accept()
@@ -187,6 +188,7 @@ def test_empty_form_lists_every_missing_field(qtbot: QtBot, ws: Workstation) -> 
         ("family_name", "Nul\x00l", "Family name contains a control character."),
     ],
 )
+@pytest.mark.garbage
 def test_garbage_text_gets_a_message_as_you_type(
     qtbot: QtBot, ws: Workstation, field: str, value: str, message: str
 ) -> None:
@@ -199,6 +201,7 @@ def test_garbage_text_gets_a_message_as_you_type(
     assert dialog.result_value is None
 
 
+@pytest.mark.garbage
 def test_future_birth_date_is_refused(qtbot: QtBot, ws: Workstation) -> None:
     dialog = make_dialog(qtbot, ws)
     fill(dialog, "MRN-0100", "Okafor", "Ada", QDate(2030, 1, 1))

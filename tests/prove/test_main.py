@@ -1,0 +1,26 @@
+"""`python -m prove`: one table of the areas asked for, and an exit status that says whether
+every figure is at its target."""
+
+from __future__ import annotations
+
+import pytest
+
+from prove.__main__ import AREAS, main
+
+
+def test_named_areas_are_run_alone_and_their_figures_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["times"]) == 0
+    out = capsys.readouterr().out
+    assert "| area | figures | target met |" in out
+    assert "| time " in out
+    assert "| crash" not in out
+    assert "not at target" in out.splitlines()[-1]
+
+
+def test_an_unknown_area_is_refused_with_the_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["crashes"]) == 2
+    out = capsys.readouterr().out
+    assert "unknown area(s): crashes" in out
+    assert all(area in out for area in AREAS)
