@@ -1,62 +1,21 @@
-"""Garbage in every UI dialog: the UI tests marked `garbage` (tests/ui), run in a process of
-their own on the offscreen Qt platform, each typing bad input (empty, huge, non-numeric,
-negative, unicode, SQL-looking text, control characters) into a real dialog on a temporary
-SQLite database and checking that it shows the core's message and saves nothing wrong.
-
-The same tests run in `make test`; here they are counted for the table.
+"""Garbage in every UI dialog: the UI tests marked `garbage` (tests/ui) each type bad input
+(empty, huge, non-numeric, negative, unicode, SQL-looking text, control characters) into a real
+dialog on a temporary SQLite database and check that it shows the core's message and saves
+nothing wrong. Run and counted by prove.ui_checks.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
-from xml.etree import ElementTree
-
 from prove import Figure
+from prove.ui_checks import marked_checks
 
 AREA = "bad input (UI)"
-ROOT = Path(__file__).resolve().parent.parent
-SELECTION = ("tests/ui",)
-
-
-def junit_counts(report: Path) -> tuple[int, int]:
-    """(cases run, cases failed or in error) from a JUnit XML report; skipped cases are
-    neither, so a selection that skips everything counts as nothing tried."""
-    suites = ElementTree.parse(report).getroot().iter("testsuite")
-    run = failed = 0
-    for suite in suites:
-        total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
-        failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-        run += total - skipped
-    return run, failed
-
-
-def garbage_checks(selection: tuple[str, ...] = SELECTION) -> tuple[int, int]:
-    """Run the garbage-marked UI tests in `selection`: (cases run, cases failed)."""
-    with tempfile.TemporaryDirectory(prefix="ketachart-dialogs-") as folder:
-        report = Path(folder) / "report.xml"
-        command = [
-            sys.executable, "-m", "pytest", "-q", "-m", "garbage", "-p", "no:cacheprovider",
-            f"--junitxml={report}", *selection,
-        ]  # fmt: skip
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-        done = subprocess.run(
-            command, check=False, cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        run, failed = junit_counts(report) if report.exists() else (0, 0)
-        if done.returncode != 0 and failed == 0:  # no tests, a usage error, a crash
-            print(done.stdout[-2000:], done.stderr[-2000:], sep="\n", file=sys.stderr)
-            failed = 1
-        return run, failed
 
 
 def run(full: bool) -> list[Figure]:
     """The same at either strength: every dialog, every kind of garbage."""
     del full
-    cases, failed = garbage_checks()
+    cases, failed = marked_checks("garbage")
     return [Figure(AREA, "dialog garbage checks", cases, "failed", failed)]
 
 

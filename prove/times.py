@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from ketachart.clock import ManualClock
 from prove import Figure
 from prove.sample import new_clinic, postgres_server, scratch_postgres
+from prove.ui_checks import marked_checks
 from tests.storage import test_time as cases
 from tests.support import Clinic
 
@@ -106,10 +107,15 @@ def prove_times() -> tuple[int, list[str]]:
 
 
 def run(full: bool) -> list[Figure]:
-    """The same cases at both strengths: they are quick."""
+    """The same cases at both strengths: they are quick. With them, the UI's clock checks:
+    auto-lock after N minutes of a moved test clock, and the banner while a clock is behind."""
     del full
     tried, failures = prove_times()
-    return [Figure(AREA, "DST and clock cases", tried, "failed", len(failures))]
+    ui_cases, ui_failed = marked_checks("clock")
+    return [
+        Figure(AREA, "DST and clock cases", tried, "failed", len(failures)),
+        Figure(f"{AREA} (UI)", "auto-lock and clock banner checks", ui_cases, "failed", ui_failed),
+    ]
 
 
 def main() -> int:

@@ -12,10 +12,11 @@ from tests.storage import test_time
 
 
 def test_time_figures_are_at_target() -> None:
-    (figure,) = times.run(full=False)
+    figure, ui_figure = times.run(full=False)
     assert figure.ok, figure.line()
     engines = 2 if postgres_server() else 1
     assert figure.tried == len(test_time.SPRING + test_time.FALL) + 6 * engines
+    assert ui_figure.ok, ui_figure.line()
 
 
 def test_a_repeated_hour_shown_without_its_zone_fails(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,8 @@ from ketachart.ui.main_window import MainWindow
 from ketachart.ui.workstation import Workstation
 from tests.support import ALL_PRE_CHECKS, Clinic
 
+pytestmark = pytest.mark.clock
+
 
 def _window(qtbot: QtBot, ws: Workstation, clinic: Clinic) -> MainWindow:
     window = MainWindow(ws)
