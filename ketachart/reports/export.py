@@ -8,6 +8,7 @@ reports because it builds one: services sit below reports in the import layers.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import re
@@ -60,7 +61,7 @@ def write_on_commit(tx: Tx, path: Path, data: bytes) -> None:
     if path.is_dir():
         raise ValidationError.single("path", f"Cannot write the PDF to {path}: it is a folder.")
     part = _written_beside(path, data)
-    tx.after_rollback.append(lambda: part.unlink(missing_ok=True))
+    tx.after_rollback.append(lambda: _remove_quietly(part))
     tx.after_commit.append(lambda: _put_in_place(part, path))
 
 
@@ -213,6 +214,12 @@ def _written_beside(path: Path, data: bytes) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise _unwritable(path, error) from error
     return Path(temporary)
+
+
+def _remove_quietly(part: Path) -> None:
+    """Undoing a rolled-back export must not hide why it was rolled back."""
+    with contextlib.suppress(OSError):
+        part.unlink(missing_ok=True)
 
 
 def _put_in_place(part: Path, path: Path) -> None:
