@@ -16,7 +16,8 @@ def test_named_areas_are_run_alone_and_their_figures_printed(
     assert "| area | figures | target met |" in out
     assert "| time " in out
     assert "| crash" not in out
-    assert "not at target" in out.splitlines()[-1]
+    assert "0 not at target" in out.splitlines()[-2]
+    assert "ketachart-prove-warnings.log" in out.splitlines()[-1]
 
 
 def test_an_unknown_area_is_refused_with_the_list(capsys: pytest.CaptureFixture[str]) -> None:
