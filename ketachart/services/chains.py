@@ -119,7 +119,7 @@ def append_event(
     heads = chain_heads(tx, [chain, AUDIT_CHAIN])
     seq, prev_hash = _next_link(heads, chain)
     if seq == 1:
-        prev_hash = _opening_genesis(tx, session_id)
+        prev_hash = session_genesis(tx, session_id)
     envelope = EventEnvelope(
         id=str(uuid.uuid4()),
         session_id=session_id,
@@ -175,13 +175,6 @@ def append_event(
     )
     tx.after_commit.append(lambda: session_cache.note_committed(tx.memo, record))
     return record
-
-
-def _opening_genesis(tx: Tx, session_id: str) -> str:
-    session = tx.orm.get(InfusionSession, session_id)
-    if session is None:
-        raise LookupError("a session's first event needs its session record")
-    return session_genesis(session)
 
 
 def audit(
@@ -326,8 +319,12 @@ def envelope_of(row: Event) -> EventEnvelope:
     )
 
 
-def session_genesis(session: InfusionSession) -> str:
-    """What the first event of a session's chain links to: the hash of the session record."""
+def session_genesis(tx: Tx, session_id: str) -> str:
+    """What the first event of a session's chain links to: the hash of the session record
+    (zeros if the record is missing, which verify reports on its own)."""
+    session = tx.orm.get(InfusionSession, session_id)
+    if session is None:
+        return GENESIS_HASH
     return SessionHeader(
         session.id,
         session.patient_id,

@@ -17,7 +17,7 @@ Checked once per write transaction, under its write lock, before its first appen
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -41,7 +41,7 @@ def check_clock(tx: Tx) -> str | None:
     if tx.local.get(_CHECKED) or tx.memo.get(SYNTHETIC_HISTORY):
         return None
     tx.local[_CHECKED] = True
-    newest = tx.orm.connection().execute(_NEWEST_AUDIT_TIME).scalar()
+    newest = _newest_recorded_time(tx)
     if newest is None or tx.now >= newest:
         return None
     read = tx.now
@@ -56,10 +56,16 @@ def check_clock(tx: Tx) -> str | None:
 def clock_lag(tx: Tx) -> timedelta | None:
     """How far this workstation's clock reads behind the newest recorded time, if by more
     than the tolerance (for the screen's warning banner); else None."""
-    newest = tx.orm.connection().execute(_NEWEST_AUDIT_TIME).scalar()
+    newest = _newest_recorded_time(tx)
     if newest is None or newest - tx.now <= TOLERANCE:
         return None
     return newest - tx.now
+
+
+def _newest_recorded_time(tx: Tx) -> datetime | None:
+    """When the newest audit entry was recorded: every write appends one."""
+    newest: datetime | None = tx.orm.connection().execute(_NEWEST_AUDIT_TIME).scalar()
+    return newest
 
 
 def clock_warnings(tx: Tx) -> list[str]:

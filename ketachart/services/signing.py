@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.codec import canonical_json
-from ketachart.domain.events import GENESIS_HASH, EventKind, EventRecord
+from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.findings import Problem
 from ketachart.domain.timeline import SessionStatus
 from ketachart.errors import AuthenticationFailed, RuleViolation
@@ -163,8 +163,7 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
     ).all()
     loaded = load_session(tx, session_id)
     by_seq = {r.seq: event_record(r) for r in rows}
-    session = tx.orm.get(InfusionSession, session_id)
-    intact = _intact_until(rows, session_genesis(session) if session else GENESIS_HASH)
+    intact = _intact_until(rows, session_genesis(tx, session_id))
     problems = []
     for record in by_seq.values():
         payload = record.payload

@@ -59,12 +59,10 @@ def verify_session_chain(tx: Tx, session_id: str, head: ChainHead | None) -> lis
         select(Event).where(Event.session_id == session_id).order_by(Event.seq)
     ).all()
     where = f"session {session_id}"
-    session = tx.orm.get(InfusionSession, session_id)
-    genesis = session_genesis(session) if session is not None else GENESIS_HASH
     problems = _walk_chain(
         where,
         [(r.seq, r.prev_hash, r.hash, envelope_of(r).compute_hash()) for r in rows],
-        (genesis, SESSION_RECORD_CHANGED),
+        (session_genesis(tx, session_id), SESSION_RECORD_CHANGED),
     )
     if rows and rows[0].kind != EventKind.SESSION_OPENED.value:
         problems.append(Problem(where, "the first event is not the session opening"))

@@ -19,6 +19,15 @@ pytestmark = pytest.mark.clock
 SECOND = timedelta(seconds=1)
 
 
+def armed_watcher(ws: Workstation) -> tuple[InactivityWatcher, list[int]]:
+    """A watcher armed now, and the list that gets one entry each time it locks."""
+    watcher = InactivityWatcher(ws)
+    locks: list[int] = []
+    watcher.expired.connect(lambda: locks.append(1))
+    watcher.arm()
+    return watcher, locks
+
+
 @pytest.mark.parametrize(
     ("setting", "minutes"),
     [(None, 10), (2, 2), (30, 30), (1, 10), (31, 10), ("soon", 10)],
@@ -28,10 +37,7 @@ def test_locks_exactly_at_the_configured_minutes(
 ) -> None:
     if setting is not None:
         ws.settings.setValue("lock/minutes", setting)
-    watcher = InactivityWatcher(ws)
-    locks: list[int] = []
-    watcher.expired.connect(lambda: locks.append(1))
-    watcher.arm()
+    watcher, locks = armed_watcher(ws)
     clock.advance(timedelta(minutes=minutes) - SECOND)
     watcher.check()
     assert locks == []
@@ -47,10 +53,7 @@ def test_locks_exactly_at_the_configured_minutes(
 def test_activity_starts_the_wait_again(
     qtbot: QtBot, ws: Workstation, clock: ManualClock, activity: str
 ) -> None:
-    watcher = InactivityWatcher(ws)
-    locks: list[int] = []
-    watcher.expired.connect(lambda: locks.append(1))
-    watcher.arm()
+    watcher, locks = armed_watcher(ws)
     target = QWidget()
     qtbot.addWidget(target)
     clock.advance(timedelta(minutes=9))
