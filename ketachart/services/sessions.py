@@ -17,7 +17,7 @@ from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time, check_weight
 from ketachart.domain.timeline import SessionState, SessionStatus, derive_state, extend_state
 from ketachart.errors import NotFound, ValidationError
-from ketachart.models import Event, InfusionSession, User
+from ketachart.models import InfusionSession, User
 from ketachart.services import session_cache
 from ketachart.services.actors import Actor
 from ketachart.services.chains import (
@@ -77,18 +77,17 @@ def _session_row(s: InfusionSession) -> SessionRow:
     return SessionRow(s.id, s.patient_id, s.protocol_id, s.chair, s.session_date, s.created_at)
 
 
-def previous_weight(tx: Tx, patient_id: int, before: str | None = None) -> Decimal | None:
+def previous_weight(tx: Tx, patient_id: int) -> Decimal | None:
     """The weight charted at this patient's most recent earlier session, corrections applied."""
-    sessions = tx.orm.scalars(
-        select(InfusionSession)
-        .where(InfusionSession.patient_id == patient_id, InfusionSession.id != (before or ""))
+    latest = tx.orm.scalar(
+        select(InfusionSession.id)
+        .where(InfusionSession.patient_id == patient_id)
         .order_by(InfusionSession.created_at.desc())
         .limit(1)
-    ).all()
-    if not sessions:
+    )
+    if latest is None:
         return None
-    loaded = load_session(tx, sessions[0].id)
-    return loaded.state().weight_kg
+    return load_session(tx, latest).state().weight_kg
 
 
 def open_session(
@@ -244,12 +243,3 @@ def list_sessions(
                 )
             )
     return rows
-
-
-def session_has_kind(tx: Tx, session_id: str, kinds: tuple[EventKind, ...]) -> bool:
-    found = tx.orm.scalar(
-        select(Event.id)
-        .where(Event.session_id == session_id, Event.kind.in_([k.value for k in kinds]))
-        .limit(1)
-    )
-    return found is not None
