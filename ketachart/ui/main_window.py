@@ -119,7 +119,9 @@ class MainWindow(QMainWindow):
         self.watcher.arm()
 
     def show_board(self) -> None:
-        self.board.refresh()
+        """The board reloads as it is shown; if it is showing already, reload it here."""
+        if self.stack.currentWidget() is self.board:
+            self.board.refresh()
         self.stack.setCurrentWidget(self.board)
 
     def show_patients(self) -> None:

@@ -182,6 +182,7 @@ class PatientsView(QWidget):
         self.model = PatientTableModel(self)
         self.edit_patient: Callable[[PatientRow | None], PatientRow | None] = self._run_dialog
         self._build()
+        ws.actor_changed.connect(self.search_now)  # log in: the list; log out: nothing shown
         self.search_now()
 
     def _build(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -279,3 +279,14 @@ def test_tab_goes_through_the_form_in_order(qtbot: QtBot, ws: Workstation) -> No
         dialog.notes,
         dialog.buttons.button(dialog.buttons.StandardButton.Save),
     ]
+
+
+def test_the_list_is_there_once_someone_logs_in(
+    qtbot: QtBot, ui_clinic: Clinic, settings: QSettings
+) -> None:
+    """The screen is built before anyone logs in (the main window is): logging in fills it."""
+    station = Workstation(ui_clinic.db, settings)
+    view = make_view(qtbot, station)
+    assert found_mrns(view) == []
+    station.set_actor(ui_clinic.nurse)
+    assert found_mrns(view) == ["MRN-0001"]
