@@ -169,10 +169,11 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 
 def _install_listeners(engine: Engine, read_only: bool = False) -> None:
     if engine.dialect.name == "sqlite":
-        configure = (
-            dialect.configure_sqlite_read_only if read_only else dialect.configure_sqlite_connection
+        event.listen(
+            engine,
+            "connect",
+            lambda conn, _record: dialect.configure_sqlite_connection(conn, read_only=read_only),
         )
-        event.listen(engine, "connect", lambda conn, _record: configure(conn))
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

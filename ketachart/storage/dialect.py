@@ -55,15 +55,17 @@ def drop_refuse_change_function_ddl(dialect: str) -> list[str]:
     return ["DROP FUNCTION IF EXISTS ketachart_refuse_change()"] if dialect == "postgresql" else []
 
 
-def configure_sqlite_connection(dbapi_connection: Any) -> None:
-    """Durability pragmas for every new SQLite connection; transactions are begun by us.
-    Nothing here writes to the file: it may be damaged (WAL is set by `use_wal`, later)."""
+def configure_sqlite_connection(dbapi_connection: Any, *, read_only: bool = False) -> None:
+    """Pragmas for every new SQLite connection; transactions are begun by us. Nothing here
+    writes to the file: it may be damaged (WAL is set by `use_wal`, later). Writable: full
+    durability. Read-only (a file that cannot be written): SQLite itself refuses any change."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA query_only = ON" if read_only else "PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA journal_mode")  # only reads, but makes SQLite load the schema
     except UnicodeDecodeError as error:
         # sqlite3 cannot even decode the error message: the schema itself holds garbage
         raise sqlite3.DatabaseError("database schema is malformed (unreadable text)") from error
@@ -81,19 +83,6 @@ def use_wal(connection: Connection) -> None:
         connection.exec_driver_sql("PRAGMA journal_mode = WAL")
 
 
-def configure_sqlite_read_only(dbapi_connection: Any) -> None:
-    """A connection to a file that cannot be written: no journal mode change, and SQLite
-    itself refuses any change (query_only)."""
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA query_only = ON")
-    finally:
-        cursor.close()
-
-
 def begin(connection: Connection, *, write: bool) -> None:
     """Start a transaction. Writers take the write lock up front, so two workstations wait
     for each other instead of failing halfway (BEGIN IMMEDIATE / an advisory lock)."""
@@ -109,16 +98,18 @@ def integrity_problems(connection: Connection) -> list[str]:
     it writes to it); PostgreSQL checksums its own pages, so nothing to add there."""
     if connection.dialect.name != "sqlite":
         return []
-    if _sqlite_journal_mode(connection) not in ("wal", "memory"):
-        return full_integrity_problems(connection)
-    rows = connection.exec_driver_sql("PRAGMA quick_check").fetchall()
-    messages = [str(row[0]) for row in rows]
-    return [] if messages == ["ok"] else messages
+    in_wal = _sqlite_journal_mode(connection) in ("wal", "memory")
+    return _sqlite_check(connection, "quick_check" if in_wal else "integrity_check")
 
 
 def full_integrity_problems(connection: Connection) -> list[str]:
+    return _sqlite_check(connection, "integrity_check")
+
+
+def _sqlite_check(connection: Connection, pragma: str) -> list[str]:
+    """The problems one of SQLite's check pragmas reports (none: it said 'ok')."""
     if connection.dialect.name != "sqlite":
         return []
-    rows = connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
+    rows = connection.exec_driver_sql(f"PRAGMA {pragma}").fetchall()
     messages = [str(row[0]) for row in rows]
     return [] if messages == ["ok"] else messages

@@ -79,6 +79,14 @@ def test_schema_sqlite_cannot_even_name_is_refused_unwritten(source: Path, tmp_p
     )
 
 
+def test_schema_sqlite_cannot_even_name_is_refused_read_only_too(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same damage on a database opened read-only (KETACHART_READ_ONLY=1)."""
+    monkeypatch.setenv("KETACHART_READ_ONLY", "1")
+    test_schema_sqlite_cannot_even_name_is_refused_unwritten(source, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("code", "stdout", "stderr", "clear"),
     [
