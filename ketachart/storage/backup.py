@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import exc, make_url
 
 from ketachart.errors import StorageError
+from ketachart.storage.database import sqlite_file_path
 
 DATED_NAME = re.compile(r"^(?P<prefix>.+-)(?P<day>\d{4}-\d{2}-\d{2})\.sqlite$")
 SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -43,10 +44,9 @@ def sqlite_file(url: str) -> Path:
         raise StorageError(f"Not a database URL: {url!r}.") from error
     if parsed.get_backend_name() == "postgresql":
         raise UsePgDump()
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+    path = sqlite_file_path(parsed)
+    if path is None:
         raise StorageError("Only an SQLite database file can be backed up by ketachart.")
-    path = Path(database)
     if not path.is_file():
         raise StorageError(f"There is no database file at {path}.")
     return path

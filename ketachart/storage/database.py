@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, make_url
+from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketachart.clock import Clock, SystemClock
@@ -69,10 +69,7 @@ class Database:
 
     @property
     def sqlite_path(self) -> Path | None:
-        database = self.engine.url.database
-        if self.dialect_name != "sqlite" or not database or database == ":memory:":
-            return None
-        return Path(database)
+        return sqlite_file_path(self.engine.url)
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -123,7 +120,7 @@ def create_database_engine(url: str, *, read_only: bool = False) -> Engine:
         raise StorageError("ketachart runs on SQLite or PostgreSQL only.")
     options = _engine_options(parsed.get_backend_name())
     if read_only:
-        options.update(_read_only_options(parsed.get_backend_name(), parsed.database))
+        options.update(_read_only_options(parsed))
     try:
         # hide_parameters: an error's text (and so a logged traceback) never holds the
         # values of a statement, which can be patient data
@@ -140,13 +137,21 @@ def _engine_options(backend: str) -> dict[str, Any]:
     return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
-def _read_only_options(backend: str, database: str | None) -> dict[str, Any]:
-    if backend != "sqlite":
+def sqlite_file_path(url: URL) -> Path | None:
+    """The file an SQLite URL names; None for another database or an in-memory one."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _read_only_options(url: URL) -> dict[str, Any]:
+    if url.get_backend_name() != "sqlite":
         options = "-c default_transaction_read_only=on"
         return {"connect_args": {"connect_timeout": 5, "options": options}}
-    if not database or database == ":memory:":
+    path = sqlite_file_path(url)
+    if path is None:
         raise StorageError("Only a database file can be opened read-only.")
-    path = Path(database)
     return {"creator": lambda: _connect_read_only(path)}
 
 
@@ -222,14 +227,10 @@ def wants_read_only(url: str) -> bool:
     if os.environ.get(READ_ONLY_ENV, "").strip() == "1":
         return True
     try:
-        parsed = make_url(url)
+        path = sqlite_file_path(make_url(url))
     except exc.ArgumentError:
         return False
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return False
-    path = Path(database)
-    if not path.exists():
+    if path is None or not path.exists():
         return False
     return not (os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK))
 

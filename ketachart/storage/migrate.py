@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from ketachart.errors import StorageError
+from ketachart.storage.backup import copy_online
 from ketachart.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -74,9 +74,6 @@ def backup_before_migration(path: Path, current: str, head: str) -> Path:
     """An online copy (SQLite backup API) of the file as it was before migrating."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.stem}.before-{head}-from-{current}-{stamp}{path.suffix}")
-    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
+    copy_online(path, target)
     log.info("copied the database before migrating")
     return target
