@@ -146,10 +146,10 @@ def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSessio
     if head[0] <= seq:
         return None
     newer = session_cache.committed_after(tx.memo, known.row.id, seq)
-    if not (newer and session_cache.continues(known, newer) and newer[-1].hash == head[1]):
+    if not _reaches(known, newer, head):
         newer = load_events(tx, known.row.id, after_seq=seq)
-    if not session_cache.continues(known, newer) or newer[-1].hash != head[1]:
-        return None
+        if not _reaches(known, newer, head):
+            return None
     loaded = LoadedSession(known.row, known.protocol, known.events + tuple(newer))
     if "current_state" in known.__dict__:
         state = extend_state(known.current_state, known.latest_time, newer)
@@ -157,6 +157,11 @@ def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSessio
             loaded.__dict__["current_state"] = state
     session_cache.remember(tx.memo, known.row.id, loaded)
     return loaded
+
+
+def _reaches(known: LoadedSession, newer: list[EventRecord], head: tuple[int, str]) -> bool:
+    """Whether `newer` continues the cached session right up to the chain's head."""
+    return bool(newer) and session_cache.continues(known, newer) and newer[-1].hash == head[1]
 
 
 def _load_fully(tx: Tx, session_id: str) -> LoadedSession:
