@@ -70,14 +70,11 @@ def _newest_recorded_time(tx: Tx) -> datetime | None:
 
 def clock_warnings(tx: Tx) -> list[str]:
     """One line for `verify` if entries were made while a clock was behind, else nothing."""
-    count = tx.orm.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == CLOCK_BACKWARDS)
-    )
+    count, last = tx.orm.execute(
+        select(func.count(), func.max(AuditEntry.at)).where(AuditEntry.action == CLOCK_BACKWARDS)
+    ).one()
     if not count:
         return []
-    last = tx.orm.scalar(
-        select(func.max(AuditEntry.at)).where(AuditEntry.action == CLOCK_BACKWARDS)
-    )
     when = format_instant(last) if last is not None else "?"
     return [
         f"a workstation's clock was found behind {count} time(s) (last at {when}): those "
