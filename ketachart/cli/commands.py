@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ketachart.cli.passwords import password_from
 from ketachart.clock import SystemClock
 from ketachart.config import resolve_database_url
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
@@ -58,21 +57,13 @@ def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
 
 
 def _admin_password(args: argparse.Namespace) -> str:
-    if args.admin_password_env:
-        value = os.environ.get(args.admin_password_env)
-        if not value:
-            raise ValidationError.single(
-                "password", f"Environment variable {args.admin_password_env} is empty or not set."
-            )
-        return value
-    if not sys.stdin.isatty():
-        raise ValidationError.single(
-            "password", "No terminal to ask for the admin password: use --admin-password-env VAR."
-        )
-    first = getpass.getpass("Admin password: ")
-    if first != getpass.getpass("Repeat the password: "):
-        raise ValidationError.single("password", "The two passwords differ.")
-    return first
+    return password_from(
+        args.admin_password_env,
+        "--admin-password-env",
+        "admin password",
+        "Admin password: ",
+        repeat=True,
+    )
 
 
 def _ask(prompt: str) -> str:

@@ -4,12 +4,10 @@ as the next version (an administrator signs in for it)."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
-import sys
 from pathlib import Path
 
+from ketachart.cli.passwords import password_from
 from ketachart.domain.codec import from_plain, to_plain
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.errors import NotFound, ValidationError
@@ -73,10 +71,6 @@ def read_protocol_file(path: Path) -> ProtocolSpec:
 
 
 def _password(args: argparse.Namespace) -> str:
-    if args.password_env:
-        return os.environ.get(args.password_env, "")
-    if not sys.stdin.isatty():
-        raise ValidationError.single(
-            "password", "No terminal to ask for the password: use --password-env VAR."
-        )
-    return getpass.getpass(f"Password for {args.admin}: ")
+    return password_from(
+        args.password_env, "--password-env", "password", f"Password for {args.admin}: "
+    )

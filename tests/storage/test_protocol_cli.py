@@ -147,3 +147,20 @@ def test_implausible_values_and_wrong_password_are_refused(
         == 1
     )
     assert "Wrong user name or password." in capsys.readouterr().err
+
+
+def test_an_unset_password_variable_is_refused_before_any_login(
+    initialised: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a failed login against the admin (which would count toward locking the account):
+    the command says the variable is empty or not set."""
+    exported = tmp_path / "protocol.json"
+    assert (
+        main(["--db", initialised, "protocols", "export", "EXAMPLE-TRD-40", "-o", str(exported)])
+        == 0
+    )
+    capsys.readouterr()
+    unset = "KC_TEST_UNSET_PASSWORD"
+    command = ["--db", initialised, "protocols", "import", str(exported), "--admin", "boss"]
+    assert main([*command, "--password-env", unset]) != 0
+    assert f"Environment variable {unset} is empty or not set." in capsys.readouterr().err
