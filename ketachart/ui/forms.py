@@ -39,6 +39,7 @@ from ketachart.errors import (
 from ketachart.services.actors import Actor
 from ketachart.ui.prompts import ask_physician_approval, ask_reason
 from ketachart.ui.timeline_rows import other_occurrence
+from ketachart.ui.widgets import grow_to_fit
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ class EntryDialog(QDialog):
             label.setText(" ".join(by_field.get(name, [])))
             label.setVisible(name in by_field)
         self.message.setText(" ".join(general) if all_fields else "")
+        grow_to_fit(self)
 
     def _matching_field(self, problem_field: str) -> str | None:
         for name in (problem_field, problem_field.split(".", maxsplit=1)[0]):
@@ -276,3 +278,4 @@ class EntryDialog(QDialog):
     def _show_failure(self, text: str) -> None:
         self.message.setText(text)
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+        grow_to_fit(self)

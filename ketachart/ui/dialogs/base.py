@@ -29,7 +29,6 @@ from ketachart.ui.widgets import (
     DIALOG_STYLE,
     add_save_shortcut,
     fit_to_screen,
-    grow_to_fit,
     info_label,
     line_edit,
     set_form_tab_order,
@@ -146,14 +145,6 @@ class SessionDialog(EntryDialog):
         row.addLayout(right)
         main.insertLayout(index, row)
         return left, right
-
-    def _show_problems(self, problems: tuple[FieldProblem, ...], all_fields: bool) -> None:
-        super()._show_problems(problems, all_fields)
-        grow_to_fit(self)
-
-    def _show_failure(self, text: str) -> None:
-        super()._show_failure(text)
-        grow_to_fit(self)
 
     @property
     def state(self) -> SessionState:

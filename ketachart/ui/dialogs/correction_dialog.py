@@ -29,7 +29,6 @@ from ketachart.ui.forms import EntryDialog, Submission, from_qdatetime, to_qdate
 from ketachart.ui.widgets import (
     DIALOG_STYLE,
     add_save_shortcut,
-    grow_to_fit,
     info_label,
     line_edit,
     set_form_tab_order,
@@ -82,14 +81,6 @@ class CorrectionDialog(EntryDialog):
         add_save_shortcut(self)
         set_form_tab_order(self, self.buttons)
         self.reason.setFocus()
-
-    def _show_problems(self, problems: tuple[FieldProblem, ...], all_fields: bool) -> None:
-        super()._show_problems(problems, all_fields)
-        grow_to_fit(self)
-
-    def _show_failure(self, text: str) -> None:
-        super()._show_failure(text)
-        grow_to_fit(self)
 
     def _show_original(self, current: EffectiveEvent) -> None:
         kind = self.tr(KIND_LABELS[self.target.kind])
