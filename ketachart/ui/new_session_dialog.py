@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -31,16 +30,11 @@ from ketachart.services.protocols import ProtocolRow, current_protocols
 from ketachart.services.sessions import open_session, previous_weight
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal
 from ketachart.ui.patients_view import AllergyBadge, exact_mrn_match
+from ketachart.ui.widgets import form_inputs, number_text, set_form_tab_order
 from ketachart.ui.workstation import Workstation
 
 CHAIRS = tuple(f"Chair {number}" for number in range(1, 7))
 WEIGHT_RANGE = (Decimal(2), Decimal(400))
-
-
-def number_text(value: Decimal) -> str:
-    """12.500 -> '12.5', 70.000 -> '70'."""
-    text = format(value.normalize(), "f")
-    return text if text != "-0" else "0"
 
 
 class NewSessionDialog(EntryDialog):
@@ -158,16 +152,8 @@ class NewSessionDialog(EntryDialog):
         return self.tr("EXAMPLE: %s") % name
 
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [
-            *(w for w in (self.search, self.results) if w is not None),
-            self.protocol,
-            self.chair,
-            self.weight,
-            *self.buttons.buttons(),
-        ]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
-        chain[0].setFocus()
+        set_form_tab_order(self, self.buttons)
+        form_inputs(self)[0].setFocus()
 
     # --- choosing the patient -------------------------------------------------------------
     def _search_patients(self, *_args: object) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +26,7 @@ from ketachart.services.patients import (
     update_patient,
 )
 from ketachart.ui.forms import EntryDialog, Submission
+from ketachart.ui.widgets import set_form_tab_order
 from ketachart.ui.workstation import Workstation
 
 DEFAULT_BIRTH = QDate(1980, 1, 1)
@@ -115,18 +115,7 @@ class PatientDialog(EntryDialog):
         self.validate_live()
 
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [
-            self.mrn,
-            self.family_name,
-            self.given_name,
-            self.date_of_birth,
-            self.sex,
-            self.allergies,
-            self.notes,
-            *self.buttons.buttons(),
-        ]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
+        set_form_tab_order(self, self.buttons)
 
     def _on_date_of_birth_changed(self, *_args: object) -> None:
         self._touched.add("date_of_birth")
