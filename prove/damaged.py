@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ketachart.errors import KetachartError
 from ketachart.services.verify import verify_all
+from ketachart.storage.backup import remove_copy
 from ketachart.storage.database import open_database
 from prove import Figure
 from prove.sample import build_sample
@@ -167,11 +168,6 @@ def file_state(path: Path) -> tuple[str, int, int]:
     )
 
 
-def clean_up(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
 def open_and_verify(path: Path) -> tuple[str, str]:
     """Open the file as the application does, then verify it: (outcome, detail)."""
     try:
@@ -199,7 +195,7 @@ def try_copy(data: bytes, kind: str, path: Path, damaged: bool) -> Trial:
     before = file_state(path)
     outcome, detail = open_and_verify(path)
     written = file_state(path) != before
-    clean_up(path)
+    remove_copy(path)
     return Trial(kind, outcome, detail, damaged or outcome in (REFUSED, UNHANDLED), written)
 
 
@@ -229,7 +225,7 @@ def run_cli(data: bytes, damaged: bool, path: Path, env: dict[str, str]) -> CliR
         command, check=False, capture_output=True, text=True, env=env, timeout=120
     )
     written = file_state(path) != before
-    clean_up(path)
+    remove_copy(path)
     return CliRun(
         cli_is_clear(done.returncode, done.stdout, done.stderr),
         written and damaged,

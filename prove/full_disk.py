@@ -19,23 +19,23 @@ import logging
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, select
 
-from ketachart.clock import ManualClock
 from ketachart.errors import KetachartError, StorageError
+from ketachart.models import APPEND_ONLY_TABLES
 from ketachart.models.base import Base
 from ketachart.services.verify import verify_all
-from ketachart.storage.database import Database, open_database
+from ketachart.storage.database import Database
 from prove import Figure
+from prove.sample import new_clinic
 from prove.write_paths import WRITE_PATHS, WritePath
-from tests.support import Clinic, make_clinic
+from tests.support import Clinic
 
 DISK_FULL = "The disk is full"
-APPEND_ONLY = frozenset({"events", "audit_entries", "sessions", "protocol_versions"})
+APPEND_ONLY = frozenset(APPEND_ONLY_TABLES)
 """Tables whose rows a later action never changes (others, e.g. users, are updated)."""
 MAX_TRIES = 400
 """Fresh targets tried per path until one write needs a page; most fail within a few."""
@@ -176,10 +176,10 @@ def full_disk_test(rounds: int = 1) -> Tally:
 
 
 def _round(path: Path, tally: Tally) -> None:
-    clock = ManualClock(datetime(2026, 3, 10, 14, 0, tzinfo=UTC))
-    db = open_database(f"sqlite:///{path}", clock)
+    clinic = new_clinic(f"sqlite:///{path}")
+    db = clinic.db
     try:
-        clinic, disk = make_clinic(db, clock), Disk(db)
+        disk = Disk(db)
         for write_path in WRITE_PATHS:
             try_path(clinic, disk, write_path, tally)
         tally.problems.extend(verify_problems(db))

@@ -20,16 +20,16 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from ketachart.clock import ManualClock
 from ketachart.errors import KetachartError, StorageError
 from ketachart.storage.database import open_database
 from prove import Figure
 from prove.full_disk import Row, snapshot
+from prove.sample import new_clinic
 from prove.write_paths import WRITE_PATHS, WritePath
-from tests.support import Clinic, make_clinic
+from tests.support import Clinic
 
 READ_ONLY = "The database is read-only"
 
@@ -173,8 +173,7 @@ def read_only_test() -> Tally:
 
 
 def _clinic(folder: Path) -> Clinic:
-    clock = ManualClock(datetime(2026, 3, 10, 14, 0, tzinfo=UTC))
-    return make_clinic(open_database(f"sqlite:///{folder}/clinic.sqlite", clock), clock)
+    return new_clinic(f"sqlite:///{folder}/clinic.sqlite")
 
 
 def run(full: bool) -> list[Figure]:

@@ -27,6 +27,7 @@ from ketachart.models import APPEND_ONLY_TABLES, AuditEntry, Event
 from ketachart.services import patients
 from ketachart.services.verify import verify_all
 from ketachart.storage import dialect
+from ketachart.storage.backup import remove_copy
 from ketachart.storage.database import open_database
 from prove import Figure
 from prove.sample import chart_sample, database_name, new_clinic, postgres_server, scratch_postgres
@@ -131,8 +132,7 @@ def _file_copy(source: Path, folder: Path) -> Iterator[str]:
     try:
         yield f"sqlite:///{path}"
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        remove_copy(path)
 
 
 def prove_tampering(postgres: str | None) -> list[Result]:
