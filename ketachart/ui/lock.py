@@ -57,8 +57,11 @@ class InactivityWatcher(QObject):
         return False
 
     def check(self) -> None:
+        """Every second: the setting is read only while someone is logged in to lock out."""
+        if not self.armed:
+            return
         timeout = timedelta(minutes=lock_minutes(self.ws))
-        if self.armed and self.ws.now() - self.last_activity >= timeout:
+        if self.ws.now() - self.last_activity >= timeout:
             self.armed = False
             self.expired.emit()
 
