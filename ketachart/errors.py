@@ -33,20 +33,40 @@ class ValidationError(KetachartError):
         return cls([FieldProblem(field, message)])
 
 
-class ConfirmationRequired(KetachartError):
+@dataclass(frozen=True)
+class Approval:
+    """One confirmation or override an action needs before it may be saved. `physician`:
+    only a physician may approve it (an override); otherwise the user confirms (a reason)."""
+
+    code: str
+    message: str
+    physician: bool = False
+
+
+class ApprovalRequired(KetachartError):
+    """The action needs confirmations or overrides; `needed` lists every one of them, so a
+    dialog can ask for all at once (a reason each, one physician sign-in)."""
+
+    def __init__(self, code: str, message: str, needed: tuple[Approval, ...] = ()) -> None:
+        self.needed = needed or (Approval(code, message, isinstance(self, OverrideRequired)),)
+        super().__init__(" ".join(a.message for a in self.needed))
+        self.code = self.needed[0].code
+
+    @staticmethod
+    def of(needed: tuple[Approval, ...]) -> ApprovalRequired:
+        """The error for a non-empty list: an override if any item needs a physician."""
+        first = needed[0]
+        if any(a.physician for a in needed):
+            return OverrideRequired(first.code, first.message, needed)
+        return ConfirmationRequired(first.code, first.message, needed)
+
+
+class ConfirmationRequired(ApprovalRequired):
     """A value is allowed but unusual: the user must confirm it with a reason."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
-
-class OverrideRequired(KetachartError):
+class OverrideRequired(ApprovalRequired):
     """A rule blocks the action; only a physician may override it, with a reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class RuleViolation(KetachartError):
