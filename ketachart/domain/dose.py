@@ -32,16 +32,19 @@ class DosePlan:
     max_total_mg: Decimal
 
 
+def planned_rate_mg_h(protocol: ProtocolSpec, weight_kg: Decimal) -> Fraction:
+    """The planned rate in mg/h, exactly."""
+    if protocol.dose_mode is DoseMode.PER_KG_PER_HOUR:
+        return Fraction(weight_kg) * Fraction(protocol.dose_mg_per_kg)
+    return Fraction(weight_kg) * Fraction(protocol.dose_mg_per_kg) * 60 / protocol.duration_min
+
+
 def plan_dose(protocol: ProtocolSpec, weight_kg: Decimal) -> DosePlan:
     """Planned total and the pump rate (rounded to 0.1 mL/h) at the protocol concentration."""
     # From the protocol's own numbers, not planned_total_mg_per_kg: that Decimal is rounded
     # to 28 digits for per-hour protocols (x / 60), which can flip a half-even tie.
-    if protocol.dose_mode is DoseMode.PER_KG_PER_HOUR:
-        rate_mg_h = Fraction(weight_kg) * Fraction(protocol.dose_mg_per_kg)
-        total = rate_mg_h * protocol.duration_min / 60
-    else:
-        total = Fraction(weight_kg) * Fraction(protocol.dose_mg_per_kg)
-        rate_mg_h = total * 60 / protocol.duration_min
+    rate_mg_h = planned_rate_mg_h(protocol, weight_kg)
+    total = rate_mg_h * protocol.duration_min / 60
     rate_ml_h = rate_mg_h / Fraction(protocol.concentration_mg_ml)
     return DosePlan(
         weight_kg=weight_kg,
@@ -87,7 +90,12 @@ class RateSegment:
 
 def delivered_mg(segments: tuple[RateSegment, ...], now: datetime) -> Decimal:
     """Exact integral of rate over the segments up to `now`, rounded once to 0.001 mg."""
-    return to_mg(sum((s.mg_until(now) for s in segments), Fraction(0)))
+    return to_mg(delivered_exact(segments, now))
+
+
+def delivered_exact(segments: tuple[RateSegment, ...], now: datetime) -> Fraction:
+    """The integral of rate over the segments up to `now`, as an exact rational."""
+    return sum((s.mg_until(now) for s in segments), Fraction(0))
 
 
 def to_mg(value: Fraction) -> Decimal:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 from ketachart.domain import payloads as p
+from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.dose import delivered_mg
+from ketachart.domain.reconciliation import Reconciliation, reconcile
 from ketachart.domain.timeline import SessionState, VitalsReading
 
 
@@ -92,18 +93,7 @@ def recovery_elapsed(state: SessionState, now: datetime) -> timedelta:
     return max(end - state.infusion_stopped_at, timedelta(0))
 
 
-class AlertCode(StrEnum):
-    VITALS_OVERDUE = "vitals_overdue"
-    RECOVERY_OVERDUE = "recovery_overdue"
-    BP_RISE = "bp_rise"
-    BP_HIGH = "bp_high"
-    SPO2_LOW = "spo2_low"
-    HR_LOW = "hr_low"
-    HR_HIGH = "hr_high"
-    RR_LOW = "rr_low"
-    SEDATION_DEEP = "sedation_deep"
-    DOSE_ABOVE_MAX = "dose_above_max"
-    PUMP_MISMATCH = "pump_mismatch"
+AlertCode = ClinicalCode  # the alerts are codes of the one enumeration
 
 
 @dataclass(frozen=True)
@@ -119,11 +109,11 @@ def vitals_alerts(state: SessionState) -> list[Alert]:
     baseline = state.baseline
     alerts: list[Alert] = []
     for reading in state.readings:
-        alerts.extend(_reading_alerts(state, reading, baseline))
+        alerts.extend(reading_alerts(state, reading, baseline))
     return alerts
 
 
-def _reading_alerts(
+def reading_alerts(
     state: SessionState, reading: VitalsReading, baseline: p.Vitals | None
 ) -> list[Alert]:
     limits = state.protocol.alerts
@@ -173,7 +163,7 @@ def current_alerts(state: SessionState, now: datetime) -> list[Alert]:
             Alert(AlertCode.RECOVERY_OVERDUE, "Recovery check overdue", due.next_recovery_at)
         )
     if state.readings:
-        alerts.extend(_reading_alerts(state, state.readings[-1], state.baseline))
+        alerts.extend(reading_alerts(state, state.readings[-1], state.baseline))
     alerts.extend(dose_alerts(state, now))
     return alerts
 
@@ -195,19 +185,23 @@ def dose_alerts(state: SessionState, now: datetime) -> list[Alert]:
         alerts.append(
             Alert(
                 AlertCode.PUMP_MISMATCH,
-                f"Pump volume differs from the charted rates by {mismatch} mg; reconcile",
+                f"Dose amounts differ by {mismatch} mg (charted rates, pump volume, "
+                "controlled-substance record); reconcile",
                 now,
             )
         )
     return alerts
 
 
+def dose_reconciliation(state: SessionState, now: datetime) -> Reconciliation:
+    """The delivered dose against the pump volume and the controlled-substance record."""
+    pump = None
+    if state.pump_volume_ml is not None and state.concentration_mg_ml is not None:
+        pump = state.pump_volume_ml * state.concentration_mg_ml
+    return reconcile(delivered_so_far(state, now), pump, state.recorded_administered_mg)
+
+
 def pump_mismatch_mg(state: SessionState, now: datetime) -> Decimal | None:
-    """Difference between pump volume x concentration and the charted integral, if > 10 %."""
-    if state.pump_volume_ml is None or state.concentration_mg_ml is None:
-        return None
-    by_pump = state.pump_volume_ml * state.concentration_mg_ml
-    charted = delivered_so_far(state, now)
-    difference = abs(by_pump - charted)
-    tolerance = max(charted, by_pump) * Decimal("0.10")
-    return difference if difference > tolerance and difference > Decimal("0.5") else None
+    """The largest difference between the amounts, when they do not agree."""
+    verdict = dose_reconciliation(state, now)
+    return None if verdict.agrees else verdict.largest_difference_mg

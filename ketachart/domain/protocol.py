@@ -31,6 +31,11 @@ class AlertThresholds:
     weight_min_kg: Decimal = Decimal(30)
     weight_max_kg: Decimal = Decimal(250)
     weight_change_fraction: Decimal = Decimal("0.10")
+    # Before the first mL: a baseline above this blocks the infusion start (physician override).
+    pre_infusion_systolic_max: int = 160
+    pre_infusion_diastolic_max: int = 100
+    # A first-session weight above this asks "is this in pounds?".
+    pounds_question_above_kg: Decimal = Decimal(150)
 
     def check(self, checks: Checks) -> None:
         checks.in_range(
@@ -58,6 +63,33 @@ class AlertThresholds:
             "alerts.moaas_alert_at_or_below", "MOAA/S alert", self.moaas_alert_at_or_below, 0, 4, ""
         )
         self._check_weight_limits(checks)
+        self._check_pre_infusion_limits(checks)
+
+    def _check_pre_infusion_limits(self, checks: Checks) -> None:
+        checks.in_range(
+            "alerts.pre_infusion_systolic_max",
+            "Pre-infusion systolic limit",
+            self.pre_infusion_systolic_max,
+            100,
+            250,
+            "mmHg",
+        )
+        checks.in_range(
+            "alerts.pre_infusion_diastolic_max",
+            "Pre-infusion diastolic limit",
+            self.pre_infusion_diastolic_max,
+            60,
+            160,
+            "mmHg",
+        )
+        checks.in_range(
+            "alerts.pounds_question_above_kg",
+            "First-weight pounds question",
+            self.pounds_question_above_kg,
+            60,
+            400,
+            "kg",
+        )
 
     def _check_weight_limits(self, checks: Checks) -> None:
         checks.in_range(
@@ -90,6 +122,9 @@ class ProtocolSpec:
     duration_min: int
     max_total_mg_per_kg: Decimal
     max_rate_mg_per_kg_h: Decimal
+    # Starting at, or changing to, a rate more than this fraction above the plan asks for a
+    # confirmation with a reason.
+    rate_above_plan_fraction: Decimal = Decimal("0.25")
     vitals_interval_min: int = 10
     peak_check_min: int = 40
     recovery_interval_min: int = 15
@@ -138,6 +173,14 @@ class ProtocolSpec:
             Decimal("0.01"),
             Decimal(10),
             "mg/kg/h",
+        )
+        checks.in_range(
+            "rate_above_plan_fraction",
+            "Rate above plan confirmation",
+            self.rate_above_plan_fraction,
+            Decimal(0),
+            Decimal(5),
+            "(fraction)",
         )
         self._check_intervals(checks)
         self.alerts.check(checks)

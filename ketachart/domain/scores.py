@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ketachart.domain.checks import Checks
@@ -68,3 +69,50 @@ def spo2_points(spo2: int) -> int:
     if spo2 >= 90:
         return 1
     return 0
+
+
+@dataclass(frozen=True)
+class CountedScore:
+    """A recovery check's discharge score as it counts: items that follow from the check's own
+    vitals (SpO2 points, circulation or vital-sign points against the baseline) are computed
+    from them; a typed item that disagrees is listed and the computed one counts."""
+
+    kind: ScoreKind
+    items: dict[str, int]
+    disagreements: tuple[tuple[str, int, int], ...]
+    """(item, typed, computed) for every typed item that the vitals contradict."""
+
+    @property
+    def total(self) -> int:
+        return score_total(self.items)
+
+
+def counted_score(
+    kind: ScoreKind,
+    typed: dict[str, int],
+    spo2: int,
+    systolic: int,
+    baseline_systolic: int | None,
+) -> CountedScore:
+    """The score a recovery check counts for, from its typed items and its own vitals."""
+    computed = _computed_items(kind, spo2, systolic, baseline_systolic)
+    items = {**typed, **{k: v for k, v in computed.items() if k in SCORE_ITEMS[kind]}}
+    disagreements = tuple(
+        (name, typed[name], value)
+        for name, value in computed.items()
+        if name in typed and typed[name] != value
+    )
+    return CountedScore(kind, items, disagreements)
+
+
+def _computed_items(
+    kind: ScoreKind, spo2: int, systolic: int, baseline_systolic: int | None
+) -> dict[str, int]:
+    if kind is ScoreKind.ALDRETE:
+        items = {"spo2": spo2_points(spo2)}
+        if baseline_systolic:
+            items["circulation"] = bp_change_points(baseline_systolic, systolic)
+        return items
+    if baseline_systolic:
+        return {"vital_signs": padss_vital_points(baseline_systolic, systolic)}
+    return {}

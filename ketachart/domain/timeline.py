@@ -16,7 +16,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.dose import DosePlan, RateSegment, plan_dose
 from ketachart.domain.events import EventKind, EventRecord, decode_payload
 from ketachart.domain.protocol import ProtocolSpec
-from ketachart.domain.scores import score_total
+from ketachart.domain.scores import CountedScore, counted_score
 from ketachart.domain.vocab import STATUS_LABELS, PreCheckCode, SessionStatus
 
 __all__ = [
@@ -28,7 +28,10 @@ __all__ = [
     "apply_corrections",
     "derive_state",
     "extend_state",
+    "fold_event",
+    "in_time_order",
     "latest_version_id",
+    "opening_state",
 ]
 
 
@@ -115,20 +118,28 @@ class SessionState:
     discharged_at: datetime | None = None
     signed_at: datetime | None = None
     pump_volume_ml: Decimal | None = None
+    recorded_administered_mg: Decimal | None = None
+    """Sum of the controlled-substance records' administered amounts, if any."""
 
     @property
     def plan(self) -> DosePlan:
         return plan_dose(self.protocol, self.weight_kg)
 
     @property
-    def baseline(self) -> p.Vitals | None:
-        """The last vitals charted before the infusion started."""
+    def baseline_reading(self) -> VitalsReading | None:
+        """The baseline and the entry it came from: the last vitals charted before the
+        infusion started (the rise alerts and the score's circulation points compare with it)."""
         before = [
             r
             for r in self.readings
             if self.infusion_started_at is None or r.at <= self.infusion_started_at
         ]
-        return before[-1].vitals if before else None
+        return before[-1] if before else None
+
+    @property
+    def baseline(self) -> p.Vitals | None:
+        reading = self.baseline_reading
+        return None if reading is None else reading.vitals
 
     @property
     def infusion_running(self) -> bool:
@@ -139,9 +150,24 @@ class SessionState:
         return tuple(c for c in PreCheckCode if c not in self.pre_checks)
 
     @property
-    def discharge_score(self) -> int | None:
+    def counted_score(self) -> CountedScore | None:
+        """The last recovery check's score as it counts (items computed from its vitals)."""
         check = self.last_recovery_check
-        return None if check is None else score_total(check.score_items)
+        if check is None:
+            return None
+        baseline = self.baseline
+        return counted_score(
+            check.score_kind,
+            check.score_items,
+            check.vitals.spo2,
+            check.vitals.systolic,
+            None if baseline is None else baseline.systolic,
+        )
+
+    @property
+    def discharge_score(self) -> int | None:
+        score = self.counted_score
+        return None if score is None else score.total
 
 
 def derive_state(
@@ -149,13 +175,8 @@ def derive_state(
 ) -> SessionState:
     """Fold the effective events (up to `until`, if given) into a SessionState."""
     corrected = apply_corrections(events)
-    # The opening counts even if marked entered in error: without it there is no session.
-    opened = next(e for e in corrected if e.kind is EventKind.SESSION_OPENED)
-    effective = [e for e in corrected if not e.voided]
-    effective.sort(key=lambda e: (e.occurred_at, e.record.seq))
-    assert isinstance(opened.payload, p.SessionOpened)
-    state = SessionState(protocol, opened.occurred_at, opened.payload.weight_kg)
-    for event in effective:
+    state = opening_state(protocol, corrected)
+    for event in in_time_order(corrected):
         if until is not None and event.occurred_at > until:
             break
         state = _fold(state, event)
@@ -173,6 +194,27 @@ def extend_state(
     for event in ordered:
         state = _fold(state, EffectiveEvent(event, event.payload, event.occurred_at))
     return replace(state, status=_status(state))
+
+
+def opening_state(protocol: ProtocolSpec, corrected: list[EffectiveEvent]) -> SessionState:
+    """The state before the first entry: the protocol, the opening time and weight."""
+    # The opening counts even if marked entered in error: without it there is no session.
+    opened = next(e for e in corrected if e.kind is EventKind.SESSION_OPENED)
+    assert isinstance(opened.payload, p.SessionOpened)
+    return SessionState(protocol, opened.occurred_at, opened.payload.weight_kg)
+
+
+def in_time_order(corrected: list[EffectiveEvent]) -> list[EffectiveEvent]:
+    """The entries that count (not entered in error), in the order they happened."""
+    effective = [e for e in corrected if not e.voided]
+    effective.sort(key=lambda e: (e.occurred_at, e.record.seq))
+    return effective
+
+
+def fold_event(state: SessionState, event: EffectiveEvent) -> SessionState:
+    """`state` with one more entry, its status brought up to date."""
+    folded = _fold(state, event)
+    return replace(folded, status=_status(folded))
 
 
 def _fold(state: SessionState, event: EffectiveEvent) -> SessionState:
@@ -293,7 +335,14 @@ def _signature(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> S
     return replace(state, signed_at=ev.occurred_at)
 
 
+def _controlled(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.ControlledSubstance)
+    total = (state.recorded_administered_mg or Decimal(0)) + payload.administered_mg
+    return replace(state, recorded_administered_mg=total)
+
+
 _HANDLERS = {
+    EventKind.CONTROLLED_SUBSTANCE: _controlled,
     EventKind.SESSION_OPENED: _opened,
     EventKind.PRE_CHECKS: _pre_checks,
     EventKind.IV_START: _iv_start,

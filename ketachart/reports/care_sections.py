@@ -10,7 +10,7 @@ from fractions import Fraction
 from ketachart.domain import payloads as p
 from ketachart.domain.dose import RateSegment, delivered_mg, to_mg
 from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord
-from ketachart.domain.monitoring import pump_mismatch_mg
+from ketachart.domain.monitoring import dose_reconciliation
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.domain.vocab import PRE_CHECK_LABELS, PreCheckStatus
 from ketachart.reports.blocks import Block, Cell, FactsBlock, Span, TableBlock, Tone
@@ -204,10 +204,12 @@ def _pump_text(ctx: ReportContext) -> Cell:
         f"{num(state.pump_volume_ml)} mL × {num(state.concentration_mg_ml)} mg/mL = "
         f"{num(by_pump, 1)} mg"
     )
-    mismatch = pump_mismatch_mg(state, ctx.infusion_end)
-    if mismatch is None:
-        return f"{text}; agrees with the charted rates"
-    warning = f"; differs from the charted rates by {num(mismatch, 1)} mg: reconcile"
+    verdict = dose_reconciliation(state, ctx.infusion_end)
+    if verdict.agrees:
+        return f"{text}; the dose amounts agree"
+    warning = (
+        f"; the dose amounts differ by up to {num(verdict.largest_difference_mg, 1)} mg: reconcile"
+    )
     return (Span(text), Span(warning, bold=True, tone=Tone.ALERT))
 
 

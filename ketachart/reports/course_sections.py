@@ -3,17 +3,15 @@ controlled-substance record, recovery, and discharge with the ride home."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ketachart.domain import payloads as p
 from ketachart.domain.describe import vitals_text
+from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.events import EventKind
-from ketachart.domain.rules import discharge_blockers
+from ketachart.domain.monitoring import dose_reconciliation
 from ketachart.domain.scores import SCORE_ITEMS, SCORE_LABELS
 from ketachart.domain.timeline import EffectiveEvent, derive_state
 from ketachart.domain.vocab import INSTRUCTION_LABELS, Instruction
 from ketachart.reports.blocks import Block, Cell, FactsBlock, Span, TableBlock, Tone
-from ketachart.reports.care_sections import delivered
 from ketachart.reports.context import ReportContext
 from ketachart.reports.entry_text import label, recovery_score_text
 from ketachart.reports.formats import minutes_between, num, yes_no
@@ -83,10 +81,8 @@ def _notes(ctx: ReportContext) -> TableBlock:
 
 def controlled_substance_section(ctx: ReportContext) -> tuple[Block, ...]:
     rows = []
-    administered = Decimal(0)
     for entry, e in _payloads(ctx, EventKind.CONTROLLED_SUBSTANCE):
         assert isinstance(e, p.ControlledSubstance)
-        administered += Decimal(0) if entry.voided else e.administered_mg
         rows.append(_substance_row(ctx, entry, e))
     table = TableBlock(
         ("Time", "Drug, lot, expiry", "Vial", "Drawn mg", "Given mg", "Wasted mg", "By", "Witness"),
@@ -94,7 +90,7 @@ def controlled_substance_section(ctx: ReportContext) -> tuple[Block, ...]:
         (0.7, 2.2, 1.4, 1.0, 1.0, 1.0, 1.5, 1.4),
         empty="No controlled-substance record charted.",
     )
-    return (table, FactsBlock(_reconciliation(ctx, administered, bool(rows)), columns=1))
+    return (table, FactsBlock(_reconciliation(ctx), columns=1))
 
 
 def _substance_row(
@@ -112,17 +108,17 @@ def _substance_row(
     )
 
 
-def _reconciliation(
-    ctx: ReportContext, administered: Decimal, charted: bool
-) -> tuple[tuple[str, Cell], ...]:
-    by_rates = delivered(ctx)
-    if not charted:
+def _reconciliation(ctx: ReportContext) -> tuple[tuple[str, Cell], ...]:
+    verdict = dose_reconciliation(ctx.state, ctx.infusion_end)
+    if verdict.recorded_mg is None:
         return (("Reconciliation", (Span("No controlled-substance record", tone=Tone.ALERT),)),)
     text = (
-        f"administered per record {num(administered, 1)} mg; delivered per charted "
-        f"rates {num(by_rates, 1)} mg"
+        f"administered per record {num(verdict.recorded_mg, 1)} mg; delivered per charted "
+        f"rates {num(verdict.delivered_mg, 1)} mg"
     )
-    if abs(administered - by_rates) > max(Decimal("0.5"), administered * Decimal("0.10")):
+    if verdict.pump_mg is not None:
+        text += f"; by pump volume {num(verdict.pump_mg, 1)} mg"
+    if not verdict.agrees:
         return (("Reconciliation", (Span(text + ": differ, reconcile", tone=Tone.ALERT),)),)
     return (("Reconciliation", text + ": agree"),)
 

@@ -10,17 +10,10 @@ from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h
 from ketachart.domain.events import EventRecord, Override, kind_of, validate_payload
-from ketachart.domain.rules import (
-    check_discharge,
-    check_event_time,
-    check_not_locked,
-    check_order,
-    check_rate_dose,
-    check_vial,
-    check_witness,
-)
+from ketachart.domain.rules import check_event_time, check_not_locked, check_vial, check_witness
 from ketachart.domain.timeline import SessionState
 from ketachart.domain.vocab import Role
+from ketachart.domain.write_gate import check_write
 from ketachart.errors import PermissionDenied, RuleViolation, ValidationError
 from ketachart.services.actors import Actor
 from ketachart.services.chains import append_event
@@ -36,9 +29,13 @@ def chart(
     *,
     occurred_at: datetime | None = None,
     overrides: tuple[Override, ...] = (),
+    approver: Actor | None = None,
     loaded: LoadedSession | None = None,
+    earlier_weight_kg: Decimal | None = None,
 ) -> EventRecord:
-    """Validate and append one entry: permission, values, time, lock and order rules."""
+    """The one gate every entry passes (new, late, correction): permission, values, time and
+    lock, then every rule over the whole timeline the entry would make. Overrides count once
+    a physician (the actor, or an approver who signed in) takes responsibility for them."""
     actor.require(Action.CHART)
     validate_payload(payload)
     kind = kind_of(payload)
@@ -46,8 +43,10 @@ def chart(
     at = occurred_at or tx.now
     check_event_time(at, tx.now, session.row.created_at)
     check_not_locked(session.state(), kind)
-    check_order(session.state(until=at), kind)
-    return append_event(tx, actor, session_id, payload, kind, at, overrides)
+    stamped = _stamped(overrides, _authority(actor, approver))
+    candidate = session.candidate(payload, kind, at, tx.now, actor.id, stamped)
+    check_write(session.proposal(candidate, earlier_weight_kg))
+    return append_event(tx, actor, session_id, payload, kind, at, stamped)
 
 
 def _authority(actor: Actor, approver: Actor | None) -> Actor | None:
@@ -56,27 +55,6 @@ def _authority(actor: Actor, approver: Actor | None) -> Actor | None:
         if person is not None and person.role is Role.PHYSICIAN:
             return person
     return None
-
-
-def _chart_approved(
-    tx: Tx,
-    actor: Actor,
-    session: LoadedSession,
-    payload: p.Payload,
-    at: datetime,
-    overrides: tuple[Override, ...],
-    physician: Actor | None,
-) -> EventRecord:
-    """Chart an entry whose overrides a physician took responsibility for."""
-    return chart(
-        tx,
-        actor,
-        session.row.id,
-        payload,
-        occurred_at=at,
-        overrides=_stamped(overrides, physician),
-        loaded=session,
-    )
 
 
 def _stamped(overrides: tuple[Override, ...], physician: Actor | None) -> tuple[Override, ...]:
@@ -109,11 +87,16 @@ def start_infusion(
         rate_ml_h=rate_ml_h,
         **_dose_fields(rate_ml_h, concentration, state),
     )
-    validate_payload(payload)
-    at = occurred_at or tx.now
-    physician = _authority(actor, approver)
-    check_rate_dose(state, rate_ml_h, concentration, at, overrides, physician is not None)
-    return _chart_approved(tx, actor, session, payload, at, overrides, physician)
+    return chart(
+        tx,
+        actor,
+        session_id,
+        payload,
+        occurred_at=occurred_at,
+        overrides=overrides,
+        approver=approver,
+        loaded=session,
+    )
 
 
 def _dose_fields(rate: Decimal, concentration: Decimal, state: SessionState) -> dict[str, Decimal]:
@@ -148,11 +131,16 @@ def change_rate(
     validate_payload(payload)
     if rate_ml_h == state.rate_ml_h:
         raise ValidationError.single("rate_ml_h", f"The pump already runs at {rate_ml_h} mL/h.")
-    physician = _authority(actor, approver)
-    check_rate_dose(
-        state, rate_ml_h, state.concentration_mg_ml, at, overrides, physician is not None
+    return chart(
+        tx,
+        actor,
+        session_id,
+        payload,
+        occurred_at=at,
+        overrides=overrides,
+        approver=approver,
+        loaded=session,
     )
-    return _chart_approved(tx, actor, session, payload, at, overrides, physician)
 
 
 def record_recovery_check(
@@ -207,11 +195,9 @@ def discharge_patient(
     at = occurred_at or tx.now
     if ride is not None:
         chart(tx, actor, session_id, ride, occurred_at=at)
-    session = load_session(tx, session_id)
-    validate_payload(discharge)
-    physician = _authority(actor, approver)
-    check_discharge(session.state(until=at), at, overrides, physician is not None)
-    return _chart_approved(tx, actor, session, discharge, at, overrides, physician)
+    return chart(
+        tx, actor, session_id, discharge, occurred_at=at, overrides=overrides, approver=approver
+    )
 
 
 def record_controlled_substance(

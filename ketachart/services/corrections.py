@@ -10,6 +10,7 @@ from ketachart.domain.events import (
     CORRECTABLE,
     EventKind,
     EventRecord,
+    Override,
     kind_of,
     validate_payload,
 )
@@ -18,7 +19,7 @@ from ketachart.domain.timeline import latest_version_id
 from ketachart.errors import ConflictError, RuleViolation, ValidationError
 from ketachart.services.actors import Actor
 from ketachart.services.charting import chart
-from ketachart.services.sessions import load_session
+from ketachart.services.sessions import load_session, previous_weight
 from ketachart.storage.database import Tx
 
 
@@ -32,6 +33,8 @@ def correct_entry(
     *,
     seen_version: str | None,
     replacement_occurred_at: datetime | None = None,
+    overrides: tuple[Override, ...] = (),
+    approver: Actor | None = None,
 ) -> EventRecord:
     """Correct `target_id` (None replacement: entered in error). `seen_version` is the latest
     correction the user saw (None if none): if someone corrected it since, this is refused so
@@ -53,7 +56,9 @@ def correct_entry(
             "The session opening cannot be marked entered in error; correct its weight instead."
         )
     if replacement is not None:
-        _check_replacement(target, replacement, replacement_occurred_at, tx.now)
+        _check_replacement(target, replacement)
+    if replacement_occurred_at is not None:
+        check_event_time(replacement_occurred_at, tx.now, session.row.created_at)
     correction = p.Correction(
         corrects=target_id,
         reason=reason,
@@ -61,14 +66,22 @@ def correct_entry(
         replacement_occurred_at=replacement_occurred_at,
         supersedes=latest,
     )
-    return chart(tx, actor, session_id, correction, loaded=session)
+    earlier = None
+    if target.kind is EventKind.SESSION_OPENED:
+        earlier = previous_weight(tx, session.row.patient_id, before=session.row)
+    return chart(
+        tx,
+        actor,
+        session_id,
+        correction,
+        overrides=overrides,
+        approver=approver,
+        loaded=session,
+        earlier_weight_kg=earlier,
+    )
 
 
-def _check_replacement(
-    target: EventRecord, replacement: p.Payload, occurred_at: datetime | None, now: datetime
-) -> None:
+def _check_replacement(target: EventRecord, replacement: p.Payload) -> None:
     if kind_of(replacement) is not target.kind:
         raise ValidationError.single("replacement", "A correction must keep the entry's kind.")
     validate_payload(replacement)
-    if occurred_at is not None:
-        check_event_time(occurred_at, now, None)

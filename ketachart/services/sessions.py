@@ -14,8 +14,9 @@ from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.events import EventKind, EventRecord, Override, validate_payload
 from ketachart.domain.protocol import ProtocolSpec
-from ketachart.domain.rules import check_event_time, check_weight
+from ketachart.domain.rules import check_event_time
 from ketachart.domain.timeline import SessionState, SessionStatus, derive_state, extend_state
+from ketachart.domain.write_gate import CANDIDATE_ID, GateContext, Proposal, check_opening
 from ketachart.errors import NotFound, ValidationError
 from ketachart.models import InfusionSession, User
 from ketachart.services import session_cache
@@ -66,6 +67,25 @@ class LoadedSession:
         ]
         return max(times)
 
+    def candidate(
+        self,
+        payload: p.Payload,
+        kind: EventKind,
+        at: datetime,
+        now: datetime,
+        recorded_by: int,
+        overrides: tuple[Override, ...],
+    ) -> EventRecord:
+        """The entry as it would be appended, for the write gate to check."""
+        seq = self.events[-1].seq + 1 if self.events else 1
+        return EventRecord(
+            CANDIDATE_ID, self.row.id, seq, kind, at, now, recorded_by, payload, overrides, "", ""
+        )
+
+    def proposal(self, candidate: EventRecord, earlier_weight_kg: Decimal | None) -> Proposal:
+        ctx = GateContext(self.protocol, earlier_weight_kg)
+        return Proposal(ctx, self.events, self.current_state, self.latest_time, candidate)
+
     def state(self, until: datetime | None = None) -> SessionState:
         """The state now, or as it was at `until` (for late entries)."""
         if until is None or until >= self.latest_time:
@@ -77,14 +97,15 @@ def _session_row(s: InfusionSession) -> SessionRow:
     return SessionRow(s.id, s.patient_id, s.protocol_id, s.chair, s.session_date, s.created_at)
 
 
-def previous_weight(tx: Tx, patient_id: int) -> Decimal | None:
-    """The weight charted at this patient's most recent earlier session, corrections applied."""
-    latest = tx.orm.scalar(
-        select(InfusionSession.id)
-        .where(InfusionSession.patient_id == patient_id)
-        .order_by(InfusionSession.created_at.desc())
-        .limit(1)
-    )
+def previous_weight(tx: Tx, patient_id: int, before: SessionRow | None = None) -> Decimal | None:
+    """The weight charted at this patient's most recent session (the most recent before
+    `before`, if given), corrections applied."""
+    statement = select(InfusionSession.id).where(InfusionSession.patient_id == patient_id)
+    if before is not None:
+        statement = statement.where(
+            InfusionSession.created_at < before.created_at, InfusionSession.id != before.id
+        )
+    latest = tx.orm.scalar(statement.order_by(InfusionSession.created_at.desc()).limit(1))
     if latest is None:
         return None
     return load_session(tx, latest).state().weight_kg
@@ -111,7 +132,8 @@ def open_session(
     protocol = get_protocol(tx, protocol_id)
     opened = p.SessionOpened(weight_kg)
     validate_payload(opened)
-    check_weight(weight_kg, previous_weight(tx, patient_id), protocol.spec.alerts, overrides)
+    ctx = GateContext(protocol.spec, previous_weight(tx, patient_id))
+    check_opening(ctx, weight_kg, overrides)
     session = InfusionSession(
         id=str(uuid.uuid4()),
         patient_id=patient_id,

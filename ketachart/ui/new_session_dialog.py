@@ -23,8 +23,8 @@ from ketachart.domain import payloads as p
 from ketachart.domain.checks import Checks
 from ketachart.domain.dose import DosePlan, plan_dose
 from ketachart.domain.protocol import AlertThresholds
-from ketachart.domain.rules import check_weight
-from ketachart.errors import ConfirmationRequired, KetachartError, ValidationError
+from ketachart.domain.weight import weight_concerns
+from ketachart.errors import KetachartError, ValidationError
 from ketachart.services.patients import PatientRow, find_patients, get_patient
 from ketachart.services.protocols import ProtocolRow, current_protocols
 from ketachart.services.sessions import open_session, previous_weight
@@ -310,10 +310,9 @@ class NewSessionDialog(EntryDialog):
         if weight is None:
             return ""
         limits = protocol.spec.alerts if protocol is not None else AlertThresholds()
-        try:
-            check_weight(weight, self.previous_kg, limits, ())
-        except ConfirmationRequired as concern:
-            return self.tr("⚠ Check the weight (lb/kg?): %s") % concern.message
+        concerns = weight_concerns(weight, self.previous_kg, limits)
+        if concerns:
+            return self.tr("⚠ Check the weight (lb/kg?): %s") % concerns[0].message
         return ""
 
     def _plan_text(self, plan: DosePlan, protocol: ProtocolRow) -> str:

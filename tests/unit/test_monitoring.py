@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from ketachart.domain import payloads as p
+from ketachart.domain.codes import ALERT_CODES
 from ketachart.domain.monitoring import (
     Alert,
     AlertCode,
@@ -375,7 +376,7 @@ def test_dose_above_maximum_at_its_boundary(micros: int, alert: bool) -> None:
     ("rate", "volume", "mismatch"),
     [
         ("52.5", "35.0", None),  # charted 35.000 mg
-        ("52.5", "38.8", None),  # 3.8 mg off, tolerance 10 % of 38.8
+        ("52.5", "38.8", "3.800"),  # 3.8 mg off: over 10 % of the 35.000 delivered
         ("52.5", "39.0", "4.000"),
         ("52.5", "31.5", None),  # 3.5 mg off, exactly 10 % of 35.000
         ("52.5", "31.4", "3.600"),
@@ -404,12 +405,15 @@ def test_pump_mismatch_message() -> None:
     chart.add(stop("39.0"), at(40))
     (alert,) = [a for a in current_alerts(chart.state(), at(41)) if a.code is A.PUMP_MISMATCH]
     assert alert == Alert(
-        A.PUMP_MISMATCH, "Pump volume differs from the charted rates by 4.000 mg; reconcile", at(41)
+        A.PUMP_MISMATCH,
+        "Dose amounts differ by 4.000 mg (charted rates, pump volume, controlled-substance "
+        "record); reconcile",
+        at(41),
     )
 
 
 def test_every_alert_code_is_covered_here() -> None:
-    assert set(AlertCode) == {
+    assert ALERT_CODES == {
         A.VITALS_OVERDUE,
         A.RECOVERY_OVERDUE,
         A.BP_RISE,

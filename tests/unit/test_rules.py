@@ -10,21 +10,17 @@ from decimal import Decimal
 import pytest
 
 from ketachart.domain import payloads as p
+from ketachart.domain.discharge import Blocker, discharge_blockers
 from ketachart.domain.events import EventKind, Override
 from ketachart.domain.protocol import AlertThresholds
 from ketachart.domain.rules import (
     AFTER_DISCHARGE,
     AFTER_SIGNATURE,
-    Blocker,
     check_can_chart,
-    check_discharge,
     check_event_time,
     check_order,
-    check_rate_dose,
     check_vial,
-    check_weight,
     check_witness,
-    discharge_blockers,
 )
 from ketachart.domain.timeline import SessionState, SessionStatus
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, ScoreKind
@@ -48,6 +44,7 @@ from tests.unit.builders import (
     at,
     recovery_check,
 )
+from tests.unit.gate_shims import check_discharge, check_rate_dose, check_weight
 
 D = Decimal
 K = EventKind
@@ -266,7 +263,8 @@ def test_lock_sets() -> None:
 
 # -- Discharge gate ---------------------------------------------------------------------------
 
-OBSERVATION = "observation"
+OBSERVATION = "discharge.observation"
+SCORE, IV_CODE, RIDE_CODE = "discharge.score", "discharge.iv", "discharge.ride"
 
 
 def blockers_of(chart: Chart, now: datetime) -> list[Blocker]:
@@ -292,7 +290,7 @@ def test_observation_time_blocks_alone(now: datetime, minutes: int) -> None:
     # move the other conditions before `now` so only the observation time is left
     for event in list(chart.events):
         if event.kind in (K.RECOVERY_CHECK, K.IV_REMOVED, K.RIDE_CONFIRMED):
-            chart.correct(event, event.payload, occurred_at=at(40))
+            chart.correct(event, event.payload, occurred_at=now)
     assert blockers_of(chart, now) == [
         Blocker(OBSERVATION, f"Minimum observation not over: {minutes} min remaining of 30 min.")
     ]
@@ -303,6 +301,7 @@ def test_observation_uses_the_protocol_minimum() -> None:
     assert [b.message for b in blockers_of(chart, at(260))] == [
         "Minimum observation not over: 40 min remaining of 60 min."
     ]
+    chart.add(recovery_check(kind=ScoreKind.PADSS), at(295))  # a current check
     assert blockers_of(chart, at(300)) == []
 
 
@@ -310,8 +309,8 @@ def test_infusion_not_stopped_blocks_alone() -> None:
     chart = Chart()
     chart.add(recovery_check(), at(1))
     chart.add(RIDE, at(1))
-    assert blockers_of(chart, at(100)) == [
-        Blocker("infusion", "The infusion has not been stopped.")
+    assert blockers_of(chart, at(70)) == [
+        Blocker("infusion", "The infusion has not been started and stopped.")
     ]
 
 
@@ -327,37 +326,37 @@ def _stopped_with(*payloads: p.Payload) -> Chart:
     [
         (
             _stopped_with(IV_OUT, RIDE),
-            Blocker("score", "No recovery check with a Modified Aldrete score yet."),
+            Blocker(SCORE, "No recovery check with a Modified Aldrete score yet."),
         ),
         (
             _stopped_with(IV_OUT, RIDE, recovery_check(kind=ScoreKind.PADSS)),
-            Blocker("score", "The last recovery check has no Modified Aldrete score."),
+            Blocker(SCORE, "The last recovery check has no Modified Aldrete score."),
         ),
         (
             _stopped_with(IV_OUT, RIDE, recovery_check({**ALDRETE_FULL, "activity": 0})),
-            Blocker("score", "Modified Aldrete score 8 is below the discharge threshold 9."),
+            Blocker(SCORE, "Modified Aldrete score 8 is below the discharge threshold 9."),
         ),
-        (_stopped_with(recovery_check(), RIDE), Blocker("iv", "The IV has not been removed.")),
+        (_stopped_with(recovery_check(), RIDE), Blocker(IV_CODE, "The IV has not been removed.")),
         (
             _stopped_with(recovery_check(), IV_OUT),
-            Blocker("ride", "No ride home has been confirmed."),
+            Blocker(RIDE_CODE, "No ride home has been confirmed."),
         ),
     ],
     ids=["no-score", "wrong-score", "low-score", "iv", "ride"],
 )
 def test_each_blocker_alone(chart: Chart, blocker: Blocker) -> None:
-    assert blockers_of(chart, at(100)) == [blocker]
+    assert blockers_of(chart, at(70)) == [blocker]
 
 
 def test_score_exactly_at_threshold_passes() -> None:
     chart = _stopped_with(IV_OUT, RIDE, recovery_check({**ALDRETE_FULL, "activity": 1}))
-    assert blockers_of(chart, at(100)) == []
+    assert blockers_of(chart, at(70)) == []
 
 
 def test_the_last_recovery_check_counts() -> None:
     chart = _stopped_with(IV_OUT, RIDE, recovery_check())
     chart.add(recovery_check({**ALDRETE_FULL, "spo2": 0, "activity": 0}), at(60))
-    assert [b.code for b in blockers_of(chart, at(100))] == ["score"]
+    assert [b.code for b in blockers_of(chart, at(70))] == [SCORE]
 
 
 def test_padss_protocol_needs_a_padss_score() -> None:
@@ -366,27 +365,24 @@ def test_padss_protocol_needs_a_padss_score() -> None:
     chart.add(IV_OUT, at(256))
     chart.add(RIDE, at(256))
     assert blockers_of(chart, at(400)) == [
-        Blocker("score", "The last recovery check has no PADSS score.")
+        Blocker(SCORE, "The last recovery check has no PADSS score.")
     ]
 
 
 def test_all_blockers_together() -> None:
     assert [b.code for b in blockers_of(Chart().ready(), at(10))] == [
         "infusion",
-        "score",
-        "iv",
-        "ride",
     ]
     assert [b.code for b in blockers_of(Chart().stopped(40), at(50))] == [
         OBSERVATION,
-        "score",
-        "iv",
-        "ride",
+        SCORE,
+        IV_CODE,
+        RIDE_CODE,
     ]
 
 
 def _override(code: str, reason: str = "physician at bedside, patient fine") -> Override:
-    return Override(f"discharge.{code}", reason)
+    return Override(code if "." in code else f"discharge.{code}", reason)
 
 
 @pytest.mark.parametrize("is_physician", [False, True])
@@ -397,17 +393,16 @@ def test_discharge_allowed_without_blockers(is_physician: bool) -> None:
 def test_discharge_refused_names_the_blockers() -> None:
     state = _stopped_with(recovery_check(), IV_OUT).state()
     with pytest.raises(OverrideRequired) as raised:
-        check_discharge(state, at(100), (), is_physician=True)
+        check_discharge(state, at(70), (), is_physician=True)
     assert raised.value.code == "discharge.ride"
     assert raised.value.message == (
-        "Not ready for discharge: No ride home has been confirmed. "
-        "Only a physician can override, with a reason."
+        "No ride home has been confirmed. Only a physician can override, with a reason."
     )
 
 
 def test_physician_overrides_every_blocker_with_a_reason() -> None:
     state = Chart().stopped(40).state()
-    codes = [OBSERVATION, "score", "iv", "ride"]
+    codes = [OBSERVATION, SCORE, IV_CODE, RIDE_CODE]
     check_discharge(state, at(50), tuple(_override(c) for c in codes), is_physician=True)
 
 
@@ -416,37 +411,39 @@ def test_running_infusion_blocks_discharge_even_for_a_physician() -> None:
     codes = ["infusion", OBSERVATION, "score", "iv", "ride"]
     with pytest.raises(RuleViolation) as raised:
         check_discharge(state, at(50), tuple(_override(c) for c in codes), is_physician=True)
-    assert raised.value.message == "Stop the infusion and chart it before discharge."
+    assert raised.value.message == (
+        "The infusion is running: stop the pump and chart the stop before discharge."
+    )
 
 
 def test_nurse_override_is_refused() -> None:
     state = _stopped_with(recovery_check(), IV_OUT).state()
     with pytest.raises(OverrideRequired) as raised:
-        check_discharge(state, at(100), (_override("ride"),), is_physician=False)
-    assert raised.value.code == "discharge"
-    assert raised.value.message == "Only a physician can override discharge conditions."
+        check_discharge(state, at(70), (_override("ride"),), is_physician=False)
+    assert raised.value.code == "discharge.ride"
+    assert raised.value.needed[0].physician
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "\t\n"])
 def test_blank_override_reason_does_not_count(reason: str) -> None:
     state = _stopped_with(recovery_check(), IV_OUT).state()
     with pytest.raises(OverrideRequired) as raised:
-        check_discharge(state, at(100), (_override("ride", reason),), is_physician=True)
+        check_discharge(state, at(70), (_override("ride", reason),), is_physician=True)
     assert raised.value.code == "discharge.ride"
 
 
-def test_partial_override_reports_the_first_open_blocker() -> None:
+def test_partial_override_lists_every_open_blocker_and_only_those() -> None:
     state = _stopped_with(recovery_check()).state()
     with pytest.raises(OverrideRequired) as raised:
-        check_discharge(state, at(100), (_override("ride"),), is_physician=True)
-    assert raised.value.code == "discharge.iv"
+        check_discharge(state, at(70), (_override("ride"),), is_physician=True)
+    assert [a.code for a in raised.value.needed] == ["discharge.iv"]
     assert "No ride home" not in raised.value.message
 
 
 def test_override_codes_need_the_discharge_prefix() -> None:
     state = _stopped_with(recovery_check(), IV_OUT).state()
     with pytest.raises(OverrideRequired):
-        check_discharge(state, at(100), (Override("ride", "ok"),), is_physician=True)
+        check_discharge(state, at(70), (Override("ride", "ok"),), is_physician=True)
 
 
 # -- Weight -----------------------------------------------------------------------------------
@@ -471,7 +468,8 @@ LIMITS = AlertThresholds()
         ("31.8", "70", "weight.change"),  # kg entered where pounds were before
         ("30", None, None),
         ("29.9", None, "weight.low"),
-        ("250", None, None),
+        ("150", None, None),  # the first-session pounds question starts above 150 kg
+        ("150.1", None, "weight.pounds"),
         ("250.1", None, "weight.pounds"),
         ("70", "0", None),  # no usable previous weight
     ],
@@ -583,7 +581,7 @@ def test_rate_message() -> None:
     with pytest.raises(OverrideRequired) as raised:
         check_rate_dose(ready(), D("105.1"), D(1), at(0), (), is_physician=True)
     assert raised.value.message == (
-        "105.1 mL/h is 1.501 mg/kg/h, above the protocol maximum of 1.5 mg/kg/h. "
+        "105.1 mL/h is 1.5014 mg/kg/h, above the protocol maximum of 1.5 mg/kg/h. "
         "Only a physician can override, with a reason."
     )
 

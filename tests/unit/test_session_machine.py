@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import to_plain
+from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h, to_mg
 from ketachart.domain.events import EventKind, EventRecord, Override, kind_of, validate_payload
 from ketachart.domain.monitoring import (
@@ -30,15 +31,13 @@ from ketachart.domain.monitoring import (
 from ketachart.domain.protocol import EXAMPLE_PROTOCOLS, ProtocolSpec
 from ketachart.domain.rules import (
     check_can_chart,
-    check_discharge,
-    check_rate_dose,
-    discharge_blockers,
 )
 from ketachart.domain.scores import SCORE_ITEMS
 from ketachart.domain.timeline import SessionState, SessionStatus
 from ketachart.domain.vocab import Instruction, MentalStatus, Nausea, StopReason
 from ketachart.errors import OverrideRequired, RuleViolation, SessionLocked
 from tests.unit.builders import ALL_PRE_CHECKS, IV, IV_OUT, RIDE, T0, Chart
+from tests.unit.gate_shims import check_discharge, check_rate_dose
 
 S = SessionStatus
 RANK = {

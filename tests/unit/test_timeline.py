@@ -307,7 +307,7 @@ def test_latest_version_id_of_an_uncorrected_entry_is_none() -> None:
 def test_correction_replacement_is_decoded_to_the_payload_type() -> None:
     chart = Chart().stopped()
     check = chart.add(recovery_check(), at(55))
-    replacement = recovery_check({**ALDRETE_FULL, "spo2": 1})
+    replacement = recovery_check({**ALDRETE_FULL, "activity": 1})
     chart.add(
         p.Correction(check.id, "typo", to_plain(replacement), None), at(56)
     )  # plain JSON, as stored

@@ -39,7 +39,6 @@ from ketachart.domain.events import (
     validate_payload,
 )
 from ketachart.domain.protocol import EXAMPLE_PROTOCOLS, AlertThresholds, DoseMode, ProtocolSpec
-from ketachart.domain.rules import check_weight
 from ketachart.domain.scores import SCORE_ITEMS
 from ketachart.domain.vocab import (
     IV_GAUGES,
@@ -56,6 +55,7 @@ from ketachart.domain.vocab import (
     StopReason,
 )
 from ketachart.errors import ConfirmationRequired, FieldProblem, ValidationError
+from tests.unit.gate_shims import check_weight
 
 D = Decimal
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain import payloads as p
+from ketachart.domain.discharge import Blocker, discharge_blockers
 from ketachart.domain.events import validate_payload
-from ketachart.domain.rules import Blocker, discharge_blockers
 from ketachart.domain.scores import SCORE_LABELS
 from ketachart.domain.vocab import INSTRUCTION_LABELS, Instruction
 from ketachart.errors import FieldProblem, KetachartError, ValidationError
