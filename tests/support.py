@@ -132,6 +132,6 @@ def chart_to_discharged(clinic: Clinic, session_id: str) -> None:
     )
     clinic.later(15)
     clinic.act(charting.record_recovery_check, nurse, session_id, recovery_check())
-    clinic.later(16)
+    clinic.later(15)
     clinic.act(charting.chart, nurse, session_id, p.IvRemoved(True, True))
     clinic.act(charting.discharge_patient, nurse, session_id, ALL_INSTRUCTIONS, ride=RIDE)

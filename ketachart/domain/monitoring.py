@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ketachart.domain import payloads as p
-from ketachart.domain.codes import ClinicalCode
+from ketachart.domain.codes import CODE_LABELS, ClinicalCode
 from ketachart.domain.dose import delivered_mg
+from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.reconciliation import Reconciliation, reconcile
 from ketachart.domain.timeline import SessionState, VitalsReading
 
@@ -47,21 +48,26 @@ def _next_vitals_at(state: SessionState) -> datetime | None:
     start = state.infusion_started_at
     if start is None or not state.infusion_running:
         return None
-    interval = timedelta(minutes=state.protocol.vitals_interval_min)
-    during = [r.at for r in state.readings if r.at >= start]
-    due = (during[-1] if during else start) + interval
-    peak = _peak_due(state, start, during)
+    return vitals_due_after(state.protocol, start, [r.at for r in state.readings if r.at >= start])
+
+
+def vitals_due_after(protocol: ProtocolSpec, start: datetime, taken: list[datetime]) -> datetime:
+    """The one rule for when vitals fall due during an infusion, given the readings taken
+    since it started: an interval after the last one, or the ~40 min peak reading if that
+    comes first and none was taken near or after it."""
+    due = (taken[-1] if taken else start) + timedelta(minutes=protocol.vitals_interval_min)
+    peak = _peak_due(protocol, start, taken)
     return min(due, peak) if peak is not None else due
 
 
-def _peak_due(state: SessionState, start: datetime, during: list[datetime]) -> datetime | None:
+def _peak_due(protocol: ProtocolSpec, start: datetime, taken: list[datetime]) -> datetime | None:
     """The typical BP peak reading, due at peak_check_min after start unless one was taken
     within 5 minutes of it."""
-    if state.protocol.peak_check_min == 0:
+    if protocol.peak_check_min == 0:
         return None
-    peak = start + timedelta(minutes=state.protocol.peak_check_min)
+    peak = start + timedelta(minutes=protocol.peak_check_min)
     window = timedelta(minutes=5)
-    if any(abs(at - peak) <= window for at in during) or any(at > peak for at in during):
+    if any(abs(at - peak) <= window for at in taken) or any(at > peak for at in taken):
         return None
     return peak
 
@@ -70,8 +76,60 @@ def _next_recovery_at(state: SessionState) -> datetime | None:
     stopped = state.infusion_stopped_at
     if stopped is None or state.discharged_at is not None:
         return None
-    last = state.last_recovery_at if state.last_recovery_at is not None else stopped
-    return max(last, stopped) + timedelta(minutes=state.protocol.recovery_interval_min)
+    return recovery_due_after(state.protocol, stopped, state.last_recovery_at)
+
+
+def recovery_due_after(
+    protocol: ProtocolSpec, stopped: datetime, last_check: datetime | None
+) -> datetime:
+    """The one rule for when the next recovery check falls due."""
+    last = last_check if last_check is not None else stopped
+    return max(last, stopped) + timedelta(minutes=protocol.recovery_interval_min)
+
+
+def overdue_history(state: SessionState, now: datetime) -> list[Alert]:
+    """Every time a check fell due and was not taken by then (the live rule of `due_times`,
+    applied after each reading): vitals until the infusion stopped, recovery checks until
+    discharge, both until `now` at the latest."""
+    return [*_vitals_overdue_history(state, now), *_recovery_overdue_history(state, now)]
+
+
+def _vitals_overdue_history(state: SessionState, now: datetime) -> list[Alert]:
+    start = state.infusion_started_at
+    if start is None:
+        return []
+    end = state.infusion_stopped_at or now
+    during = [r.at for r in state.readings if start <= r.at <= end and not r.in_recovery]
+    minutes = state.protocol.vitals_interval_min
+    alerts: list[Alert] = []
+    taken: list[datetime] = []
+    for next_at in [*during, end]:
+        due = vitals_due_after(state.protocol, start, taken)
+        if next_at > due:
+            alerts.append(_overdue(AlertCode.VITALS_OVERDUE, minutes, due))
+        taken.append(next_at)
+    return alerts
+
+
+def _recovery_overdue_history(state: SessionState, now: datetime) -> list[Alert]:
+    stopped = state.infusion_stopped_at
+    if stopped is None:
+        return []
+    end = state.discharged_at or now
+    checks = [r.at for r in state.readings if r.in_recovery and r.at <= end]
+    minutes = state.protocol.recovery_interval_min
+    alerts: list[Alert] = []
+    last: datetime | None = None
+    for next_at in [*checks, end]:
+        due = recovery_due_after(state.protocol, stopped, last)
+        if next_at > due:
+            alerts.append(_overdue(AlertCode.RECOVERY_OVERDUE, minutes, due))
+        last = next_at
+    return alerts
+
+
+def _overdue(code: ClinicalCode, minutes: int, due: datetime) -> Alert:
+    return Alert(code, f"{CODE_LABELS[code]}: due every {minutes} min", due)
 
 
 def delivered_so_far(state: SessionState, now: datetime) -> Decimal:

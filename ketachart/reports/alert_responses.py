@@ -8,19 +8,23 @@ medicine, note or stop), or, for an overdue check, the reading that ended the wa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from itertools import pairwise
+from datetime import timedelta
 
+from ketachart.domain.codes import code_label
 from ketachart.domain.describe import describe
 from ketachart.domain.events import KIND_LABELS, EventKind
-from ketachart.domain.monitoring import Alert, AlertCode, dose_alerts, vitals_alerts
+from ketachart.domain.monitoring import (
+    Alert,
+    AlertCode,
+    dose_alerts,
+    overdue_history,
+    vitals_alerts,
+)
 from ketachart.domain.timeline import EffectiveEvent, SessionState
 from ketachart.reports.blocks import Cell, Span, TableBlock, Tone
 from ketachart.reports.context import ReportContext
 
 RESPONSE_WINDOW = timedelta(minutes=15)
-# A check charted a few seconds after it fell due never showed as overdue on screen.
-OVERDUE_GRACE = timedelta(minutes=1)
 RESPONSE_KINDS = frozenset(
     {
         EventKind.RATE_CHANGE,
@@ -31,57 +35,15 @@ RESPONSE_KINDS = frozenset(
         EventKind.INFUSION_STOP,
     }
 )
-ALERT_LABELS = {
-    AlertCode.VITALS_OVERDUE: "Vitals overdue",
-    AlertCode.RECOVERY_OVERDUE: "Recovery check overdue",
-    AlertCode.BP_RISE: "BP rise",
-    AlertCode.BP_HIGH: "BP high",
-    AlertCode.SPO2_LOW: "SpO2 low",
-    AlertCode.HR_LOW: "HR low",
-    AlertCode.HR_HIGH: "HR high",
-    AlertCode.RR_LOW: "RR low",
-    AlertCode.SEDATION_DEEP: "Deep sedation",
-    AlertCode.DOSE_ABOVE_MAX: "Dose above maximum",
-    AlertCode.PUMP_MISMATCH: "Pump mismatch",
-}
 OVERDUE_CODES = (AlertCode.VITALS_OVERDUE, AlertCode.RECOVERY_OVERDUE)
 
 
 def session_alerts(ctx: ReportContext) -> list[Alert]:
     """Every alert the session's entries raise, in time order."""
     state = ctx.state
-    found = vitals_alerts(state) + overdue_alerts(state, ctx.now)
+    found = vitals_alerts(state) + overdue_history(state, ctx.now)
     found += dose_alerts(state, ctx.infusion_end)
     return sorted(found, key=lambda a: a.at)
-
-
-def overdue_alerts(state: SessionState, now: datetime) -> list[Alert]:
-    """Gaps longer than the protocol interval between vitals during the infusion, and
-    between recovery checks after it, until discharge."""
-    alerts = []
-    start, stop = state.infusion_started_at, state.infusion_stopped_at
-    if start is not None:
-        end = stop or now
-        during = [r.at for r in state.readings if start < r.at <= end and not r.in_recovery]
-        minutes = state.protocol.vitals_interval_min
-        alerts += _gaps(AlertCode.VITALS_OVERDUE, [start, *during, end], minutes)
-    if stop is not None:
-        checks = [r.at for r in state.readings if r.in_recovery]
-        minutes = state.protocol.recovery_interval_min
-        end = state.discharged_at or now
-        alerts += _gaps(AlertCode.RECOVERY_OVERDUE, [stop, *checks, end], minutes)
-    return alerts
-
-
-def _gaps(code: AlertCode, times: list[datetime], minutes: int) -> list[Alert]:
-    """An alert at each due time that passed before the next check (or the end, last)."""
-    interval = timedelta(minutes=minutes)
-    message = f"{ALERT_LABELS[code]}: due every {minutes} min"
-    return [
-        Alert(code, message, before + interval)
-        for before, after in pairwise(times)
-        if after - before > interval + OVERDUE_GRACE
-    ]
 
 
 def alerts_table(ctx: ReportContext) -> TableBlock:
@@ -98,7 +60,7 @@ def alerts_table(ctx: ReportContext) -> TableBlock:
 
 
 def _alert_cell(alert: Alert) -> Cell:
-    return (Span(ALERT_LABELS[alert.code], bold=True), Span(f"\n{alert.message}"))
+    return (Span(code_label(alert.code), bold=True), Span(f"\n{alert.message}"))
 
 
 def _answer(ctx: ReportContext, alert: Alert) -> Cell:
@@ -144,5 +106,5 @@ class ReadingAlerts:
         found: dict[str, tuple[str, ...]] = {}
         for alert in vitals_alerts(state):
             if alert.event_id is not None:
-                found[alert.event_id] = (*found.get(alert.event_id, ()), ALERT_LABELS[alert.code])
+                found[alert.event_id] = (*found.get(alert.event_id, ()), code_label(alert.code))
         return cls(found)

@@ -413,7 +413,7 @@ def test_pump_mismatch_message() -> None:
 
 
 def test_every_alert_code_is_covered_here() -> None:
-    assert ALERT_CODES == {
+    assert {
         A.VITALS_OVERDUE,
         A.RECOVERY_OVERDUE,
         A.BP_RISE,
@@ -425,4 +425,4 @@ def test_every_alert_code_is_covered_here() -> None:
         A.SEDATION_DEEP,
         A.DOSE_ABOVE_MAX,
         A.PUMP_MISMATCH,
-    }
+    } == ALERT_CODES
