@@ -3,7 +3,7 @@
 Each test copies the package and pyproject.toml (the import-linter configuration) to its
 tmp_path, adds the forbidden import there, and runs lint-imports on the copy in a subprocess
 whose import path is the copy alone, with the cache off, so nothing is written outside tmp_path.
-Four runs of about half a second each.
+Four runs of about a second each.
 """
 
 from __future__ import annotations
@@ -115,15 +115,19 @@ def test_the_database_in_a_ui_view_breaks_the_ui_contract(tmp_path: Path) -> Non
     assert "ketachart.ui.patients_view -> ketachart.models (" in report
 
 
-def test_pyqtgraph_in_reports_and_the_ui_outside_the_entry_point_are_caught(
+def test_pyqtgraph_in_reports_the_ui_outside_the_entry_point_and_the_demo_in_services(
     tmp_path: Path,
 ) -> None:
-    # Two mutations in one run (the runs are the slow part): pyqtgraph imported directly, and
-    # the UI (hence Qt) imported by a module that is not the entry point.
+    # Three mutations in one run (the runs are the slow part), each breaking its own contract:
+    # pyqtgraph imported directly, the UI (hence Qt) imported by a module that is not the entry
+    # point, and the demo generator imported by the services it sits above.
     copy = copy_package(tmp_path)
     add_lines(copy, "ketachart/reports/vitals_chart.py", "import pyqtgraph")
     add_lines(copy, "ketachart/logs.py", "from ketachart.ui import theme")
+    add_lines(copy, "ketachart/services/users.py", "from ketachart.demo import fill_demo")
     statuses, report = lint_imports(copy)
-    assert_broken(statuses, report, broken={QT, ENTRY_POINT})
+    layers = next(name for name in statuses if name.startswith("Layers:"))
+    assert_broken(statuses, report, broken={QT, ENTRY_POINT, layers})
     assert "ketachart.reports.vitals_chart -> pyqtgraph (" in report
     assert "ketachart.logs -> ketachart.ui.theme (" in report
+    assert "ketachart.services.users -> ketachart.demo (" in report
