@@ -254,7 +254,7 @@ class DemoFigure:
 
 
 def run_demo(url: str, sessions_wanted: int) -> DemoFigure:
-    from ketachart.services.demo import fill_demo
+    from ketachart.demo import fill_demo
 
     db = open_database(url, ManualClock(DEMO_NOW))
     try:

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from ketachart.demo.data import STAFF
 from ketachart.domain import payloads as p
 from ketachart.models import Event, InfusionSession, Patient
 from ketachart.services.chains import event_record
-from ketachart.services.demo_data import STAFF
 from ketachart.storage.database import open_database
 from prove import Figure
 

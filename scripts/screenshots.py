@@ -15,8 +15,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ketachart.clock import SystemClock
+from ketachart.demo import fill_demo
 from ketachart.domain.vocab import SessionStatus
-from ketachart.services.demo import fill_demo
 from ketachart.services.users import authenticate
 from ketachart.storage.database import open_database
 from ketachart.ui.chart_actions import ENTRY_ACTIONS

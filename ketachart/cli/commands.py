@@ -75,7 +75,7 @@ def _ask(prompt: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ketachart.services.demo import fill_demo
+    from ketachart.demo import fill_demo
 
     started = time.perf_counter()
     with open_from_args(args) as db:

@@ -115,7 +115,7 @@ def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, 
     import tempfile
     from pathlib import Path
 
-    from ketachart.services.demo import fill_demo
+    from ketachart.demo import fill_demo
 
     folder = Path(tempfile.mkdtemp(prefix="ketachart-demo-"))
     db = open_database(f"sqlite:///{folder / 'demo.sqlite'}", SystemClock())

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ketachart.app import main
 from ketachart.clock import ManualClock
+from ketachart.demo import DemoResult, fill_demo
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.timeline import SessionStatus
@@ -20,7 +21,6 @@ from ketachart.domain.vocab import Role, ScoreKind
 from ketachart.models import InfusionSession
 from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
-from ketachart.services.demo import DemoResult, fill_demo
 from ketachart.services.sessions import LoadedSession
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database

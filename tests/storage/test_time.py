@@ -198,7 +198,7 @@ def test_verify_warns_about_a_clock_gone_back(
 def test_the_demos_back_dated_history_is_not_a_clock_gone_back(
     db: Database, clock: ManualClock
 ) -> None:
-    from ketachart.services.demo import fill_demo
+    from ketachart.demo import fill_demo
 
     clock.set(datetime(2026, 3, 20, 15, 0, tzinfo=UTC))
     with db.transaction() as tx:

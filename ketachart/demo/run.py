@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Concatenate, ParamSpec, TypeVar
 
+from ketachart.demo.data import ESCORTS
+from ketachart.demo.plan import Plan
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import ScoreKind
 from ketachart.services import charting, sessions, users
 from ketachart.services.actors import Actor
-from ketachart.services.demo_data import ESCORTS
-from ketachart.services.demo_plan import Plan
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")

@@ -13,6 +13,20 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
+from ketachart.demo.data import (
+    ADDENDA,
+    EARLY_STOP_DETAIL,
+    IV_SITES,
+    NOTES,
+    PAUSE_REASONS,
+    RATE_DOWN_REASON,
+    RATE_UP_REASON,
+    RescueSpec,
+    SideEffectSpec,
+)
+from ketachart.demo.plan import Finish
+from ketachart.demo.run import Run
+from ketachart.demo.scores import recovery_vitals, score_items
 from ketachart.domain import payloads as p
 from ketachart.domain.dose import plan_dose
 from ketachart.domain.monitoring import delivered_so_far
@@ -26,20 +40,6 @@ from ketachart.domain.vocab import (
     StopReason,
 )
 from ketachart.services import charting, corrections, sessions, signing
-from ketachart.services.demo_data import (
-    ADDENDA,
-    EARLY_STOP_DETAIL,
-    IV_SITES,
-    NOTES,
-    PAUSE_REASONS,
-    RATE_DOWN_REASON,
-    RATE_UP_REASON,
-    RescueSpec,
-    SideEffectSpec,
-)
-from ketachart.services.demo_plan import Finish
-from ketachart.services.demo_run import Run
-from ketachart.services.demo_scores import recovery_vitals, score_items
 
 Step = tuple[int, Callable[[], object]]
 SIGNED_FINISHES = (Finish.ATTESTED, Finish.SIGNED, Finish.ADDENDUM)

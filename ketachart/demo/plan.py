@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from ketachart.services.demo_data import SIDE_EFFECTS, SideEffectSpec
+from ketachart.demo.data import SIDE_EFFECTS, SideEffectSpec
 from ketachart.services.protocols import ProtocolRow
 
 

@@ -20,14 +20,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ketachart.clock import ManualClock
-from ketachart.domain.protocol import EXAMPLE_PROTOCOLS
-from ketachart.domain.vocab import Role
-from ketachart.errors import AuthenticationFailed, KetachartError
-from ketachart.models import Event, InfusionSession, Patient
-from ketachart.services import clinic, patients, protocols, users
-from ketachart.services.actors import Actor
-from ketachart.services.clock_guard import SYNTHETIC_HISTORY
-from ketachart.services.demo_data import (
+from ketachart.demo.data import (
     ALLERGIES,
     CLINIC_ADDRESS,
     CLINIC_NAME,
@@ -36,7 +29,7 @@ from ketachart.services.demo_data import (
     STAFF,
     StaffSpec,
 )
-from ketachart.services.demo_plan import (
+from ketachart.demo.plan import (
     PER_DAY,
     TODAY,
     TODAY_CHAIRS,
@@ -51,8 +44,15 @@ from ketachart.services.demo_plan import (
     place_today,
     protocol_for,
 )
-from ketachart.services.demo_run import DemoContext, Member, Run, Staff
-from ketachart.services.demo_script import session_script
+from ketachart.demo.run import DemoContext, Member, Run, Staff
+from ketachart.demo.script import session_script
+from ketachart.domain.protocol import EXAMPLE_PROTOCOLS
+from ketachart.domain.vocab import Role
+from ketachart.errors import AuthenticationFailed, KetachartError
+from ketachart.models import Event, InfusionSession, Patient
+from ketachart.services import clinic, patients, protocols, users
+from ketachart.services.actors import Actor
+from ketachart.services.clock_guard import SYNTHETIC_HISTORY
 from ketachart.storage.database import Database
 
 log = logging.getLogger(__name__)
