@@ -12,6 +12,7 @@ import pytest
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import to_plain
 from ketachart.domain.events import EventRecord, Override, kind_of
+from ketachart.domain.vocab import MentalStatus, Nausea, ScoreKind, StopReason
 from ketachart.domain.write_gate import (
     CANDIDATE_ID,
     GateContext,
@@ -93,7 +94,7 @@ def test_a_late_stop_before_later_rate_changes_is_refused() -> None:
     chart = Chart().infusing()
     chart.add(rate_change("60"), at(20))
     with pytest.raises(RuleViolation, match="rate change charted at"):
-        check_write(propose(chart, p.InfusionStop(D(10), p.StopReason.STOPPED_EARLY, "x"), at(10)))
+        check_write(propose(chart, p.InfusionStop(D(10), StopReason.STOPPED_EARLY, "x"), at(10)))
 
 
 def test_a_late_vitals_entry_changes_nothing_after_it() -> None:
@@ -265,9 +266,9 @@ def test_score_items_follow_from_the_checks_own_vitals() -> None:
     chart.add(RIDE, at(41))
     typed_full = p.RecoveryCheck(
         vitals(190, 80, spo2=85),
-        p.Nausea.NONE,
-        p.MentalStatus.BASELINE,
-        p.ScoreKind.ALDRETE,
+        Nausea.NONE,
+        MentalStatus.BASELINE,
+        ScoreKind.ALDRETE,
         dict(ALDRETE_FULL),
     )  # SBP +58 % over the 120 baseline, SpO2 85 %: circulation 0 and SpO2 0, typed 2 + 2
     chart.add(typed_full, at(70))
@@ -317,6 +318,7 @@ def test_a_late_recovery_check_correction_that_fails_the_score_after_discharge()
     chart = Chart().discharge_ready(40)
     check = next(e for e in chart.events if isinstance(e.payload, p.RecoveryCheck))
     chart.add(p.Discharge(()), at(70))
+    assert isinstance(check.payload, p.RecoveryCheck)
     failing = replace(check.payload, score_items={**ALDRETE_FULL, "activity": 0, "respiration": 0})
     assert needed_codes(propose(chart, correction(check, failing), at(71))) == ["discharge.score"]
 

@@ -5,9 +5,11 @@ never exceeds what the charted rate segments allow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal as D  # noqa: N817
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,16 +19,18 @@ from ketachart.domain.codec import to_plain
 from ketachart.domain.dose import delivered_mg
 from ketachart.domain.events import EventRecord, Override
 from ketachart.domain.timeline import SessionStatus
+from ketachart.domain.vocab import StopReason
 from ketachart.domain.write_gate import ORDER, GateContext, check_write, timeline_findings
 from ketachart.errors import ApprovalRequired, RuleViolation
 from tests.unit.builders import Chart, at, rate_change, vitals
 from tests.unit.test_write_gate import PHYSICIAN, propose
 
+Draw = Callable[[st.SearchStrategy[Any]], Any]
 RATES = st.sampled_from(["20", "40", "52.5", "66", "90", "105", "105.1", "140", "160"])
 DOSE_CODES = ("dose.rate", "dose.total")
 
 
-def _new_entry(draw: st.DrawFn, minute: int) -> p.Payload:
+def _new_entry(draw: Draw, minute: int) -> p.Payload:
     choice = draw(st.sampled_from(["rate", "pause", "resume", "vitals", "stop", "note"]))
     if choice == "rate":
         return rate_change(draw(RATES))
@@ -37,11 +41,11 @@ def _new_entry(draw: st.DrawFn, minute: int) -> p.Payload:
     if choice == "vitals":
         return vitals()
     if choice == "stop":
-        return p.InfusionStop(D(20), p.StopReason.COMPLETED)
+        return p.InfusionStop(D(20), StopReason.COMPLETED)
     return p.Note(f"minute {minute}")
 
 
-def _correction(draw: st.DrawFn, chart: Chart) -> p.Correction | None:
+def _correction(draw: Draw, chart: Chart) -> p.Correction | None:
     targets = [e for e in chart.events if isinstance(e.payload, (p.RateChange, p.Pause, p.Resume))]
     if not targets:
         return None
@@ -51,13 +55,13 @@ def _correction(draw: st.DrawFn, chart: Chart) -> p.Correction | None:
     return p.Correction(target.id, "entered in error", None)
 
 
-def _answer(draw: st.DrawFn, needed: ApprovalRequired) -> tuple[Override, ...]:
+def _answer(draw: Draw, needed: ApprovalRequired) -> tuple[Override, ...]:
     """Sometimes a physician approves everything, sometimes only a nurse's reasons."""
     by = PHYSICIAN if draw(st.booleans()) else None
     return tuple(Override(a.code, "seen and judged at the bedside", by) for a in needed.needed)
 
 
-def _write(draw: st.DrawFn, chart: Chart, payload: p.Payload, minute: int) -> None:
+def _write(draw: Draw, chart: Chart, payload: p.Payload, minute: int) -> None:
     overrides: tuple[Override, ...] = ()
     for _attempt in range(2):
         try:
@@ -89,14 +93,16 @@ def _check_invariants(chart: Chart, now: int) -> None:
         assert state.segments[-1].end is not None
 
 
-def _step(draw: st.DrawFn, chart: Chart, latest: int) -> int:
+def _step(draw: Draw, chart: Chart, latest: int) -> int:
     kind = draw(st.sampled_from(["now", "late", "correction"]))
     if kind == "correction":
         correction = _correction(draw, chart)
         if correction is not None:
             _write(draw, chart, correction, latest)
         return latest
-    minute = latest + draw(st.integers(1, 8)) if kind == "now" else draw(st.integers(1, latest))
+    step: int = draw(st.integers(1, 8))
+    late: int = draw(st.integers(1, latest))
+    minute = latest + step if kind == "now" else late
     _write(draw, chart, _new_entry(draw, minute), minute)
     return max(latest, minute)
 
