@@ -16,8 +16,6 @@ from ketachart.domain.events import KIND_LABELS, EventKind
 from ketachart.domain.monitoring import (
     Alert,
     AlertCode,
-    dose_alerts,
-    overdue_history,
     vitals_alerts,
 )
 from ketachart.domain.timeline import EffectiveEvent, SessionState
@@ -39,11 +37,8 @@ OVERDUE_CODES = (AlertCode.VITALS_OVERDUE, AlertCode.RECOVERY_OVERDUE)
 
 
 def session_alerts(ctx: ReportContext) -> list[Alert]:
-    """Every alert the session's entries raise, in time order."""
-    state = ctx.state
-    found = vitals_alerts(state) + overdue_history(state, ctx.now)
-    found += dose_alerts(state, ctx.infusion_end)
-    return sorted(found, key=lambda a: a.at)
+    """Every alert the session's entries raised, in time order (the session model's)."""
+    return list(ctx.model.alert_history)
 
 
 def alerts_table(ctx: ReportContext) -> TableBlock:

@@ -8,13 +8,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ketachart.domain import payloads as p
+from ketachart.domain.codes import code_label
 from ketachart.domain.dose import RateSegment, delivered_mg, to_mg
 from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord
 from ketachart.domain.monitoring import dose_reconciliation
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.domain.vocab import PRE_CHECK_LABELS, PreCheckStatus
 from ketachart.reports.blocks import Block, Cell, FactsBlock, Span, TableBlock, Tone
-from ketachart.reports.context import ENTRY_HEADER, ENTRY_WEIGHTS, ReportContext, override_label
+from ketachart.reports.context import ENTRY_HEADER, ENTRY_WEIGHTS, ReportContext
 from ketachart.reports.formats import minutes_between, num
 
 
@@ -96,7 +97,7 @@ def overrides_table(ctx: ReportContext) -> TableBlock:
     for entry in ctx.entries:
         for override in entry.record.overrides:
             approver = ctx.author(override.approved_by) or "—"
-            rule = f"{override_label(override.code)} ({override.code})"
+            rule = f"{code_label(override.code)} ({override.code})"
             rows.append(_override_row(ctx, entry.record, rule, override.reason, approver))
         if isinstance(entry.payload, p.PreChecks):
             for item in entry.payload.items:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ketachart.domain.codes import code_label
 from ketachart.domain.describe import describe
 from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord
 from ketachart.domain.protocol import ProtocolSpec
-from ketachart.domain.timeline import EffectiveEvent, SessionState, apply_corrections
+from ketachart.domain.session_model import SessionModel
+from ketachart.domain.timeline import EffectiveEvent, SessionState
 from ketachart.reports.blocks import Cell, Span, Tone
 from ketachart.reports.formats import LocalTimes
 from ketachart.services.sessions import SessionView
@@ -22,15 +24,17 @@ class ReportContext:
     times: LocalTimes
     now: datetime
     """When the report was made; derived values of a running session are as of then."""
-    entries: tuple[EffectiveEvent, ...]
-    """Every entry but corrections, corrections applied, voided ones kept, in time order."""
+    model: SessionModel
+    """The session's read model as of `now`: every section renders it."""
 
     @classmethod
     def of(cls, view: SessionView, now: datetime) -> ReportContext:
-        entries = sorted(
-            apply_corrections(view.events), key=lambda e: (e.occurred_at, e.record.seq)
-        )
-        return cls(view, LocalTimes.around(view.state.opened_at), now, tuple(entries))
+        return cls(view, LocalTimes.around(view.state.opened_at), now, view.model(now))
+
+    @property
+    def entries(self) -> tuple[EffectiveEvent, ...]:
+        """Every entry but corrections, corrections applied, voided ones kept, in time order."""
+        return self.model.entries
 
     @property
     def state(self) -> SessionState:
@@ -52,9 +56,7 @@ class ReportContext:
         return [e for e in self.view.events if e.kind is kind]
 
     def author(self, user_id: int | None) -> str:
-        if user_id is None:
-            return ""
-        return self.view.authors.get(user_id, f"user #{user_id}")
+        return self.model.label(user_id)
 
     def when(self, entry: EffectiveEvent) -> Cell:
         return self.value(entry, self.times.time(entry.occurred_at))
@@ -93,7 +95,7 @@ class ReportContext:
             approver = self.author(override.approved_by) or "the person charting"
             spans.append(
                 Span(
-                    f"\nOverride ({override_label(override.code)}): {override.reason}; "
+                    f"\nOverride ({code_label(override.code)}): {override.reason}; "
                     f"approved by {approver}",
                     tone=Tone.ALERT,
                 )
@@ -108,20 +110,3 @@ class ReportContext:
 
 ENTRY_HEADER = ("Time", "Entry", "Details", "Charted by")
 ENTRY_WEIGHTS = (0.8, 1.4, 5.0, 2.0)
-
-OVERRIDE_LABELS = {
-    "weight.pounds": "weight looks like pounds",
-    "weight.change": "weight changed more than 10 %",
-    "weight.low": "weight implausibly low",
-    "dose.rate": "rate above the protocol maximum",
-    "dose.total": "total dose above the protocol maximum",
-    "discharge.infusion": "infusion not stopped",
-    "discharge.observation": "minimum observation time",
-    "discharge.score": "discharge score",
-    "discharge.iv": "IV not removed",
-    "discharge.ride": "no ride confirmed",
-}
-
-
-def override_label(code: str) -> str:
-    return OVERRIDE_LABELS.get(code, code)

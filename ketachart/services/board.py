@@ -12,14 +12,8 @@ from sqlalchemy import select
 
 from ketachart.domain.access import Action
 from ketachart.domain.events import EventRecord
-from ketachart.domain.monitoring import (
-    AlertCode,
-    current_alerts,
-    due_times,
-    infusion_elapsed,
-    recovery_elapsed,
-)
-from ketachart.domain.timeline import STATUS_LABELS, SessionState, SessionStatus, derive_state
+from ketachart.domain.session_model import SessionModel, session_model
+from ketachart.domain.timeline import SessionStatus, derive_state
 from ketachart.models import Event, InfusionSession, Patient
 from ketachart.services.actors import Actor
 from ketachart.services.chains import event_record
@@ -30,7 +24,6 @@ DUE_VITALS = "vitals"
 DUE_RECOVERY = "recovery check"
 ELAPSED_INFUSION = "infusion"
 ELAPSED_RECOVERY = "recovery"
-_TIMING_ALERTS = frozenset({AlertCode.VITALS_OVERDUE, AlertCode.RECOVERY_OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -130,10 +123,12 @@ def board_rows(
         if session.protocol_id not in protocols:
             protocols[session.protocol_id] = get_protocol(tx, session.protocol_id)
         protocol = protocols[session.protocol_id]
-        state = derive_state(protocol.spec, events.get(session.id, ()))
+        session_events = events.get(session.id, [])
+        state = derive_state(protocol.spec, session_events)
         if state.opened_at.astimezone(tz).date() != day:
             continue
-        rows.append(_row(session, patients[session.patient_id], protocol, state, now))
+        model = session_model(state, session_events, now)
+        rows.append(_row(session, patients[session.patient_id], protocol, model))
     rows.sort(key=lambda r: (chair_sort_key(r.chair), r.opened_at))
     return rows
 
@@ -154,15 +149,11 @@ def _patients(tx: Tx, patient_ids: set[int]) -> dict[int, Patient]:
 
 
 def _row(
-    session: InfusionSession,
-    patient: Patient,
-    protocol: ProtocolRow,
-    state: SessionState,
-    now: datetime,
+    session: InfusionSession, patient: Patient, protocol: ProtocolRow, model: SessionModel
 ) -> BoardRow:
-    due = due_times(state, now)
+    due, now = model.due, model.now
     due_at = due.next_due_at
-    kind, elapsed, running = _elapsed(state, now)
+    kind, elapsed, running = _elapsed(model)
     return BoardRow(
         session_id=session.id,
         chair=session.chair,
@@ -171,9 +162,9 @@ def _row(
         mrn=patient.mrn,
         protocol_name=protocol.spec.name,
         protocol_is_example=protocol.spec.is_example,
-        status=state.status,
-        status_label=STATUS_LABELS[state.status],
-        opened_at=state.opened_at,
+        status=model.status,
+        status_label=model.status_label,
+        opened_at=model.state.opened_at,
         elapsed_kind=kind,
         elapsed=elapsed,
         elapsed_running=running,
@@ -181,18 +172,17 @@ def _row(
         due_what=_due_what(due_at, due.next_vitals_at),
         seconds_until_due=None if due_at is None else seconds_until(due_at, now),
         overdue=due.overdue,
-        other_alerts=tuple(
-            a.message for a in current_alerts(state, now) if a.code not in _TIMING_ALERTS
-        ),
+        other_alerts=tuple(a.message for a in model.clinical_alerts),
         as_of=now,
     )
 
 
-def _elapsed(state: SessionState, now: datetime) -> tuple[str, timedelta, bool]:
+def _elapsed(model: SessionModel) -> tuple[str, timedelta, bool]:
+    state = model.state
     if state.infusion_stopped_at is not None:
-        return ELAPSED_RECOVERY, recovery_elapsed(state, now), state.discharged_at is None
+        return ELAPSED_RECOVERY, model.recovery_elapsed, state.discharged_at is None
     if state.infusion_started_at is not None:
-        return ELAPSED_INFUSION, infusion_elapsed(state, now), True
+        return ELAPSED_INFUSION, model.infusion_elapsed, True
     return "", timedelta(0), False
 
 

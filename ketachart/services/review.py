@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.events import EventKind, EventRecord
-from ketachart.domain.monitoring import vitals_alerts
+from ketachart.domain.session_model import session_model
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import PreCheckStatus
 from ketachart.models import Event
@@ -31,6 +31,8 @@ class ReviewFlags:
     unsigned_addenda: int
     attestations: int
     """How many 'authored by' attestations the session has (0: the nurse has not signed)."""
+    dose_differs: bool = False
+    """The delivered dose, pump volume and controlled-substance record do not agree."""
 
     def labels(self) -> list[str]:
         pairs = (
@@ -41,6 +43,8 @@ class ReviewFlags:
             ("unsigned addendum", self.unsigned_addenda),
         )
         found = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in pairs if n]
+        if self.dose_differs:
+            found.append("dose amounts differ")
         return found if self.attestations else [*found, "not attested"]
 
 
@@ -65,15 +69,19 @@ def unsigned_addenda(events: Sequence[EventRecord]) -> list[EventRecord]:
     return [e for e in events if e.kind is EventKind.ADDENDUM and e.id not in signed]
 
 
-def review_flags(loaded: LoadedSession) -> ReviewFlags:
+def review_flags(loaded: LoadedSession, now: datetime) -> ReviewFlags:
+    """What the physician should look at; the alerts and the dose verdict are the session
+    model's, so the queue, the chart and the PDF count the same."""
     events = loaded.events
+    model = session_model(loaded.state(), events, now)
     return ReviewFlags(
         overrides=sum(len(e.overrides) for e in events) + _overridden_pre_checks(events),
-        alerts=len(vitals_alerts(loaded.state())),
+        alerts=len(model.alert_history),
         corrections=sum(1 for e in events if e.kind is EventKind.CORRECTION),
         late_entries=sum(1 for e in events if e.is_late),
         unsigned_addenda=len(unsigned_addenda(events)),
         attestations=sum(1 for e in events if e.kind is EventKind.ATTESTATION),
+        dose_differs=model.reconciliation.compared and not model.reconciliation.agrees,
     )
 
 
@@ -121,6 +129,6 @@ def _row(tx: Tx, loaded: LoadedSession) -> ReviewRow:
         get_patient(tx, loaded.row.patient_id),
         loaded.protocol.name,
         loaded.row.chair,
-        review_flags(loaded),
+        review_flags(loaded, tx.now),
         state.status,
     )

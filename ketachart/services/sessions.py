@@ -15,6 +15,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.events import EventKind, EventRecord, Override, validate_payload
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time
+from ketachart.domain.session_model import SessionModel, session_model
 from ketachart.domain.timeline import SessionState, SessionStatus, derive_state, extend_state
 from ketachart.domain.write_gate import CANDIDATE_ID, GateContext, Proposal, check_opening
 from ketachart.errors import NotFound, ValidationError
@@ -208,6 +209,10 @@ class SessionView:
     state: SessionState
     authors: dict[int, str]
     """Printed name with credentials of everyone who recorded an entry, by user id."""
+
+    def model(self, now: datetime) -> SessionModel:
+        """The session's read model at `now`: what every screen and report shows."""
+        return session_model(self.state, self.events, now, self.authors)
 
 
 def view_session(tx: Tx, actor: Actor, session_id: str, *, audited: bool = True) -> SessionView:

@@ -7,14 +7,8 @@ from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QWidget
 
-from ketachart.domain.monitoring import (
-    current_alerts,
-    delivered_so_far,
-    due_times,
-    infusion_elapsed,
-    recovery_elapsed,
-)
-from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
+from ketachart.domain.session_model import SessionModel
+from ketachart.domain.timeline import SessionStatus
 from ketachart.services.sessions import SessionView
 from ketachart.ui.widgets import named_label
 
@@ -39,7 +33,8 @@ class HeaderFacts:
 
 
 def header_facts(view: SessionView, now: datetime) -> HeaderFacts:
-    state, patient, plan = view.state, view.patient, view.state.plan
+    model = view.model(now)
+    state, patient, plan = model.state, view.patient, model.state.plan
     allergies = patient.allergies.strip()
     return HeaderFacts(
         name=patient.display_name,
@@ -50,28 +45,29 @@ def header_facts(view: SessionView, now: datetime) -> HeaderFacts:
             f"{state.weight_kg} kg · {view.protocol.name} · plan {plan.total_mg} mg at "
             f"{plan.rate_ml_h} mL/h over {plan.duration_min} min"
         ),
-        progress=_progress(view, now),
-        due=_due_text(view, now),
-        overdue=due_times(state, now).overdue,
-        alerts=tuple(f"⚠ {a.message}" for a in current_alerts(state, now)),
+        progress=_progress(model),
+        due=_due_text(model),
+        overdue=model.overdue,
+        alerts=tuple(f"⚠ {a.message}" for a in model.live_alerts),
     )
 
 
-def _progress(view: SessionView, now: datetime) -> str:
-    state = view.state
-    status = STATUS_LABELS[state.status]
-    rate = f"{state.rate_ml_h} mL/h" if state.infusion_running and not state.paused else "0 mL/h"
+def _progress(model: SessionModel) -> str:
     text = (
-        f"{status} · rate {rate} · delivered {delivered_so_far(state, now)} mg · "
-        f"infusion {clock_text(infusion_elapsed(state, now))}"
+        f"{model.status_label} · rate {model.running_rate_ml_h} mL/h · delivered "
+        f"{model.delivered_mg} mg · infusion {clock_text(model.infusion_elapsed)}"
     )
-    if state.status in (SessionStatus.RECOVERY, SessionStatus.DISCHARGED):
-        text += f" · recovery {clock_text(recovery_elapsed(state, now))}"
+    if model.status in (SessionStatus.RECOVERY, SessionStatus.DISCHARGED):
+        text += f" · recovery {clock_text(model.recovery_elapsed)}"
+    baseline = model.baseline
+    if baseline is not None:
+        v = baseline.vitals
+        text += f" · baseline BP {v.systolic}/{v.diastolic} ({baseline.at.astimezone():%H:%M})"
     return text
 
 
-def _due_text(view: SessionView, now: datetime) -> str:
-    due = due_times(view.state, now)
+def _due_text(model: SessionModel) -> str:
+    due, now = model.due, model.now
     parts = []
     for label, at, overdue in (
         ("Vitals", due.next_vitals_at, due.vitals_overdue),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
@@ -32,15 +33,15 @@ TABLES = {
 }
 EXTRA_REVISION = '''"""A later revision, for tests: one new table.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 9999
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9999"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -125,7 +126,8 @@ def install_later_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """The packaged migrations plus a revision 0002, as if this were a newer release."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_extra.py").write_text(EXTRA_REVISION, encoding="utf-8")
+    text = EXTRA_REVISION.replace("{head}", migrate.head_revision())
+    (folder / "versions" / "9999_extra.py").write_text(text, encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS", folder)
 
 
@@ -133,16 +135,17 @@ def test_upgrade_from_an_older_revision_copies_an_sqlite_file_first(
     db: Database, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_clinic(db, clock)
+    head = migrate.head_revision()
     install_later_migrations(tmp_path, monkeypatch)
     folder = db.sqlite_path.parent if db.sqlite_path else None
     migrate.upgrade_to_head(db)
-    assert revision(db) == "0002"
+    assert revision(db) == "9999"
     assert table_names(db) == {*TABLES, "test_extra"}
     if folder is None:
         return
-    (copy,) = folder.glob("ketachart-test.before-0002-from-0001-*.sqlite")
+    (copy,) = folder.glob(f"ketachart-test.before-9999-from-{head}-*.sqlite")
     with sqlite3.connect(copy) as backup:
-        assert backup.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert backup.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
         assert "test_extra" not in row_counts(backup)
         assert row_counts(backup)["audit_entries"] > 0
     backup.close()
@@ -260,3 +263,44 @@ def test_open_database_refuses_a_damaged_file(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 200)
     with pytest.raises(DatabaseDamaged, match="Restore it from a backup"):
         open_database(f"sqlite:///{path}")
+
+
+# --- 0002: protocol settings for "Before the first mL" -------------------------------------
+
+NEW_ALERT_KEYS = ("pre_infusion_systolic_max", "pre_infusion_diastolic_max")
+
+
+def _strip_new_settings(spec_json: str) -> str:
+    spec = json.loads(spec_json)
+    spec.pop("rate_above_plan_fraction")
+    for key in (*NEW_ALERT_KEYS, "pounds_question_above_kg"):
+        spec["alerts"].pop(key)
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_existing_protocols_get_the_new_settings_by_migration(
+    db: Database, clock: ManualClock
+) -> None:
+    make_clinic(db, clock)
+    migrate.run_alembic(db, "downgrade", "0001")
+    with db.engine.begin() as connection:  # a protocol saved by the first version
+        old = connection.execute(text("SELECT spec_json FROM protocol_versions LIMIT 1")).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO protocol_versions (code, version, name, active, spec_json, "
+                "created_at) VALUES ('OLD-1', 1, 'Old protocol', :active, :spec, :at)"
+            ),
+            {"active": True, "spec": _strip_new_settings(old), "at": datetime(2026, 1, 5)},
+        )
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT version, spec_json FROM protocol_versions WHERE code = 'OLD-1'")
+        ).all()
+    assert [r.version for r in rows] == [1, 2]
+    upgraded = json.loads(rows[1].spec_json)
+    assert upgraded["rate_above_plan_fraction"] == "0.25"
+    assert upgraded["alerts"]["pre_infusion_systolic_max"] == 160
+    assert upgraded["alerts"]["pre_infusion_diastolic_max"] == 100
+    assert upgraded["alerts"]["pounds_question_above_kg"] == "150"
+    assert upgraded["version"] == 2
