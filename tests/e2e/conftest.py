@@ -13,6 +13,7 @@ from ketachart.clock import ManualClock
 from ketachart.storage.database import Database, open_database
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.workstation import Workstation
+from tests import modal_guard
 from tests.support import Clinic, make_clinic
 
 
@@ -36,3 +37,8 @@ def window(qtbot: QtBot, e2e_clinic: Clinic, tmp_path: Path) -> MainWindow:
     main.resize(1366, 768)
     main.show()
     return main
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    modal_guard.install(monkeypatch)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from ketachart.clock import ManualClock
 from ketachart.storage.database import Database, open_database
 from ketachart.ui.workstation import Workstation
+from tests import modal_guard
 from tests.support import Clinic, make_clinic
 
 
@@ -37,3 +38,8 @@ def ws(ui_clinic: Clinic, settings: QSettings) -> Workstation:
     station = Workstation(ui_clinic.db, settings)
     station.set_actor(ui_clinic.nurse)
     return station
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    modal_guard.install(monkeypatch)

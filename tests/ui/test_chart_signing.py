@@ -32,7 +32,7 @@ def ready_to_discharge(clinic: Clinic) -> str:
     clinic.act(charting.chart, clinic.nurse, session_id, stop)
     clinic.later(15)
     clinic.act(charting.record_recovery_check, clinic.nurse, session_id, recovery_check())
-    clinic.later(16)
+    clinic.later(15)
     clinic.act(charting.chart, clinic.nurse, session_id, p.IvRemoved(True, True))
     return session_id
 

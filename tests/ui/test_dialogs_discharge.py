@@ -61,7 +61,7 @@ def test_lists_each_blocker_in_words(qtbot: QtBot, ws: Workstation, ui_clinic: C
 def test_completing_each_blocker_here_then_discharging(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:
-    session_id = session_stopped(ui_clinic)
+    session_id = session_stopped(ui_clinic, 16)
     dialog = shown(DischargeDialog(ws, session_id), qtbot)
     dialog.run_dialog = complete_sub_dialog
     qtbot.mouseClick(dialog.recovery_button, qtbot_left())
@@ -73,7 +73,7 @@ def test_completing_each_blocker_here_then_discharging(
     assert conditions(dialog)["ride"].startswith(
         "✔ Ride home: confirmed with the details typed here"
     )
-    ui_clinic.later(26)
+    ui_clinic.later(15)  # observation over, and the recovery check still current
     dialog.refresh()
     assert conditions(dialog)["time"] == "✔ Minimum observation of 30 min is over."
     assert dialog.summary.text() == "✔ Nothing blocks discharge."
