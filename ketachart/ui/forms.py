@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 UNEXPECTED = (
     "Unexpected error: nothing was saved and your entry is still here. Details are in the log."
 )
+
+R_co = TypeVar("R_co", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,9 @@ def from_qdatetime(value: QDateTime, now: datetime | None = None) -> datetime:
     return later if later is not None and first < later <= now else first
 
 
-class EntryDialog(QDialog):
-    """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`."""
+class EntryDialog(QDialog, Generic[R_co]):
+    """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`; R_co is
+    what `submit()` returns (the saved record), which `result_value` holds after a save."""
 
     def __init__(
         self, ws: Workstation, title: str, parent: QWidget | None = None, *, with_time: bool = True
@@ -110,11 +114,26 @@ class EntryDialog(QDialog):
         self.ask_approver: Callable[[QWidget, Workstation, str], Actor | None] = (
             ask_physician_approval
         )
-        self.result_value: object = None
+        self._saved: R_co | None = None
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
         self._touched: set[str] = set()
         self._time_edit: QDateTimeEdit | None = None
         self._build_frame(with_time)
+
+    @property
+    def result_value(self) -> R_co | None:
+        """What the save returned; None until it saved."""
+        return self._saved
+
+    def saved(self) -> R_co:
+        """What the save returned; an error if nothing was saved (for callers that know)."""
+        if self._saved is None:
+            raise RuntimeError(f"{type(self).__name__} has not saved anything")
+        return self._saved
+
+    def ask(self) -> R_co | None:
+        """Run modally: what was saved, or None if the dialog was closed without saving."""
+        return self._saved if self.exec() == QDialog.DialogCode.Accepted else None
 
     def _build_frame(self, with_time: bool) -> None:
         layout = QVBoxLayout(self)
@@ -181,7 +200,7 @@ class EntryDialog(QDialog):
     def build(self) -> p.Payload:
         raise NotImplementedError
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> R_co:
         raise NotImplementedError
 
     def current_payload(self) -> p.Payload:
@@ -229,7 +248,7 @@ class EntryDialog(QDialog):
     def _submit_with_prompts(self, submission: Submission) -> None:
         for _attempt in range(6):
             try:
-                self.result_value = self.submit(submission)
+                self._saved = self.submit(submission)
             except ConfirmationRequired as needed:
                 next_submission = self._confirmed(submission, needed.code, needed.message)
             except OverrideRequired as needed:

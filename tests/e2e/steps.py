@@ -6,6 +6,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Route, Severity, SideEffectKind
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
@@ -45,10 +46,10 @@ def register_patient(qtbot: QtBot, window: MainWindow, mrn: str) -> int:
     set_text(qtbot, dialog.allergies, "Sulfa drugs")
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
-    return int(dialog.result_value.id)  # type: ignore[attr-defined]
+    return dialog.saved().id
 
 
-def entry(qtbot: QtBot, chart: ChartView, key: str) -> EntryDialog:
+def entry(qtbot: QtBot, chart: ChartView, key: str) -> EntryDialog[EventRecord]:
     """Press the entry's one-key shortcut on the chart screen; return the dialog it opened."""
     chart.activateWindow()
     chart.table.setFocus()
@@ -59,14 +60,14 @@ def entry(qtbot: QtBot, chart: ChartView, key: str) -> EntryDialog:
     return dialog
 
 
-def save(qtbot: QtBot, dialog: EntryDialog) -> None:
+def save(qtbot: QtBot, dialog: EntryDialog[object]) -> None:
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, " ".join(
         label.text() for label in dialog.findChildren(type(dialog.message)) if label.text()
     )
 
 
-def all_pre_checks(qtbot: QtBot, dialog: EntryDialog) -> None:
+def all_pre_checks(qtbot: QtBot, dialog: EntryDialog[object]) -> None:
     for code, row in dialog.rows.items():  # type: ignore[attr-defined]
         done = PreCheckStatus.NOT_APPLICABLE if code is PreCheckCode.PREGNANCY else None
         row.status.set_value(done or PreCheckStatus.DONE)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWid
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import StopReason
 from ketachart.services import charting
 from ketachart.ui.forms import EntryDialog
@@ -19,6 +20,7 @@ SQL_TEXT = "'; DROP TABLE events; --"
 
 
 D = TypeVar("D", bound=QWidget)
+T = TypeVar("T", bound=p.Payload)
 
 
 def shown(dialog: D, qtbot: QtBot) -> D:
@@ -34,6 +36,13 @@ def shown(dialog: D, qtbot: QtBot) -> D:
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     return dialog
+
+
+def saved_payload(dialog: EntryDialog[EventRecord], kind: type[T]) -> T:
+    """The payload the dialog saved, checked to be of the kind the test expects."""
+    payload = dialog.saved().payload
+    assert isinstance(payload, kind), payload
+    return payload
 
 
 def set_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
@@ -61,7 +70,7 @@ def press_enter(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.keyClick(widget, Qt.Key.Key_Return)
 
 
-def messages(dialog: EntryDialog) -> list[str]:
+def messages(dialog: EntryDialog[object]) -> list[str]:
     """Every visible problem: the errors under fields and the dialog's message."""
     texts = []
     for label in dialog.findChildren(QLabel):
@@ -73,7 +82,7 @@ def messages(dialog: EntryDialog) -> list[str]:
     return texts
 
 
-def message_text(dialog: EntryDialog) -> str:
+def message_text(dialog: EntryDialog[object]) -> str:
     return " | ".join(messages(dialog))
 
 
@@ -84,7 +93,7 @@ def event_count(clinic: Clinic, session_id: str) -> int:
         return len(load_session(tx, session_id).events)
 
 
-def accepted(dialog: EntryDialog) -> bool:
+def accepted(dialog: EntryDialog[object]) -> bool:
     return dialog.result() == EntryDialog.DialogCode.Accepted and not dialog.isVisible()
 
 

@@ -101,7 +101,7 @@ def test_remaining_blockers_need_a_physician(
     press_enter(qtbot, dialog.ride.edits["phone"])
     assert accepted(dialog)
     assert "Minimum observation not over" in approvals[0]
-    codes = {o.code for o in dialog.result_value.overrides}  # type: ignore[attr-defined]
+    codes = {o.code for o in dialog.saved().overrides}
     assert codes == {"discharge.observation", "discharge.score", "discharge.iv"}
     assert ui_clinic.state(session_id).discharged_at is not None
 

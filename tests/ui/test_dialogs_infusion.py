@@ -22,6 +22,7 @@ from tests.ui.dialog_helpers import (
     event_count,
     message_text,
     press_enter,
+    saved_payload,
     session_infusing,
     set_text,
     shown,
@@ -60,7 +61,7 @@ def test_start_infusion_shows_dose_as_you_type_and_saves(
     state = ui_clinic.state(session_id)
     assert state.infusion_running
     assert state.rate_ml_h == Decimal("52.5")
-    assert dialog.result_value.payload.dose_mg_kg_h == Decimal("0.750")  # type: ignore[attr-defined]
+    assert saved_payload(dialog, p.InfusionStart).dose_mg_kg_h == Decimal("0.750")
 
 
 @pytest.mark.garbage
@@ -114,8 +115,7 @@ def test_rate_change_over_maximum_asks_a_physician(
     press_enter(qtbot, dialog.reason)
     assert accepted(dialog)
     assert "above the protocol maximum of 1.5 mg/kg/h" in asked[0]
-    record = dialog.result_value
-    assert record.overrides[0].approved_by == ui_clinic.physician.id  # type: ignore[attr-defined]
+    assert dialog.saved().overrides[0].approved_by == ui_clinic.physician.id
     assert ui_clinic.state(session_id).rate_ml_h == Decimal(150)
 
 
@@ -180,4 +180,4 @@ def test_stopped_early_needs_a_reason(qtbot: QtBot, ws: Workstation, ui_clinic: 
     set_text(qtbot, dialog.detail, "Hypertension 190/115")
     press_enter(qtbot, dialog.detail)
     assert accepted(dialog)
-    assert dialog.result_value.payload.reason is StopReason.STOPPED_EARLY  # type: ignore[attr-defined]
+    assert saved_payload(dialog, p.InfusionStop).reason is StopReason.STOPPED_EARLY

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketachart.services import sessions
-from ketachart.services.sessions import LoadedSession
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.workstation import Workstation
 from tests.support import Clinic
@@ -96,8 +95,7 @@ def test_pounds_warning_for_154_kg_after_70_kg_and_saving_with_a_reason(
     assert dialog.result() == dialog.DialogCode.Accepted
     assert len(questions) == 1
     assert "pounds" in questions[0]
-    loaded = dialog.result_value
-    assert isinstance(loaded, LoadedSession)
+    loaded = dialog.saved()
     assert loaded.row.chair == "Chair 3"
     assert loaded.row.patient_id == ui_clinic.patient.id
     assert loaded.state().weight_kg == Decimal(154)
@@ -177,8 +175,7 @@ def test_choosing_from_the_list_and_saving_opens_a_session(
     dialog.chair.setEditText("Room B")
     qtbot.keyClicks(dialog.weight, "68.5")
     dialog.accept()
-    loaded = dialog.result_value
-    assert isinstance(loaded, LoadedSession)
+    loaded = dialog.saved()
     assert loaded.row.chair == "Room B"
     assert loaded.row.protocol_id == ui_clinic.protocols[2].id
 
