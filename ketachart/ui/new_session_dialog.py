@@ -24,7 +24,7 @@ from ketachart.domain.checks import Checks
 from ketachart.domain.dose import DosePlan, plan_dose
 from ketachart.domain.protocol import AlertThresholds
 from ketachart.domain.rules import check_weight
-from ketachart.errors import ConfirmationRequired, KetachartError, ValidationError
+from ketachart.errors import ApprovalRequired, KetachartError, ValidationError
 from ketachart.services.patients import PatientRow, find_patients, get_patient
 from ketachart.services.protocols import ProtocolRow, current_protocols
 from ketachart.services.sessions import LoadedSession, open_session, previous_weight
@@ -312,7 +312,7 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         limits = protocol.spec.alerts if protocol is not None else AlertThresholds()
         try:
             check_weight(weight, self.previous_kg, limits, ())
-        except ConfirmationRequired as concern:
+        except ApprovalRequired as concern:
             return self.tr("⚠ Check the weight (lb/kg?): %s") % concern.message
         return ""
 

@@ -10,10 +10,14 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWid
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
-from ketachart.domain.events import EventRecord
+from ketachart.domain.events import EventRecord, Override
 from ketachart.domain.vocab import StopReason
+from ketachart.errors import Approval
 from ketachart.services import charting
+from ketachart.services.actors import Actor
+from ketachart.ui.approvals_dialog import ApprovalAnswer
 from ketachart.ui.forms import EntryDialog
+from ketachart.ui.workstation import Workstation
 from tests.support import Clinic, chart_to_infusing
 
 SQL_TEXT = "'; DROP TABLE events; --"
@@ -27,8 +31,7 @@ def shown(dialog: D, qtbot: QtBot) -> D:
     """Show and activate `dialog`; its prompts answer 'cancel' unless a test replaces them
     (a real prompt would wait forever for a click)."""
     if isinstance(dialog, EntryDialog):
-        dialog.ask_reason = lambda _parent, _question: None
-        dialog.ask_approver = lambda _parent, _ws, _message: None
+        dialog.ask_approvals = lambda _parent, _ws, _needed: None
     if hasattr(dialog, "ask_witness_fn"):
         dialog.ask_witness_fn = lambda _parent, _ws: None
     qtbot.addWidget(dialog)
@@ -36,6 +39,26 @@ def shown(dialog: D, qtbot: QtBot) -> D:
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     return dialog
+
+
+class Approvals:
+    """Stands in for the approvals dialog: gives `reason` for every item asked and `approver`
+    as the physician who signed in; `asked` records each time it was asked, with what."""
+
+    def __init__(self, reason: str, approver: Actor | None = None) -> None:
+        self.reason, self.approver = reason, approver
+        self.asked: list[tuple[Approval, ...]] = []
+
+    def __call__(
+        self, _parent: QWidget, _ws: Workstation, needed: tuple[Approval, ...]
+    ) -> ApprovalAnswer:
+        self.asked.append(needed)
+        overrides = tuple(Override(a.code, self.reason) for a in needed)
+        return ApprovalAnswer(overrides, self.approver)
+
+    @property
+    def messages(self) -> list[str]:
+        return [a.message for needed in self.asked for a in needed]
 
 
 def saved_payload(dialog: EntryDialog[EventRecord], kind: type[T]) -> T:

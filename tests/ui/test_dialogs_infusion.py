@@ -7,7 +7,6 @@ from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
 from ketachart.services import charting
-from ketachart.services.actors import Actor
 from ketachart.ui.dialogs.infusion_dialogs import (
     PauseDialog,
     RateChangeDialog,
@@ -18,6 +17,7 @@ from ketachart.ui.dialogs.infusion_dialogs import (
 from ketachart.ui.workstation import Workstation
 from tests.support import ALL_PRE_CHECKS, BASELINE, Clinic
 from tests.ui.dialog_helpers import (
+    Approvals,
     accepted,
     event_count,
     message_text,
@@ -101,20 +101,15 @@ def test_rate_change_over_maximum_asks_a_physician(
 ) -> None:
     session_id = session_infusing(ui_clinic)
     dialog = shown(RateChangeDialog(ws, session_id), qtbot)
-    asked: list[str] = []
-
-    def approver(_parent: object, _ws: Workstation, message: str) -> Actor:
-        asked.append(message)
-        return ui_clinic.physician
-
-    dialog.ask_approver = approver
-    dialog.ask_reason = lambda _parent, _question: "Physician order for a higher rate"
+    approvals = Approvals("Physician order for a higher rate", ui_clinic.physician)
+    dialog.ask_approvals = approvals
     set_text(qtbot, dialog.rate, "150")
     assert "above the protocol maximum" in dialog.dose.text()
     set_text(qtbot, dialog.reason, "Pain not controlled")
     press_enter(qtbot, dialog.reason)
     assert accepted(dialog)
-    assert "above the protocol maximum of 1.5 mg/kg/h" in asked[0]
+    assert len(approvals.asked) == 1
+    assert "above the protocol maximum of 1.5 mg/kg/h" in approvals.messages[0]
     assert dialog.saved().overrides[0].approved_by == ui_clinic.physician.id
     assert ui_clinic.state(session_id).rate_ml_h == Decimal(150)
 
@@ -125,7 +120,7 @@ def test_rate_change_over_maximum_without_physician_saves_nothing(
     session_id = session_infusing(ui_clinic)
     before = event_count(ui_clinic, session_id)
     dialog = shown(RateChangeDialog(ws, session_id), qtbot)
-    dialog.ask_approver = lambda _parent, _ws, _message: None
+    dialog.ask_approvals = lambda _parent, _ws, _needed: None
     set_text(qtbot, dialog.rate, "150")
     set_text(qtbot, dialog.reason, "Pain")
     press_enter(qtbot, dialog.reason)
