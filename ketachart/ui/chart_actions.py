@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
-from ketachart.domain.events import EventKind
+from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.timeline import SessionState
 from ketachart.ui.dialogs.controlled_substance_dialog import ControlledSubstanceDialog
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog
@@ -30,7 +30,7 @@ from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.forms import EntryDialog
 from ketachart.ui.workstation import Workstation
 
-DialogFactory = Callable[[Workstation, str, QWidget | None], EntryDialog]
+DialogFactory = Callable[[Workstation, str, QWidget | None], EntryDialog[EventRecord]]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord
 from ketachart.domain.rules import check_can_chart
 from ketachart.domain.timeline import SessionStatus, latest_version_id
 from ketachart.errors import KetachartError
@@ -58,7 +59,7 @@ class ChartView(QWidget):
         super().__init__(parent)
         self.ws, self.session_id = ws, session_id
         self.view: SessionView = ws.act(view_session, session_id)
-        self.active_dialog: EntryDialog | None = None
+        self.active_dialog: EntryDialog[EventRecord] | None = None
         self.prompt: PasswordDialog | None = None
         """The attestation's password dialog while it is open."""
         self._pdf: PdfActions | None = None
@@ -169,7 +170,7 @@ class ChartView(QWidget):
         if not self.header.mute.isChecked():
             QApplication.beep()
 
-    def open_entry(self, action: EntryAction) -> EntryDialog | None:
+    def open_entry(self, action: EntryAction) -> EntryDialog[EventRecord] | None:
         """Open the dialog for `action`, or say why that entry cannot be charted now."""
         if self.active_dialog is not None and self.active_dialog.isVisible():
             return None
@@ -187,7 +188,7 @@ class ChartView(QWidget):
             return False
         return True
 
-    def _open(self, dialog: EntryDialog) -> EntryDialog:
+    def _open(self, dialog: EntryDialog[EventRecord]) -> EntryDialog[EventRecord]:
         self.notice.hide()
         self.active_dialog = dialog
         dialog.finished.connect(self._on_dialog_finished)
@@ -265,7 +266,7 @@ class ChartView(QWidget):
             self.show_notice(outcome.text)
         return outcome
 
-    def correct_selected(self) -> EntryDialog | None:
+    def correct_selected(self) -> EntryDialog[EventRecord] | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             self.show_notice(self.tr("Select the entry to correct first."))

@@ -1,16 +1,17 @@
 """The charting dialog pattern: fields, an editable time, messages as you type, Save on Enter.
 
 A save that fails (locked database, full disk, unreachable server, a rule) keeps the dialog open
-with everything typed and says what to do; saving again retries.
+with everything typed and says what to do; saving again retries. A save that needs
+confirmations or overrides asks for all of them in one dialog, then saves once more.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -30,14 +31,13 @@ from PySide6.QtWidgets import (
 from ketachart.domain import payloads as p
 from ketachart.domain.events import Override, validate_payload
 from ketachart.errors import (
-    ConfirmationRequired,
+    ApprovalRequired,
     FieldProblem,
     KetachartError,
-    OverrideRequired,
     ValidationError,
 )
 from ketachart.services.actors import Actor
-from ketachart.ui.prompts import ask_physician_approval, ask_reason
+from ketachart.ui.approvals_dialog import AskApprovals, ask_approvals
 from ketachart.ui.timeline_rows import other_occurrence
 from ketachart.ui.widgets import grow_to_fit
 from ketachart.ui.workstation import Workstation
@@ -46,6 +46,11 @@ log = logging.getLogger(__name__)
 UNEXPECTED = (
     "Unexpected error: nothing was saved and your entry is still here. Details are in the log."
 )
+# After the approvals are given, a save can still need new ones (the chart changed meanwhile,
+# or a service that names one item at a time): ask again at most this many times.
+ASK_AGAIN_AT_MOST = 2
+
+R_co = TypeVar("R_co", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,9 @@ def from_qdatetime(value: QDateTime, now: datetime | None = None) -> datetime:
     return later if later is not None and first < later <= now else first
 
 
-class EntryDialog(QDialog):
-    """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`."""
+class EntryDialog(QDialog, Generic[R_co]):
+    """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`; R_co is
+    what `submit()` returns (the saved record), which `result_value` holds after a save."""
 
     def __init__(
         self, ws: Workstation, title: str, parent: QWidget | None = None, *, with_time: bool = True
@@ -106,15 +112,27 @@ class EntryDialog(QDialog):
         super().__init__(parent)
         self.ws = ws
         self.setWindowTitle(title)
-        self.ask_reason: Callable[[QWidget, str], str | None] = ask_reason
-        self.ask_approver: Callable[[QWidget, Workstation, str], Actor | None] = (
-            ask_physician_approval
-        )
-        self.result_value: object = None
+        self.ask_approvals: AskApprovals = ask_approvals
+        self._saved: R_co | None = None
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
         self._touched: set[str] = set()
         self._time_edit: QDateTimeEdit | None = None
         self._build_frame(with_time)
+
+    @property
+    def result_value(self) -> R_co | None:
+        """What the save returned; None until it saved."""
+        return self._saved
+
+    def saved(self) -> R_co:
+        """What the save returned; an error if nothing was saved (for callers that know)."""
+        if self._saved is None:
+            raise RuntimeError(f"{type(self).__name__} has not saved anything")
+        return self._saved
+
+    def ask(self) -> R_co | None:
+        """Run modally: what was saved, or None if the dialog was closed without saving."""
+        return self._saved if self.exec() == QDialog.DialogCode.Accepted else None
 
     def _build_frame(self, with_time: bool) -> None:
         layout = QVBoxLayout(self)
@@ -181,7 +199,7 @@ class EntryDialog(QDialog):
     def build(self) -> p.Payload:
         raise NotImplementedError
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> R_co:
         raise NotImplementedError
 
     def current_payload(self) -> p.Payload:
@@ -224,16 +242,24 @@ class EntryDialog(QDialog):
         payload = self.validate_live(all_fields=True)
         if payload is None:
             return
-        self._submit_with_prompts(Submission(payload, self.occurred_at()))
+        self._submit_with_approvals(Submission(payload, self.occurred_at()))
 
-    def _submit_with_prompts(self, submission: Submission) -> None:
-        for _attempt in range(6):
+    def _submit_with_approvals(self, submission: Submission) -> None:
+        """Save; if that needs approvals, ask for all of them at once and save once more
+        with them (each save is its own transaction)."""
+        asks_left = 1 + ASK_AGAIN_AT_MOST
+        while True:
             try:
-                self.result_value = self.submit(submission)
-            except ConfirmationRequired as needed:
-                next_submission = self._confirmed(submission, needed.code, needed.message)
-            except OverrideRequired as needed:
-                next_submission = self._overridden(submission, needed.code, needed.message)
+                self._saved = self.submit(submission)
+            except ApprovalRequired as needed:
+                if not asks_left:
+                    self._show_failure(f"Not saved: {needed.message}")
+                    return
+                asks_left -= 1
+                approved = self._approved(submission, needed)
+                if approved is None:
+                    return
+                submission = approved
             except ValidationError as error:
                 self._show_problems(error.problems, all_fields=True)
                 return
@@ -247,33 +273,25 @@ class EntryDialog(QDialog):
             else:
                 super().accept()
                 return
-            if next_submission is None:
-                return
-            submission = next_submission
 
-    def _confirmed(self, submission: Submission, code: str, message: str) -> Submission | None:
-        reason = self.ask_reason(self, message)
-        if not reason:
-            self._show_failure(f"Not saved: {message}")
+    def _approved(self, submission: Submission, needed: ApprovalRequired) -> Submission | None:
+        """The submission with a reason for every item not yet given one, and the approver
+        who signed in for them; None (and a message) when the user cancels or nothing new
+        was asked (the service refused what was given)."""
+        given = {o.code for o in submission.overrides}
+        new = tuple(a for a in needed.needed if a.code not in given)
+        if not new:
+            self._show_failure(f"Not saved: {needed.message}")
             return None
-        return replace(submission, overrides=(*submission.overrides, Override(code, reason)))
-
-    def _overridden(self, submission: Submission, code: str, message: str) -> Submission | None:
-        approver = submission.approver
-        if approver is None and self.ws.actor.role.value != "physician":
-            approver = self.ask_approver(self, self.ws, message)
-            if approver is None:
-                self._show_failure(f"Not saved: {message}")
-                return None
-        if any(o.code == code for o in submission.overrides):
-            self._show_failure(f"Not saved: {message}")
+        answer = self.ask_approvals(self, self.ws, new)
+        if answer is None:
+            self._show_failure("Not saved: " + " ".join(a.message for a in new))
             return None
-        reason = self.ask_reason(self, f"{message}\n\nReason for the override:")
-        if not reason:
-            self._show_failure(f"Not saved: {message}")
-            return None
-        overrides = (*submission.overrides, Override(code, reason))
-        return replace(submission, overrides=overrides, approver=approver)
+        return replace(
+            submission,
+            overrides=(*submission.overrides, *answer.overrides),
+            approver=answer.approver or submission.approver,
+        )
 
     def _show_failure(self, text: str) -> None:
         self.message.setText(text)

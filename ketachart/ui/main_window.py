@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from ketachart.domain.vocab import Role
 from ketachart.services.actors import Actor
-from ketachart.services.sessions import LoadedSession
 from ketachart.ui.board_view import BoardView
 from ketachart.ui.clock_banner import ClockBanner
 from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
@@ -162,7 +161,7 @@ class MainWindow(QMainWindow):
 
     def _on_session_opened(self, dialog: NewSessionDialog) -> None:
         loaded = dialog.result_value
-        if isinstance(loaded, LoadedSession):
+        if loaded is not None:
             self.open_chart(loaded.row.id)
 
     def lock(self) -> None:

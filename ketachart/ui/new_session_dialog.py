@@ -27,7 +27,7 @@ from ketachart.domain.weight import weight_concerns
 from ketachart.errors import KetachartError, ValidationError
 from ketachart.services.patients import PatientRow, find_patients, get_patient
 from ketachart.services.protocols import ProtocolRow, current_protocols
-from ketachart.services.sessions import open_session, previous_weight
+from ketachart.services.sessions import LoadedSession, open_session, previous_weight
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal
 from ketachart.ui.patients_view import AllergyBadge, exact_mrn_match
 from ketachart.ui.widgets import form_inputs, number_text, set_form_tab_order
@@ -37,7 +37,7 @@ CHAIRS = tuple(f"Chair {number}" for number in range(1, 7))
 WEIGHT_RANGE = (Decimal(2), Decimal(400))
 
 
-class NewSessionDialog(EntryDialog):
+class NewSessionDialog(EntryDialog[LoadedSession]):
     """Open a session. `result_value` is the LoadedSession, so the caller can open the chart."""
 
     def __init__(
@@ -327,7 +327,7 @@ class NewSessionDialog(EntryDialog):
         ]
         return "\n".join(lines)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> LoadedSession:
         protocol = self.selected_protocol()
         assert self.patient is not None
         assert protocol is not None

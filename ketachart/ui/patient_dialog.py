@@ -49,8 +49,8 @@ class PatientForm(p.Payload):
     details: PatientDetails
 
 
-class PatientDialog(EntryDialog):
-    """Register (patient None) or edit a patient; `result_value` is the saved PatientRow."""
+class PatientDialog(EntryDialog[PatientRow]):
+    """Register (patient None) or edit a patient; `ask()` returns the saved PatientRow."""
 
     def __init__(
         self, ws: Workstation, patient: PatientRow | None, parent: QWidget | None = None
@@ -155,7 +155,7 @@ class PatientDialog(EntryDialog):
         checks.done()
         return form
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> PatientRow:
         form = submission.payload
         assert isinstance(form, PatientForm)
         if self.patient is None:

@@ -17,7 +17,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -346,8 +345,4 @@ class PatientsView(QWidget):
         self.select_patient(saved.id)
 
     def _run_dialog(self, patient: PatientRow | None) -> PatientRow | None:
-        dialog = PatientDialog(self.ws, patient, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        saved = dialog.result_value
-        return saved if isinstance(saved, PatientRow) else None
+        return PatientDialog(self.ws, patient, self).ask()

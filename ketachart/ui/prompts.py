@@ -1,7 +1,8 @@
-"""Small modal questions: a reason for a confirmation, a physician's approval, a witness."""
+"""Another user signs in for one purpose: a physician approving overrides, a witness."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,42 +14,28 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain.vocab import Role
-from ketachart.errors import KetachartError
+from ketachart.errors import KetachartError, PermissionDenied
 from ketachart.services.actors import Actor
 from ketachart.services.users import authenticate
 from ketachart.ui.workstation import Workstation
 
 
-class ReasonDialog(QDialog):
-    """Asks why; an empty reason is not accepted."""
+class WrongRole(PermissionDenied):
+    """The user name and password are right, but this user may not do what is asked."""
 
-    def __init__(self, parent: QWidget | None, question: str) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Reason needed"))
-        layout = QVBoxLayout(self)
-        label = QLabel(question)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText(self.tr("Reason"))
-        layout.addWidget(self.reason)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+
+def signed_in(
+    ws: Workstation, username: str, password: str, purpose: str, roles: tuple[Role, ...]
+) -> Actor:
+    """The user another person signs in as for one purpose (override, witness), checked and
+    audited; AuthenticationFailed for a wrong name or password, WrongRole for the wrong role."""
+    actor = authenticate(ws.db, username.strip(), password, purpose=purpose)
+    if actor.role not in roles:
+        needed = " or ".join(r.value for r in roles)
+        raise WrongRole(
+            QCoreApplication.translate("CredentialsDialog", "This needs a %s.") % needed
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def accept(self) -> None:
-        if self.reason.text().strip():
-            super().accept()
-
-
-def ask_reason(parent: QWidget, question: str) -> str | None:
-    dialog = ReasonDialog(parent, question)
-    if dialog.exec() == QDialog.DialogCode.Accepted:
-        return dialog.reason.text().strip()
-    return None
+    return actor
 
 
 class CredentialsDialog(QDialog):
@@ -90,32 +77,18 @@ class CredentialsDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            actor = authenticate(
-                self.ws.db, self.username.text().strip(), self.password.text(), purpose=self.purpose
+            actor = signed_in(
+                self.ws, self.username.text(), self.password.text(), self.purpose, self.roles
             )
+        except WrongRole as error:
+            self.message.setText(error.message)
+            return
         except KetachartError as error:
             self.message.setText(error.message)
             self.password.clear()
             return
-        if actor.role not in self.roles:
-            self.message.setText(
-                self.tr("This needs a %s.") % " or ".join(r.value for r in self.roles)
-            )
-            return
         self.actor = actor
         super().accept()
-
-
-def ask_physician_approval(parent: QWidget, ws: Workstation, reason: str) -> Actor | None:
-    dialog = CredentialsDialog(
-        parent,
-        ws,
-        "Physician override",
-        reason + "\n\nA physician signs in to approve.",
-        "override",
-        (Role.PHYSICIAN,),
-    )
-    return dialog.actor if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def ask_witness(parent: QWidget, ws: Workstation) -> Actor | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -9,12 +11,17 @@ from pytestqt.qtbot import QtBot
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Route, Severity, SideEffectKind
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
+from ketachart.ui.dialogs.observation_dialogs import RescueMedicineDialog, SideEffectDialog
+from ketachart.ui.dialogs.pre_checks_dialog import PreChecksDialog
+from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.forms import EntryDialog
 from ketachart.ui.login import LoginDialog
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.patient_dialog import PatientDialog
 from tests.support import PASSWORDS
 from tests.ui.dialog_helpers import set_text
+
+D = TypeVar("D", bound=EntryDialog[object])
 
 
 def action(key: str) -> EntryAction:
@@ -45,51 +52,53 @@ def register_patient(qtbot: QtBot, window: MainWindow, mrn: str) -> int:
     set_text(qtbot, dialog.allergies, "Sulfa drugs")
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
-    return int(dialog.result_value.id)  # type: ignore[attr-defined]
+    return dialog.saved().id
 
 
-def entry(qtbot: QtBot, chart: ChartView, key: str) -> EntryDialog:
-    """Press the entry's one-key shortcut on the chart screen; return the dialog it opened."""
+def entry(qtbot: QtBot, chart: ChartView, key: str, kind: type[D]) -> D:
+    """Press the entry's one-key shortcut on the chart screen; return the dialog it opened,
+    checked to be the `kind` of dialog that key opens."""
     chart.activateWindow()
     chart.table.setFocus()
     qtbot.keyClick(chart.table, key)
     dialog = chart.active_dialog
     assert dialog is not None, chart.notice.text()
+    assert isinstance(dialog, kind), dialog
     qtbot.waitUntil(dialog.isVisible)
     return dialog
 
 
-def save(qtbot: QtBot, dialog: EntryDialog) -> None:
+def save(qtbot: QtBot, dialog: EntryDialog[object]) -> None:
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, " ".join(
         label.text() for label in dialog.findChildren(type(dialog.message)) if label.text()
     )
 
 
-def all_pre_checks(qtbot: QtBot, dialog: EntryDialog) -> None:
-    for code, row in dialog.rows.items():  # type: ignore[attr-defined]
+def all_pre_checks(qtbot: QtBot, dialog: PreChecksDialog) -> None:
+    for code, row in dialog.rows.items():
         done = PreCheckStatus.NOT_APPLICABLE if code is PreCheckCode.PREGNANCY else None
         row.status.set_value(done or PreCheckStatus.DONE)
-    set_text(qtbot, dialog.escort, "Jürgen Weiß")  # type: ignore[attr-defined]
-    set_text(qtbot, dialog.escort_phone, "+1 555 010 0199")  # type: ignore[attr-defined]
+    set_text(qtbot, dialog.escort, "Jürgen Weiß")
+    set_text(qtbot, dialog.escort_phone, "+1 555 010 0199")
 
 
 def vitals(qtbot: QtBot, chart: ChartView, values: str) -> None:
-    dialog = entry(qtbot, chart, "V")
-    qtbot.keyClicks(dialog.quick, values)  # type: ignore[attr-defined]
-    qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    dialog = entry(qtbot, chart, "V", VitalsDialog)
+    qtbot.keyClicks(dialog.quick, values)
+    qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
 
 
 def side_effect_with_rescue(qtbot: QtBot, chart: ChartView) -> None:
-    dialog = entry(qtbot, chart, "E")
-    dialog.kind.set_value(SideEffectKind.NAUSEA)  # type: ignore[attr-defined]
-    dialog.severity.set_value(Severity.MODERATE)  # type: ignore[attr-defined]
-    set_text(qtbot, dialog.intervention, "Ondansetron given")  # type: ignore[attr-defined]
+    dialog = entry(qtbot, chart, "E", SideEffectDialog)
+    dialog.kind.set_value(SideEffectKind.NAUSEA)
+    dialog.severity.set_value(Severity.MODERATE)
+    set_text(qtbot, dialog.intervention, "Ondansetron given")
     save(qtbot, dialog)
-    rescue = entry(qtbot, chart, "M")
-    set_text(qtbot, rescue.drug, "Ondansetron")  # type: ignore[attr-defined]
-    rescue.route.set_value(Route.IV)  # type: ignore[attr-defined]
-    set_text(qtbot, rescue.dose, "4")  # type: ignore[attr-defined]
-    set_text(qtbot, rescue.response, "Nausea settled")  # type: ignore[attr-defined]
+    rescue = entry(qtbot, chart, "M", RescueMedicineDialog)
+    set_text(qtbot, rescue.drug, "Ondansetron")
+    rescue.route.set_value(Route.IV)
+    set_text(qtbot, rescue.dose, "4")
+    set_text(qtbot, rescue.response, "Nausea settled")
     save(qtbot, rescue)

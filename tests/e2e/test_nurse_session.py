@@ -9,7 +9,18 @@ from pytestqt.qtbot import QtBot
 
 from ketachart.domain.timeline import SessionStatus
 from ketachart.ui.chart_view import ChartView
+from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog
+from ketachart.ui.dialogs.infusion_dialogs import (
+    RateChangeDialog,
+    StartInfusionDialog,
+    StopInfusionDialog,
+)
+from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog, IvStartDialog
+from ketachart.ui.dialogs.observation_dialogs import NoteDialog
+from ketachart.ui.dialogs.pre_checks_dialog import PreChecksDialog
+from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
+from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from tests.e2e import steps
@@ -31,26 +42,26 @@ def open_session(qtbot: QtBot, window: MainWindow, clinic: Clinic, patient_id: i
 
 
 def pre_checks_and_start(qtbot: QtBot, chart: ChartView, clinic: Clinic) -> None:
-    dialog = steps.entry(qtbot, chart, "H")
+    dialog = steps.entry(qtbot, chart, "H", PreChecksDialog)
     steps.all_pre_checks(qtbot, dialog)
     steps.save(qtbot, dialog)
     steps.vitals(qtbot, chart, "124/78 72 14 98")
-    iv = steps.entry(qtbot, chart, "I")
-    set_text(qtbot, iv.site, "Left antecubital fossa")  # type: ignore[attr-defined]
+    iv = steps.entry(qtbot, chart, "I", IvStartDialog)
+    set_text(qtbot, iv.site, "Left antecubital fossa")
     steps.save(qtbot, iv)
     clinic.later(2)
-    start = steps.entry(qtbot, chart, "S")
-    assert start.rate.text() == "52.5"  # type: ignore[attr-defined]
-    set_text(qtbot, start.bag, "50")  # type: ignore[attr-defined]
+    start = steps.entry(qtbot, chart, "S", StartInfusionDialog)
+    assert start.rate.text() == "52.5"
+    set_text(qtbot, start.bag, "50")
     steps.save(qtbot, start)
     assert chart.view.state.status is SessionStatus.INFUSING
 
 
 def rate_change(qtbot: QtBot, chart: ChartView) -> None:
-    dialog = steps.entry(qtbot, chart, "R")
-    assert dialog.rate.text() == "52.5"  # type: ignore[attr-defined]
-    set_text(qtbot, dialog.rate, "40")  # type: ignore[attr-defined]
-    set_text(qtbot, dialog.reason, "BP 150/92, slowing per protocol")  # type: ignore[attr-defined]
+    dialog = steps.entry(qtbot, chart, "R", RateChangeDialog)
+    assert dialog.rate.text() == "52.5"
+    set_text(qtbot, dialog.rate, "40")
+    set_text(qtbot, dialog.reason, "BP 150/92, slowing per protocol")
     steps.save(qtbot, dialog)
 
 
@@ -74,11 +85,10 @@ def vitals_until_overdue(
 
 
 def recovery_and_discharge(qtbot: QtBot, chart: ChartView, clinic: Clinic) -> None:
-    stop = steps.entry(qtbot, chart, "T")
-    set_text(qtbot, stop.pump_volume, "34.0")  # type: ignore[attr-defined]
+    stop = steps.entry(qtbot, chart, "T", StopInfusionDialog)
+    set_text(qtbot, stop.pump_volume, "34.0")
     steps.save(qtbot, stop)
-    blocked = steps.entry(qtbot, chart, "D")
-    assert isinstance(blocked, DischargeDialog)
+    blocked = steps.entry(qtbot, chart, "D", DischargeDialog)
     reasons = " ".join(label.text() for label in blocked.status.values())
     assert "Minimum observation not over" in reasons
     assert "The IV has not been removed." in reasons
@@ -86,14 +96,13 @@ def recovery_and_discharge(qtbot: QtBot, chart: ChartView, clinic: Clinic) -> No
     blocked.reject()
     for _check in range(2):
         clinic.later(15)
-        check = steps.entry(qtbot, chart, "C")
-        check.quick.setText("126/80 72 14 98 5")  # type: ignore[attr-defined]
-        for combo in check.items.values():  # type: ignore[attr-defined]
+        check = steps.entry(qtbot, chart, "C", RecoveryCheckDialog)
+        check.quick.setText("126/80 72 14 98 5")
+        for combo in check.items.values():
             combo.set_value(2)
         steps.save(qtbot, check)
-    steps.save(qtbot, steps.entry(qtbot, chart, "O"))
-    discharge = steps.entry(qtbot, chart, "D")
-    assert isinstance(discharge, DischargeDialog)
+    steps.save(qtbot, steps.entry(qtbot, chart, "O", IvRemovedDialog))
+    discharge = steps.entry(qtbot, chart, "D", DischargeDialog)
     set_text(qtbot, discharge.ride.edits["escort_name"], "Jürgen Weiß")
     set_text(qtbot, discharge.ride.edits["relationship"], "spouse")
     set_text(qtbot, discharge.ride.edits["phone"], "+1 555 010 0199")
@@ -146,9 +155,9 @@ def test_a_correction_keeps_the_original_visible(
     row = next(i for i, r in enumerate(chart.model._rows) if r.kind_text == "Vitals")
     chart.table.selectRow(row)
     dialog = chart.correct_selected()
-    assert dialog is not None
-    set_text(qtbot, dialog.reason, "Systolic mistyped")  # type: ignore[attr-defined]
-    dialog.field("systolic").setText("118")  # type: ignore[attr-defined]
+    assert isinstance(dialog, CorrectionDialog)
+    set_text(qtbot, dialog.reason, "Systolic mistyped")
+    set_text(qtbot, dialog.field("systolic"), "118")
     steps.save(qtbot, dialog)
     rows = chart.model._rows
     original = next(r for r in rows if r.kind_text == "Vitals")
@@ -165,8 +174,8 @@ def test_the_screen_locks_and_unlocks_keeping_the_entry(
 ) -> None:
     steps.log_in(qtbot, window, "nina")
     chart = window.open_chart(e2e_clinic.open_session())
-    dialog = steps.entry(qtbot, chart, "V")
-    qtbot.keyClicks(dialog.quick, "131/79 7")  # type: ignore[attr-defined]
+    dialog = steps.entry(qtbot, chart, "V", VitalsDialog)
+    qtbot.keyClicks(dialog.quick, "131/79 7")
     e2e_clinic.clock.advance(timedelta(minutes=10))
     window.watcher.check()
     assert window.stack.currentWidget() is window.lock_screen
@@ -175,7 +184,7 @@ def test_the_screen_locks_and_unlocks_keeping_the_entry(
     window.lock_screen.try_unlock()
     assert window.stack.currentWidget() is chart
     assert dialog.isVisible()
-    assert dialog.quick.text() == "131/79 7"  # type: ignore[attr-defined]
+    assert dialog.quick.text() == "131/79 7"
 
 
 def test_another_user_never_gets_the_first_users_entry(
@@ -183,8 +192,8 @@ def test_another_user_never_gets_the_first_users_entry(
 ) -> None:
     steps.log_in(qtbot, window, "nina")
     chart = window.open_chart(e2e_clinic.open_session())
-    dialog = steps.entry(qtbot, chart, "N")
-    set_text(qtbot, dialog.note, "half-typed by Nina")  # type: ignore[attr-defined]
+    dialog = steps.entry(qtbot, chart, "N", NoteDialog)
+    set_text(qtbot, dialog.note, "half-typed by Nina")
     window.lock()
     set_text(qtbot, window.lock_screen.username, "wes")
     set_text(qtbot, window.lock_screen.password, "nurse-pass-2")
@@ -201,13 +210,13 @@ def test_a_failed_save_keeps_the_input_and_retry_works(
 ) -> None:
     steps.log_in(qtbot, window, "nina")
     chart = window.open_chart(e2e_clinic.open_session())
-    dialog = steps.entry(qtbot, chart, "V")
-    qtbot.keyClicks(dialog.quick, "133/81 74 15 97")  # type: ignore[attr-defined]
+    dialog = steps.entry(qtbot, chart, "V", VitalsDialog)
+    qtbot.keyClicks(dialog.quick, "133/81 74 15 97")
     wait_briefly(e2e_clinic.db)
     with another_workstation_writing(e2e_clinic.db):
         dialog.accept()
         assert dialog.isVisible()
         assert "busy, so nothing was saved" in dialog.message.text()
-        assert dialog.quick.text() == "133/81 74 15 97"  # type: ignore[attr-defined]
+        assert dialog.quick.text() == "133/81 74 15 97"
     steps.save(qtbot, dialog)
     assert chart.view.state.readings[-1].vitals.systolic == 133

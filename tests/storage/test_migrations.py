@@ -284,7 +284,9 @@ def test_existing_protocols_get_the_new_settings_by_migration(
     make_clinic(db, clock)
     migrate.run_alembic(db, "downgrade", "0001")
     with db.engine.begin() as connection:  # a protocol saved by the first version
-        old = connection.execute(text("SELECT spec_json FROM protocol_versions LIMIT 1")).scalar()
+        old = str(
+            connection.execute(text("SELECT spec_json FROM protocol_versions LIMIT 1")).scalar()
+        )
         connection.execute(
             text(
                 "INSERT INTO protocol_versions (code, version, name, active, spec_json, "

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from ketachart.clock import ManualClock
 from ketachart.storage.database import Database, open_database
+from ketachart.ui.theme import apply_theme
 from ketachart.ui.workstation import Workstation
 from tests import modal_guard
 from tests.support import Clinic, make_clinic
@@ -25,6 +27,16 @@ def ui_db(sqlite_url: str, clock: ManualClock) -> Iterator[Database]:
 @pytest.fixture
 def ui_clinic(ui_db: Database, clock: ManualClock) -> Clinic:
     return make_clinic(ui_db, clock)
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[None]:
+    """The bedside theme (large type) for this test only."""
+    font, sheet = qapp.font(), qapp.styleSheet()
+    apply_theme(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
 
 
 @pytest.fixture

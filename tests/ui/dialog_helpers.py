@@ -10,23 +10,28 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWid
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord, Override
 from ketachart.domain.vocab import StopReason
+from ketachart.errors import Approval
 from ketachart.services import charting
+from ketachart.services.actors import Actor
+from ketachart.ui.approvals_dialog import ApprovalAnswer
 from ketachart.ui.forms import EntryDialog
+from ketachart.ui.workstation import Workstation
 from tests.support import Clinic, chart_to_infusing
 
 SQL_TEXT = "'; DROP TABLE events; --"
 
 
 D = TypeVar("D", bound=QWidget)
+T = TypeVar("T", bound=p.Payload)
 
 
 def shown(dialog: D, qtbot: QtBot) -> D:
     """Show and activate `dialog`; its prompts answer 'cancel' unless a test replaces them
     (a real prompt would wait forever for a click)."""
     if isinstance(dialog, EntryDialog):
-        dialog.ask_reason = lambda _parent, _question: None
-        dialog.ask_approver = lambda _parent, _ws, _message: None
+        dialog.ask_approvals = lambda _parent, _ws, _needed: None
     if hasattr(dialog, "ask_witness_fn"):
         dialog.ask_witness_fn = lambda _parent, _ws: None
     qtbot.addWidget(dialog)
@@ -34,6 +39,33 @@ def shown(dialog: D, qtbot: QtBot) -> D:
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     return dialog
+
+
+class Approvals:
+    """Stands in for the approvals dialog: gives `reason` for every item asked and `approver`
+    as the physician who signed in; `asked` records each time it was asked, with what."""
+
+    def __init__(self, reason: str, approver: Actor | None = None) -> None:
+        self.reason, self.approver = reason, approver
+        self.asked: list[tuple[Approval, ...]] = []
+
+    def __call__(
+        self, _parent: QWidget, _ws: Workstation, needed: tuple[Approval, ...]
+    ) -> ApprovalAnswer:
+        self.asked.append(needed)
+        overrides = tuple(Override(a.code, self.reason) for a in needed)
+        return ApprovalAnswer(overrides, self.approver)
+
+    @property
+    def messages(self) -> list[str]:
+        return [a.message for needed in self.asked for a in needed]
+
+
+def saved_payload(dialog: EntryDialog[EventRecord], kind: type[T]) -> T:
+    """The payload the dialog saved, checked to be of the kind the test expects."""
+    payload = dialog.saved().payload
+    assert isinstance(payload, kind), payload
+    return payload
 
 
 def set_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
@@ -61,7 +93,7 @@ def press_enter(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.keyClick(widget, Qt.Key.Key_Return)
 
 
-def messages(dialog: EntryDialog) -> list[str]:
+def messages(dialog: EntryDialog[object]) -> list[str]:
     """Every visible problem: the errors under fields and the dialog's message."""
     texts = []
     for label in dialog.findChildren(QLabel):
@@ -73,7 +105,7 @@ def messages(dialog: EntryDialog) -> list[str]:
     return texts
 
 
-def message_text(dialog: EntryDialog) -> str:
+def message_text(dialog: EntryDialog[object]) -> str:
     return " | ".join(messages(dialog))
 
 
@@ -84,7 +116,7 @@ def event_count(clinic: Clinic, session_id: str) -> int:
         return len(load_session(tx, session_id).events)
 
 
-def accepted(dialog: EntryDialog) -> bool:
+def accepted(dialog: EntryDialog[object]) -> bool:
     return dialog.result() == EntryDialog.DialogCode.Accepted and not dialog.isVisible()
 
 

@@ -48,7 +48,7 @@ def ready(clinic: Clinic) -> str:
     return session_id
 
 
-def correction(ws: Workstation, session_id: str) -> EntryDialog:
+def correction(ws: Workstation, session_id: str) -> EntryDialog[object]:
     from ketachart.services.sessions import load_session
 
     events = ws.query(load_session, session_id).events
@@ -58,20 +58,20 @@ def correction(ws: Workstation, session_id: str) -> EntryDialog:
     return dialog
 
 
-def rescue(ws: Workstation, session_id: str) -> EntryDialog:
+def rescue(ws: Workstation, session_id: str) -> EntryDialog[object]:
     dialog = RescueMedicineDialog(ws, session_id)
     dialog.drug.setEditText("Midazolam")
     return dialog
 
 
-def rate_change(ws: Workstation, session_id: str) -> EntryDialog:
+def rate_change(ws: Workstation, session_id: str) -> EntryDialog[object]:
     dialog = RateChangeDialog(ws, session_id)
     dialog.reason.setText("Agitation")
     return dialog
 
 
 Setup = Callable[[Clinic], str]
-Factory = Callable[[Workstation, str], EntryDialog]
+Factory = Callable[[Workstation, str], EntryDialog[object]]
 NUMBER_CASES: list[tuple[str, Setup, Factory, str, str]] = [
     ("iv_start", lambda c: c.open_session(), IvStartDialog, "attempts", "Attempts"),
     ("start_infusion", ready, StartInfusionDialog, "rate_ml_h", "Pump rate"),

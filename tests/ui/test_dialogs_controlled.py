@@ -18,6 +18,7 @@ from tests.ui.dialog_helpers import (
     event_count,
     message_text,
     press_enter,
+    saved_payload,
     session_stopped,
     set_text,
     shown,
@@ -57,8 +58,7 @@ def test_waste_is_computed_and_witnessed(qtbot: QtBot, ws: Workstation, ui_clini
     press_enter(qtbot, dialog.drawn)
     assert accepted(dialog)
     assert asked == [ws]
-    record = dialog.result_value.payload  # type: ignore[attr-defined]
-    assert isinstance(record, p.ControlledSubstance)
+    record = saved_payload(dialog, p.ControlledSubstance)
     assert (record.drawn_mg, record.administered_mg, record.wasted_mg) == (
         Decimal(50),
         Decimal(35),

@@ -6,13 +6,13 @@ from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
 from ketachart.services import charting
-from ketachart.services.actors import Actor
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog, RideDialog
 from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.workstation import Workstation
 from tests.support import RIDE, Clinic
 from tests.ui.dialog_helpers import (
+    Approvals,
     accepted,
     event_count,
     message_text,
@@ -90,19 +90,19 @@ def test_remaining_blockers_need_a_physician(
     session_id = session_stopped(ui_clinic)
     dialog = shown(DischargeDialog(ws, session_id), qtbot)
     fill_ride_and_instructions(qtbot, dialog)
-    approvals: list[str] = []
-
-    def approver(_parent: object, _ws: Workstation, message: str) -> Actor:
-        approvals.append(message)
-        return ui_clinic.physician
-
-    dialog.ask_approver = approver
-    dialog.ask_reason = lambda _p, _q: "Patient must leave; physician assessed"
+    approvals = Approvals("Patient must leave; physician assessed", ui_clinic.physician)
+    dialog.ask_approvals = approvals
     press_enter(qtbot, dialog.ride.edits["phone"])
     assert accepted(dialog)
-    assert "Minimum observation not over" in approvals[0]
-    codes = {o.code for o in dialog.result_value.overrides}  # type: ignore[attr-defined]
-    assert codes == {"discharge.observation", "discharge.score", "discharge.iv"}
+    assert "Minimum observation not over" in approvals.messages[0]
+    assert all(a.physician for needed in approvals.asked for a in needed)
+    overrides = dialog.saved().overrides
+    assert {o.code for o in overrides} == {
+        "discharge.observation",
+        "discharge.score",
+        "discharge.iv",
+    }
+    assert {o.approved_by for o in overrides} == {ui_clinic.physician.id}
     assert ui_clinic.state(session_id).discharged_at is not None
 
 
@@ -113,7 +113,7 @@ def test_without_a_physician_nothing_is_saved(
     before = event_count(ui_clinic, session_id)
     dialog = shown(DischargeDialog(ws, session_id), qtbot)
     fill_ride_and_instructions(qtbot, dialog)
-    dialog.ask_approver = lambda _p, _ws, _message: None
+    dialog.ask_approvals = lambda _p, _ws, _needed: None
     press_enter(qtbot, dialog.note)
     assert dialog.isVisible()
     assert message_text(dialog).startswith("Not saved: Not ready for discharge")

@@ -7,7 +7,6 @@ from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
 from ketachart.services import charting
-from ketachart.services.actors import Actor
 from ketachart.ui.dialogs.infusion_dialogs import (
     PauseDialog,
     RateChangeDialog,
@@ -18,10 +17,12 @@ from ketachart.ui.dialogs.infusion_dialogs import (
 from ketachart.ui.workstation import Workstation
 from tests.support import ALL_PRE_CHECKS, BASELINE, Clinic
 from tests.ui.dialog_helpers import (
+    Approvals,
     accepted,
     event_count,
     message_text,
     press_enter,
+    saved_payload,
     session_infusing,
     set_text,
     shown,
@@ -60,7 +61,7 @@ def test_start_infusion_shows_dose_as_you_type_and_saves(
     state = ui_clinic.state(session_id)
     assert state.infusion_running
     assert state.rate_ml_h == Decimal("52.5")
-    assert dialog.result_value.payload.dose_mg_kg_h == Decimal("0.750")  # type: ignore[attr-defined]
+    assert saved_payload(dialog, p.InfusionStart).dose_mg_kg_h == Decimal("0.750")
 
 
 @pytest.mark.garbage
@@ -100,22 +101,16 @@ def test_rate_change_over_maximum_asks_a_physician(
 ) -> None:
     session_id = session_infusing(ui_clinic)
     dialog = shown(RateChangeDialog(ws, session_id), qtbot)
-    asked: list[str] = []
-
-    def approver(_parent: object, _ws: Workstation, message: str) -> Actor:
-        asked.append(message)
-        return ui_clinic.physician
-
-    dialog.ask_approver = approver
-    dialog.ask_reason = lambda _parent, _question: "Physician order for a higher rate"
+    approvals = Approvals("Physician order for a higher rate", ui_clinic.physician)
+    dialog.ask_approvals = approvals
     set_text(qtbot, dialog.rate, "150")
     assert "above the protocol maximum" in dialog.dose.text()
     set_text(qtbot, dialog.reason, "Pain not controlled")
     press_enter(qtbot, dialog.reason)
     assert accepted(dialog)
-    assert "above the protocol maximum of 1.5 mg/kg/h" in asked[0]
-    record = dialog.result_value
-    assert record.overrides[0].approved_by == ui_clinic.physician.id  # type: ignore[attr-defined]
+    assert len(approvals.asked) == 1
+    assert "above the protocol maximum of 1.5 mg/kg/h" in approvals.messages[0]
+    assert dialog.saved().overrides[0].approved_by == ui_clinic.physician.id
     assert ui_clinic.state(session_id).rate_ml_h == Decimal(150)
 
 
@@ -125,7 +120,7 @@ def test_rate_change_over_maximum_without_physician_saves_nothing(
     session_id = session_infusing(ui_clinic)
     before = event_count(ui_clinic, session_id)
     dialog = shown(RateChangeDialog(ws, session_id), qtbot)
-    dialog.ask_approver = lambda _parent, _ws, _message: None
+    dialog.ask_approvals = lambda _parent, _ws, _needed: None
     set_text(qtbot, dialog.rate, "150")
     set_text(qtbot, dialog.reason, "Pain")
     press_enter(qtbot, dialog.reason)
@@ -180,4 +175,4 @@ def test_stopped_early_needs_a_reason(qtbot: QtBot, ws: Workstation, ui_clinic: 
     set_text(qtbot, dialog.detail, "Hypertension 190/115")
     press_enter(qtbot, dialog.detail)
     assert accepted(dialog)
-    assert dialog.result_value.payload.reason is StopReason.STOPPED_EARLY  # type: ignore[attr-defined]
+    assert saved_payload(dialog, p.InfusionStop).reason is StopReason.STOPPED_EARLY

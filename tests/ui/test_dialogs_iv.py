@@ -33,8 +33,7 @@ def test_iv_start_defaults_and_saves_with_enter(
     assert accepted(dialog)
     state = ui_clinic.state(session_id)
     assert state.iv_in_place
-    payload = dialog.result_value.payload  # type: ignore[attr-defined]
-    assert payload == p.IvStart("Left antecubital", 20, 2)
+    assert dialog.saved().payload == p.IvStart("Left antecubital", 20, 2)
 
 
 def test_iv_start_offers_common_sites(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> None:
@@ -90,4 +89,4 @@ def test_iv_removed_needs_a_note_when_not_intact(
     assert message_text(dialog) == ""
     press_enter(qtbot, dialog.note)
     assert accepted(dialog)
-    assert dialog.result_value.payload == p.IvRemoved(False, True, SQL_TEXT)  # type: ignore[attr-defined]
+    assert dialog.saved().payload == p.IvRemoved(False, True, SQL_TEXT)

@@ -34,7 +34,7 @@ INPUTS = (
 )
 
 
-def tab_through(qtbot: QtBot, dialog: EntryDialog, count: int) -> list[QWidget]:
+def tab_through(qtbot: QtBot, dialog: EntryDialog[object], count: int) -> list[QWidget]:
     """The first `count` widgets that get the focus, Tab after Tab, from the form's first
     input. (Tab first walks the sections of the time field: year, month, day, hour, minute.)"""
     form_inputs(dialog)[0].setFocus()

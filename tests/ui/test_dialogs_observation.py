@@ -39,8 +39,7 @@ def test_side_effect_saves(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> 
     set_text(qtbot, dialog.intervention, "Rate halved, physician informed")
     press_enter(qtbot, dialog.intervention)
     assert accepted(dialog)
-    record = dialog.result_value
-    assert record.payload == p.SideEffect(  # type: ignore[attr-defined]
+    assert dialog.saved().payload == p.SideEffect(
         SideEffectKind.HYPERTENSION,
         Severity.MODERATE,
         "BP 172/104",
@@ -80,7 +79,7 @@ def test_rescue_medicine_linked_to_a_side_effect(
     assert "Nausea (mild)" in dialog.side_effect.currentText()
     press_enter(qtbot, dialog.dose)
     assert accepted(dialog)
-    assert dialog.result_value.payload == p.RescueMedicine(  # type: ignore[attr-defined]
+    assert dialog.saved().payload == p.RescueMedicine(
         "Ondansetron", Decimal(4), DoseUnit.MG, Route.IV, "Nausea", "", nausea.id
     )
 
@@ -110,7 +109,7 @@ def test_note_enter_is_a_new_line_and_ctrl_enter_saves(
     qtbot.keyClick(dialog.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert accepted(dialog)
     text = f"Calm, listening to music.\n{SQL_TEXT}"
-    assert dialog.result_value.payload == p.Note(text)  # type: ignore[attr-defined]
+    assert dialog.saved().payload == p.Note(text)
     assert event_count(ui_clinic, session_id) > 1  # the events table is still there
 
 

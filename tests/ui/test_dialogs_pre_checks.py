@@ -13,6 +13,7 @@ from tests.ui.dialog_helpers import (
     event_count,
     message_text,
     press_enter,
+    saved_payload,
     set_text,
     shown,
 )
@@ -80,5 +81,5 @@ def test_charted_checks_show_and_only_changes_are_charted(
     dialog.rows[PreCheckCode.CONSENT].status.set_value(PreCheckStatus.DONE)
     press_enter(qtbot, dialog.escort)
     assert accepted(dialog)
-    payload = dialog.result_value.payload  # type: ignore[attr-defined]
+    payload = saved_payload(dialog, p.PreChecks)
     assert [item.code for item in payload.items] == [PreCheckCode.CONSENT]

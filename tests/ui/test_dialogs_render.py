@@ -4,12 +4,11 @@ nothing is cut off. Set KETACHART_DIALOG_PNGS=/some/dir to keep the PNGs and loo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
@@ -36,21 +35,12 @@ from ketachart.ui.dialogs.observation_dialogs import (
 from ketachart.ui.dialogs.pre_checks_dialog import PreChecksDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.forms import EntryDialog
-from ketachart.ui.theme import BASE_POINT_SIZE, apply_theme
+from ketachart.ui.theme import BASE_POINT_SIZE
 from ketachart.ui.workstation import Workstation
 from tests.support import Clinic
 from tests.ui.dialog_helpers import session_infusing, session_stopped
 
 SMALL_SCREEN = (1366, 768)
-
-
-@pytest.fixture
-def themed(qapp: QApplication) -> Iterator[None]:
-    font, sheet = qapp.font(), qapp.styleSheet()
-    apply_theme(qapp)
-    yield
-    qapp.setStyleSheet(sheet)
-    qapp.setFont(font)
 
 
 def correction(ws: Workstation, session_id: str, kind: EventKind) -> CorrectionDialog:
@@ -72,7 +62,7 @@ PROBLEMS = {
 def show_problems(dialog: QWidget, texts: dict[str, str]) -> None:
     """Type bad values into the open dialog and press Save, as a nurse would."""
     assert isinstance(dialog, EntryDialog)
-    dialog.ask_approver = lambda _parent, _ws, _message: None
+    dialog.ask_approvals = lambda _parent, _ws, _needed: None
     for name, text in texts.items():
         edit = dialog.field(name)
         assert isinstance(edit, QLineEdit)

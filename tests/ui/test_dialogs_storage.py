@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
+from ketachart.domain import payloads as p
 from ketachart.storage.database import Database
 from ketachart.ui.dialogs.infusion_dialogs import RateChangeDialog
 from ketachart.ui.dialogs.observation_dialogs import NoteDialog
@@ -85,4 +86,4 @@ def test_note_survives_a_busy_database(qtbot: QtBot, ws: Workstation, ui_clinic:
         assert dialog.note.toPlainText() == "Patient asleep"
     qtbot.keyClick(dialog.note, Qt.Key.Key_Return, ctrl)
     assert accepted(dialog)
-    assert dialog.result_value.payload.text == "Patient asleep"  # type: ignore[attr-defined]
+    assert dialog.saved().payload == p.Note("Patient asleep")

@@ -6,14 +6,14 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from ketachart.services import sessions
-from ketachart.services.sessions import LoadedSession
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.workstation import Workstation
 from tests.support import Clinic
+from tests.ui.dialog_helpers import Approvals
 
 
 def make_dialog(qtbot: QtBot, ws: Workstation, patient_id: int | None) -> NewSessionDialog:
@@ -85,24 +85,21 @@ def test_pounds_warning_for_154_kg_after_70_kg_and_saving_with_a_reason(
     assert "lb/kg" in dialog.weight_warning.text()
     assert "pounds" in dialog.weight_warning.text()
     assert dialog.plan.text().startswith("Total 77 mg")  # the plan still shows what 154 kg means
-    questions: list[str] = []
-
-    def reason(_parent: QWidget, question: str) -> str:
-        questions.append(question)
-        return "Weighed twice; the scale is right"
-
-    dialog.ask_reason = reason
+    approvals = Approvals("Weighed twice; the scale is right")
+    dialog.ask_approvals = approvals
     qtbot.keyClick(dialog.weight, Qt.Key.Key_Return)
     assert dialog.result() == dialog.DialogCode.Accepted
-    assert len(questions) == 1
-    assert "pounds" in questions[0]
-    loaded = dialog.result_value
-    assert isinstance(loaded, LoadedSession)
+    (asked,) = approvals.asked
+    assert len(asked) == 1
+    assert "pounds" in asked[0].message
+    assert not asked[0].physician
+    loaded = dialog.saved()
     assert loaded.row.chair == "Chair 3"
     assert loaded.row.patient_id == ui_clinic.patient.id
     assert loaded.state().weight_kg == Decimal(154)
     (opened,) = loaded.events
     assert [o.code for o in opened.overrides] == ["weight.pounds"]
+    assert opened.overrides[0].reason == "Weighed twice; the scale is right"
 
 
 def test_no_reason_means_not_saved(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> None:
@@ -111,7 +108,7 @@ def test_no_reason_means_not_saved(qtbot: QtBot, ws: Workstation, ui_clinic: Cli
     choose(dialog, ui_clinic)
     dialog.weight.setText("80")
     assert "Weight changed +14 %" in dialog.weight_warning.text()
-    dialog.ask_reason = lambda _parent, _question: None
+    dialog.ask_approvals = lambda _parent, _ws, _needed: None
     dialog.accept()
     assert dialog.isVisible()
     assert dialog.message.text().startswith("Not saved:")
@@ -177,8 +174,7 @@ def test_choosing_from_the_list_and_saving_opens_a_session(
     dialog.chair.setEditText("Room B")
     qtbot.keyClicks(dialog.weight, "68.5")
     dialog.accept()
-    loaded = dialog.result_value
-    assert isinstance(loaded, LoadedSession)
+    loaded = dialog.saved()
     assert loaded.row.chair == "Room B"
     assert loaded.row.protocol_id == ui_clinic.protocols[2].id
 

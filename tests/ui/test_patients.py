@@ -155,8 +155,7 @@ def test_register_a_patient(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) ->
     dialog.allergies.setPlainText("Latex")
     qtbot.keyClick(dialog.mrn, Qt.Key.Key_Return)
     assert dialog.result() == dialog.DialogCode.Accepted
-    saved = dialog.result_value
-    assert isinstance(saved, PatientRow)
+    saved = dialog.saved()
     assert (saved.mrn, saved.family_name, saved.date_of_birth) == (
         "MRN-0100",
         "Nguyễn",
@@ -226,8 +225,7 @@ def test_sql_looking_text_is_stored_as_typed(
     dialog = make_dialog(qtbot, ws)
     fill(dialog, "MRN-0100", SQL_NAME, "1 OR 1=1", QDate(1990, 6, 15))
     dialog.accept()
-    saved = dialog.result_value
-    assert isinstance(saved, PatientRow)
+    assert dialog.saved().family_name == SQL_NAME
     view = make_view(qtbot, ws)
     view.search.setText("DROP TABLE")
     assert found_mrns(view) == ["MRN-0100"]
@@ -243,8 +241,7 @@ def test_edit_a_patient(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> Non
     assert errors(dialog) == {}
     dialog.allergies.setPlainText("Penicillin; latex")
     dialog.accept()
-    saved = dialog.result_value
-    assert isinstance(saved, PatientRow)
+    saved = dialog.saved()
     assert saved.id == ui_clinic.patient.id
     assert saved.allergies == "Penicillin; latex"
 

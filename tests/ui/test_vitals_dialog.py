@@ -6,7 +6,6 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
-from ketachart.domain.events import EventRecord
 from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.workstation import Workstation
 from tests.support import Clinic, chart_to_infusing
@@ -21,7 +20,7 @@ def test_quick_entry_saves_with_enter(qtbot: QtBot, ws: Workstation, ui_clinic: 
     qtbot.keyClicks(dialog.quick, "132/84 76 14 97 4")
     qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)
     assert dialog.result() == dialog.DialogCode.Accepted
-    assert isinstance(dialog.result_value, EventRecord)
+    assert dialog.saved().payload == p.Vitals(132, 84, 76, 14, 97, moaas=4)
     state = ui_clinic.state(session_id)
     assert state.readings[-1].vitals == p.Vitals(132, 84, 76, 14, 97, moaas=4)
 

@@ -39,7 +39,7 @@ from ketachart.ui.workstation import Workstation
 class FormValues:
     """Reads typed numbers, collecting every unreadable one, so all problems show at once."""
 
-    def __init__(self, dialog: EntryDialog) -> None:
+    def __init__(self, dialog: EntryDialog[object]) -> None:
         self.dialog = dialog
         self.problems: list[FieldProblem] = []
         self.skip: set[str] = set()
@@ -107,7 +107,7 @@ class FormValues:
         raise ValidationError([*self.problems, *others])
 
 
-class SessionDialog(EntryDialog):
+class SessionDialog(EntryDialog[EventRecord]):
     """An entry dialog for one session; `state` is the session as it was when opened."""
 
     def __init__(
@@ -193,5 +193,10 @@ class SessionDialog(EntryDialog):
 
     def chart_submission(self, submission: Submission) -> EventRecord:
         return self.ws.act(
-            chart, self.session_id, submission.payload, occurred_at=submission.occurred_at
+            chart,
+            self.session_id,
+            submission.payload,
+            occurred_at=submission.occurred_at,
+            overrides=submission.overrides,
+            approver=submission.approver,
         )

@@ -10,6 +10,7 @@ from datetime import date
 from PySide6.QtWidgets import QWidget
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord
 from ketachart.domain.monitoring import delivered_so_far
 from ketachart.domain.rules import check_vial
 from ketachart.errors import FieldProblem, KetachartError
@@ -95,7 +96,7 @@ class ControlledSubstanceDialog(SessionDialog):
         check_vial(record, self.ws.now())  # before the witness is asked to sign in
         return record
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         record = submission.payload
         assert isinstance(record, p.ControlledSubstance)
         witness = self.ask_witness_fn(self, self.ws)

@@ -57,7 +57,7 @@ def entry_line(kind_label: str, at: datetime, payload: p.Payload) -> str:
     return f"{kind_label}, {at.astimezone().strftime('%Y-%m-%d %H:%M')}: {describe(payload)}"
 
 
-class CorrectionDialog(EntryDialog):
+class CorrectionDialog(EntryDialog[EventRecord]):
     def __init__(
         self,
         ws: Workstation,
@@ -178,7 +178,7 @@ class CorrectionDialog(EntryDialog):
             raise ValidationError(problems)
         return correction
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         correction = submission.payload
         assert isinstance(correction, p.Correction)
         return self.ws.act(
@@ -189,4 +189,6 @@ class CorrectionDialog(EntryDialog):
             self.replacement(),
             seen_version=self.seen_version,
             replacement_occurred_at=self.replacement_time(),
+            overrides=submission.overrides,
+            approver=submission.approver,
         )

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ketachart.domain import payloads as p
 from ketachart.domain.discharge import Blocker, discharge_blockers
-from ketachart.domain.events import validate_payload
+from ketachart.domain.events import EventRecord, validate_payload
 from ketachart.domain.scores import SCORE_LABELS
 from ketachart.domain.vocab import INSTRUCTION_LABELS, Instruction
 from ketachart.errors import FieldProblem, KetachartError, ValidationError
@@ -44,7 +44,7 @@ CONDITIONS = ("time", "score", "iv", "ride")
 class RideFields:
     """Escort name, relationship, phone and who confirmed it (default: the nurse)."""
 
-    def __init__(self, dialog: EntryDialog) -> None:
+    def __init__(self, dialog: EntryDialog[object]) -> None:
         self.edits = {name: line_edit(dialog.tr(label)) for name, label in RIDE_LABELS.items()}
         self.edits["confirmed_by"].setText(dialog.ws.actor.display_name)
         self.edits["phone"].setPlaceholderText("+1 555 010 0199")
@@ -69,7 +69,7 @@ class RideDialog(SessionDialog):
     def build(self) -> p.Payload:
         return self.fields.ride()
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)
 
 
@@ -243,7 +243,7 @@ class DischargeDialog(SessionDialog):
             raise ValidationError(problems)
         return discharge
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         discharge = submission.payload
         assert isinstance(discharge, p.Discharge)
         return self.ws.act(

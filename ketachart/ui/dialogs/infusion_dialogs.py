@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ketachart.domain import payloads as p
 from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h
+from ketachart.domain.events import EventRecord
 from ketachart.domain.monitoring import delivered_so_far
 from ketachart.domain.vocab import StopReason
 from ketachart.errors import ValidationError
@@ -116,7 +117,7 @@ class StartInfusionDialog(_PumpDialog):
         )
         return values.done(payload)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         payload = submission.payload
         assert isinstance(payload, p.InfusionStart)
         return self.ws.act(
@@ -157,7 +158,7 @@ class RateChangeDialog(_PumpDialog):
         payload = p.RateChange(values.decimal("rate_ml_h", "Pump rate"), self.reason.text().strip())
         return values.done(payload)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         payload = submission.payload
         assert isinstance(payload, p.RateChange)
         return self.ws.act(
@@ -182,7 +183,7 @@ class PauseDialog(_PumpDialog):
     def build(self) -> p.Payload:
         return p.Pause(self.reason.text().strip())
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)
 
 
@@ -202,7 +203,7 @@ class ResumeDialog(_PumpDialog):
     def build(self) -> p.Payload:
         return p.Resume(self.note.text().strip())
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)
 
 
@@ -256,5 +257,5 @@ class StopInfusionDialog(_PumpDialog):
         )
         return values.done(payload)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import IV_GAUGES
 from ketachart.ui.dialogs.base import SessionDialog
 from ketachart.ui.forms import Submission
@@ -55,7 +56,7 @@ class IvStartDialog(SessionDialog):
         )
         return values.done(payload)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)
 
 
@@ -86,5 +87,5 @@ class IvRemovedDialog(SessionDialog):
             note=self.note.text().strip(),
         )
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from ketachart.domain import payloads as p
 from ketachart.domain.describe import describe
+from ketachart.domain.events import EventRecord
 from ketachart.domain.timeline import apply_corrections
 from ketachart.domain.vocab import DoseUnit, Route, Severity, SideEffectKind
 from ketachart.errors import FieldProblem
@@ -61,7 +62,7 @@ class SideEffectDialog(SessionDialog):
         )
         return values.done(effect)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)
 
 
@@ -114,7 +115,7 @@ class RescueMedicineDialog(SessionDialog):
         )
         return values.done(payload)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         medicine = submission.payload
         assert isinstance(medicine, p.RescueMedicine)
         return self.ws.act(
@@ -135,5 +136,5 @@ class NoteDialog(SessionDialog):
     def build(self) -> p.Payload:
         return p.Note(self.note.toPlainText().strip())
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)

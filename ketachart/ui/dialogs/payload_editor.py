@@ -77,7 +77,7 @@ class PayloadEditor:
 
     def __init__(
         self,
-        dialog: EntryDialog,
+        dialog: EntryDialog[object],
         payload: p.Payload,
         weight_kg: Decimal,
         concentration_mg_ml: Decimal | None,

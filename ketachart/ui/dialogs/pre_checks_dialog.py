@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import PRE_CHECK_LABELS, PreCheckCode, PreCheckStatus
 from ketachart.errors import ValidationError
 from ketachart.ui.dialogs.base import SessionDialog
@@ -105,5 +106,5 @@ class PreChecksDialog(SessionDialog):
                 "escort_name", self.tr("Ride home arranged: give the escort's name and phone.")
             )
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.chart_submission(submission)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord
 from ketachart.domain.scores import (
     SCORE_ITEMS,
     SCORE_LABELS,
@@ -142,7 +143,7 @@ class RecoveryCheckDialog(SessionDialog):
         )
         return values.done(check)
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         check = submission.payload
         assert isinstance(check, p.RecoveryCheck)
         return self.ws.act(

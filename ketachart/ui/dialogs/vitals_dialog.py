@@ -7,6 +7,7 @@ import re
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventRecord
 from ketachart.services.charting import chart
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal, parse_int
 from ketachart.ui.workstation import Workstation
@@ -34,7 +35,7 @@ def split_quick_entry(text: str) -> list[str]:
 class VitalsFields:
     """The vitals inputs, shared by the vitals and recovery-check dialogs."""
 
-    def __init__(self, dialog: EntryDialog) -> None:
+    def __init__(self, dialog: EntryDialog[object]) -> None:
         self.edits: dict[str, QLineEdit] = {}
         for name, label in LABELS.items():
             edit = QLineEdit()
@@ -81,7 +82,7 @@ class VitalsFields:
         )
 
 
-class VitalsDialog(EntryDialog):
+class VitalsDialog(EntryDialog[EventRecord]):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, "Vitals", parent)
         self.session_id = session_id
@@ -99,7 +100,7 @@ class VitalsDialog(EntryDialog):
     def build(self) -> p.Payload:
         return self.fields.vitals()
 
-    def submit(self, submission: Submission) -> object:
+    def submit(self, submission: Submission) -> EventRecord:
         return self.ws.act(
             chart, self.session_id, submission.payload, occurred_at=submission.occurred_at
         )
