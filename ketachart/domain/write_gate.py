@@ -221,8 +221,14 @@ def _unique(found: list[Finding]) -> list[Finding]:
     return list(seen.values())
 
 
+def _is_own(candidate: EventRecord, finding: Finding) -> bool:
+    """Whether the finding is about the candidate itself (or the entry it corrects)."""
+    corrects = candidate.payload.corrects if isinstance(candidate.payload, p.Correction) else None
+    return finding.event_id in (candidate.id, corrects)
+
+
 def _conflict_text(candidate: EventRecord, finding: Finding) -> str:
-    if finding.event_id == candidate.id:
+    if _is_own(candidate, finding):
         return finding.message
     return (
         f"{_candidate_text(candidate)} conflicts with the {_entry_text(finding)}: "
@@ -232,7 +238,7 @@ def _conflict_text(candidate: EventRecord, finding: Finding) -> str:
 
 def _approval_text(candidate: EventRecord, finding: Finding) -> str:
     text = finding.message
-    if finding.event_id != candidate.id:
+    if not _is_own(candidate, finding):
         text = f"The {_entry_text(finding)}: {text}"
     if finding.physician:
         text += " Only a physician can override, with a reason."

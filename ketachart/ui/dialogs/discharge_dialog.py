@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain import payloads as p
-from ketachart.domain.discharge import Blocker, discharge_blockers
+from ketachart.domain.codes import ClinicalCode
+from ketachart.domain.discharge import INFUSION_BLOCKER, Blocker, discharge_blockers
 from ketachart.domain.events import EventRecord, validate_payload
 from ketachart.domain.scores import SCORE_LABELS
 from ketachart.domain.vocab import INSTRUCTION_LABELS, Instruction
@@ -168,10 +169,11 @@ class DischargeDialog(SessionDialog):
         """Reload the chart and show each condition as met or blocking, in words."""
         self.reload()
         self._blockers = {b.code: b.message for b in self.blockers()}
-        time_block = self._blockers.get("infusion") or self._blockers.get("observation")
+        blocked = self._blockers.get
+        time_block = blocked(INFUSION_BLOCKER) or blocked(ClinicalCode.DISCHARGE_OBSERVATION)
         self._show("time", time_block, self._time_ok())
-        self._show("score", self._blockers.get("score"), self._score_ok())
-        self._show("iv", self._blockers.get("iv"), self.tr("IV removed."))
+        self._show("score", blocked(ClinicalCode.DISCHARGE_SCORE), self._score_ok())
+        self._show("iv", blocked(ClinicalCode.DISCHARGE_IV), self.tr("IV removed."))
         self._show_ride()
         self.iv_button.setEnabled(self.state.iv_in_place)
         self.ride_box.setVisible(self.state.ride is None)
@@ -205,7 +207,7 @@ class DischargeDialog(SessionDialog):
         )
 
     def _show_ride(self) -> None:
-        ride, blocking = self.state.ride, self._blockers.get("ride")
+        ride, blocking = self.state.ride, self._blockers.get(ClinicalCode.DISCHARGE_RIDE)
         if ride is not None:
             text = self.tr("Ride home confirmed: %s (%s), %s.")
             self._show("ride", None, text % (ride.escort_name, ride.relationship, ride.phone))
