@@ -14,14 +14,14 @@ from reportlab.platypus import Paragraph, Table
 
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind, Override
-from ketachart.domain.vocab import Instruction, StopReason
+from ketachart.domain.vocab import Instruction, Role, StopReason
 from ketachart.reports.export import export_session_pdf, operator_view
 from ketachart.reports.summary_model import build_summary
 from ketachart.reports.summary_pdf import render_summary_pdf, story
-from ketachart.services import charting, patients, sessions
+from ketachart.services import charting, patients, sessions, signing, users
 from tests.reports import charted
 from tests.reports.conftest import page_texts
-from tests.support import RIDE, Clinic, chart_to_infusing
+from tests.support import PASSWORDS, RIDE, Clinic, chart_to_infusing
 
 IDENTIFIERS = ("Lakeside Ketamine Clinic", "Łukasiewicz, Zoë", "1980-02-03", "MRN-0001")
 DRAFT = "DRAFT — NOT SIGNED"
@@ -139,6 +139,25 @@ def test_signatures_addenda_and_hashes(sqlite_clinic: Clinic, tmp_path: Path) ->
     assert f"Covers entry {signature.head_seq} {signature.head_hash}" in text
     assert f"Chain head at printing Entry {events[-1].seq} {events[-1].hash}" in text
     assert "Addendum reviewed and approved: María Núñez, MD, 2026-03-11 14:35" in text
+
+
+def test_a_physician_without_credentials_signs_without_a_dangling_comma(
+    sqlite_clinic: Clinic, tmp_path: Path
+) -> None:
+    clinic = sqlite_clinic
+    blank = clinic.act(
+        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "blank-pass-1"
+    )
+    session_id = charted.typical_session(clinic, sign=False)
+    signing.attest(clinic.db, clinic.nurse, session_id, PASSWORDS["nina"])
+    signing.sign_session(clinic.db, blank, session_id, "blank-pass-1")
+    pages = export(clinic, session_id, tmp_path / "blank.pdf")
+    text = " ".join(pages)
+
+    assert all("by Dr Blank · locked" in page for page in pages)
+    assert "Dr Blank," not in text
+    assert "Reviewed and approved Dr Blank 2026-03-10" in text
+    assert "Reviewed and approved: Dr Blank (entry" in text
 
 
 def test_unsigned_session_is_a_draft_on_every_page(sqlite_clinic: Clinic, tmp_path: Path) -> None:
