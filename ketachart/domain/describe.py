@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from ketachart.domain import payloads as p
+from ketachart.domain.labels import signer_label
 from ketachart.domain.scores import SCORE_LABELS, score_total
 from ketachart.domain.vocab import INSTRUCTION_LABELS, PRE_CHECK_LABELS
 
@@ -126,8 +127,7 @@ def _controlled(x: p.ControlledSubstance) -> str:
 
 
 def _signature(x: p.Signature | p.Attestation) -> str:
-    name = f"{x.signer_name}, {x.credentials}" if x.credentials else x.signer_name
-    return f"{name}: {x.meaning}"
+    return f"{signer_label(x)}: {x.meaning}"
 
 
 _DESCRIBERS: dict[type, Callable[..., str]] = {

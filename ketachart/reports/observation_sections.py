@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind
+from ketachart.domain.readings import baseline_reading
 from ketachart.domain.timeline import EffectiveEvent
 from ketachart.reports.alert_responses import ReadingAlerts
 from ketachart.reports.blocks import (
@@ -45,24 +46,20 @@ def vitals_section(ctx: ReportContext) -> tuple[Block, ...]:
     return (vitals_chart(ctx, entries), vitals_table(ctx, entries))
 
 
-def _phase(ctx: ReportContext, entry: EffectiveEvent) -> str:
+def _phase(ctx: ReportContext, entry: EffectiveEvent, baseline_id: str | None) -> str:
     start, stop = ctx.state.infusion_started_at, ctx.state.infusion_stopped_at
     if entry.kind is EventKind.RECOVERY_CHECK:
         return "Recovery"
     if start is None or entry.occurred_at <= start:
-        return "Baseline" if _is_baseline(ctx, entry) else "Before"
+        return "Baseline" if entry.record.id == baseline_id else "Before"
     return "Infusion" if stop is None or entry.occurred_at <= stop else "After stop"
-
-
-def _is_baseline(ctx: ReportContext, entry: EffectiveEvent) -> bool:
-    start = ctx.state.infusion_started_at
-    before = [r for r in ctx.state.readings if start is None or r.at <= start]
-    return bool(before) and before[-1].event_id == entry.record.id
 
 
 def vitals_table(ctx: ReportContext, entries: list[EffectiveEvent]) -> TableBlock:
     alerts = ReadingAlerts.of(ctx.state)
-    rows = tuple(_vitals_row(ctx, entry, alerts) for entry in entries)
+    baseline = baseline_reading(ctx.state)
+    baseline_id = None if baseline is None else baseline.event_id
+    rows = tuple(_vitals_row(ctx, entry, alerts, baseline_id) for entry in entries)
     return TableBlock(
         ("Time", "Phase", "BP mmHg", "HR /min", "RR /min", "SpO2 %", "Temp °C", "Alerts", "By"),
         rows,
@@ -72,7 +69,7 @@ def vitals_table(ctx: ReportContext, entries: list[EffectiveEvent]) -> TableBloc
 
 
 def _vitals_row(
-    ctx: ReportContext, entry: EffectiveEvent, alerts: ReadingAlerts
+    ctx: ReportContext, entry: EffectiveEvent, alerts: ReadingAlerts, baseline_id: str | None
 ) -> tuple[Cell, ...]:
     v = vitals_of(entry)
     temperature = num(v.temperature_c) if v.temperature_c is not None else "—"
@@ -81,7 +78,7 @@ def _vitals_row(
     values = (f"{v.systolic}/{v.diastolic}", str(v.heart_rate), str(v.resp_rate), str(v.spo2))
     return (
         ctx.when(entry),
-        _phase(ctx, entry),
+        _phase(ctx, entry, baseline_id),
         *(ctx.value(entry, text) for text in (*values, temperature)),
         alert_cell,
         ctx.attribution(entry),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ketachart.domain import payloads as p
 from ketachart.domain.describe import describe
 from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord, decode_payload
+from ketachart.domain.labels import signer_label
 from ketachart.domain.timeline import EffectiveEvent, SessionStatus
 from ketachart.reports.alert_responses import alerts_table
 from ketachart.reports.blocks import Block, Cell, Span, TableBlock, TextBlock, Tone
@@ -85,7 +86,7 @@ def signatures_section(ctx: ReportContext) -> tuple[Block, ...]:
     rows = tuple(
         (
             (Span(sig.meaning.capitalize(), bold=True),),
-            _printed_name(sig),
+            signer_label(sig),
             ctx.times.date_time(record.occurred_at),
             f"entries 1-{sig.head_seq} · hash {short_hash(sig.content_hash)}…",
         )
@@ -100,10 +101,6 @@ def signatures_section(ctx: ReportContext) -> tuple[Block, ...]:
     )
     notice = draft_notice(ctx)
     return (table, _addenda(ctx)) if notice is None else (notice, table, _addenda(ctx))
-
-
-def _printed_name(sig: p.Attestation | p.Signature) -> str:
-    return f"{sig.signer_name}, {sig.credentials}" if sig.credentials else sig.signer_name
 
 
 def _addenda(ctx: ReportContext) -> TableBlock:
@@ -129,14 +126,14 @@ def _addendum_signature(ctx: ReportContext, addendum: EventRecord) -> Cell:
     for record, sig in _signatures(ctx):
         if isinstance(sig, p.Signature) and sig.addendum_id == addendum.id:
             when = ctx.times.date_time(record.occurred_at)
-            return f"{sig.meaning.capitalize()}: {_printed_name(sig)}, {when}"
+            return f"{sig.meaning.capitalize()}: {signer_label(sig)}, {when}"
     return (Span("Not yet signed", bold=True, tone=Tone.ALERT),)
 
 
 def integrity_section(ctx: ReportContext) -> tuple[Block, ...]:
     rows: list[tuple[Cell, ...]] = []
     for record, sig in _signatures(ctx):
-        who = f"{sig.meaning.capitalize()}: {_printed_name(sig)} (entry {record.seq})"
+        who = f"{sig.meaning.capitalize()}: {signer_label(sig)} (entry {record.seq})"
         rows.append((who, "Content hash", sig.content_hash))
         rows.append(("", f"Covers entry {sig.head_seq}", sig.head_hash))
     head = ctx.view.events[-1]

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from ketachart import __version__
 from ketachart.domain import payloads as p
+from ketachart.domain.labels import signer_label
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.reports import care_sections as care
 from ketachart.reports import course_sections as course
@@ -64,8 +65,8 @@ def _status_line(ctx: ReportContext) -> str:
     if signature is None or ctx.state.status is not SessionStatus.SIGNED:
         return STATUS_LABELS[ctx.state.status]
     assert isinstance(signature.payload, p.Signature)
-    name = f"{signature.payload.signer_name}, {signature.payload.credentials}"
-    return f"Signed {ctx.times.date_time(signature.occurred_at)} by {name} · locked"
+    when, name = ctx.times.date_time(signature.occurred_at), signer_label(signature.payload)
+    return f"Signed {when} by {name} · locked"
 
 
 def page_header(ctx: ReportContext, clinic: ClinicInfo) -> PageHeader:

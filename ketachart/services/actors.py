@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketachart.domain.access import Action, require
+from ketachart.domain.labels import person_label
 from ketachart.domain.vocab import Role
 
 
@@ -19,7 +20,7 @@ class Actor:
     @property
     def signature_name(self) -> str:
         """Printed name with credentials, e.g. 'Ana Núñez, RN'."""
-        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+        return person_label(self.display_name, self.credentials)
 
     def require(self, action: Action) -> None:
         require(self.role, action)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.events import EventKind, EventRecord, Override, validate_payload
+from ketachart.domain.labels import person_label
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time
 from ketachart.domain.session_model import SessionModel, session_model
@@ -237,10 +238,7 @@ def author_names(tx: Tx, user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
     rows = tx.orm.scalars(select(User).where(User.id.in_(user_ids)))
-    return {
-        u.id: f"{u.display_name}, {u.credentials}" if u.credentials else u.display_name
-        for u in rows
-    }
+    return {u.id: person_label(u.display_name, u.credentials) for u in rows}
 
 
 @dataclass(frozen=True)

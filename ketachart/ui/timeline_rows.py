@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ketachart.domain import payloads as p
-from ketachart.domain.codec import from_plain
 from ketachart.domain.describe import describe
-from ketachart.domain.events import KIND_LABELS, PAYLOAD_TYPES, EventKind, EventRecord
+from ketachart.domain.entries import entries_by_id, latest_correction, replacement_of
+from ketachart.domain.events import CORRECTABLE, KIND_LABELS, EventKind, EventRecord
+from ketachart.domain.timeline import EffectiveEvent
 from ketachart.services.sessions import SessionView
 
 
@@ -48,37 +49,24 @@ def other_occurrence(value: datetime) -> datetime | None:
 
 
 def timeline_rows(view: SessionView) -> list[TimelineRow]:
-    """Every entry in time order; corrected originals are struck through with the reason."""
-    by_id = {e.id: e for e in view.events}
-    corrections = _corrections_by_target(view.events)
-    rows = [_row(view, event, corrections.get(event.id, []), by_id) for event in view.events]
-    return sorted(rows, key=lambda r: (r.occurred_at, r.event_id in corrections))
+    """Every entry in time order; corrected originals are struck through with the reason of
+    the correction in force (as domain.timeline applied it), each correction on its own row."""
+    entries = entries_by_id(view.events)
+    rows = [_row(view, event, entries) for event in view.events]
+    return sorted(rows, key=lambda r: (r.occurred_at, r.struck))
 
 
-def _corrections_by_target(events: tuple[EventRecord, ...]) -> dict[str, list[EventRecord]]:
-    found: dict[str, list[EventRecord]] = {}
-    for event in events:
-        if isinstance(event.payload, p.Correction):
-            found.setdefault(event.payload.corrects, []).append(event)
-    return found
-
-
-def _row(
-    view: SessionView,
-    event: EventRecord,
-    corrected_by: list[EventRecord],
-    by_id: dict[str, EventRecord],
-) -> TimelineRow:
-    who = view.authors.get(event.recorded_by, f"user {event.recorded_by}")
+def _row(view: SessionView, event: EventRecord, entries: dict[str, EffectiveEvent]) -> TimelineRow:
     details = describe(event.payload)
     if isinstance(event.payload, p.Correction):
-        details = _correction_details(event.payload, by_id)
-    if corrected_by:
-        latest = corrected_by[-1]
-        assert isinstance(latest.payload, p.Correction)
+        details = _correction_details(event.payload, entries)
+    entry = entries.get(event.id)
+    latest = None if entry is None else latest_correction(entry)
+    if latest is not None:
+        record, correction = latest
         details += (
-            f"  [corrected {local_time(latest.recorded_at)} by "
-            f"{view.authors.get(latest.recorded_by, '?')}: {latest.payload.reason}]"
+            f"  [corrected {local_time(record.recorded_at)} by "
+            f"{view.authors.get(record.recorded_by, '?')}: {correction.reason}]"
         )
     late = f" LATE (entered {local_time(event.recorded_at)})" if event.is_late else ""
     return TimelineRow(
@@ -87,25 +75,21 @@ def _row(
         time_text=local_time(event.occurred_at) + late,
         kind_text=KIND_LABELS[event.kind],
         details=details,
-        who=who,
-        struck=bool(corrected_by),
+        who=view.authors.get(event.recorded_by, f"user {event.recorded_by}"),
+        struck=latest is not None,
         late=event.is_late,
         is_correction=event.kind is EventKind.CORRECTION,
-        correctable=event.kind not in _NOT_CORRECTABLE,
+        correctable=event.kind in CORRECTABLE,
     )
 
 
-_NOT_CORRECTABLE = frozenset(
-    {EventKind.CORRECTION, EventKind.ATTESTATION, EventKind.SIGNATURE, EventKind.ADDENDUM}
-)
-
-
-def _correction_details(correction: p.Correction, by_id: dict[str, EventRecord]) -> str:
-    target = by_id.get(correction.corrects)
-    if target is None:
+def _correction_details(correction: p.Correction, entries: dict[str, EffectiveEvent]) -> str:
+    entry = entries.get(correction.corrects)
+    if entry is None:
         return f"Correction of an unknown entry: {correction.reason}"
+    target = entry.record
     what = f"{KIND_LABELS[target.kind]} of {local_time(target.occurred_at)}"
-    if correction.replacement is None:
+    replacement = replacement_of(target, correction)
+    if replacement is None:
         return f"{what} entered in error. Reason: {correction.reason}"
-    replacement = from_plain(PAYLOAD_TYPES[target.kind], correction.replacement)
     return f"{what} corrected to: {describe(replacement)}. Reason: {correction.reason}"

@@ -14,14 +14,15 @@ from reportlab.platypus import Paragraph, Table
 
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind, Override
-from ketachart.domain.vocab import Instruction, StopReason
+from ketachart.domain.vocab import Instruction, Role, StopReason
+from ketachart.reports.blocks import TableBlock, VitalsChartBlock, cell_text
 from ketachart.reports.export import export_session_pdf, operator_view
 from ketachart.reports.summary_model import build_summary
 from ketachart.reports.summary_pdf import render_summary_pdf, story
-from ketachart.services import charting, patients, sessions
+from ketachart.services import charting, corrections, patients, sessions, signing, users
 from tests.reports import charted
 from tests.reports.conftest import page_texts
-from tests.support import RIDE, Clinic, chart_to_infusing
+from tests.support import ALL_PRE_CHECKS, PASSWORDS, RIDE, Clinic, chart_to_infusing
 
 IDENTIFIERS = ("Lakeside Ketamine Clinic", "Łukasiewicz, Zoë", "1980-02-03", "MRN-0001")
 DRAFT = "DRAFT — NOT SIGNED"
@@ -126,6 +127,37 @@ def test_the_original_of_a_correction_is_laid_out_struck_through(sqlite_clinic: 
     assert not any("<strike>" in c and "SpO2 96 %" in c for c in cells)
 
 
+def test_the_baseline_row_is_the_reading_the_chart_takes_as_baseline(
+    sqlite_clinic: Clinic,
+) -> None:
+    clinic, nurse = sqlite_clinic, sqlite_clinic.nurse
+    sid = clinic.open_session()
+    clinic.act(charting.chart, nurse, sid, ALL_PRE_CHECKS)
+    clinic.act(charting.chart, nurse, sid, p.Vitals(140, 90, 80, 14, 97))
+    clinic.later(2)
+    typo = clinic.act(charting.chart, nurse, sid, p.Vitals(158, 82, 72, 14, 98))
+    clinic.act(charting.chart, nurse, sid, p.IvStart("Left forearm", 22, 1))
+    clinic.later(1)
+    clinic.act(charting.start_infusion, nurse, sid, Decimal("52.5"), Decimal(50))
+    clinic.later(5)
+    clinic.act(charting.chart, nurse, sid, p.Vitals(150, 95, 88, 14, 97))
+    clinic.act(
+        corrections.correct_entry, nurse, sid, typo.id, "Wrong patient", None, seen_version=None
+    )
+    with clinic.db.reading() as tx:
+        view = operator_view(tx, sid)
+    report = build_summary(view, charted.CLINIC, clinic.clock.now())
+    blocks = [b for s in report.sections for b in s.blocks]
+    table = next(b for b in blocks if isinstance(b, TableBlock) and b.title == "Vitals")
+    chart = next(b for b in blocks if isinstance(b, VitalsChartBlock))
+
+    phases = [(cell_text(row[1]), cell_text(row[2])) for row in table.rows]
+    assert phases == [("Baseline", "140/90"), ("Before", "158/82"), ("Infusion", "150/95")]
+    assert view.state.baseline == p.Vitals(140, 90, 80, 14, 97)
+    assert chart.baseline is not None
+    assert (chart.baseline.systolic, chart.baseline.heart_rate) == (140, 80)
+
+
 def test_signatures_addenda_and_hashes(sqlite_clinic: Clinic, tmp_path: Path) -> None:
     session_id = charted.typical_session(sqlite_clinic)
     text = " ".join(export(sqlite_clinic, session_id, tmp_path / "s.pdf"))
@@ -139,6 +171,25 @@ def test_signatures_addenda_and_hashes(sqlite_clinic: Clinic, tmp_path: Path) ->
     assert f"Covers entry {signature.head_seq} {signature.head_hash}" in text
     assert f"Chain head at printing Entry {events[-1].seq} {events[-1].hash}" in text
     assert "Addendum reviewed and approved: María Núñez, MD, 2026-03-11 14:35" in text
+
+
+def test_a_physician_without_credentials_signs_without_a_dangling_comma(
+    sqlite_clinic: Clinic, tmp_path: Path
+) -> None:
+    clinic = sqlite_clinic
+    blank = clinic.act(
+        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "blank-pass-1"
+    )
+    session_id = charted.typical_session(clinic, sign=False)
+    signing.attest(clinic.db, clinic.nurse, session_id, PASSWORDS["nina"])
+    signing.sign_session(clinic.db, blank, session_id, "blank-pass-1")
+    pages = export(clinic, session_id, tmp_path / "blank.pdf")
+    text = " ".join(pages)
+
+    assert all("by Dr Blank · locked" in page for page in pages)
+    assert "Dr Blank," not in text
+    assert "Reviewed and approved Dr Blank 2026-03-10" in text
+    assert "Reviewed and approved: Dr Blank (entry" in text
 
 
 def test_unsigned_session_is_a_draft_on_every_page(sqlite_clinic: Clinic, tmp_path: Path) -> None:

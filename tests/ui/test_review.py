@@ -20,10 +20,11 @@ from sqlalchemy import select
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind, Override
 from ketachart.domain.timeline import SessionStatus
+from ketachart.domain.vocab import Role
 from ketachart.errors import PermissionDenied, SessionLocked
 from ketachart.models import AuditEntry
 from ketachart.reports.blocks import TableBlock, cell_text
-from ketachart.services import charting, sessions, signing
+from ketachart.services import charting, sessions, signing, users
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.review_view import FLAGS, NOTHING_FLAGGED, ONLY_PHYSICIANS, ReviewView
@@ -210,6 +211,25 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
         assert expected in text
     with pytest.raises(SessionLocked):
         ui_clinic.act(charting.chart, ui_clinic.nurse, older, p.Note("after signing"))
+
+
+def test_a_physician_without_credentials_shows_as_signed_by_name_alone(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    older, _newer = sessions_to_review
+    blank = ui_clinic.act(
+        users.create_user, ui_clinic.admin, "blank", "Dr Blank", " ", Role.PHYSICIAN, "blank-pw-1"
+    )
+    signing.attest(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+    assert blank.signature_name == "Dr Blank"
+    ws.set_actor(blank)
+    view = review(qtbot, ws, ui_clinic, physician=False)
+    view.select_session(older)
+    assert answer(view.sign(), "blank-pw-1").result() == PasswordDialog.DialogCode.Accepted
+    text = shown_text(view)
+    assert re.search(r"✔ Signed 2026-03-10 \d\d:\d\d by Dr Blank · locked", text), text[:300]
+    assert "Dr Blank," not in text
+    assert "Reviewed and approved Dr Blank 2026-03-10" in text
 
 
 def test_a_wrong_password_signs_nothing(
