@@ -72,8 +72,17 @@ def _effective(event: EventRecord, corrections: tuple[EventRecord, ...]) -> Effe
     if latest.replacement is None:
         return EffectiveEvent(event, event.payload, event.occurred_at, corrections, voided=True)
     payload = decode_payload(event.kind, latest.replacement)
-    occurred = latest.replacement_occurred_at or event.occurred_at
-    return EffectiveEvent(event, payload, occurred, corrections)
+    return EffectiveEvent(event, payload, _corrected_time(event, corrections), corrections)
+
+
+def _corrected_time(event: EventRecord, corrections: tuple[EventRecord, ...]) -> datetime:
+    """The time the entry counts at: the newest time a correction gave it. A correction that
+    gives no time keeps the time the entry had, not the original one."""
+    occurred = event.occurred_at
+    for correction in corrections:
+        assert isinstance(correction.payload, p.Correction)
+        occurred = correction.payload.replacement_occurred_at or occurred
+    return occurred
 
 
 def latest_version_id(events: Iterable[EventRecord], target_id: str) -> str | None:

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind
-from ketachart.domain.readings import baseline_reading
 from ketachart.domain.timeline import EffectiveEvent
 from ketachart.reports.alert_responses import ReadingAlerts
 from ketachart.reports.blocks import (
@@ -57,7 +56,7 @@ def _phase(ctx: ReportContext, entry: EffectiveEvent, baseline_id: str | None) -
 
 def vitals_table(ctx: ReportContext, entries: list[EffectiveEvent]) -> TableBlock:
     alerts = ReadingAlerts.of(ctx.state)
-    baseline = baseline_reading(ctx.state)
+    baseline = ctx.model.baseline
     baseline_id = None if baseline is None else baseline.event_id
     rows = tuple(_vitals_row(ctx, entry, alerts, baseline_id) for entry in entries)
     return TableBlock(

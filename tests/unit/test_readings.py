@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ketachart.domain.readings import baseline_reading
 from ketachart.domain.timeline import SessionState
 from tests.unit.builders import ALL_PRE_CHECKS, IV, Chart, at, infusion_start, vitals
 
 
 def same_as_baseline(state: SessionState) -> str | None:
-    reading = baseline_reading(state)
+    reading = state.baseline_reading
     if reading is None:
         assert state.baseline is None
         return None

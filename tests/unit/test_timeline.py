@@ -401,3 +401,13 @@ def test_state_is_a_pure_function_of_the_events() -> None:
     assert chart.state() == chart.state()
     shuffled = list(reversed(chart.events))
     assert derive_state(chart.protocol, shuffled) == chart.state()
+
+
+def test_a_values_only_correction_keeps_the_time_an_earlier_correction_gave() -> None:
+    chart = Chart()
+    reading = chart.add(BASELINE, at(5))
+    chart.correct(reading, BASELINE, occurred_at=at(-1), when=at(6))
+    chart.correct(reading, p.Vitals(118, 78, 70, 14, 98), when=at(7))
+    (entry,) = [e for e in apply_corrections(chart.events) if e.record.id == reading.id]
+    assert entry.occurred_at == at(-1)
+    assert chart.state().readings[0].at == at(-1)
