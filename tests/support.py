@@ -98,6 +98,7 @@ ALL_PRE_CHECKS = p.PreChecks(
     tuple(p.PreCheckItem(code, PreCheckStatus.DONE) for code in PreCheckCode)
 )
 BASELINE = p.Vitals(systolic=120, diastolic=80, heart_rate=72, resp_rate=14, spo2=98)
+DURING = p.Vitals(systolic=128, diastolic=82, heart_rate=76, resp_rate=14, spo2=98, moaas=4)
 ALDRETE_FULL = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2, "spo2": 2}
 RIDE = p.RideConfirmed("Jürgen Weiß", "spouse", "+1 555 010 0199", "Nina Øster")
 ALL_INSTRUCTIONS = p.Discharge(tuple(Instruction))
@@ -126,7 +127,9 @@ def chart_to_infusing(clinic: Clinic, session_id: str, rate: str = "52.5") -> No
 def chart_to_discharged(clinic: Clinic, session_id: str) -> None:
     nurse = clinic.nurse
     chart_to_infusing(clinic, session_id)
-    clinic.later(40)
+    for _reading in range(4):  # vitals every 10 min, the 40-minute peak reading included
+        clinic.later(10)
+        clinic.act(charting.chart, nurse, session_id, DURING)
     clinic.act(
         charting.chart, nurse, session_id, p.InfusionStop(Decimal("35.0"), StopReason.COMPLETED)
     )

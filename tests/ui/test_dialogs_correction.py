@@ -107,16 +107,32 @@ def test_correct_with_new_values_keeps_the_original(
 
 def test_entered_in_error_voids_the_entry(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> None:
     session_id = charted_session(ui_clinic)
-    target = target_of(ui_clinic, session_id, EventKind.VITALS)
+    ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, p.Vitals(126, 80, 72, 14, 98))
+    target = [e for e in events(ui_clinic, session_id) if e.kind is EventKind.VITALS][-1]
     dialog = shown(CorrectionDialog(ws, session_id, target, None), qtbot)
     dialog.voids.setChecked(True)
     assert not dialog.field("systolic").isEnabled()
     set_text(qtbot, dialog.reason, "Wrong patient")
     press_enter(qtbot, dialog.reason)
     assert accepted(dialog)
-    assert ui_clinic.state(session_id).readings == ()
+    assert len(ui_clinic.state(session_id).readings) == 1  # the baseline is left
     effective = apply_corrections(events(ui_clinic, session_id))
     assert next(e for e in effective if e.record.id == target.id).voided
+
+
+def test_voiding_the_baseline_under_a_started_infusion_is_refused(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = charted_session(ui_clinic)
+    target = target_of(ui_clinic, session_id, EventKind.VITALS)  # the only baseline
+    dialog = shown(CorrectionDialog(ws, session_id, target, None), qtbot)
+    dialog.voids.setChecked(True)
+    set_text(qtbot, dialog.reason, "Wrong patient")
+    press_enter(qtbot, dialog.reason)
+    assert not accepted(dialog)
+    assert "This correction conflicts with the infusion start charted at" in message_text(dialog)
+    assert "Chart baseline vitals before starting the infusion." in message_text(dialog)
+    assert len(ui_clinic.state(session_id).readings) == 1
 
 
 def test_pre_checks_can_only_be_marked_in_error(

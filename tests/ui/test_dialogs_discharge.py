@@ -116,7 +116,7 @@ def test_without_a_physician_nothing_is_saved(
     dialog.ask_approvals = lambda _p, _ws, _needed: None
     press_enter(qtbot, dialog.note)
     assert dialog.isVisible()
-    assert message_text(dialog).startswith("Not saved: Not ready for discharge")
+    assert message_text(dialog).startswith("Not saved: Minimum observation not over")
     assert event_count(ui_clinic, session_id) == before  # not even the ride
     assert dialog.ride.edits["escort_name"].text() == "Jürgen Weiß"
 

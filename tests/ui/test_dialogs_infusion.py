@@ -125,7 +125,7 @@ def test_rate_change_over_maximum_without_physician_saves_nothing(
     set_text(qtbot, dialog.reason, "Pain")
     press_enter(qtbot, dialog.reason)
     assert dialog.isVisible()
-    assert message_text(dialog).startswith("Not saved: 150 mL/h is 2.143 mg/kg/h")
+    assert message_text(dialog).startswith("Not saved: 150 mL/h is 2.1429 mg/kg/h")
     assert dialog.rate.text() == "150"
     assert event_count(ui_clinic, session_id) == before
 
