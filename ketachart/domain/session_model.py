@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.discharge import Blocker, discharge_blockers
@@ -38,20 +39,45 @@ TIMING_ALERTS = frozenset({ClinicalCode.VITALS_OVERDUE, ClinicalCode.RECOVERY_OV
 
 @dataclass(frozen=True)
 class SessionModel:
-    """What a session's entries add up to at `now`, for every screen and report."""
+    """What a session's entries add up to at `now`, for every screen and report. Each fact is
+    derived on first use and kept: a board row asks for less than a PDF does."""
 
     state: SessionState
     now: datetime
-    entries: tuple[EffectiveEvent, ...]
-    """Every entry but corrections, corrections applied (voided ones kept), in time order;
-    each knows what corrected it and, from its record, whether it was entered late."""
-    due: DueTimes
-    live_alerts: tuple[Alert, ...]
-    alert_history: tuple[Alert, ...]
-    discharge_blockers: tuple[Blocker, ...]
-    reconciliation: Reconciliation
+    events: tuple[EventRecord, ...]
     labels: Mapping[int, str] = field(default_factory=dict)
     """Printed name with credentials of everyone named in the chart, by user id."""
+
+    @cached_property
+    def entries(self) -> tuple[EffectiveEvent, ...]:
+        """Every entry but corrections, corrections applied (voided ones kept), in time order;
+        each knows what corrected it and, from its record, whether it was entered late."""
+        corrected = apply_corrections(self.events)
+        return tuple(sorted(corrected, key=lambda e: (e.occurred_at, e.record.seq)))
+
+    @cached_property
+    def due(self) -> DueTimes:
+        return due_times(self.state, self.now)
+
+    @cached_property
+    def live_alerts(self) -> tuple[Alert, ...]:
+        """Alerts that need attention now: overdue checks, the latest reading, the dose."""
+        return tuple(current_alerts(self.state, self.now))
+
+    @cached_property
+    def alert_history(self) -> tuple[Alert, ...]:
+        return tuple(alert_history(self.state, self.now))
+
+    @cached_property
+    def discharge_blockers(self) -> tuple[Blocker, ...]:
+        """What blocks discharge now (nothing once discharged)."""
+        if self.state.status in (SessionStatus.DISCHARGED, SessionStatus.SIGNED):
+            return ()
+        return tuple(discharge_blockers(self.state, self.now))
+
+    @cached_property
+    def reconciliation(self) -> Reconciliation:
+        return dose_reconciliation(self.state, self.state.infusion_stopped_at or self.now)
 
     @property
     def status(self) -> SessionStatus:
@@ -109,20 +135,8 @@ def session_model(
     now: datetime,
     labels: Mapping[int, str] | None = None,
 ) -> SessionModel:
-    """Derive the read model once from the state and the events it came from."""
-    entries = sorted(apply_corrections(events), key=lambda e: (e.occurred_at, e.record.seq))
-    dose_until = state.infusion_stopped_at or now
-    return SessionModel(
-        state=state,
-        now=now,
-        entries=tuple(entries),
-        due=due_times(state, now),
-        live_alerts=tuple(current_alerts(state, now)),
-        alert_history=tuple(alert_history(state, now)),
-        discharge_blockers=tuple(_blockers(state, now)),
-        reconciliation=dose_reconciliation(state, dose_until),
-        labels=dict(labels or {}),
-    )
+    """The read model of a session at `now`, from its state and the events it came from."""
+    return SessionModel(state, now, tuple(events), dict(labels or {}))
 
 
 def alert_history(state: SessionState, now: datetime) -> list[Alert]:
@@ -131,9 +145,3 @@ def alert_history(state: SessionState, now: datetime) -> list[Alert]:
     found = vitals_alerts(state) + overdue_history(state, now)
     found += dose_alerts(state, state.infusion_stopped_at or now)
     return sorted(found, key=lambda a: a.at)
-
-
-def _blockers(state: SessionState, now: datetime) -> list[Blocker]:
-    if state.status in (SessionStatus.DISCHARGED, SessionStatus.SIGNED):
-        return []
-    return discharge_blockers(state, now)

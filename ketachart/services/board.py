@@ -6,18 +6,16 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from itertools import groupby
 
 from sqlalchemy import select
 
 from ketachart.domain.access import Action
-from ketachart.domain.events import EventRecord
 from ketachart.domain.session_model import SessionModel, session_model
-from ketachart.domain.timeline import SessionStatus, derive_state
-from ketachart.models import Event, InfusionSession, Patient
+from ketachart.domain.timeline import SessionStatus
+from ketachart.models import InfusionSession, Patient
 from ketachart.services.actors import Actor
-from ketachart.services.chains import event_record
 from ketachart.services.protocols import ProtocolRow, get_protocol
+from ketachart.services.sessions import load_sessions
 from ketachart.storage.database import Tx
 
 DUE_VITALS = "vitals"
@@ -105,7 +103,8 @@ def board_rows(
     tx: Tx, actor: Actor, day: date, now: datetime, *, tz: tzinfo | None = None
 ) -> list[BoardRow]:
     """Every session opened on `day` (a local day in `tz`, the system's zone when None),
-    by chair, as of `now`. One query each for sessions, patients and events."""
+    by chair, as of `now`. One query each for sessions, patients and chain heads, and one for
+    the events of the sessions that changed since they were last read (the session cache)."""
     actor.require(Action.VIEW_CHART)
     # session_date is the opening day in UTC, which is at most one day away from the local one.
     found = tx.orm.scalars(
@@ -115,32 +114,22 @@ def board_rows(
     ).all()
     if not found:
         return []
-    events = _events_by_session(tx, [s.id for s in found])
     patients = _patients(tx, {s.patient_id for s in found})
+    sessions = load_sessions(tx, list(found))
     protocols: dict[int, ProtocolRow] = {}
     rows: list[BoardRow] = []
     for session in found:
         if session.protocol_id not in protocols:
             protocols[session.protocol_id] = get_protocol(tx, session.protocol_id)
         protocol = protocols[session.protocol_id]
-        session_events = events.get(session.id, [])
-        state = derive_state(protocol.spec, session_events)
+        loaded = sessions[session.id]
+        state = loaded.state()
         if state.opened_at.astimezone(tz).date() != day:
             continue
-        model = session_model(state, session_events, now)
+        model = session_model(state, loaded.events, now)
         rows.append(_row(session, patients[session.patient_id], protocol, model))
     rows.sort(key=lambda r: (chair_sort_key(r.chair), r.opened_at))
     return rows
-
-
-def _events_by_session(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord]]:
-    found = tx.orm.scalars(
-        select(Event).where(Event.session_id.in_(session_ids)).order_by(Event.session_id, Event.seq)
-    )
-    return {
-        session_id: [event_record(row) for row in rows]
-        for session_id, rows in groupby(found, key=lambda row: row.session_id)
-    }
 
 
 def _patients(tx: Tx, patient_ids: set[int]) -> dict[int, Patient]:

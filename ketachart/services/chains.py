@@ -29,6 +29,7 @@ from ketachart.domain.events import (
 from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
 from ketachart.services import clock_guard, session_cache
 from ketachart.services.actors import Actor
+from ketachart.services.changes import note_session_changed
 from ketachart.storage.database import Tx
 
 AUDIT_CHAIN = "audit"
@@ -174,6 +175,7 @@ def append_event(
         digest,
     )
     tx.after_commit.append(lambda: session_cache.note_committed(tx.memo, record))
+    note_session_changed(tx, session_id)
     return record
 
 
@@ -302,6 +304,17 @@ def load_events(tx: Tx, session_id: str, after_seq: int = 0) -> list[EventRecord
         _SELECT_EVENTS, {"session_id": session_id, "after_seq": after_seq}
     )
     return [event_record(cast(EventColumns, row)) for row in rows]
+
+
+def load_events_of(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord]]:
+    """The events of several sessions in one query, each session's in chain order."""
+    rows = tx.orm.scalars(
+        select(Event).where(Event.session_id.in_(session_ids)).order_by(Event.session_id, Event.seq)
+    )
+    found: dict[str, list[EventRecord]] = {}
+    for row in rows:
+        found.setdefault(row.session_id, []).append(event_record(row))
+    return found
 
 
 def envelope_of(row: Event) -> EventEnvelope:

@@ -29,6 +29,7 @@ from ketachart.services.chains import (
     audit,
     chain_heads,
     load_events,
+    load_events_of,
     session_chain,
 )
 from ketachart.services.patients import PatientRow, get_patient
@@ -163,6 +164,39 @@ def load_session(tx: Tx, session_id: str) -> LoadedSession:
         if extended is not None:
             return extended
     return _load_fully(tx, session_id)
+
+
+def load_sessions(tx: Tx, rows: list[InfusionSession]) -> dict[str, LoadedSession]:
+    """Many sessions at once (a board): one query for their chain heads; the cached ones
+    whose head did not move are reused, the others are read in one query for their events."""
+    chains = {s.id: session_chain(s.id) for s in rows}
+    heads = chain_heads(tx, list(chains.values()))
+    loaded: dict[str, LoadedSession] = {}
+    stale: list[InfusionSession] = []
+    for row in rows:
+        known = session_cache.cached(tx.memo, row.id)
+        head = heads.get(chains[row.id])
+        if isinstance(known, LoadedSession) and head and session_cache.head_of(known) == head:
+            loaded[row.id] = known
+        else:
+            stale.append(row)
+    loaded.update(_load_many(tx, stale))
+    return loaded
+
+
+def _load_many(tx: Tx, rows: list[InfusionSession]) -> dict[str, LoadedSession]:
+    if not rows:
+        return {}
+    events = load_events_of(tx, [r.id for r in rows])
+    protocols = {pid: get_protocol(tx, pid).spec for pid in {r.protocol_id for r in rows}}
+    loaded = {}
+    for row in rows:
+        protocol = protocols[row.protocol_id]
+        session = LoadedSession(_session_row(row), protocol, tuple(events.get(row.id, ())))
+        if session.events:
+            session_cache.remember(tx.memo, row.id, session)
+        loaded[row.id] = session
+    return loaded
 
 
 def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSession | None:

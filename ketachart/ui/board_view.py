@@ -36,6 +36,7 @@ from ketachart.services.board import (
     board_rows,
     format_duration,
 )
+from ketachart.services.changes import Changes
 from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.workstation import Workstation
@@ -180,8 +181,9 @@ def format_duration_seconds(seconds: int) -> str:
 
 
 class BoardView(QWidget):
-    """'Today's board'. Counts down every second and reloads from the database every 15 s
-    while it is shown; `refresh()` reloads at once."""
+    """'Today's board'. Counts down every second; refreshes at once when an action of this
+    workstation changed a session, and every 15 s while shown for other workstations' writes
+    (cheap: unchanged sessions come from the session cache); `refresh()` reloads at once."""
 
     new_session_requested = Signal()
     open_session_requested = Signal(str)
@@ -198,7 +200,12 @@ class BoardView(QWidget):
         self._reload_timer.setInterval(RELOAD_MS)
         self._reload_timer.timeout.connect(self.refresh)
         ws.actor_changed.connect(self.refresh)
+        ws.changed.connect(self._on_ws_changed)
         self.refresh()
+
+    def _on_ws_changed(self, _changes: Changes) -> None:
+        if self.isVisible():
+            self.refresh()  # hidden, it refreshes when shown again
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

@@ -37,6 +37,7 @@ from ketachart.domain.vocab import Role, SessionStatus
 from ketachart.errors import KetachartError
 from ketachart.reports.export import SessionSummary, session_summary
 from ketachart.services import signing
+from ketachart.services.changes import Changes
 from ketachart.services.review import ReviewRow, review_queue, unsigned_addenda
 from ketachart.ui.export_actions import Outcome, PdfActions
 from ketachart.ui.row_model import RowTableModel, row_table
@@ -121,6 +122,7 @@ class ReviewView(QWidget):
         self.pdf = PdfActions(ws, self)
         self._build()
         ws.actor_changed.connect(self.reset)
+        ws.changed.connect(self._on_ws_changed)
         self.reset()
 
     # --- layout ---------------------------------------------------------------------------
@@ -219,6 +221,10 @@ class ReviewView(QWidget):
         self.timeline.set_rows([])
         self.notice.hide()
         self.refresh()
+
+    def _on_ws_changed(self, _changes: Changes) -> None:
+        if self.isVisible() and self.ws.logged_in:
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload the queue from the database (keeps the session shown)."""

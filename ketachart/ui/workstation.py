@@ -9,6 +9,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from ketachart.services.actors import Actor
+from ketachart.services.changes import Changes, changes_of
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -19,6 +20,8 @@ class Workstation(QObject):
     """The context a window works in. Not global: app.py makes one and passes it down."""
 
     actor_changed = Signal()
+    changed = Signal(Changes)
+    """Emitted after an action committed, with what it changed (open screens refresh)."""
 
     def __init__(
         self, db: Database, settings: QSettings, demo_accounts: Sequence[tuple[str, str, str]] = ()
@@ -49,9 +52,14 @@ class Workstation(QObject):
     def act(
         self, fn: Callable[Concatenate[Tx, Actor, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        """One user action as one transaction, as the logged-in user."""
+        """One user action as one transaction, as the logged-in user. Once it has committed,
+        `changed` tells the open screens what it changed."""
         with self.db.transaction() as tx:
-            return fn(tx, self.actor, *args, **kwargs)
+            result = fn(tx, self.actor, *args, **kwargs)
+        changes = changes_of(tx)
+        if changes:
+            self.changed.emit(changes)
+        return result
 
     def query(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Read without acting as anyone (lists, lookups)."""
