@@ -95,7 +95,10 @@ def test_dose_plan_rate_segments_and_controlled_substance(
     assert "14:35 14:37 2 min Paused 0 0 0" in text
     assert "3 14:37 14:43 6 min 40 40 0.571 4.0" in text
     assert "35 31.3 3.7 Nina Øster, RN Wes Ng, RN" in text
-    assert "administered per record 31.3 mg; delivered per charted rates 31.3 mg: agree" in text
+    assert (
+        "administered per record 31.3 mg; delivered per charted rates 31.3 mg; by pump volume "
+        "31.3 mg: agree"
+    ) in text
 
 
 def test_corrections_stay_visible_struck_through(sqlite_clinic: Clinic, tmp_path: Path) -> None:
@@ -233,7 +236,7 @@ def test_overrides_with_reason_and_approver(sqlite_clinic: Clinic, tmp_path: Pat
     session_id = charted.long_session(sqlite_clinic, 60)
     text = " ".join(export(sqlite_clinic, session_id, tmp_path / "long.pdf"))
     assert (
-        "Rate change rate above the protocol maximum (dose.rate) Pain 8/10 despite 0.5 mg/kg/h; "
+        "Rate change Rate above protocol maximum (dose.rate) Pain 8/10 despite 0.5 mg/kg/h; "
         "short boost approved Nina Øster, RN María Núñez, MD"
     ) in text
     assert "Pre-session checks pre-check: Fasting as instructed" in text
@@ -372,4 +375,4 @@ def test_a_discharge_override_is_listed_as_a_criterion(
     clinic.later(1)
     text = " ".join(export(clinic, session_id, tmp_path / "early.pdf"))
     assert "Criteria at discharge Overridden: Minimum observation not over" in text
-    assert f"minimum observation time (discharge.observation) {reason}" in text
+    assert f"Discharge before minimum observation (discharge.observation) {reason}" in text

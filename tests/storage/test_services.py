@@ -168,7 +168,7 @@ RULES: list[tuple[str, str, Call, type[KetachartError], str]] = [
         "discharge while infusing",
         lambda c, s: c.act(charting.discharge_patient, c.nurse, s, ALL_INSTRUCTIONS, ride=RIDE),
         RuleViolation,
-        "Stop the infusion and chart it before discharge",
+        "stop the pump and chart the stop before discharge",
     ),
     (
         "infusing",
@@ -302,10 +302,13 @@ def test_discharge_override_by_physician_with_reasons(clinic: Clinic) -> None:
     discharge = charting.discharge_patient
     with pytest.raises(OverrideRequired) as blocked:
         clinic.act(discharge, clinic.nurse, sid, ALL_INSTRUCTIONS, ride=RIDE)
-    assert blocked.value.code == "discharge.observation"
+    assert [a.code for a in blocked.value.needed] == [
+        "discharge.observation",
+        "discharge.score",
+    ]
     with pytest.raises(OverrideRequired, match="Only a physician") as nurse_only:
         clinic.act(discharge, clinic.nurse, sid, ALL_INSTRUCTIONS, ride=RIDE, overrides=reasons)
-    assert nurse_only.value.code == "discharge"
+    assert all(a.physician for a in nurse_only.value.needed)
     with pytest.raises(OverrideRequired) as one_reason:
         clinic.act(discharge, clinic.physician, sid, ALL_INSTRUCTIONS, overrides=reasons[:1])
     assert one_reason.value.code == "discharge.score"
