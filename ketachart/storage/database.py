@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ketachart.clock import Clock, SystemClock
 from ketachart.errors import DatabaseDamaged, StorageError
 from ketachart.storage import dialect
+from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
@@ -36,6 +37,8 @@ class Tx:
     orm: Session
     now: datetime
     memo: dict[str, Any] = field(default_factory=dict)
+    caches: Caches = field(default_factory=Caches)
+    """The database's caches of what was read (see storage.caches); shared by its transactions."""
     read_only: bool = False
     """The database cannot be written: reads work, audit entries of reads are skipped, and
     any real write fails with the read-only StorageError."""
@@ -62,6 +65,8 @@ class Database:
         self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self.memo: dict[str, Any] = {}
+        self.caches = Caches()
+        """What this Database object keeps of what was read, for all its transactions."""
 
     @property
     def dialect_name(self) -> str:
@@ -78,7 +83,7 @@ class Database:
         try:
             with _translated(), self._writer() as orm, orm.begin():
                 orm.connection()  # the write lock first: `now` is read once it is ours
-                tx = Tx(orm, self.clock.now(), self.memo, read_only=self.read_only)
+                tx = Tx(orm, self.clock.now(), self.memo, self.caches, read_only=self.read_only)
                 yield tx
         except BaseException:
             for undo in tx.after_rollback if tx is not None else ():
@@ -90,7 +95,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         with _translated(), self._reader() as orm, orm.begin():
-            yield Tx(orm, self.clock.now(), self.memo, read_only=self.read_only)
+            yield Tx(orm, self.clock.now(), self.memo, self.caches, read_only=self.read_only)
             orm.rollback()
 
     def dispose(self) -> None:
