@@ -27,8 +27,9 @@ from ketachart.domain.events import (
     encode_payload,
 )
 from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
-from ketachart.services import clock_guard, session_cache
+from ketachart.services import clock_guard
 from ketachart.services.actors import Actor
+from ketachart.services.session_cache import SessionCache
 from ketachart.storage.database import Tx
 
 AUDIT_CHAIN = "audit"
@@ -173,7 +174,7 @@ def append_event(
         prev_hash,
         digest,
     )
-    tx.after_commit.append(lambda: session_cache.note_committed(tx.memo, record))
+    tx.after_commit.append(lambda: tx.caches.of(SessionCache).note_committed(record))
     return record
 
 
