@@ -32,13 +32,12 @@ READ_ONLY_ENV = "KETACHART_READ_ONLY"
 @dataclass
 class Tx:
     """One unit of work: the ORM session, the moment the action happened, and the database's
-    memo of immutable rows already read (see services.session_cache)."""
+    typed caches of what was already read (see storage.caches and services.session_cache)."""
 
     orm: Session
     now: datetime
-    memo: dict[str, Any] = field(default_factory=dict)
     caches: Caches = field(default_factory=Caches)
-    """The database's caches of what was read (see storage.caches); shared by its transactions."""
+    """The database's caches, shared by all its transactions (a Tx made alone gets its own)."""
     read_only: bool = False
     """The database cannot be written: reads work, audit entries of reads are skipped, and
     any real write fails with the read-only StorageError."""
@@ -75,7 +74,6 @@ class Database:
         writer = engine if read_only else engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
-        self.memo: dict[str, Any] = {}
         self.caches = Caches()
         """What this Database object keeps of what was read, for all its transactions."""
 
@@ -114,7 +112,6 @@ class Database:
         return Tx(
             orm,
             self.clock.now(),
-            self.memo,
             self.caches,
             read_only=self.read_only,
             synthetic_history=self.synthetic_history,
