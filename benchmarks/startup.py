@@ -147,7 +147,7 @@ def chart_open_times(opens: int, folder: Path, events: int) -> list[float]:
         ws.set_actor(actor_of(tx.orm.get(User, 1)))  # type: ignore[arg-type]
     times = []
     for _ in range(opens):
-        db.memo.clear()  # a first open: nothing of the session read yet
+        db.caches.clear()  # a first open: nothing of the session read yet
         started = time.perf_counter()
         view = ChartView(ws, sid)
         view.resize(1366, 768)

@@ -52,7 +52,6 @@ from ketachart.errors import AuthenticationFailed, KetachartError
 from ketachart.models import Event, InfusionSession, Patient
 from ketachart.services import clinic, patients, protocols, users
 from ketachart.services.actors import Actor
-from ketachart.services.clock_guard import SYNTHETIC_HISTORY
 from ketachart.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -82,8 +81,8 @@ def fill_demo(db: Database, *, patients: int, sessions: int, seed: int) -> DemoR
     rng = random.Random(seed)
     now = db.clock.now()
     clock = ManualClock(now)
-    demo_db = Database(db.engine, clock)
-    demo_db.memo[SYNTHETIC_HISTORY] = True  # back-dated on purpose: not a clock gone back
+    # back-dated on purpose: not a clock gone back
+    demo_db = Database(db.engine, clock, synthetic_history=True)
     past, today = _split(rng, choose_finishes(rng, sessions if patients else 0), patients)
     days = past_days(now.astimezone().date(), day_count(len(past), _per_day(patients)))
     clock.set(_setup_time(days, now))

@@ -27,9 +27,10 @@ from ketachart.domain.events import (
     encode_payload,
 )
 from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
-from ketachart.services import clock_guard, session_cache
+from ketachart.services import clock_guard
 from ketachart.services.actors import Actor
 from ketachart.services.changes import note_session_changed
+from ketachart.services.session_cache import SessionCache
 from ketachart.storage.database import Tx
 
 AUDIT_CHAIN = "audit"
@@ -174,7 +175,7 @@ def append_event(
         prev_hash,
         digest,
     )
-    tx.after_commit.append(lambda: session_cache.note_committed(tx.memo, record))
+    tx.after_commit.append(lambda: tx.caches.of(SessionCache).note_committed(record))
     note_session_changed(tx, session_id)
     return record
 

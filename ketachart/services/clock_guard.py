@@ -11,7 +11,8 @@ back, or running behind another's), the nurse's entry is still saved, never refu
 - `ketachart verify` prints a warning while such entries exist (`clock_warnings`);
 - the screens show a banner while this workstation's clock is behind (`clock_lag`).
 
-Checked once per write transaction, under its write lock, before its first append.
+Checked once per write transaction, under its write lock, before its first append; never for a
+Database opened with `synthetic_history` (the demo generator, which writes past days on purpose).
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from ketachart.storage.database import Tx
 log = logging.getLogger(__name__)
 CLOCK_BACKWARDS = "clock.backwards"
 TOLERANCE = timedelta(seconds=2)
-SYNTHETIC_HISTORY = "clock_guard.synthetic_history"
-"""Set to True in a Database's memo to write back-dated history on purpose (the demo only)."""
 _CHECKED = "clock_guard.checked"
 _NEWEST_AUDIT_TIME = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
 
@@ -38,7 +37,7 @@ def check_clock(tx: Tx) -> str | None:
     """Before the transaction's first append: move `tx.now` up to the newest recorded time
     if the clock reads earlier; the audit detail to record when it was behind beyond the
     tolerance, else None."""
-    if tx.local.get(_CHECKED) or tx.memo.get(SYNTHETIC_HISTORY):
+    if tx.local.get(_CHECKED) or tx.synthetic_history:
         return None
     tx.local[_CHECKED] = True
     newest = _newest_recorded_time(tx)

@@ -30,6 +30,22 @@ def _row(version: ProtocolVersion) -> ProtocolRow:
     return ProtocolRow(version.id, spec, version.active)
 
 
+class ProtocolCache:
+    """Protocol versions already decoded, by id and stored text: one of a Database's typed
+    caches (storage.caches). A version is never changed, and a row whose text differs from
+    the one decoded (altered behind ketachart's back) is decoded anew."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[int, str], ProtocolRow] = {}
+
+    def decoded(self, version: ProtocolVersion) -> ProtocolRow:
+        key = (version.id, version.spec_json)
+        known = self._rows.get(key)
+        if known is None:
+            known = self._rows[key] = _row(version)
+        return known
+
+
 def save_protocol(
     tx: Tx, actor: Actor | None, spec: ProtocolSpec, *, active: bool = True
 ) -> ProtocolRow:
@@ -91,8 +107,4 @@ def get_protocol(tx: Tx, protocol_id: int) -> ProtocolRow:
     row = tx.orm.get(ProtocolVersion, protocol_id)
     if row is None:
         raise NotFound(f"No protocol with id {protocol_id}.")
-    known: dict[tuple[int, str], ProtocolRow] = tx.memo.setdefault("protocols", {})
-    key = (row.id, row.spec_json)
-    if key not in known:
-        known[key] = _row(row)
-    return known[key]
+    return tx.caches.of(ProtocolCache).decoded(row)

@@ -21,7 +21,6 @@ from ketachart.domain.timeline import SessionState, SessionStatus, derive_state,
 from ketachart.domain.write_gate import CANDIDATE_ID, GateContext, Proposal, check_opening
 from ketachart.errors import NotFound, ValidationError
 from ketachart.models import InfusionSession, User
-from ketachart.services import session_cache
 from ketachart.services.actors import Actor
 from ketachart.services.chains import (
     AUDIT_CHAIN,
@@ -34,6 +33,7 @@ from ketachart.services.chains import (
 )
 from ketachart.services.patients import PatientRow, get_patient
 from ketachart.services.protocols import get_protocol
+from ketachart.services.session_cache import SessionCache, continues, head_of
 from ketachart.storage.database import Tx
 
 
@@ -156,9 +156,9 @@ def load_session(tx: Tx, session_id: str) -> LoadedSession:
     """A session with its protocol version and every event, reusing what was read before."""
     # The audit head comes along: the action will very likely append to both chains.
     head = chain_heads(tx, [session_chain(session_id), AUDIT_CHAIN]).get(session_chain(session_id))
-    known = session_cache.cached(tx.memo, session_id)
-    if isinstance(known, LoadedSession) and head is not None:
-        if session_cache.head_of(known) == head:
+    known = tx.caches.of(SessionCache).get(session_id)
+    if known is not None and head is not None:
+        if head_of(known) == head:
             return known
         extended = _extend(tx, known, head)
         if extended is not None:
@@ -173,10 +173,11 @@ def load_sessions(tx: Tx, rows: list[InfusionSession]) -> dict[str, LoadedSessio
     heads = chain_heads(tx, list(chains.values()))
     loaded: dict[str, LoadedSession] = {}
     stale: list[InfusionSession] = []
+    cache = tx.caches.of(SessionCache)
     for row in rows:
-        known = session_cache.cached(tx.memo, row.id)
+        known = cache.get(row.id)
         head = heads.get(chains[row.id])
-        if isinstance(known, LoadedSession) and head and session_cache.head_of(known) == head:
+        if known is not None and head is not None and head_of(known) == head:
             loaded[row.id] = known
         else:
             stale.append(row)
@@ -193,17 +194,17 @@ def _load_many(tx: Tx, rows: list[InfusionSession]) -> dict[str, LoadedSession]:
     for row in rows:
         protocol = protocols[row.protocol_id]
         session = LoadedSession(_session_row(row), protocol, tuple(events.get(row.id, ())))
-        if session.events:
-            session_cache.remember(tx.memo, row.id, session)
+        tx.caches.of(SessionCache).remember(session)  # if it has events
         loaded[row.id] = session
     return loaded
 
 
 def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSession | None:
-    seq = session_cache.head_of(known)[0]
+    seq = head_of(known)[0]
     if head[0] <= seq:
         return None
-    newer = session_cache.committed_after(tx.memo, known.row.id, seq)
+    cache = tx.caches.of(SessionCache)
+    newer = cache.committed_after(known.row.id, seq)
     if not _reaches(known, newer, head):
         newer = load_events(tx, known.row.id, after_seq=seq)
         if not _reaches(known, newer, head):
@@ -213,13 +214,13 @@ def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSessio
         state = extend_state(known.current_state, known.latest_time, newer)
         if state is not None:
             loaded.__dict__["current_state"] = state
-    session_cache.remember(tx.memo, known.row.id, loaded)
+    cache.remember(loaded)
     return loaded
 
 
 def _reaches(known: LoadedSession, newer: list[EventRecord], head: tuple[int, str]) -> bool:
     """Whether `newer` continues the cached session right up to the chain's head."""
-    return bool(newer) and session_cache.continues(known, newer) and newer[-1].hash == head[1]
+    return bool(newer) and continues(known, newer) and newer[-1].hash == head[1]
 
 
 def _load_fully(tx: Tx, session_id: str) -> LoadedSession:
@@ -228,8 +229,7 @@ def _load_fully(tx: Tx, session_id: str) -> LoadedSession:
         raise NotFound(f"No session with id {session_id}.")
     protocol = get_protocol(tx, session.protocol_id)
     loaded = LoadedSession(_session_row(session), protocol.spec, tuple(load_events(tx, session_id)))
-    if loaded.events:
-        session_cache.remember(tx.memo, session_id, loaded)
+    tx.caches.of(SessionCache).remember(loaded)  # if it has events: else nothing to check
     return loaded
 
 

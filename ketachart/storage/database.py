@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ketachart.clock import Clock, SystemClock
 from ketachart.errors import DatabaseDamaged, StorageError
 from ketachart.storage import dialect
+from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
@@ -31,14 +32,17 @@ READ_ONLY_ENV = "KETACHART_READ_ONLY"
 @dataclass
 class Tx:
     """One unit of work: the ORM session, the moment the action happened, and the database's
-    memo of immutable rows already read (see services.session_cache)."""
+    typed caches of what was already read (see storage.caches and services.session_cache)."""
 
     orm: Session
     now: datetime
-    memo: dict[str, Any] = field(default_factory=dict)
+    caches: Caches = field(default_factory=Caches)
+    """The database's caches, shared by all its transactions (a Tx made alone gets its own)."""
     read_only: bool = False
     """The database cannot be written: reads work, audit entries of reads are skipped, and
     any real write fails with the read-only StorageError."""
+    synthetic_history: bool = False
+    """Back-dated history is written on purpose (the demo's): see Database.synthetic_history."""
     local: dict[str, Any] = field(default_factory=dict)
     """What this transaction alone may cache (e.g. chain heads, under its write lock)."""
     after_commit: list[Callable[[], None]] = field(default_factory=list)
@@ -53,15 +57,25 @@ class Database:
     so that looking works and every write fails with a clear message."""
 
     def __init__(
-        self, engine: Engine, clock: Clock | None = None, *, read_only: bool = False
+        self,
+        engine: Engine,
+        clock: Clock | None = None,
+        *,
+        read_only: bool = False,
+        synthetic_history: bool = False,
     ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.read_only = read_only
+        self.synthetic_history = synthetic_history
+        """True only for the demo generator, whose clock is set back on purpose to write past
+        days: its writes are not checked against the newest recorded time (services.clock_guard),
+        where a clock found behind would move them up to that time and flag them."""
         writer = engine if read_only else engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
-        self.memo: dict[str, Any] = {}
+        self.caches = Caches()
+        """What this Database object keeps of what was read, for all its transactions."""
 
     @property
     def dialect_name(self) -> str:
@@ -78,7 +92,7 @@ class Database:
         try:
             with _translated(), self._writer() as orm, orm.begin():
                 orm.connection()  # the write lock first: `now` is read once it is ours
-                tx = Tx(orm, self.clock.now(), self.memo, read_only=self.read_only)
+                tx = self._tx(orm)
                 yield tx
         except BaseException:
             for undo in tx.after_rollback if tx is not None else ():
@@ -90,8 +104,18 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         with _translated(), self._reader() as orm, orm.begin():
-            yield Tx(orm, self.clock.now(), self.memo, read_only=self.read_only)
+            yield self._tx(orm)
             orm.rollback()
+
+    def _tx(self, orm: Session) -> Tx:
+        """A transaction's Tx: the time now, and this database's caches and settings."""
+        return Tx(
+            orm,
+            self.clock.now(),
+            self.caches,
+            read_only=self.read_only,
+            synthetic_history=self.synthetic_history,
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()
