@@ -132,7 +132,7 @@ def _correct(clinic: Clinic, sid: str) -> object:
 def _failed_login(clinic: Clinic, _target: str) -> object:
     """A wrong password is recorded (and counted towards the lockout) before it is refused."""
     try:
-        return users.authenticate(clinic.db, clinic.nurse2.username, "not-the-password")
+        return clinic.act(users.authenticate, clinic.nurse2.username, "not-the-password")
     except AuthenticationFailed as refused:
         return refused
 
@@ -257,7 +257,7 @@ WRITE_PATHS: tuple[WritePath, ...] = (
     ),
     WritePath(
         "login",
-        lambda c, _t: users.authenticate(c.db, "drm", PASSWORDS["drm"]),
+        lambda c, _t: c.act(users.authenticate, "drm", PASSWORDS["drm"]),
         looks=True,
     ),
     WritePath("view chart", _verb(sessions.view_session), session(), looks=True),

@@ -26,6 +26,7 @@ from ketachart.services.chains import (
 )
 from ketachart.services.charting import chart
 from ketachart.services.sessions import LoadedSession, load_session
+from ketachart.services.user_action import user_action
 from ketachart.services.users import authenticate
 from ketachart.storage.database import Database, Tx
 
@@ -52,7 +53,8 @@ def signed_content_hash(loaded: LoadedSession, head: EventRecord) -> str:
 
 
 def _reauthenticate(db: Database, actor: Actor, password: str, purpose: str) -> Actor:
-    signer = authenticate(db, actor.username, password, purpose=purpose)
+    with user_action(db) as tx:
+        signer = authenticate(tx, actor.username, password, purpose=purpose)
     if signer.id != actor.id:
         raise AuthenticationFailed("The password must be the signer's own.")
     return signer

@@ -9,6 +9,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from ketachart.services.actors import Actor
+from ketachart.services.user_action import user_action
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -49,9 +50,16 @@ class Workstation(QObject):
     def act(
         self, fn: Callable[Concatenate[Tx, Actor, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        """One user action as one transaction, as the logged-in user."""
-        with self.db.transaction() as tx:
+        """One user action as one transaction, as the logged-in user (a password it rejects is
+        recorded on its own after the rollback: see services.user_action)."""
+        with user_action(self.db) as tx:
             return fn(tx, self.actor, *args, **kwargs)
+
+    def run(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """One action as one transaction by no logged-in user: logging in, unlocking, another
+        user signing in for one purpose, the first-run setup."""
+        with user_action(self.db) as tx:
+            return fn(tx, *args, **kwargs)
 
     def query(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Read without acting as anyone (lists, lookups)."""

@@ -13,6 +13,7 @@ from ketachart.domain.vocab import Severity, SideEffectKind, StopReason
 from ketachart.errors import AuthenticationFailed, PermissionDenied, RuleViolation
 from ketachart.services import charting, corrections, signing, users
 from ketachart.services.verify import verify_all
+from ketachart.storage.database import Tx
 from tests.storage.helpers import (
     ONDANSETRON,
     VIAL,
@@ -148,16 +149,16 @@ def test_someone_elses_password_does_not_sign(clinic: Clinic) -> None:
 def test_five_failed_logins_lock_the_account_for_five_minutes(clinic: Clinic) -> None:
     for _ in range(5):
         with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
-            users.authenticate(clinic.db, "nina", "wrong-password")
+            clinic.act(users.authenticate, "nina", "wrong-password")
     with pytest.raises(
         AuthenticationFailed, match="locked after 5 failed attempts; try again in 5"
     ):
-        users.authenticate(clinic.db, "nina", PASSWORDS["nina"])
+        clinic.act(users.authenticate, "nina", PASSWORDS["nina"])
     clinic.later(4.9)
     with pytest.raises(AuthenticationFailed, match="try again in 1 min"):
-        users.authenticate(clinic.db, "nina", PASSWORDS["nina"])
+        clinic.act(users.authenticate, "nina", PASSWORDS["nina"])
     clinic.later(0.1)
-    assert users.authenticate(clinic.db, "nina", PASSWORDS["nina"]) == clinic.nurse
+    assert clinic.act(users.authenticate, "nina", PASSWORDS["nina"]) == clinic.nurse
     assert audit_actions(clinic)[-8:] == [
         ("login.failed", "attempt 1"),
         ("login.failed", "attempt 2"),
@@ -172,5 +173,41 @@ def test_five_failed_logins_lock_the_account_for_five_minutes(clinic: Clinic) ->
 
 def test_unknown_user_login_is_audited(clinic: Clinic) -> None:
     with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
-        users.authenticate(clinic.db, "nobody", "whatever-1")
+        clinic.act(users.authenticate, "nobody", "whatever-1")
     assert audit_actions(clinic)[-1] == ("login.failed", "unknown or inactive user")
+
+
+def test_a_refused_password_writes_nothing_until_the_caller_records_it(clinic: Clinic) -> None:
+    """The login's transaction rolls back with the refusal; the caller records the attempt
+    in a transaction of its own, and it counts towards the lock-out."""
+    before = counts(clinic)
+    with pytest.raises(users.PasswordRejected) as refused, clinic.db.transaction() as tx:
+        users.authenticate(tx, "nina", "wrong-password")
+    assert counts(clinic) == before
+    attempt = refused.value.attempt
+    assert attempt == users.FailedAttempt("nina", "login", users.Refusal.WRONG_PASSWORD)
+    for _ in range(users.MAX_FAILED_LOGINS):
+        clinic.act(users.record_failed_attempt, attempt)
+    assert audit_actions(clinic)[-1] == ("login.failed", "attempt 5, account locked")
+    with pytest.raises(AuthenticationFailed, match="locked"):
+        clinic.act(users.authenticate, "nina", PASSWORDS["nina"])
+
+
+def test_a_login_is_part_of_the_callers_transaction(clinic: Clinic) -> None:
+    """A sign-in in an action that then fails is rolled back with it: no audit entry, and the
+    count of failed attempts it would have cleared stays."""
+    for _ in range(users.MAX_FAILED_LOGINS - 1):
+        with pytest.raises(AuthenticationFailed):
+            clinic.act(users.authenticate, "nina", "wrong-password")
+    before = counts(clinic)
+
+    def signed_in_then_refused(tx: Tx) -> None:
+        users.authenticate(tx, "nina", PASSWORDS["nina"])
+        raise RuleViolation("the rest of the action is refused")
+
+    with pytest.raises(RuleViolation):
+        clinic.act(signed_in_then_refused)
+    assert counts(clinic) == before
+    with pytest.raises(AuthenticationFailed):
+        clinic.act(users.authenticate, "nina", "wrong-password")
+    assert audit_actions(clinic)[-1] == ("login.failed", "attempt 5, account locked")
