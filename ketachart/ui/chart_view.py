@@ -216,7 +216,7 @@ class ChartView(QWidget):
         session_id = self.session_id
 
         def attempt(password: str) -> object:
-            return signing.attest(self.ws.db, self.ws.actor, session_id, password)
+            return self.ws.act(signing.attest, session_id, password)
 
         text = (
             self.tr(

@@ -76,6 +76,7 @@ def test_discharging_asks_the_nurse_to_attest(
     prompt.accept()
     assert prompt.isVisible()
     assert "Wrong user name or password." in prompt.message.text()
+    assert audits(ui_clinic, "attest.failed") == [("nina", str(ui_clinic.nurse.id), "attempt 1")]
     prompt.password.setText(PASSWORDS["nina"])
     prompt.accept()
     assert not prompt.isVisible()

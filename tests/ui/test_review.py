@@ -113,7 +113,7 @@ def test_the_queue_lists_discharged_sessions_oldest_first_with_flags(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    signing.attest(ui_clinic.db, ui_clinic.nurse, newer, PASSWORDS["nina"])
+    ui_clinic.act(signing.attest, ui_clinic.nurse, newer, PASSWORDS["nina"])
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [older, newer]
     model = view.model
@@ -133,7 +133,7 @@ def test_a_clean_attested_session_says_nothing_is_flagged(
 ) -> None:
     session_id = ui_clinic.open_session()
     chart_to_discharged(ui_clinic, session_id)
-    signing.attest(ui_clinic.db, ui_clinic.nurse, session_id, PASSWORDS["nina"])
+    ui_clinic.act(signing.attest, ui_clinic.nurse, session_id, PASSWORDS["nina"])
     view = review(qtbot, ws, ui_clinic)
     assert view.model.index(0, FLAGS).data() == NOTHING_FLAGGED
 
@@ -186,7 +186,7 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    signing.attest(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+    ui_clinic.act(signing.attest, ui_clinic.nurse, older, PASSWORDS["nina"])
     view = review(qtbot, ws, ui_clinic)
     view.select_session(older)
     assert view.sign_button.isEnabled()
@@ -223,6 +223,7 @@ def test_a_wrong_password_signs_nothing(
     assert dialog.message.text() == "⚠ Wrong user name or password."
     assert dialog.password.text() == ""
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
+    assert audits(ui_clinic, "sign.failed") == [("drm", str(ui_clinic.physician.id), "attempt 1")]
     dialog.reject()
     assert queued(view) == [older, newer]
     assert view.prompt is None
@@ -242,7 +243,7 @@ def test_a_nurse_can_read_but_not_sign(
     assert view.sign() is None
     assert view.prompt is None
     with pytest.raises(PermissionDenied):
-        signing.sign_session(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+        ui_clinic.act(signing.sign_session, ui_clinic.nurse, older, PASSWORDS["nina"])
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
     assert view.addendum_button.isEnabled()
 
@@ -463,7 +464,7 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    signing.sign_session(ui_clinic.db, ui_clinic.physician, older, PASSWORDS["drm"])
+    ui_clinic.act(signing.sign_session, ui_clinic.physician, older, PASSWORDS["drm"])
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [newer]
     view.include_signed.setChecked(True)
