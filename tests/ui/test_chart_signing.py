@@ -38,7 +38,7 @@ def ready_to_discharge(clinic: Clinic) -> str:
 
 
 def chart_screen(qtbot: QtBot, ws: Workstation, session_id: str) -> ChartView:
-    chart = ChartView(ws, session_id)
+    chart = ChartView.open(ws, session_id)
     qtbot.addWidget(chart)
     chart.resize(1366, 720)
     chart.show()
