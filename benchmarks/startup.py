@@ -149,7 +149,7 @@ def chart_open_times(opens: int, folder: Path, events: int) -> list[float]:
     for _ in range(opens):
         db.caches.clear()  # a first open: nothing of the session read yet
         started = time.perf_counter()
-        view = ChartView(ws, sid)
+        view = ChartView.open(ws, sid)
         view.resize(1366, 768)
         view.show()
         app.processEvents()

@@ -130,7 +130,7 @@ def _last_seq(clinic: Clinic) -> int:
 
 def _failed_login(clinic: Clinic, username: str, password: str) -> None:
     try:
-        users.authenticate(clinic.db, username, password)
+        clinic.act(users.authenticate, username, password)
     except AuthenticationFailed:
         return
     raise AssertionError(f"the login of {username!r} with a wrong password succeeded")
@@ -145,7 +145,7 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
     clinic.act(users.set_active, admin, nurse2.id, False)
     clinic.act(users.set_active, admin, nurse2.id, True)
     clinic.act(users.create_user, admin, "new.rn", "New Nurse", "RN", Role.NURSE, "pass-word-9")
-    users.authenticate(clinic.db, "wes", PASSWORDS["wes"])
+    clinic.act(users.authenticate, "wes", PASSWORDS["wes"])
     _failed_login(clinic, "nobody", "whatever-1")
     for _attempt in range(users.MAX_FAILED_LOGINS):
         _failed_login(clinic, "wes", "wrong-pass-1")

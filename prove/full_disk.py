@@ -80,18 +80,6 @@ def snapshot(db: Database) -> set[Row]:
         }
 
 
-def _reauthentication(added: set[Row], gone: set[Row], purpose: str | None) -> set[Row]:
-    """A signature first re-checks the password in its own transaction (so that a wrong one
-    is recorded even though the signature is refused): that audit entry, and the audit
-    chain's head it moved, are a complete action of their own."""
-    found = {r for r in added if r[0] == "audit_entries" and dict(r[1])["action"] == purpose}
-    if not found:
-        return set()
-    return found | {
-        r for r in added | gone if r[0] == "chain_heads" and dict(r[1])["chain"] == "audit"
-    }
-
-
 def verify_problems(db: Database) -> list[str]:
     with db.reading() as tx:
         return [f"{problem.where}: {problem.message}" for problem in verify_all(tx)]
@@ -150,9 +138,8 @@ def _check_failure(
     if not (isinstance(error, StorageError) and DISK_FULL in error.message):
         tally.unclear.append(f"{path.name}: {type(error).__name__}: {error.message}")
     added, gone = after - before, before - after
-    separate = _reauthentication(added, gone, path.reauthenticates)
-    tally.lost += len(gone - separate)
-    tally.half_written += len(added - separate)
+    tally.lost += len(gone)
+    tally.half_written += len(added)
 
 
 def _retry(clinic: Clinic, path: WritePath, target: str, before: set[Row], tally: Tally) -> None:

@@ -69,9 +69,9 @@ def _signed_session(clinic: Clinic, *, attest: bool) -> str:
         seen_version=None,
     )
     if attest:
-        signing.attest(clinic.db, clinic.nurse, session_id, PASSWORDS[clinic.nurse.username])
+        clinic.act(signing.attest, clinic.nurse, session_id, PASSWORDS[clinic.nurse.username])
     physician = clinic.physician
-    signing.sign_session(clinic.db, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
     return session_id
 
 

@@ -56,8 +56,6 @@ class WritePath:
     act: Callable[[Clinic, str], object]
     prepare: Callable[[Clinic], str] = lambda _clinic: ""
     looks: bool = False
-    reauthenticates: str | None = None
-    """The purpose of the password check a signature commits first, on its own."""
 
 
 def session(stage: Stage | None = None) -> Callable[[Clinic], str]:
@@ -132,7 +130,7 @@ def _correct(clinic: Clinic, sid: str) -> object:
 def _failed_login(clinic: Clinic, _target: str) -> object:
     """A wrong password is recorded (and counted towards the lockout) before it is refused."""
     try:
-        return users.authenticate(clinic.db, clinic.nurse2.username, "not-the-password")
+        return clinic.act(users.authenticate, clinic.nurse2.username, "not-the-password")
     except AuthenticationFailed as refused:
         return refused
 
@@ -152,7 +150,7 @@ def _export(clinic: Clinic, sid: str) -> object:
 def _sign_addendum(clinic: Clinic, sid: str) -> object:
     addendum = event_id(clinic, sid, EventKind.ADDENDUM)
     doctor = clinic.physician
-    return signing.sign_addendum(clinic.db, doctor, sid, addendum, PASSWORDS[doctor.username])
+    return clinic.act(signing.sign_addendum, doctor, sid, addendum, PASSWORDS[doctor.username])
 
 
 def _verb(fn: Callable[..., object], *args: Any, **kwargs: Any) -> Callable[[Clinic, str], object]:
@@ -171,12 +169,12 @@ def _controlled(clinic: Clinic, sid: str) -> object:
 
 def _attest(clinic: Clinic, sid: str) -> object:
     nurse = clinic.nurse
-    return signing.attest(clinic.db, nurse, sid, PASSWORDS[nurse.username])
+    return clinic.act(signing.attest, nurse, sid, PASSWORDS[nurse.username])
 
 
 def _sign(clinic: Clinic, sid: str) -> object:
     doctor = clinic.physician
-    return signing.sign_session(clinic.db, doctor, sid, PASSWORDS[doctor.username])
+    return clinic.act(signing.sign_session, doctor, sid, PASSWORDS[doctor.username])
 
 
 WRITE_PATHS: tuple[WritePath, ...] = (
@@ -220,14 +218,12 @@ WRITE_PATHS: tuple[WritePath, ...] = (
     ),
     WritePath("controlled substance", _controlled, session()),
     WritePath("correction", _correct, session(_chart(BASELINE))),
-    WritePath("attestation", _attest, session(chart_to_discharged), reauthenticates="attest"),
-    WritePath("signature", _sign, session(chart_to_discharged), reauthenticates="sign"),
+    WritePath("attestation", _attest, session(chart_to_discharged)),
+    WritePath("signature", _sign, session(chart_to_discharged)),
     WritePath(
         "addendum", _verb(signing.add_addendum, "Called: well."), session(chart_to_discharged)
     ),
-    WritePath(
-        "addendum signature", _sign_addendum, session(_with_addendum), reauthenticates="sign"
-    ),
+    WritePath("addendum signature", _sign_addendum, session(_with_addendum)),
     WritePath(
         "register patient", lambda c, _t: c.act(patients.register_patient, c.nurse, _new_patient())
     ),
@@ -257,7 +253,7 @@ WRITE_PATHS: tuple[WritePath, ...] = (
     ),
     WritePath(
         "login",
-        lambda c, _t: users.authenticate(c.db, "drm", PASSWORDS["drm"]),
+        lambda c, _t: c.act(users.authenticate, "drm", PASSWORDS["drm"]),
         looks=True,
     ),
     WritePath("view chart", _verb(sessions.view_session), session(), looks=True),

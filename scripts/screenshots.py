@@ -53,7 +53,7 @@ def main(out: Path) -> int:
     nurse = next(a for a in result.accounts if a.role == "nurse")
     ws = Workstation(db, QSettings(str(folder / "ws.ini"), QSettings.Format.IniFormat))
     window = MainWindow(ws)
-    window.start_shift(authenticate(db, nurse.username, nurse.password))
+    window.start_shift(ws.run(authenticate, nurse.username, nurse.password))
     window.setGeometry(0, 0, 1366, 768)
     window.showMaximized()
     shoot(app, out / "board.png")

@@ -23,6 +23,7 @@ from ketachart.domain.vocab import (
 from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.protocols import ProtocolRow
+from ketachart.services.user_action import user_action
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -48,8 +49,9 @@ class Clinic:
     patient: patients.PatientRow
 
     def act(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run one service call as one committed transaction."""
-        with self.db.transaction() as tx:
+        """Run one service call as one committed transaction, as the application does (a
+        password it rejects is recorded on its own after the rollback)."""
+        with user_action(self.db) as tx:
             return fn(tx, *args, **kwargs)
 
     def later(self, minutes: float) -> None:

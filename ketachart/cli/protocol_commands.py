@@ -12,6 +12,7 @@ from ketachart.domain.codec import from_plain, to_plain
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.errors import NotFound, ValidationError
 from ketachart.services import protocols, users
+from ketachart.services.user_action import user_action
 from ketachart.storage.database import Database
 
 
@@ -41,8 +42,9 @@ def _export(db: Database, args: argparse.Namespace) -> int:
 
 def _import(db: Database, args: argparse.Namespace) -> int:
     spec = read_protocol_file(args.file)
-    admin = users.authenticate(db, args.admin, _password(args), purpose="protocol.import")
-    with db.transaction() as tx:
+    password = _password(args)
+    with user_action(db) as tx:
+        admin = users.authenticate(tx, args.admin, password, purpose="protocol.import")
         row = protocols.save_protocol(tx, admin, spec)
     print(
         f"Saved {row.spec.code} as version {row.spec.version}. Sessions already opened keep "

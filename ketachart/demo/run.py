@@ -17,6 +17,7 @@ from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import ScoreKind
 from ketachart.services import charting, sessions, users
 from ketachart.services.actors import Actor
+from ketachart.services.user_action import user_action
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -47,15 +48,15 @@ class DemoContext:
 
     def act(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """One user action, one transaction."""
-        with self.db.transaction() as tx:
+        with user_action(self.db) as tx:
             return fn(tx, *args, **kwargs)
 
     def witness(self, member: Member) -> Actor:
         """The witness authenticates with their own password. The demo asks each witness once
         and reuses it, because every argon2 check takes about 0.1 s."""
         if member.actor.id not in self.witnesses:
-            self.witnesses[member.actor.id] = users.authenticate(
-                self.db, member.actor.username, member.password, purpose="witness"
+            self.witnesses[member.actor.id] = self.act(
+                users.authenticate, member.actor.username, member.password, purpose="witness"
             )
         return self.witnesses[member.actor.id]
 

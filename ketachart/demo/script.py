@@ -341,18 +341,18 @@ def _sign(run: Run) -> Iterator[datetime]:
     finish, done = run.plan.finish, run.plan.times.discharge
     if finish not in SIGNED_FINISHES:
         return
-    db, nurse, physician = run.ctx.db, run.nurse, run.physician
+    act, nurse, physician = run.ctx.act, run.nurse, run.physician
     yield run.capped(done + run.rng.randint(5, 40))
-    signing.attest(db, nurse.actor, run.session_id, nurse.password)
+    act(signing.attest, nurse.actor, run.session_id, nurse.password)
     if finish is Finish.ATTESTED:
         return
     yield run.capped(done + run.rng.randint(60, 360))
-    signing.sign_session(db, physician.actor, run.session_id, physician.password)
+    act(signing.sign_session, physician.actor, run.session_id, physician.password)
     if finish is not Finish.ADDENDUM:
         return
     later = done + run.rng.randint(18 * 60, 30 * 60)
     yield run.capped(later)
     text = run.rng.choice(ADDENDA)
-    addendum = run.ctx.act(signing.add_addendum, nurse.actor, run.session_id, text)
+    addendum = act(signing.add_addendum, nurse.actor, run.session_id, text)
     yield run.capped(later + run.rng.randint(30, 240))
-    signing.sign_addendum(db, physician.actor, run.session_id, addendum.id, physician.password)
+    act(signing.sign_addendum, physician.actor, run.session_id, addendum.id, physician.password)

@@ -1,4 +1,4 @@
-"""Clinic-wide settings: the name and address printed on every PDF."""
+"""Clinic-wide settings: the name and address printed on every PDF; the first-run setup."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from dataclasses import dataclass
 
 from ketachart.domain.access import Action
 from ketachart.domain.checks import Checks
+from ketachart.domain.vocab import Role
+from ketachart.errors import RuleViolation
 from ketachart.models import Setting
+from ketachart.services import protocols, users
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
+from ketachart.services.protocols import ProtocolRow
 from ketachart.storage.database import Tx
 
 
@@ -39,3 +43,56 @@ def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
         else:
             setting.value = value
     audit(tx, actor, "clinic.update", "clinic", "settings")
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A staff account to create: user name, full name, credentials (e.g. MD), password."""
+
+    username: str
+    display_name: str
+    credentials: str
+    password: str
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    """What the first-run setup asks for: the clinic, its first admin and first physician."""
+
+    clinic: ClinicInfo
+    admin: NewAccount
+    physician: NewAccount
+
+
+@dataclass(frozen=True)
+class NewClinic:
+    """What a new clinic starts with: its first two accounts and the example protocols."""
+
+    admin: Actor
+    physician: Actor
+    protocols: list[ProtocolRow]
+
+
+def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
+    """The first-run setup as one action, before any account exists: the clinic's name and
+    address, the first administrator, the first physician (created by that administrator)
+    and the example protocols. Any refusal (a taken user name, a short password) leaves
+    nothing of it once the caller's transaction rolls back."""
+    if users.count_users(tx) > 0:
+        raise RuleViolation("This clinic is set up already; an administrator adds accounts.")
+    set_clinic(tx, None, setup.clinic)
+    first = setup.admin
+    admin = users.create_user(
+        tx, None, first.username, first.display_name, first.credentials, Role.ADMIN, first.password
+    )
+    doctor = setup.physician
+    physician = users.create_user(
+        tx,
+        admin,
+        doctor.username,
+        doctor.display_name,
+        doctor.credentials,
+        Role.PHYSICIAN,
+        doctor.password,
+    )
+    return NewClinic(admin, physician, protocols.install_example_protocols(tx))

@@ -1,5 +1,7 @@
 """Attestation, physician signature and signed addenda. Each signature re-asks the password
-and records the hash of the exact content signed, including the head of the event chain."""
+and records the hash of the exact content signed, including the head of the event chain.
+The password is checked in the signature's own transaction: a wrong one refuses the whole
+action (PasswordRejected), and the caller records the failed attempt (services.user_action)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from ketachart.services.chains import (
 from ketachart.services.charting import chart
 from ketachart.services.sessions import LoadedSession, load_session
 from ketachart.services.users import authenticate
-from ketachart.storage.database import Database, Tx
+from ketachart.storage.database import Tx
 
 AUTHORED_BY = "authored by"
 REVIEWED_AND_APPROVED = "reviewed and approved"
@@ -51,28 +53,26 @@ def signed_content_hash(loaded: LoadedSession, head: EventRecord) -> str:
     )
 
 
-def _reauthenticate(db: Database, actor: Actor, password: str, purpose: str) -> Actor:
-    signer = authenticate(db, actor.username, password, purpose=purpose)
+def _reauthenticate(tx: Tx, actor: Actor, password: str, purpose: str) -> Actor:
+    signer = authenticate(tx, actor.username, password, purpose=purpose)
     if signer.id != actor.id:
         raise AuthenticationFailed("The password must be the signer's own.")
     return signer
 
 
-def attest(db: Database, actor: Actor, session_id: str, password: str) -> EventRecord:
+def attest(tx: Tx, actor: Actor, session_id: str, password: str) -> EventRecord:
     """The nurse signs their charting ('authored by') once the patient is discharged."""
     actor.require(Action.ATTEST)
-    signer = _reauthenticate(db, actor, password, "attest")
-    with db.transaction() as tx:
-        loaded = load_session(tx, session_id)
-        if loaded.state().status is not SessionStatus.DISCHARGED:
-            raise RuleViolation("Attest after the patient is discharged and before signing.")
-        if any(
-            isinstance(e.payload, p.Attestation) and e.recorded_by == signer.id
-            for e in loaded.events
-        ):
-            raise RuleViolation("You have already attested this session.")
-        payload = _attestation(loaded, signer)
-        return chart(tx, signer, session_id, payload, loaded=loaded)
+    signer = _reauthenticate(tx, actor, password, "attest")
+    loaded = load_session(tx, session_id)
+    if loaded.state().status is not SessionStatus.DISCHARGED:
+        raise RuleViolation("Attest after the patient is discharged and before signing.")
+    if any(
+        isinstance(e.payload, p.Attestation) and e.recorded_by == signer.id for e in loaded.events
+    ):
+        raise RuleViolation("You have already attested this session.")
+    payload = _attestation(loaded, signer)
+    return chart(tx, signer, session_id, payload, loaded=loaded)
 
 
 def _signature(
@@ -97,20 +97,18 @@ def _attestation(loaded: LoadedSession, signer: Actor) -> p.Attestation:
     )
 
 
-def sign_session(db: Database, actor: Actor, session_id: str, password: str) -> EventRecord:
+def sign_session(tx: Tx, actor: Actor, session_id: str, password: str) -> EventRecord:
     """A physician reviews and approves a discharged session; it is locked from then on."""
     actor.require(Action.SIGN)
-    signer = _reauthenticate(db, actor, password, "sign")
-    with db.transaction() as tx:
-        loaded = load_session(tx, session_id)
-        status = loaded.state().status
-        if status is SessionStatus.SIGNED:
-            raise RuleViolation("This session is already signed.")
-        if status is not SessionStatus.DISCHARGED:
-            raise RuleViolation("Only a discharged session can be signed.")
-        payload = _signature(loaded, signer, REVIEWED_AND_APPROVED)
-        record = append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
-        return record
+    signer = _reauthenticate(tx, actor, password, "sign")
+    loaded = load_session(tx, session_id)
+    status = loaded.state().status
+    if status is SessionStatus.SIGNED:
+        raise RuleViolation("This session is already signed.")
+    if status is not SessionStatus.DISCHARGED:
+        raise RuleViolation("Only a discharged session can be signed.")
+    payload = _signature(loaded, signer, REVIEWED_AND_APPROVED)
+    return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
 
 
 def add_addendum(tx: Tx, actor: Actor, session_id: str, text: str) -> EventRecord:
@@ -119,21 +117,20 @@ def add_addendum(tx: Tx, actor: Actor, session_id: str, text: str) -> EventRecor
 
 
 def sign_addendum(
-    db: Database, actor: Actor, session_id: str, addendum_id: str, password: str
+    tx: Tx, actor: Actor, session_id: str, addendum_id: str, password: str
 ) -> EventRecord:
     actor.require(Action.SIGN)
-    signer = _reauthenticate(db, actor, password, "sign")
-    with db.transaction() as tx:
-        loaded = load_session(tx, session_id)
-        if not any(e.id == addendum_id and e.kind is EventKind.ADDENDUM for e in loaded.events):
-            raise RuleViolation("That addendum is not in this session.")
-        if any(
-            isinstance(e.payload, p.Signature) and e.payload.addendum_id == addendum_id
-            for e in loaded.events
-        ):
-            raise RuleViolation("That addendum is already signed.")
-        payload = _signature(loaded, signer, ADDENDUM_APPROVED, addendum_id)
-        return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
+    signer = _reauthenticate(tx, actor, password, "sign")
+    loaded = load_session(tx, session_id)
+    if not any(e.id == addendum_id and e.kind is EventKind.ADDENDUM for e in loaded.events):
+        raise RuleViolation("That addendum is not in this session.")
+    if any(
+        isinstance(e.payload, p.Signature) and e.payload.addendum_id == addendum_id
+        for e in loaded.events
+    ):
+        raise RuleViolation("That addendum is already signed.")
+    payload = _signature(loaded, signer, ADDENDUM_APPROVED, addendum_id)
+    return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
 
 
 def verify_signatures(tx: Tx) -> list[Problem]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,7 +17,7 @@ from ketachart.errors import AuthenticationFailed, NotFound, ValidationError
 from ketachart.models import User
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
-from ketachart.storage.database import Database, Tx
+from ketachart.storage.database import Tx
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=5)
@@ -76,50 +78,77 @@ def create_user(
     return created
 
 
-def authenticate(db: Database, username: str, password: str, *, purpose: str = "login") -> Actor:
-    """Check a user name and password in its own transaction, so that a failure is recorded
-    even though it raises. Five failures lock the account for a few minutes. Every success and
-    failure is audited (`purpose` says why: login, unlock, sign, witness). A read-only
-    database can record nothing: the password is only checked, and a wrong one says so."""
-    with db.reading() if db.read_only else db.transaction() as tx:
-        outcome = check_password(tx, username, password, purpose=purpose)
-    if isinstance(outcome, AuthenticationFailed):
-        raise outcome
-    return outcome
+class Refusal(StrEnum):
+    """Why a password check refused: each is recorded differently (see record_failed_attempt)."""
+
+    UNKNOWN_USER = "unknown or inactive user"
+    LOCKED = "account locked"
+    WRONG_PASSWORD = "wrong password"
 
 
-def check_password(
-    tx: Tx, username: str, password: str, *, purpose: str = "login"
-) -> Actor | AuthenticationFailed:
-    """The outcome of a login attempt, recorded in `tx`; the caller commits, then raises."""
+@dataclass(frozen=True)
+class FailedAttempt:
+    """A refused password check, to be recorded once the refused action has rolled back."""
+
+    username: str
+    purpose: str
+    refusal: Refusal
+
+
+class PasswordRejected(AuthenticationFailed):
+    """A wrong user name or password, or a locked account. The action that checked it is
+    refused and rolls back; the caller records `attempt` in a transaction of its own (see
+    services.user_action), so that the failure is audited and counts towards the lock-out."""
+
+    def __init__(self, message: str, attempt: FailedAttempt) -> None:
+        super().__init__(message)
+        self.attempt = attempt
+
+
+def authenticate(tx: Tx, username: str, password: str, *, purpose: str = "login") -> Actor:
+    """Check a user name and password as part of the action in `tx` (a login, an unlock, a
+    signature, a witness). A success is audited (`purpose` says why) and clears the count of
+    failures. A failure writes nothing here: it raises PasswordRejected, whose attempt the
+    caller records after the rollback (services.user_action does both). Five failures lock
+    the account for a few minutes. A read-only database can record nothing: the password is
+    only checked, and a wrong one says so."""
     user = tx.orm.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        audit(
-            tx, None, f"{purpose}.failed", "user", "", "unknown or inactive user", username=username
-        )
-        return AuthenticationFailed("Wrong user name or password.")
+        attempt = FailedAttempt(username, purpose, Refusal.UNKNOWN_USER)
+        raise PasswordRejected("Wrong user name or password.", attempt)
     if user.locked_until is not None and user.locked_until > tx.now:
         minutes = -(-int((user.locked_until - tx.now).total_seconds()) // 60)
-        audit(
-            tx,
-            None,
-            f"{purpose}.refused",
-            "user",
-            str(user.id),
-            "account locked",
-            username=username,
-        )
-        return AuthenticationFailed(
+        raise PasswordRejected(
             f"This account is locked after {MAX_FAILED_LOGINS} failed "
-            f"attempts; try again in {minutes} min."
+            f"attempts; try again in {minutes} min.",
+            FailedAttempt(username, purpose, Refusal.LOCKED),
         )
     if not _password_matches(user.password_hash, password):
-        _record_failure(tx, user, purpose)
-        return AuthenticationFailed("Wrong user name or password.")
-    user.failed_logins, user.locked_until = 0, None
+        attempt = FailedAttempt(username, purpose, Refusal.WRONG_PASSWORD)
+        raise PasswordRejected("Wrong user name or password.", attempt)
+    if not tx.read_only and (user.failed_logins or user.locked_until is not None):
+        user.failed_logins, user.locked_until = 0, None
     actor = actor_of(user)
     audit(tx, actor, purpose, "user", str(user.id))
     return actor
+
+
+def record_failed_attempt(tx: Tx, attempt: FailedAttempt) -> None:
+    """Audit a refused password check and count a wrong password towards the lock-out, in a
+    transaction of its own after the refused action rolled back. A read-only database cannot
+    record it (the audit entry is logged instead)."""
+    purpose, username = attempt.purpose, attempt.username
+    user = tx.orm.scalar(select(User).where(User.username == username))
+    if user is None or attempt.refusal is Refusal.UNKNOWN_USER:
+        detail = Refusal.UNKNOWN_USER.value
+        audit(tx, None, f"{purpose}.failed", "user", "", detail, username=username)
+    elif attempt.refusal is Refusal.LOCKED:
+        detail = Refusal.LOCKED.value
+        audit(tx, None, f"{purpose}.refused", "user", str(user.id), detail, username=username)
+    elif tx.read_only:
+        audit(tx, None, f"{purpose}.failed", "user", str(user.id), username=username)
+    else:
+        _record_failure(tx, user, purpose)
 
 
 def _password_matches(password_hash: str, password: str) -> bool:

@@ -53,12 +53,21 @@ def attested_by(view: SessionView, user_id: int) -> bool:
 
 
 class ChartView(QWidget):
+    """The chart of one session, shown from rows already read: building it reads and writes
+    nothing. `ChartView.open` is the user's opening of a chart (read and audited)."""
+
     back_requested = Signal()
 
-    def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
+    @classmethod
+    def open(cls, ws: Workstation, session_id: str, parent: QWidget | None = None) -> ChartView:
+        """Open a chart: one action that reads it and audits the opening ("chart.view"),
+        then the screen that shows it."""
+        return cls(ws, ws.act(view_session, session_id), parent)
+
+    def __init__(self, ws: Workstation, view: SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ws, self.session_id = ws, session_id
-        self.view: SessionView = ws.act(view_session, session_id)
+        self.ws, self.session_id = ws, view.session.id
+        self.view: SessionView = view
         self.active_dialog: EntryDialog[EventRecord] | None = None
         self.prompt: PasswordDialog | None = None
         """The attestation's password dialog while it is open."""
@@ -216,7 +225,7 @@ class ChartView(QWidget):
         session_id = self.session_id
 
         def attempt(password: str) -> object:
-            return signing.attest(self.ws.db, self.ws.actor, session_id, password)
+            return self.ws.act(signing.attest, session_id, password)
 
         text = (
             self.tr(

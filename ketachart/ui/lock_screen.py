@@ -53,8 +53,8 @@ class LockScreen(QWidget):
 
     def try_unlock(self) -> None:
         try:
-            actor: Actor = authenticate(
-                self.ws.db, self.username.text().strip(), self.password.text(), purpose="unlock"
+            actor: Actor = self.ws.run(
+                authenticate, self.username.text().strip(), self.password.text(), purpose="unlock"
             )
         except KetachartError as error:
             self.message.setText(error.message)

@@ -87,8 +87,8 @@ class LoginDialog(QDialog):
         from ketachart.services.users import authenticate
 
         try:
-            self.actor = authenticate(
-                self.ws.db, self.username.text().strip(), self.password.text()
+            self.actor = self.ws.run(
+                authenticate, self.username.text().strip(), self.password.text()
             )
         except KetachartError as error:
             self.message.setText(error.message)

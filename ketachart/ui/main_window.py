@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         from ketachart.ui.chart_view import ChartView  # pyqtgraph loads only when needed
 
         self._close_chart()
-        self.chart = ChartView(self.ws, session_id)
+        self.chart = ChartView.open(self.ws, session_id)
         self.chart.back_requested.connect(self.show_board)
         self.stack.addWidget(self.chart)
         self.stack.setCurrentWidget(self.chart)

@@ -29,7 +29,7 @@ def signed_in(
 ) -> Actor:
     """The user another person signs in as for one purpose (override, witness), checked and
     audited; AuthenticationFailed for a wrong name or password, WrongRole for the wrong role."""
-    actor = authenticate(ws.db, username.strip(), password, purpose=purpose)
+    actor = ws.run(authenticate, username.strip(), password, purpose=purpose)
     if actor.role not in roles:
         needed = " or ".join(r.value for r in roles)
         raise WrongRole(

@@ -366,7 +366,7 @@ class ReviewView(QWidget):
         )
 
         def attempt(password: str) -> object:
-            return signing.sign_session(self.ws.db, self.ws.actor, session_id, password)
+            return self.ws.act(signing.sign_session, session_id, password)
 
         dialog = PasswordDialog(self, self.tr("Sign the session"), text, self.tr("Sign"), attempt)
         done = self.tr(
@@ -406,7 +406,7 @@ class ReviewView(QWidget):
         ) % (self._identity(), record.payload.text)
 
         def attempt(password: str) -> object:
-            return signing.sign_addendum(self.ws.db, self.ws.actor, session_id, record.id, password)
+            return self.ws.act(signing.sign_addendum, session_id, record.id, password)
 
         dialog = PasswordDialog(self, self.tr("Sign the addendum"), text, self.tr("Sign"), attempt)
         return self._open_prompt(dialog, self.tr("Addendum signed."))

@@ -13,9 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketachart.domain.vocab import Role
 from ketachart.errors import KetachartError, ValidationError
-from ketachart.services import clinic, protocols, users
+from ketachart.services import clinic
 from ketachart.ui.login import password_edit
 from ketachart.ui.widgets import named_label
 from ketachart.ui.workstation import Workstation
@@ -73,28 +72,21 @@ class SetupDialog(QDialog):
         super().accept()
 
     def _create_clinic(self) -> None:
-        with self.ws.db.transaction() as tx:
-            clinic.set_clinic(
-                tx,
-                None,
+        """The whole setup is one action: nothing of it is kept if any part is refused."""
+        self.ws.run(
+            clinic.set_up_clinic,
+            clinic.FirstRun(
                 clinic.ClinicInfo(self.value("clinic_name"), self.address.toPlainText().strip()),
-            )
-            admin = users.create_user(
-                tx,
-                None,
-                self.value("admin_username"),
-                self.value("admin_name"),
-                "",
-                Role.ADMIN,
-                self.edits["admin_password"].text(),
-            )
-            users.create_user(
-                tx,
-                admin,
-                self.value("physician_username"),
-                self.value("physician_name"),
-                self.value("physician_credentials"),
-                Role.PHYSICIAN,
-                self.edits["physician_password"].text(),
-            )
-            protocols.install_example_protocols(tx)
+                self._account("admin"),
+                self._account("physician"),
+            ),
+        )
+
+    def _account(self, prefix: str) -> clinic.NewAccount:
+        credentials = self.value("physician_credentials") if prefix == "physician" else ""
+        return clinic.NewAccount(
+            self.value(f"{prefix}_username"),
+            self.value(f"{prefix}_name"),
+            credentials,
+            self.edits[f"{prefix}_password"].text(),
+        )

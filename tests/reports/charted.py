@@ -190,12 +190,12 @@ def controlled_substance(
 
 
 def sign_with_addendum(c: Clinic, sid: str) -> None:
-    signing.attest(c.db, c.nurse, sid, PASSWORDS["nina"])
+    c.act(signing.attest, c.nurse, sid, PASSWORDS["nina"])
     c.later(20)
-    signing.sign_session(c.db, c.physician, sid, PASSWORDS["drm"])
+    c.act(signing.sign_session, c.physician, sid, PASSWORDS["drm"])
     c.later(60 * 23)  # the next morning
     addendum = c.act(signing.add_addendum, c.physician, sid, ADDENDUM_TEXT)
-    signing.sign_addendum(c.db, c.physician, sid, addendum.id, PASSWORDS["drm"])
+    c.act(signing.sign_addendum, c.physician, sid, addendum.id, PASSWORDS["drm"])
 
 
 def long_session(c: Clinic, entries: int = 120, *, sign: bool = True) -> str:

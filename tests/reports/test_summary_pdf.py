@@ -184,8 +184,8 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
         users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "blank-pass-1"
     )
     session_id = charted.typical_session(clinic, sign=False)
-    signing.attest(clinic.db, clinic.nurse, session_id, PASSWORDS["nina"])
-    signing.sign_session(clinic.db, blank, session_id, "blank-pass-1")
+    clinic.act(signing.attest, clinic.nurse, session_id, PASSWORDS["nina"])
+    clinic.act(signing.sign_session, blank, session_id, "blank-pass-1")
     pages = export(clinic, session_id, tmp_path / "blank.pdf")
     text = " ".join(pages)
 

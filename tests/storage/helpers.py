@@ -54,7 +54,7 @@ def event_id(clinic: Clinic, session_id: str, kind: EventKind) -> str:
 
 def sign(clinic: Clinic, session_id: str) -> None:
     physician = clinic.physician
-    signing.sign_session(clinic.db, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
 
 
 def chart_to_stopped(clinic: Clinic, session_id: str) -> None:

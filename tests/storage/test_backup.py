@@ -21,6 +21,7 @@ from ketachart.domain import payloads as p
 from ketachart.errors import StorageError
 from ketachart.models import AuditEntry, Event
 from ketachart.services import backups, charting, users
+from ketachart.services.user_action import user_action
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup
 from ketachart.storage.database import Database, open_database
@@ -192,7 +193,8 @@ def test_restore_makes_a_new_file_that_verifies(local: Clinic, tmp_path: Path) -
     assert counts(backup.sqlite_url(target)) == counts(backup.sqlite_url(source_of(local)))
     restored = open_database(backup.sqlite_url(target))  # the application can use it
     try:
-        users.authenticate(restored, "nina", "nurse-pass-1")
+        with user_action(restored) as tx:
+            users.authenticate(tx, "nina", "nurse-pass-1")
     finally:
         restored.dispose()
     before = target.read_bytes()

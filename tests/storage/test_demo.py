@@ -22,6 +22,7 @@ from ketachart.models import InfusionSession
 from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
+from ketachart.services.user_action import user_action
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -199,7 +200,8 @@ def test_accounts_sign_in_with_the_printed_passwords(demo: Demo) -> None:
     assert roles == {"admin": 1, "nurse": 3, "physician": 2}
     account = next(a for a in demo.result.accounts if a.role == "physician")
     assert len(account.password) >= 8
-    actor = users.authenticate(demo.db, account.username, account.password)
+    with user_action(demo.db) as tx:
+        actor = users.authenticate(tx, account.username, account.password)
     assert actor.role is Role.PHYSICIAN
 
 

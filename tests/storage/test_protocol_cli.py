@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from ketachart.app import main
+from ketachart.models import AuditEntry
 from ketachart.services import protocols
 from ketachart.storage.database import open_database
 
@@ -147,6 +149,20 @@ def test_implausible_values_and_wrong_password_are_refused(
         == 1
     )
     assert "Wrong user name or password." in capsys.readouterr().err
+    # one action each: the refused import kept nothing, not even its sign-in; the wrong
+    # password was recorded on its own
+    assert import_audits(initialised) == [("protocol.import.failed", "attempt 1")]
+
+
+def import_audits(url: str) -> list[tuple[str, str]]:
+    db = open_database(url)
+    try:
+        with db.reading() as tx:
+            query = select(AuditEntry.action, AuditEntry.detail).order_by(AuditEntry.seq)
+            rows = tx.orm.execute(query.where(AuditEntry.action.like("protocol.import%")))
+            return [(action, detail) for action, detail in rows]
+    finally:
+        db.dispose()
 
 
 def test_an_unset_password_variable_is_refused_before_any_login(

@@ -89,7 +89,7 @@ def correct_note(c: Clinic, a: Actor) -> object:
 def sign_addendum(c: Clinic, a: Actor) -> object:
     sid = session_at(c, signed_with_addendum)
     addendum = event_id(c, sid, EventKind.ADDENDUM)
-    return signing.sign_addendum(c.db, a, sid, addendum, PASSWORDS[a.username])
+    return c.act(signing.sign_addendum, a, sid, addendum, PASSWORDS[a.username])
 
 
 def over_max_rate(c: Clinic, a: Actor) -> object:
@@ -166,8 +166,8 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     "correct entry": (CLINICAL, correct_note),
     "attest": (
         CLINICAL,
-        lambda c, a: signing.attest(
-            c.db, a, session_at(c, chart_to_discharged), PASSWORDS[a.username]
+        lambda c, a: c.act(
+            signing.attest, a, session_at(c, chart_to_discharged), PASSWORDS[a.username]
         ),
     ),
     "add addendum": (
@@ -176,8 +176,8 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     ),
     "sign session": (
         PHYSICIAN,
-        lambda c, a: signing.sign_session(
-            c.db, a, session_at(c, chart_to_discharged), PASSWORDS[a.username]
+        lambda c, a: c.act(
+            signing.sign_session, a, session_at(c, chart_to_discharged), PASSWORDS[a.username]
         ),
     ),
     "sign addendum": (PHYSICIAN, sign_addendum),

@@ -28,7 +28,7 @@ def signed(clinic: Clinic) -> str:
     session_id = clinic.open_session()
     chart_to_discharged(clinic, session_id)
     physician = clinic.physician
-    signing.sign_session(clinic.db, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
     return session_id
 
 
@@ -284,8 +284,8 @@ def test_text_in_a_time_column_is_reported_not_raised(db: Database, signed: str)
 def test_attestation_is_checked_like_a_signature(clinic: Clinic) -> None:
     sid = clinic.open_session()
     chart_to_discharged(clinic, sid)
-    signing.attest(clinic.db, clinic.nurse, sid, PASSWORDS[clinic.nurse.username])
-    signing.sign_session(clinic.db, clinic.physician, sid, PASSWORDS[clinic.physician.username])
+    clinic.act(signing.attest, clinic.nurse, sid, PASSWORDS[clinic.nurse.username])
+    clinic.act(signing.sign_session, clinic.physician, sid, PASSWORDS[clinic.physician.username])
     assert problems(clinic.db) == []
     tamper(
         clinic.db,

@@ -13,14 +13,14 @@ def test_the_timeline_trend_split_is_remembered(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:
     session_id = ui_clinic.open_session()
-    first = ChartView(ws, session_id)
+    first = ChartView.open(ws, session_id)
     qtbot.addWidget(first)
     first.resize(1366, 768)
     first.show()
     first.splitter.moveSplitter(200, 1)
     sizes = first.splitter.sizes()
     assert ws.settings.value(SPLITTER_KEY) is not None
-    second = ChartView(ws, session_id)
+    second = ChartView.open(ws, session_id)
     qtbot.addWidget(second)
     second.resize(1366, 768)
     second.show()

@@ -38,7 +38,7 @@ def ready_to_discharge(clinic: Clinic) -> str:
 
 
 def chart_screen(qtbot: QtBot, ws: Workstation, session_id: str) -> ChartView:
-    chart = ChartView(ws, session_id)
+    chart = ChartView.open(ws, session_id)
     qtbot.addWidget(chart)
     chart.resize(1366, 720)
     chart.show()
@@ -76,6 +76,7 @@ def test_discharging_asks_the_nurse_to_attest(
     prompt.accept()
     assert prompt.isVisible()
     assert "Wrong user name or password." in prompt.message.text()
+    assert audits(ui_clinic, "attest.failed") == [("nina", str(ui_clinic.nurse.id), "attempt 1")]
     prompt.password.setText(PASSWORDS["nina"])
     prompt.accept()
     assert not prompt.isVisible()

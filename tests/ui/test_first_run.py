@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain.vocab import Role
-from ketachart.services import clinic, users
+from ketachart.services import clinic, protocols, users
 from ketachart.storage.database import Database
 from ketachart.ui.application import open_from_args
 from ketachart.ui.login import LoginDialog
@@ -57,8 +57,10 @@ def test_setup_with_a_short_password_says_so_and_creates_nothing(
     dialog.accept()
     assert dialog.isVisible()
     assert "at least 8 characters" in dialog.message.text()
-    with ui_db.reading() as tx:
+    with ui_db.reading() as tx:  # the clinic and the admin, made before, are gone too
         assert users.count_users(tx) == 0
+        assert clinic.get_clinic(tx).name == ""
+        assert protocols.current_protocols(tx) == []
 
 
 def test_demo_database_lists_its_accounts_at_login(qtbot: QtBot, settings: QSettings) -> None:

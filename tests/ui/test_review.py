@@ -114,7 +114,7 @@ def test_the_queue_lists_discharged_sessions_oldest_first_with_flags(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    signing.attest(ui_clinic.db, ui_clinic.nurse, newer, PASSWORDS["nina"])
+    ui_clinic.act(signing.attest, ui_clinic.nurse, newer, PASSWORDS["nina"])
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [older, newer]
     model = view.model
@@ -134,7 +134,7 @@ def test_a_clean_attested_session_says_nothing_is_flagged(
 ) -> None:
     session_id = ui_clinic.open_session()
     chart_to_discharged(ui_clinic, session_id)
-    signing.attest(ui_clinic.db, ui_clinic.nurse, session_id, PASSWORDS["nina"])
+    ui_clinic.act(signing.attest, ui_clinic.nurse, session_id, PASSWORDS["nina"])
     view = review(qtbot, ws, ui_clinic)
     assert view.model.index(0, FLAGS).data() == NOTHING_FLAGGED
 
@@ -187,7 +187,7 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    signing.attest(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+    ui_clinic.act(signing.attest, ui_clinic.nurse, older, PASSWORDS["nina"])
     view = review(qtbot, ws, ui_clinic)
     view.select_session(older)
     assert view.sign_button.isEnabled()
@@ -220,7 +220,7 @@ def test_a_physician_without_credentials_shows_as_signed_by_name_alone(
     blank = ui_clinic.act(
         users.create_user, ui_clinic.admin, "blank", "Dr Blank", " ", Role.PHYSICIAN, "blank-pw-1"
     )
-    signing.attest(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+    ui_clinic.act(signing.attest, ui_clinic.nurse, older, PASSWORDS["nina"])
     assert blank.signature_name == "Dr Blank"
     ws.set_actor(blank)
     view = review(qtbot, ws, ui_clinic, physician=False)
@@ -243,6 +243,7 @@ def test_a_wrong_password_signs_nothing(
     assert dialog.message.text() == "⚠ Wrong user name or password."
     assert dialog.password.text() == ""
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
+    assert audits(ui_clinic, "sign.failed") == [("drm", str(ui_clinic.physician.id), "attempt 1")]
     dialog.reject()
     assert queued(view) == [older, newer]
     assert view.prompt is None
@@ -262,7 +263,7 @@ def test_a_nurse_can_read_but_not_sign(
     assert view.sign() is None
     assert view.prompt is None
     with pytest.raises(PermissionDenied):
-        signing.sign_session(ui_clinic.db, ui_clinic.nurse, older, PASSWORDS["nina"])
+        ui_clinic.act(signing.sign_session, ui_clinic.nurse, older, PASSWORDS["nina"])
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
     assert view.addendum_button.isEnabled()
 
@@ -483,7 +484,7 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    signing.sign_session(ui_clinic.db, ui_clinic.physician, older, PASSWORDS["drm"])
+    ui_clinic.act(signing.sign_session, ui_clinic.physician, older, PASSWORDS["drm"])
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [newer]
     view.include_signed.setChecked(True)
