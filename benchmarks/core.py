@@ -49,6 +49,7 @@ BATCH = 10
 PER_SESSION = 10
 """Timed events added to one session at most, so its size stays near its tier."""
 TIERS = (20, 100)
+LATE_BY = timedelta(minutes=5)
 TARGET = 3.0
 PRAGMAS = (
     "PRAGMA busy_timeout = 30000",
@@ -179,11 +180,16 @@ def infusing_session(clinic: Clinic, prior: int) -> str:
 
 
 class VitalsRecorder:
-    """Charts one vitals event per transaction, rotating over sessions of one size."""
+    """Charts one vitals event per transaction, rotating over sessions of one size. A `late`
+    recorder charts it that long ago, before the newest entries: the write gate then checks
+    the whole resulting timeline instead of the entry alone."""
 
-    def __init__(self, clinic: Clinic, session_ids: Sequence[str]) -> None:
+    def __init__(
+        self, clinic: Clinic, session_ids: Sequence[str], late: timedelta = timedelta(0)
+    ) -> None:
         self.clinic = clinic
         self.session_ids = list(session_ids)
+        self.late = late
         self.count = 0
 
     def once(self) -> float:
@@ -191,19 +197,25 @@ class VitalsRecorder:
         payload = vitals(self.count)
         self.count += 1
         self.clinic.clock.advance(STEP)
+        at = self.clinic.clock.now() - self.late
         started = time.perf_counter()
         with self.clinic.db.transaction() as tx:
-            charting.chart(tx, self.clinic.nurse, session_id, payload)
+            charting.chart(tx, self.clinic.nurse, session_id, payload, occurred_at=at)
         return time.perf_counter() - started
 
 
-def recorders(clinic: Clinic, settings: Settings) -> dict[int, VitalsRecorder]:
-    """One recorder per tier, with enough sessions that none grows by more than PER_SESSION."""
+def recorders(clinic: Clinic, settings: Settings) -> dict[str, VitalsRecorder]:
+    """Per tier, a recorder of vitals charted now and one of vitals charted 5 minutes late, with
+    enough sessions that none grows by more than PER_SESSION."""
     count = math.ceil((settings.samples + settings.warmup) / PER_SESSION)
-    return {
-        prior: VitalsRecorder(clinic, [infusing_session(clinic, prior) for _ in range(count)])
-        for prior in TIERS
-    }
+    found = {}
+    for prior in TIERS:
+        for late, label in ((timedelta(0), ""), (LATE_BY, " late by 5 min")):
+            ids = [infusing_session(clinic, prior) for _ in range(count)]
+            found[f"chart(Vitals){label}, ~{prior} prior events"] = VitalsRecorder(
+                clinic, ids, late
+            )
+    return found
 
 
 # --- interleaved measurement ------------------------------------------------------------------
@@ -228,8 +240,8 @@ def vitals_figures(folder: Path, settings: Settings) -> list[Figure]:
     try:
         tiers = recorders(make_clinic(db, clock), settings)
         timers: dict[str, Timer] = {"bare sqlite3 INSERT + COMMIT": bare.once}
-        for prior, recorder in tiers.items():
-            timers[f"chart(Vitals), ~{prior} prior events"] = recorder.once
+        for label, recorder in tiers.items():
+            timers[label] = recorder.once
         measure(timers, settings.warmup)
         times = measure(timers, settings.samples)
     finally:
@@ -317,9 +329,7 @@ def print_vitals(figures: list[Figure]) -> None:
             ]
         )
     table(rows)
-    ratios = ", ".join(
-        f"{f.median / base.median:.2f}× at ~{f.label.split('~')[1]}" for f in figures[1:]
-    )
+    ratios = ", ".join(f"{f.median / base.median:.2f}× {f.label}" for f in figures[1:])
     print(f"ratio vitals / bare insert (median): {ratios}; target ≤ {TARGET:g}×")
 
 
