@@ -17,6 +17,7 @@ from ketachart.domain.write_gate import (
     CANDIDATE_ID,
     GateContext,
     Proposal,
+    check_opening,
     check_write,
     concerns_needed,
     timeline_findings,
@@ -29,6 +30,7 @@ from tests.unit.builders import (
     RIDE,
     Chart,
     at,
+    infusion_start,
     rate_change,
     recovery_check,
     vitals,
@@ -334,3 +336,77 @@ def test_an_accepted_timeline_has_no_findings_of_order() -> None:
     chart = Chart().discharge_ready(40)
     ctx = GateContext(chart.protocol)
     assert [f for f in timeline_findings(ctx, chart.events) if f.code == "order"] == []
+
+
+# -- Every rule, on both sides of its boundary, for a direct entry, a late entry and a
+# -- correction alike -------------------------------------------------------------------------
+
+RATE_CASES = [
+    # (rate mL/h at 100 kg and 1 mg/mL, what it needs): maximum 1.5 mg/kg/h = 150 mL/h;
+    # the plan is 0.5 mg/kg over 40 min = 75 mL/h, +25 % = 93.75 mL/h.
+    ("93.75", []),
+    ("93.8", ["rate.above_plan"]),
+    ("150", ["rate.above_plan"]),
+    ("150.05", ["dose.rate"]),
+]
+
+
+def _running_at_100_kg() -> tuple[Chart, EventRecord]:
+    chart = Chart(weight="100").infusing(rate="75")
+    change = chart.add(rate_change("80"), at(10))
+    chart.add(vitals(), at(20))
+    return chart, change
+
+
+@pytest.mark.parametrize(("rate", "needed"), RATE_CASES)
+def test_a_rate_change_needs_the_same_charted_now_late_or_as_a_correction(
+    rate: str, needed: list[str]
+) -> None:
+    chart, change = _running_at_100_kg()
+    direct = propose(chart, rate_change(rate), at(21))
+    late = propose(chart, rate_change(rate), at(15))
+    corrected = propose(chart, correction(change, rate_change(rate)), at(21))
+    for proposal in (direct, late, corrected):
+        assert needed_codes(proposal) == needed
+
+
+@pytest.mark.parametrize(("systolic", "needed"), [(160, []), (161, ["bp.pre_infusion"])])
+def test_the_pre_infusion_limit_holds_for_a_late_baseline_and_its_correction(
+    systolic: int, needed: list[str]
+) -> None:
+    chart = Chart().ready(5)  # baseline at 5, infusion started at 10
+    chart.add(infusion_start(), at(10))
+    late_baseline = propose(chart, vitals(systolic, 90), at(8))  # now the last before the start
+    baseline = next(e for e in chart.events if e.payload == BASELINE)
+    corrected = propose(chart, correction(baseline, vitals(systolic, 90)), at(12))
+    assert needed_codes(late_baseline) == needed
+    assert needed_codes(corrected) == needed
+
+
+@pytest.mark.parametrize(
+    ("weight", "earlier", "needed"),
+    [
+        ("77", "70", []),
+        ("77.1", "70", ["weight.change"]),
+        ("154", "70", ["weight.pounds"]),
+        ("150", None, []),
+        ("150.1", None, ["weight.pounds"]),
+        ("30", None, []),
+        ("29.9", None, ["weight.low"]),
+    ],
+)
+def test_the_weight_rules_hold_for_the_opening_and_its_correction(
+    weight: str, earlier: str | None, needed: list[str]
+) -> None:
+    earlier_kg = None if earlier is None else D(earlier)
+    chart = Chart()
+    corrected = propose(
+        chart, correction(chart.opened, p.SessionOpened(D(weight))), at(1), earlier_kg=earlier_kg
+    )
+    assert needed_codes(corrected) == needed
+    ctx = GateContext(chart.protocol, earlier_kg)
+    if needed:
+        with pytest.raises(ApprovalRequired):
+            check_opening(ctx, D(weight), ())
+    else:
+        check_opening(ctx, D(weight), ())
