@@ -126,10 +126,15 @@ def chart_to_infusing(clinic: Clinic, session_id: str, rate: str = "52.5") -> No
     clinic.act(charting.start_infusion, nurse, session_id, Decimal(rate), Decimal(50))
 
 
-def chart_to_discharged(clinic: Clinic, session_id: str) -> None:
+def chart_to_discharged(clinic: Clinic, session_id: str, *, with_vitals: bool = False) -> None:
+    """Infused 40 min, stopped, one recovery check, IV out, discharged. `with_vitals`: vitals
+    every 10 min while infusing (the 40-minute peak reading included), so that no check was
+    overdue; without, the session's entries (and their seq numbers) are the minimal ones."""
     nurse = clinic.nurse
     chart_to_infusing(clinic, session_id)
-    for _reading in range(4):  # vitals every 10 min, the 40-minute peak reading included
+    if not with_vitals:
+        clinic.later(40)
+    for _reading in range(4 if with_vitals else 0):
         clinic.later(10)
         clinic.act(charting.chart, nurse, session_id, DURING)
     clinic.act(

@@ -31,7 +31,7 @@ def type_password(qtbot: QtBot, prompt: PasswordDialog | None, username: str) ->
 def nurse_discharges_and_attests(qtbot: QtBot, window: MainWindow, clinic: Clinic) -> str:
     steps.log_in(qtbot, window, "nina")
     session_id = clinic.open_session()
-    chart_to_discharged(clinic, session_id)
+    chart_to_discharged(clinic, session_id, with_vitals=True)
     chart = window.open_chart(session_id)
     chart.activateWindow()
     chart.table.setFocus()

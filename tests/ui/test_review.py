@@ -62,7 +62,7 @@ def discharged_with_override(clinic: Clinic) -> str:
         Decimal("80"),
         (Override("weight.change", WEIGHT_REASON),),
     )
-    chart_to_discharged(clinic, loaded.row.id)
+    chart_to_discharged(clinic, loaded.row.id, with_vitals=True)
     return loaded.row.id
 
 
@@ -133,7 +133,7 @@ def test_a_clean_attested_session_says_nothing_is_flagged(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:
     session_id = ui_clinic.open_session()
-    chart_to_discharged(ui_clinic, session_id)
+    chart_to_discharged(ui_clinic, session_id, with_vitals=True)
     ui_clinic.act(signing.attest, ui_clinic.nurse, session_id, PASSWORDS["nina"])
     view = review(qtbot, ws, ui_clinic)
     assert view.model.index(0, FLAGS).data() == NOTHING_FLAGGED
