@@ -11,6 +11,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
@@ -31,6 +32,8 @@ from ketachart.reports.blocks import (
 from ketachart.reports.fonts import BOLD, REGULAR, register_fonts
 from ketachart.reports.headings import Heading
 from ketachart.reports.page_frame import NumberedCanvas, PageDecor
+from ketachart.reports.script_text import ScriptText
+from ketachart.reports.shaping import is_plain
 from ketachart.reports.styles import (
     BODY,
     CELL,
@@ -55,8 +58,8 @@ from ketachart.reports.vitals_chart import vitals_drawing
 
 # A row taller than this may split across pages (a very long note), so nothing is cut off.
 SPLIT_ROW_MIN_HEIGHT = 30
-ASCII_WIDEST_EM = 1.11
-"""The widest printable ASCII glyph of DejaVu Sans (bold), in ems."""
+ASCII_WIDEST_EM = 0.99
+"""The widest printable ASCII glyph of Noto Sans (bold: "m", 0.982), in ems."""
 # A heading needs this much room below it (a few rows), else it starts the next page.
 HEADING_ROOM = 110
 SUBTITLE_ROOM = 70
@@ -140,7 +143,7 @@ def _block(block: Block) -> list[Flowable]:
     if isinstance(block, FactsBlock):
         return _facts_block(block)
     if isinstance(block, TextBlock):
-        return [Spacer(1, 3), Paragraph(_markup(_spans(block.text)), BODY)]
+        return [Spacer(1, 3), _text(_spans(block.text), BODY)]
     assert isinstance(block, VitalsChartBlock)
     return [vitals_drawing(block, CONTENT_WIDTH), Spacer(1, 4)]
 
@@ -148,7 +151,7 @@ def _block(block: Block) -> list[Flowable]:
 def _table_block(block: TableBlock) -> list[Flowable]:
     title = _subtitle(block.title)
     if not block.rows:
-        return [*title, Paragraph(_markup((Span(block.empty),), muted=True), BODY)]
+        return [*title, _text((Span(block.empty),), BODY, muted=True)]
     widths = _widths(block.weights)
     header = [_head_cell(text, width) for text, width in zip(block.header, widths, strict=True)]
     body = [
@@ -202,14 +205,27 @@ def _cell(value: Cell, width: float) -> object:
     """Unstyled text as plain, pre-wrapped lines (several times faster to lay out than a
     Paragraph, which matters in a 1000-row vitals table); styled text as a Paragraph."""
     text = _plain(value)
-    if text is not None:
+    if text is not None and prints_plain(text):
         if _fits(text, width, REGULAR):
             return text
         lines = simpleSplit(text, REGULAR, TABLE_SIZE, width - 2 * CELL_PAD)
         if _fits("\n".join(lines), width, REGULAR):
             return "\n".join(lines)
-    # Styled, or a word too long for the column (a Paragraph breaks long words).
-    return Paragraph(_markup(_spans(value)), CELL)
+    # Styled, a word too long for the column (a Paragraph breaks long words), or a script
+    # Noto Sans alone cannot print.
+    return _text(_spans(value), CELL)
+
+
+def _text(spans: tuple[Span, ...], style: ParagraphStyle, muted: bool = False) -> Flowable:
+    """A Paragraph for text Noto Sans prints as it is; else the script-aware flowable."""
+    if all(prints_plain(span.text) for span in spans):
+        return Paragraph(_markup(spans, muted), style)
+    return ScriptText(spans, style.fontSize, style.leading, muted=muted)
+
+
+def prints_plain(text: str) -> bool:
+    """Whether every line of `text` is plain text for the primary font (see shaping)."""
+    return all(is_plain(line, bold=False) for line in text.split("\n"))
 
 
 def _head_cell(text: str, width: float) -> object:
