@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
-from reportlab.platypus.flowables import CondPageBreak, KeepTogether, Spacer
+from reportlab.platypus.flowables import KeepTogether, Spacer
 
 from ketachart.reports.blocks import (
     Block,
@@ -31,6 +31,7 @@ from ketachart.reports.blocks import (
 )
 from ketachart.reports.fonts import BOLD, REGULAR, register_fonts
 from ketachart.reports.headings import Heading
+from ketachart.reports.keep_headings import LeadTable, keep_headings
 from ketachart.reports.page_frame import NumberedCanvas, PageDecor
 from ketachart.reports.script_text import ScriptText
 from ketachart.reports.shaping import is_plain
@@ -54,15 +55,13 @@ from ketachart.reports.styles import (
     data_table_style,
     facts_table_style,
 )
+from ketachart.reports.text_draw import noting_unprintable
 from ketachart.reports.vitals_chart import vitals_drawing
 
 # A row taller than this may split across pages (a very long note), so nothing is cut off.
 SPLIT_ROW_MIN_HEIGHT = 30
 ASCII_WIDEST_EM = 0.99
 """The widest printable ASCII glyph of Noto Sans (bold: "m", 0.982), in ems."""
-# A heading needs this much room below it (a few rows), else it starts the next page.
-HEADING_ROOM = 110
-SUBTITLE_ROOM = 70
 FACT_LABEL_WIDTH = 102.0
 """Points; wide enough for labels such as 'Last discharge score' on one line."""
 
@@ -71,6 +70,8 @@ FACT_LABEL_WIDTH = 102.0
 class RenderedPdf:
     data: bytes
     pages: int
+    unprintable: tuple[str, ...] = ()
+    """Characters no installed font has, printed as a replacement mark (sorted)."""
 
 
 def render_summary_pdf(report: SummaryReport, *, invariant: bool = False) -> RenderedPdf:
@@ -78,9 +79,9 @@ def render_summary_pdf(report: SummaryReport, *, invariant: bool = False) -> Ren
     register_fonts()
     buffer = io.BytesIO()
     doc = _document(buffer, report, invariant)
-    with _binary_streams():
+    with _binary_streams(), noting_unprintable() as unprintable:
         doc.build(story(report), canvasmaker=NumberedCanvas)
-    return RenderedPdf(buffer.getvalue(), doc.page)
+    return RenderedPdf(buffer.getvalue(), doc.page, tuple(sorted(unprintable)))
 
 
 @contextmanager
@@ -126,12 +127,12 @@ def story(report: SummaryReport) -> list[Flowable]:
     flowables: list[Flowable] = []
     for section in report.sections:
         flowables.extend(_section(section))
-    return flowables
+    return keep_headings(flowables)
 
 
 def _section(section: Section) -> list[Flowable]:
     heading = Heading(f"{section.number}. {section.title}", SECTION, rule=True)
-    flowables: list[Flowable] = [CondPageBreak(HEADING_ROOM), heading]
+    flowables: list[Flowable] = [heading]
     for block in section.blocks:
         flowables.extend(_block(block))
     return flowables
@@ -158,7 +159,7 @@ def _table_block(block: TableBlock) -> list[Flowable]:
         [_cell(value, width) for value, width in zip(row, widths, strict=True)]
         for row in block.rows
     ]
-    table = Table(
+    table = LeadTable(
         [header, *body],
         colWidths=widths,
         repeatRows=1,
@@ -166,6 +167,7 @@ def _table_block(block: TableBlock) -> list[Flowable]:
         style=data_table_style(len(body) + 1),
         hAlign="LEFT",
     )
+    table.lead = Table([header, body[0]], colWidths=widths, style=data_table_style(2))
     return [*title, table, Spacer(1, 3)]
 
 
@@ -193,7 +195,7 @@ def _facts_block(block: FactsBlock) -> list[Flowable]:
 
 
 def _subtitle(text: str) -> list[Flowable]:
-    return [CondPageBreak(SUBTITLE_ROOM), Heading(text, SUBTITLE)] if text else []
+    return [Heading(text, SUBTITLE)] if text else []
 
 
 def _widths(weights: tuple[float, ...]) -> list[float]:
