@@ -19,6 +19,7 @@ import uharfbuzz as hb
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 
+from ketachart.errors import KetachartError
 from ketachart.reports.font_files import INSTALL_HINT, FontFile, cjk, dejavu, noto
 from ketachart.reports.glyph_fonts import GlyphFont
 
@@ -74,7 +75,7 @@ def register_fonts() -> None:
     addMapping(REGULAR, 1, 1, BOLD)
 
 
-class FontsMissing(Exception):
+class FontsMissing(KetachartError):
     """The primary report font is not installed: no report can be printed."""
 
     def __init__(self, face: Face) -> None:
