@@ -36,9 +36,9 @@ BAND_HEIGHT = 40.0
 """Fixed: a long name shrinks, then wraps, inside it; nothing is drawn below or over it."""
 BAND_PAD = 6.0
 NAME_SIZE, NAME_FLOOR = 10.0, 7.5
-NAME_TOP, NAME_LEADING = 28.5, 10.5
+NAME_TOP, NAME_LEADING = 29.0, 11.0
 """Baseline of a name's first line above the band's bottom, and of its second below it:
-Noto Sans's ascent and descent (1.069 + 0.293 em) at the floor size fit between them."""
+the ascent and descent of Noto Sans (1.36 em) and Noto Sans CJK (1.45 em) fit between."""
 FIELD_SIZE, FIELD_FLOOR = 8.5, 4.5
 FIELD_GAP = 12.0
 LABEL_SIZE = 6.5

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
-from reportlab.platypus.flowables import KeepTogether, Spacer
+from reportlab.platypus.flowables import Spacer
 
 from ketachart.reports.blocks import (
     Block,
@@ -31,7 +31,7 @@ from ketachart.reports.blocks import (
 )
 from ketachart.reports.fonts import BOLD, REGULAR, register_fonts
 from ketachart.reports.headings import Heading
-from ketachart.reports.keep_headings import LeadTable, keep_headings
+from ketachart.reports.keep_headings import KeptTable, LeadTable, keep_headings
 from ketachart.reports.page_frame import NumberedCanvas, PageDecor
 from ketachart.reports.script_text import ScriptText
 from ketachart.reports.shaping import is_plain
@@ -191,7 +191,7 @@ def _facts_block(block: FactsBlock) -> list[Flowable]:
         splitInRow=SPLIT_ROW_MIN_HEIGHT,
     )
     # Label/value lists are short: keep each on one page rather than strand a last row.
-    return [*title, KeepTogether([table]), Spacer(1, 3)]
+    return [*title, KeptTable(table), Spacer(1, 3)]
 
 
 def _subtitle(text: str) -> list[Flowable]:
