@@ -16,7 +16,6 @@ from ketachart.reports.export import ExportResult, export_session_pdf, session_s
 from ketachart.reports.fonts import chain, coverage
 from ketachart.reports.page_frame import BAND_BOTTOM, BAND_HEIGHT
 from ketachart.reports.styles import PAGE_HEIGHT
-from ketachart.services import patients
 from tests.reports import charted
 from tests.reports.pdf_text import Box, page_boxes, page_texts
 from tests.support import Clinic
@@ -45,20 +44,6 @@ BAND_BOTTOM_Y = PAGE_HEIGHT - BAND_BOTTOM
 FOOTER_RULE_Y = PAGE_HEIGHT - 42
 
 
-def renamed(clinic: Clinic, family: str, given: str, **changes: str) -> None:
-    """Give the clinic's patient another name (and other details)."""
-    row = clinic.patient
-    details = patients.PatientDetails(
-        changes.get("mrn", row.mrn),
-        family,
-        given,
-        row.date_of_birth,
-        row.sex,
-        changes.get("allergies", row.allergies),
-    )
-    clinic.patient = clinic.act(patients.update_patient, clinic.nurse, row.id, details)
-
-
 def exported(clinic: Clinic, session_id: str, path: Path) -> ExportResult:
     with clinic.db.transaction() as tx:
         return export_session_pdf(tx, clinic.physician, session_id, path)
@@ -73,7 +58,7 @@ def test_every_page_prints_the_name_as_typed(
     sqlite_clinic: Clinic, tmp_path: Path, script: str
 ) -> None:
     family, given = NAMES[script]
-    renamed(sqlite_clinic, family, given)
+    charted.renamed(sqlite_clinic, family, given)
     session_id = charted.typical_session(sqlite_clinic, sign=False)
     result = exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
 
@@ -99,7 +84,7 @@ def test_the_identity_band_never_overprints(
     sqlite_clinic: Clinic, tmp_path: Path, script: str
 ) -> None:
     mrn = "MRN-" + "W" * 36  # the longest MRN there is, in the widest letter
-    renamed(sqlite_clinic, *NAMES[script], mrn=mrn)
+    charted.renamed(sqlite_clinic, *NAMES[script], mrn=mrn)
     session_id = charted.typical_session(sqlite_clinic, sign=False)
     exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
 
@@ -167,7 +152,7 @@ def test_a_character_no_font_has_prints_a_mark_and_is_reported(
     sqlite_clinic: Clinic, tmp_path: Path
 ) -> None:
     missing = next(c for c in "\U0001fae0\U0001f9ec\U0001fab7" if not _printable(c))
-    renamed(sqlite_clinic, "Lee", f"Ana {missing}")
+    charted.renamed(sqlite_clinic, "Lee", f"Ana {missing}")
     session_id = charted.typical_session(sqlite_clinic, sign=False)
     result = exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
 
@@ -183,7 +168,7 @@ def _printable(char: str) -> bool:
 def test_an_empty_allergy_field_prints_the_screens_words(
     sqlite_clinic: Clinic, tmp_path: Path
 ) -> None:
-    renamed(sqlite_clinic, "Lee", "Ana", allergies="  ")
+    charted.renamed(sqlite_clinic, "Lee", "Ana", allergies="  ")
     session_id = charted.typical_session(sqlite_clinic, sign=False)
     exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
 
