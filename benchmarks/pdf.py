@@ -6,8 +6,9 @@ and compared with a bare reportlab document: one plain table (8 columns, repeate
 with as many body rows as all the summary's tables together, built in the same run. The
 ratio is to the bare table set in the same embedded TrueType font (the summary must embed
 one to print names such as 'Łukasiewicz': Noto Sans, the first face of its fallback chain);
-the ratio to the bare table in the built-in Helvetica is shown as well. Runs of the subject and both baselines are interleaved so the
-noise of a shared machine hits all of them; the figures are medians. Target: at most 2x.
+the ratio to the bare table in the built-in Helvetica is shown as well. Runs of the subject
+and both baselines are interleaved so the noise of a shared machine hits all of them; the
+figures are medians. Target: at most 2x.
 """
 
 from __future__ import annotations
