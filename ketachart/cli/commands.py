@@ -130,6 +130,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         result = export_session_pdf(tx, None, args.session_id, args.output)
     state = "signed" if result.signed else "DRAFT, not signed"
     print(f"Wrote the session summary ({result.pages} pages, {state}) to {result.path}.")
+    if result.unprintable:
+        print(result.unprintable_note, file=sys.stderr)
     return 0
 
 

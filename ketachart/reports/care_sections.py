@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ketachart.domain import payloads as p
+from ketachart.domain.allergies import allergy_text
 from ketachart.domain.codes import code_label
 from ketachart.domain.dose import RateSegment, delivered_mg, to_mg
 from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord
@@ -45,9 +46,9 @@ def _age(ctx: ReportContext) -> int:
 
 
 def _allergies(text: str) -> Cell:
-    if not text.strip():
-        return "None recorded"
-    return (Span(text, bold=True, tone=Tone.ALERT),)
+    """The words the screens show (one domain function); listed allergies in red bold."""
+    said = allergy_text(text)
+    return (Span(said.text, bold=True, tone=Tone.ALERT),) if said.listed else said.text
 
 
 def _opened_text(ctx: ReportContext) -> str:

@@ -38,6 +38,20 @@ class ExportResult:
     pages: int
     size: int
     signed: bool
+    unprintable: tuple[str, ...] = ()
+    """Characters no installed font has: printed as a replacement mark (see below)."""
+
+    @property
+    def unprintable_note(self) -> str:
+        """What to tell the user when some characters could not be printed; else ''."""
+        return unprintable_note(self.unprintable)
+
+
+def unprintable_note(characters: tuple[str, ...]) -> str:
+    if not characters:
+        return ""
+    listed = ", ".join(f"{c} (U+{ord(c):04X})" for c in characters)
+    return f"No installed font has {listed}: printed as \ufffd instead."
 
 
 def export_session_pdf(
@@ -51,7 +65,7 @@ def export_session_pdf(
     audit(tx, actor, "export.pdf", "session", session_id, _detail(view, pdf), username=name)
     target = Path(path)
     write_on_commit(tx, target, pdf.data)
-    return ExportResult(target, pdf.pages, len(pdf.data), signed)
+    return ExportResult(target, pdf.pages, len(pdf.data), signed, pdf.unprintable)
 
 
 def write_on_commit(tx: Tx, path: Path, data: bytes) -> None:

@@ -12,7 +12,7 @@ from ketachart.reports.fonts import BOLD, REGULAR
 
 PAGE_WIDTH, PAGE_HEIGHT = letter
 MARGIN_X = 40.0
-HEADER_HEIGHT = 84.0
+HEADER_HEIGHT = 92.0
 """From the top edge of the page to the top of the text frame."""
 FOOTER_HEIGHT = 48.0
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X

@@ -11,10 +11,11 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
-from reportlab.platypus.flowables import CondPageBreak, KeepTogether, Spacer
+from reportlab.platypus.flowables import Spacer
 
 from ketachart.reports.blocks import (
     Block,
@@ -30,7 +31,10 @@ from ketachart.reports.blocks import (
 )
 from ketachart.reports.fonts import BOLD, REGULAR, register_fonts
 from ketachart.reports.headings import Heading
+from ketachart.reports.keep_headings import KeptTable, LeadTable, keep_headings
 from ketachart.reports.page_frame import NumberedCanvas, PageDecor
+from ketachart.reports.script_text import ScriptText
+from ketachart.reports.shaping import is_plain
 from ketachart.reports.styles import (
     BODY,
     CELL,
@@ -51,15 +55,13 @@ from ketachart.reports.styles import (
     data_table_style,
     facts_table_style,
 )
+from ketachart.reports.text_draw import noting_unprintable
 from ketachart.reports.vitals_chart import vitals_drawing
 
 # A row taller than this may split across pages (a very long note), so nothing is cut off.
 SPLIT_ROW_MIN_HEIGHT = 30
-ASCII_WIDEST_EM = 1.11
-"""The widest printable ASCII glyph of DejaVu Sans (bold), in ems."""
-# A heading needs this much room below it (a few rows), else it starts the next page.
-HEADING_ROOM = 110
-SUBTITLE_ROOM = 70
+ASCII_WIDEST_EM = 0.99
+"""The widest printable ASCII glyph of Noto Sans (bold: "m", 0.982), in ems."""
 FACT_LABEL_WIDTH = 102.0
 """Points; wide enough for labels such as 'Last discharge score' on one line."""
 
@@ -68,6 +70,8 @@ FACT_LABEL_WIDTH = 102.0
 class RenderedPdf:
     data: bytes
     pages: int
+    unprintable: tuple[str, ...] = ()
+    """Characters no installed font has, printed as a replacement mark (sorted)."""
 
 
 def render_summary_pdf(report: SummaryReport, *, invariant: bool = False) -> RenderedPdf:
@@ -75,9 +79,9 @@ def render_summary_pdf(report: SummaryReport, *, invariant: bool = False) -> Ren
     register_fonts()
     buffer = io.BytesIO()
     doc = _document(buffer, report, invariant)
-    with _binary_streams():
+    with _binary_streams(), noting_unprintable() as unprintable:
         doc.build(story(report), canvasmaker=NumberedCanvas)
-    return RenderedPdf(buffer.getvalue(), doc.page)
+    return RenderedPdf(buffer.getvalue(), doc.page, tuple(sorted(unprintable)))
 
 
 @contextmanager
@@ -123,12 +127,12 @@ def story(report: SummaryReport) -> list[Flowable]:
     flowables: list[Flowable] = []
     for section in report.sections:
         flowables.extend(_section(section))
-    return flowables
+    return keep_headings(flowables)
 
 
 def _section(section: Section) -> list[Flowable]:
     heading = Heading(f"{section.number}. {section.title}", SECTION, rule=True)
-    flowables: list[Flowable] = [CondPageBreak(HEADING_ROOM), heading]
+    flowables: list[Flowable] = [heading]
     for block in section.blocks:
         flowables.extend(_block(block))
     return flowables
@@ -140,7 +144,7 @@ def _block(block: Block) -> list[Flowable]:
     if isinstance(block, FactsBlock):
         return _facts_block(block)
     if isinstance(block, TextBlock):
-        return [Spacer(1, 3), Paragraph(_markup(_spans(block.text)), BODY)]
+        return [Spacer(1, 3), _text(_spans(block.text), BODY)]
     assert isinstance(block, VitalsChartBlock)
     return [vitals_drawing(block, CONTENT_WIDTH), Spacer(1, 4)]
 
@@ -148,14 +152,14 @@ def _block(block: Block) -> list[Flowable]:
 def _table_block(block: TableBlock) -> list[Flowable]:
     title = _subtitle(block.title)
     if not block.rows:
-        return [*title, Paragraph(_markup((Span(block.empty),), muted=True), BODY)]
+        return [*title, _text((Span(block.empty),), BODY, muted=True)]
     widths = _widths(block.weights)
     header = [_head_cell(text, width) for text, width in zip(block.header, widths, strict=True)]
     body = [
         [_cell(value, width) for value, width in zip(row, widths, strict=True)]
         for row in block.rows
     ]
-    table = Table(
+    table = LeadTable(
         [header, *body],
         colWidths=widths,
         repeatRows=1,
@@ -163,6 +167,7 @@ def _table_block(block: TableBlock) -> list[Flowable]:
         style=data_table_style(len(body) + 1),
         hAlign="LEFT",
     )
+    table.lead = Table([header, body[0]], colWidths=widths, style=data_table_style(2))
     return [*title, table, Spacer(1, 3)]
 
 
@@ -186,11 +191,11 @@ def _facts_block(block: FactsBlock) -> list[Flowable]:
         splitInRow=SPLIT_ROW_MIN_HEIGHT,
     )
     # Label/value lists are short: keep each on one page rather than strand a last row.
-    return [*title, KeepTogether([table]), Spacer(1, 3)]
+    return [*title, KeptTable(table), Spacer(1, 3)]
 
 
 def _subtitle(text: str) -> list[Flowable]:
-    return [CondPageBreak(SUBTITLE_ROOM), Heading(text, SUBTITLE)] if text else []
+    return [Heading(text, SUBTITLE)] if text else []
 
 
 def _widths(weights: tuple[float, ...]) -> list[float]:
@@ -202,14 +207,27 @@ def _cell(value: Cell, width: float) -> object:
     """Unstyled text as plain, pre-wrapped lines (several times faster to lay out than a
     Paragraph, which matters in a 1000-row vitals table); styled text as a Paragraph."""
     text = _plain(value)
-    if text is not None:
+    if text is not None and prints_plain(text):
         if _fits(text, width, REGULAR):
             return text
         lines = simpleSplit(text, REGULAR, TABLE_SIZE, width - 2 * CELL_PAD)
         if _fits("\n".join(lines), width, REGULAR):
             return "\n".join(lines)
-    # Styled, or a word too long for the column (a Paragraph breaks long words).
-    return Paragraph(_markup(_spans(value)), CELL)
+    # Styled, a word too long for the column (a Paragraph breaks long words), or a script
+    # Noto Sans alone cannot print.
+    return _text(_spans(value), CELL)
+
+
+def _text(spans: tuple[Span, ...], style: ParagraphStyle, muted: bool = False) -> Flowable:
+    """A Paragraph for text Noto Sans prints as it is; else the script-aware flowable."""
+    if all(prints_plain(span.text) for span in spans):
+        return Paragraph(_markup(spans, muted), style)
+    return ScriptText(spans, style.fontSize, style.leading, muted=muted)
+
+
+def prints_plain(text: str) -> bool:
+    """Whether every line of `text` is plain text for the primary font (see shaping)."""
+    return all(is_plain(line, bold=False) for line in text.split("\n"))
 
 
 def _head_cell(text: str, width: float) -> object:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QWidget
 
+from ketachart.domain.allergies import allergy_text
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus
 from ketachart.services.sessions import SessionView
@@ -35,12 +36,12 @@ class HeaderFacts:
 def header_facts(view: SessionView, now: datetime) -> HeaderFacts:
     model = view.model(now)
     state, patient, plan = model.state, view.patient, model.state.plan
-    allergies = patient.allergies.strip()
+    allergies = allergy_text(patient.allergies)
     return HeaderFacts(
         name=patient.display_name,
         identity=f"DOB {patient.date_of_birth.isoformat()}   MRN {patient.mrn}   "
         f"{view.session.chair}",
-        allergies=f"⚠ ALLERGIES: {allergies}" if allergies else "No known allergies",
+        allergies=f"⚠ ALLERGIES: {allergies.text}" if allergies.listed else allergies.text,
         dosing=(
             f"{state.weight_kg} kg · {view.protocol.name} · plan {plan.total_mg} mg at "
             f"{plan.rate_ml_h} mL/h over {plan.duration_min} min"

@@ -115,7 +115,8 @@ class PdfActions:
             return Outcome(UNEXPECTED, ok=False)
         self.ws.settings.setValue(FOLDER_SETTING, str(path.parent))
         draft = "" if result.signed else ", marked DRAFT — NOT SIGNED"
-        return Outcome(f"PDF saved ({result.pages} pages{draft}) to {result.path}", ok=True)
+        saved = f"PDF saved ({result.pages} pages{draft}) to {result.path}"
+        return Outcome(f"{saved}. {result.unprintable_note}" if result.unprintable else saved, True)
 
     def print(self, session_id: str) -> Outcome | None:
         """Ask which printer, send the PDF to it; None if the user cancelled."""

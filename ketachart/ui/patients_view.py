@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain.allergies import allergy_text
 from ketachart.errors import KetachartError
 from ketachart.services.patients import PatientRow, find_patients
 from ketachart.ui.patient_dialog import PatientDialog, sex_label
@@ -64,14 +65,10 @@ class AllergyBadge(QWidget):
         self.show_allergies("")
 
     def show_allergies(self, allergies: str) -> None:
-        has_any = bool(allergies.strip())
-        self.icon.setVisible(has_any)
-        self.text.setObjectName("allergies" if has_any else "noAllergies")
-        self.text.setText(
-            self.tr("ALLERGIES: %s") % allergies.strip()
-            if has_any
-            else self.tr("No known allergies")
-        )
+        said = allergy_text(allergies)
+        self.icon.setVisible(said.listed)
+        self.text.setObjectName("allergies" if said.listed else "noAllergies")
+        self.text.setText(self.tr("ALLERGIES: %s") % said.text if said.listed else said.text)
         self.text.setAccessibleName(self.text.text())
         self.text.style().unpolish(self.text)
         self.text.style().polish(self.text)
@@ -104,8 +101,7 @@ class PatientTableModel(RowTableModel[PatientRow]):
             return row.display_name
         if column == BIRTH:
             return row.date_of_birth.isoformat()
-        allergies = " ".join(row.allergies.split())
-        return allergies if allergies else self.tr("None known")
+        return " ".join(allergy_text(row.allergies).text.split())  # one line in the table
 
     def row_of(self, patient_id: int) -> int | None:
         return self.find(lambda row: row.id == patient_id)

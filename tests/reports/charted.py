@@ -23,7 +23,7 @@ from ketachart.domain.vocab import (
     SideEffectKind,
     StopReason,
 )
-from ketachart.services import charting, clinic, corrections, sessions, signing
+from ketachart.services import charting, clinic, corrections, patients, sessions, signing
 from ketachart.services.sessions import LoadedSession
 from tests.support import PASSWORDS, RIDE, Clinic
 
@@ -296,3 +296,17 @@ def _end_long_session(c: Clinic, sid: str) -> None:
     c.later(1)
     c.act(charting.chart, nurse, sid, p.IvRemoved(True, True))
     c.act(charting.discharge_patient, nurse, sid, p.Discharge(tuple(Instruction)), ride=RIDE)
+
+
+def renamed(clinic: Clinic, family: str, given: str, **changes: str) -> None:
+    """Give the clinic's patient another name (and other details)."""
+    row = clinic.patient
+    details = patients.PatientDetails(
+        changes.get("mrn", row.mrn),
+        family,
+        given,
+        row.date_of_birth,
+        row.sex,
+        changes.get("allergies", row.allergies),
+    )
+    clinic.patient = clinic.act(patients.update_patient, clinic.nurse, row.id, details)

@@ -1,8 +1,9 @@
 """Render the sample session summaries in docs/samples: `python -m tests.reports.samples`.
 
-A typical signed session with an addendum (every page) and a long 4-hour session (first two
-pages and the last), as PDFs and as 80 dpi PNGs made with pdftoppm (poppler-utils). The
-clinic is in Portland, Oregon, so times print in Pacific time.
+A typical signed session with an addendum (every page), a long 4-hour session (first two
+pages and the last), and the typical session of a patient named in Chinese and of one named
+in Arabic (first page), as PDFs and as 80 dpi PNGs made with pdftoppm (poppler-utils). The
+clinic is in Portland, Oregon, so times print in Pacific time. Prints each file's size.
 """
 
 from __future__ import annotations
@@ -65,10 +66,29 @@ def main() -> None:
             args.out,
             Path(scratch),
         )
+        for name, (family, given) in NAMED.items():
+            render(name, _named(family, given), args.out, Path(scratch))
+            to_png(args.out / f"{name}.pdf", 1, 1)
     to_png(args.out / "session-summary-signed.pdf", 1, signed)
     to_png(args.out / "session-summary-long.pdf", 1, 2)
     to_png(args.out / "session-summary-long.pdf", long_pages, long_pages)
     print(f"Samples in {args.out}: signed {signed} pages, long {long_pages} pages.")
+    for pdf in sorted(args.out.glob("*.pdf")):
+        print(f"  {pdf.name}: {pdf.stat().st_size / 1024:.0f} KiB")
+
+
+NAMED = {
+    "session-summary-chinese": ("王", "小明"),
+    "session-summary-arabic": ("الحسيني", "محمد"),
+}
+
+
+def _named(family: str, given: str) -> Callable[[Clinic], str]:
+    def chart(clinic: Clinic) -> str:
+        charted.renamed(clinic, family, given)
+        return charted.typical_session(clinic)
+
+    return chart
 
 
 if __name__ == "__main__":
