@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStyle,
     QTableView,
@@ -39,6 +38,7 @@ from ketachart.services.board import (
 from ketachart.services.changes import Changes
 from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.theme import ALERT_RED
+from ketachart.ui.widgets import named_label, tooltip_html
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,8 @@ class BoardTableModel(RowTableModel[BoardRow]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
+            tip = self._tooltip(row, column)
+            return tooltip_html(tip) if tip else None
         if role == SESSION_ID_ROLE:
             return row.session_id
         return self._look(row, column, role)
@@ -153,8 +154,10 @@ class BoardTableModel(RowTableModel[BoardRow]):
         if column == ALERTS and row.alert_count:
             overdue = [self.tr("%s overdue") % self._what(row).capitalize()] if row.overdue else []
             return "\n".join([*overdue, *row.other_alerts])
-        if column == PROTOCOL:
-            return row.protocol_name
+        if column == PATIENT:
+            return f"{row.patient_name}\n{row.mrn}"
+        if column in (CHAIR, PROTOCOL):
+            return self._text(row, column)
         return None
 
     def _look(self, row: BoardRow, column: int, role: int) -> object:
@@ -210,15 +213,13 @@ class BoardView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         header = QHBoxLayout()
-        self.title = QLabel(self.tr("Today's board"))
-        self.title.setObjectName("headerName")
-        self.summary = QLabel()
+        self.title = named_label("headerName", self.tr("Today's board"))
+        self.summary = named_label("boardSummary")
         header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.summary)
         layout.addLayout(header)
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
+        self.message = named_label("formMessage")
         self.message.setWordWrap(True)
         self.message.hide()
         layout.addWidget(self.message)

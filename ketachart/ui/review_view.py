@@ -45,7 +45,7 @@ from ketachart.ui.signing_dialogs import AddendumDialog, AttemptDialog, Password
 from ketachart.ui.summary_html import SummaryBrowser
 from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import named_label, tooltip_html
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -81,12 +81,10 @@ class ReviewTableModel(RowTableModel[ReviewRow]):
         return self.find(lambda row: row.session_id == session_id)
 
     def cell(self, row: ReviewRow, column: int, role: int) -> object:
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip_html(self._text(row, column))
         if role == Qt.ItemDataRole.DecorationRole and column == FLAGS:
             return self._icon(row)
         return None
