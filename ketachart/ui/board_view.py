@@ -36,6 +36,7 @@ from ketachart.services.board import (
     format_duration,
 )
 from ketachart.services.changes import Changes
+from ketachart.ui.notice import Notice, NoticeKind
 from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.widgets import named_label, tooltip_html
@@ -219,9 +220,7 @@ class BoardView(QWidget):
         header.addStretch(1)
         header.addWidget(self.summary)
         layout.addLayout(header)
-        self.message = named_label("formMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = Notice()
         layout.addWidget(self.message)
         layout.addWidget(self._build_table(), 1)
         layout.addLayout(self._build_buttons())
@@ -294,8 +293,9 @@ class BoardView(QWidget):
         self._update_summary()
 
     def _show_problem(self, text: str) -> None:
-        self.message.setText(self.tr("The board could not be updated: %s") % text)
-        self.message.show()
+        self.message.show_message(
+            self.tr("The board could not be updated: %s") % text, NoticeKind.ERROR
+        )
 
     def _update_summary(self) -> None:
         rows = self.model.rows()

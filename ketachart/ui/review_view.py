@@ -40,6 +40,7 @@ from ketachart.services import signing
 from ketachart.services.changes import Changes
 from ketachart.services.review import ReviewRow, review_queue, unsigned_addenda
 from ketachart.ui.export_actions import Outcome, PdfActions
+from ketachart.ui.notice import Notice, NoticeKind
 from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.signing_dialogs import AddendumDialog, AttemptDialog, PasswordDialog
 from ketachart.ui.summary_html import SummaryBrowser
@@ -55,7 +56,6 @@ HEADERS = ("Patient", "Discharged", "Needs review")
 ONLY_PHYSICIANS = "Only physicians sign"
 NOTHING_FLAGGED = "✔ Nothing flagged"
 STYLE = """
-QLabel#okBanner { color: black; background: #c8e6c9; padding: 6px; font-weight: bold; }
 QLabel#roleNote { color: #5b6570; }
 """
 
@@ -134,9 +134,7 @@ class ReviewView(QWidget):
         top.addStretch(1)
         top.addWidget(self.role_note)
         layout.addLayout(top)
-        self.notice = named_label("warningBanner")
-        self.notice.setWordWrap(True)
-        self.notice.hide()
+        self.notice = Notice()
         layout.addWidget(self.notice)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_queue())
@@ -235,11 +233,16 @@ class ReviewView(QWidget):
                 review_queue, self.ws.actor, include_signed=self.include_signed.isChecked()
             )
         except KetachartError as error:
-            self.show_notice(self.tr("The queue could not be loaded: %s") % error.message)
+            self.show_notice(
+                self.tr("The queue could not be loaded: %s") % error.message, NoticeKind.ERROR
+            )
             return
         except Exception:
             log.exception("unexpected error while loading the review queue")
-            self.show_notice(self.tr("Unexpected error loading the queue. Details are in the log."))
+            self.show_notice(
+                self.tr("Unexpected error loading the queue. Details are in the log."),
+                NoticeKind.ERROR,
+            )
             return
         self.model.set_rows(rows)
         self.table.resizeRowsToContents()
@@ -273,12 +276,15 @@ class ReviewView(QWidget):
         try:
             summary = self.ws.act(session_summary, session_id, audited=audited)
         except KetachartError as error:
-            self.show_notice(self.tr("The session could not be opened: %s") % error.message)
+            self.show_notice(
+                self.tr("The session could not be opened: %s") % error.message, NoticeKind.ERROR
+            )
             return False
         except Exception:
             log.exception("unexpected error while opening a session for review")
             self.show_notice(
-                self.tr("Unexpected error opening the session. Details are in the log.")
+                self.tr("Unexpected error opening the session. Details are in the log."),
+                NoticeKind.ERROR,
             )
             return False
         self.current = summary
@@ -351,7 +357,7 @@ class ReviewView(QWidget):
         """Ask for the physician's password again; the dialog signs when it is right."""
         if self.current is None or not self.sign_button.isEnabled():
             if self.current is not None and not self._physician:
-                self.show_notice(self.tr("Only physicians sign."))
+                self.show_notice(self.tr("Only physicians sign."), NoticeKind.WARNING)
             return None
         session_id = self.current.view.session.id
         text = (
@@ -427,7 +433,7 @@ class ReviewView(QWidget):
     def _after_change(self, text: str) -> None:
         self._reload_current()
         self.refresh()
-        self.show_notice(text, ok=True)
+        self.show_notice(text, NoticeKind.SUCCESS)
 
     # --- export and print -----------------------------------------------------------------
     def export(self) -> Outcome | None:
@@ -447,14 +453,11 @@ class ReviewView(QWidget):
 
     def _tell(self, outcome: Outcome | None) -> None:
         if outcome is not None:
-            self.show_notice(outcome.text, ok=outcome.ok)
+            self.show_notice(outcome.text, outcome.kind)
 
-    def show_notice(self, text: str, *, ok: bool = False) -> None:
-        self.notice.setText(("✔ " if ok else "⚠ ") + text)
-        self.notice.setObjectName("okBanner" if ok else "warningBanner")
-        self.notice.style().unpolish(self.notice)
-        self.notice.style().polish(self.notice)
-        self.notice.show()
+    def show_notice(self, text: str, kind: NoticeKind) -> None:
+        """Say what happened, in the style of its kind (success, warning or error)."""
+        self.notice.show_message(text, kind)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Coming back to the screen shows the queue and the session as they are now."""

@@ -26,6 +26,7 @@ from ketachart.ui.dialogs.discharge_dialog import RideDialog
 from ketachart.ui.login import LoginDialog
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.new_session_dialog import NewSessionDialog
+from ketachart.ui.notice import NoticeKind
 from ketachart.ui.patient_dialog import PatientDialog
 from ketachart.ui.prompts import CredentialsDialog
 from ketachart.ui.setup_dialog import SetupDialog
@@ -66,9 +67,11 @@ def screens(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> list[QWidget]:
     window.show()
     review = window.show_review()
     assert review.select_session(discharged)
+    review.show_notice("shown", NoticeKind.SUCCESS)
     widgets: list[QWidget] = [window]
     for session_id in (infusing, stopped, discharged):
         chart = window.open_chart(session_id)
+        chart.show_notice("shown", NoticeKind.WARNING)
         widgets += _entry_dialogs(ws, chart)
         widgets += _correction(ws, chart)
         widgets.append(window)  # the chart is replaced by the next one: walk it while open

@@ -27,6 +27,7 @@ from ketachart.reports.blocks import TableBlock, cell_text
 from ketachart.services import charting, sessions, signing, users
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
+from ketachart.ui.notice import NoticeKind
 from ketachart.ui.review_view import FLAGS, NOTHING_FLAGGED, ONLY_PHYSICIANS, ReviewView
 from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
 from ketachart.ui.summary_html import summary_html
@@ -195,7 +196,8 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
     assert dialog.result() == PasswordDialog.DialogCode.Accepted
     assert status(ui_clinic, older) is SessionStatus.SIGNED
     assert queued(view) == [newer]
-    assert view.notice.text().startswith("✔ Signed as reviewed and approved.")
+    assert view.notice.text().startswith("Signed as reviewed and approved.")
+    assert view.notice.kind() is NoticeKind.SUCCESS
     assert not view.sign_button.isEnabled()
     text = shown_text(view)
     assert "DRAFT" not in text
@@ -321,6 +323,7 @@ def test_export_writes_the_pdf_and_audits_it(
     assert Path(suggested[0]).name == "MRN-0001-2026-03-10-summary.pdf"
     assert str(target) in view.notice.text()
     assert "DRAFT — NOT SIGNED" in view.notice.text()
+    assert view.notice.kind() is NoticeKind.SUCCESS
     assert "MRN-0001" in " ".join(page_texts(target))
     [(user, session_id, detail)] = audits(ui_clinic, "export.pdf")
     assert (user, session_id) == ("drm", older)
@@ -400,7 +403,8 @@ def test_a_failed_print_says_why_and_is_not_audited(
     assert outcome is not None
     assert not outcome.ok
     assert said in outcome.text
-    assert view.notice.text().startswith("⚠ Not printed:")
+    assert view.notice.text().startswith("Not printed:")
+    assert view.notice.kind() is NoticeKind.ERROR
     assert audits(ui_clinic, "export.print") == []
 
 
