@@ -1,4 +1,5 @@
-"""Today's board: every session of the day by chair, counting down to the next check."""
+"""Today's board: every session of the day, most urgent first, counting down to the next check;
+each row says which alerts are live, in the session model's words."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ from ketachart.services.board import (
     ELAPSED_INFUSION,
     BoardRow,
     board_rows,
+    by_urgency,
+    duration_words,
     format_duration,
 )
 from ketachart.services.changes import Changes
@@ -48,6 +51,8 @@ RELOAD_MS = 15_000
 CHAIR, PATIENT, PROTOCOL, STATUS, ELAPSED, DUE, ALERTS = range(7)
 COLUMNS = 7
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
+ALERT_LINES = 2
+"""The alerts cell shows this many lines (the row's height); the tooltip lists them all."""
 
 
 class BoardTableModel(RowTableModel[BoardRow]):
@@ -140,21 +145,28 @@ class BoardTableModel(RowTableModel[BoardRow]):
         if row.seconds_until_due is None:
             return "—"
         if row.overdue:
-            late = format_duration_seconds(-row.seconds_until_due)
+            late = duration_words(timedelta(seconds=-row.seconds_until_due))
             return self.tr("OVERDUE: %s\n%s late") % (self._what(row), late)
         countdown = format_duration_seconds(row.seconds_until_due)
         return self.tr("%s\nin %s") % (self._what(row).capitalize(), countdown)
 
+    def alert_lines(self, row: BoardRow) -> list[str]:
+        """Every live alert in the session model's words: an overdue check first."""
+        overdue = [self.tr("%s overdue") % self._what(row).capitalize()] if row.overdue else []
+        return [*overdue, *row.other_alerts]
+
     def _alerts_text(self, row: BoardRow) -> str:
-        count = row.alert_count
-        if count == 0:
+        lines = self.alert_lines(row)
+        if not lines:
             return self.tr("None")
-        return self.tr("%d alert(s)") % count
+        if len(lines) > ALERT_LINES:
+            more = len(lines) - ALERT_LINES + 1
+            lines = [*lines[: ALERT_LINES - 1], self.tr("+ %d more") % more]
+        return "\n".join(lines)
 
     def _tooltip(self, row: BoardRow, column: int) -> str | None:
-        if column == ALERTS and row.alert_count:
-            overdue = [self.tr("%s overdue") % self._what(row).capitalize()] if row.overdue else []
-            return "\n".join([*overdue, *row.other_alerts])
+        if column == ALERTS:
+            return "\n".join(self.alert_lines(row)) or None
         if column == PATIENT:
             return f"{row.patient_name}\n{row.mrn}"
         if column in (CHAIR, PROTOCOL):
@@ -236,6 +248,7 @@ class BoardView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PATIENT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(PROTOCOL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ALERTS, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(80)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.activated.connect(self._on_table_activated)
@@ -288,9 +301,10 @@ class BoardView(QWidget):
         self._update_buttons()
 
     def update_countdown(self) -> None:
-        """Move the countdowns on to the workstation clock (every second)."""
-        self.model.tick(self.ws.now())
-        self._update_summary()
+        """Move the countdowns on to the workstation clock (every second); a session whose
+        check has just become overdue moves up at once."""
+        now = self.ws.now()
+        self._show_rows(by_urgency(row.at(now) for row in self.model.rows()))
 
     def _show_problem(self, text: str) -> None:
         self.message.show_message(
@@ -305,9 +319,12 @@ class BoardView(QWidget):
             self.summary.setText(self.tr("No sessions today. Press “New session…” to open one."))
             return
         overdue = sum(1 for r in rows if r.overdue)
+        alerting = sum(1 for r in rows if r.other_alerts)
         text = self.tr("%d session(s)") % len(rows)
         if overdue:
             text += " · " + self.tr("%d OVERDUE") % overdue
+        if alerting:
+            text += " · " + self.tr("%d with alerts") % alerting
         self.summary.setText(text)
 
     # --- selection and opening -----------------------------------------------------------
