@@ -55,17 +55,42 @@ PATIENT, DISCHARGED, FLAGS = range(3)
 HEADERS = ("Patient", "Discharged", "Needs review")
 ONLY_PHYSICIANS = "Only physicians sign"
 NOTHING_FLAGGED = "✔ Nothing flagged"
+SIGNED_NOTHING_WAITING = "✔ Signed; nothing waiting"
 STYLE = """
 QLabel#roleNote { color: #5b6570; }
 """
 
 
 def flag_lines(row: ReviewRow) -> list[str]:
-    """What needs the reviewer's attention, one item a line, each marked with a symbol."""
-    lines = [f"⚠ {label}" for label in row.flags.labels()]
+    """What needs the reviewer's attention, one item a line, each marked with a symbol. A
+    signed session was reviewed as a whole: only its addenda still to sign are listed."""
     if row.status is SessionStatus.SIGNED:
-        lines.insert(0, "✍ signed; addendum to sign")
+        count = row.flags.unsigned_addenda
+        if not count:
+            return [SIGNED_NOTHING_WAITING]
+        return [f"✍ Signed; {count} {'addendum' if count == 1 else 'addenda'} to sign"]
+    lines = [f"⚠ {label}" for label in row.flags.labels()]
     return lines or [NOTHING_FLAGGED]
+
+
+def needs_attention(row: ReviewRow) -> bool:
+    """Whether the row is marked with the warning icon rather than the tick."""
+    return flag_lines(row)[0] not in (NOTHING_FLAGGED, SIGNED_NOTHING_WAITING)
+
+
+def queue_title(rows: list[ReviewRow]) -> str:
+    """The queue's heading: the sessions waiting for a signature (a signed session's addendum
+    counts; a signed session listed only to add an addendum does not), and those listed."""
+    waiting = sum(1 for row in rows if row.waiting_for_signature)
+    title = (
+        f"Review queue — {waiting} waiting for a physician's signature, oldest first"
+        if waiting
+        else "Review queue — nothing waiting for a signature"
+    )
+    listed = len(rows) - waiting
+    if listed:
+        title += f" · {listed} signed {'session' if listed == 1 else 'sessions'} also listed"
+    return title
 
 
 class ReviewTableModel(RowTableModel[ReviewRow]):
@@ -102,7 +127,7 @@ class ReviewTableModel(RowTableModel[ReviewRow]):
         return "\n".join(flag_lines(row))
 
     def _icon(self, row: ReviewRow) -> QIcon:
-        return self._ok if flag_lines(row) == [NOTHING_FLAGGED] else self._warning
+        return self._warning if needs_attention(row) else self._ok
 
 
 class ReviewView(QWidget):
@@ -308,12 +333,7 @@ class ReviewView(QWidget):
         return None if self.current is None else self.current.view.state.status
 
     def _update(self) -> None:
-        waiting = len(self.model.rows())
-        self.title.setText(
-            self.tr("Review queue — %d waiting for a physician's signature, oldest first") % waiting
-            if waiting
-            else self.tr("Review queue — nothing waiting for a signature")
-        )
+        self.title.setText(queue_title(self.model.rows()))
         self.role_note.setText(
             ""
             if self._physician

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -28,7 +29,13 @@ from ketachart.services import charting, sessions, signing, users
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.notice import NoticeKind
-from ketachart.ui.review_view import FLAGS, NOTHING_FLAGGED, ONLY_PHYSICIANS, ReviewView
+from ketachart.ui.review_view import (
+    FLAGS,
+    NOTHING_FLAGGED,
+    ONLY_PHYSICIANS,
+    SIGNED_NOTHING_WAITING,
+    ReviewView,
+)
 from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
 from ketachart.ui.summary_html import summary_html
 from ketachart.ui.theme import BASE_POINT_SIZE, apply_theme
@@ -285,9 +292,8 @@ def test_an_addendum_after_signing_and_its_own_signature(
     answer(empty, "Phone follow-up: slept well, no nausea.")
     assert not empty.isVisible()
     assert queued(view) == [older, newer]  # back (by its discharge), with an addendum to sign
-    flags = view.model.index(0, FLAGS).data()
-    assert "✍ signed; addendum to sign" in flags
-    assert "⚠ 1 unsigned addendum" in flags
+    assert view.model.index(0, FLAGS).data() == "✍ Signed; 1 addendum to sign"
+    assert "2 waiting for a physician's signature" in view.title.text()
     assert "Not yet signed" in shown_text(view)
     dialog = view.sign_addendum()
     assert dialog is not None
@@ -490,10 +496,22 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
     signing.sign_session(ui_clinic.db, ui_clinic.physician, older, PASSWORDS["drm"])
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [newer]
+    assert view.title.text().startswith("Review queue — 1 waiting")
     view.include_signed.setChecked(True)
     assert queued(view) == [older, newer]
+    # listed on request, a signed session is not waiting for anything, and says so
+    assert view.model.index(0, FLAGS).data() == SIGNED_NOTHING_WAITING
+    assert view.title.text() == (
+        "Review queue — 1 waiting for a physician's signature, oldest first"
+        " · 1 signed session also listed"
+    )
+    ok_icon = view.model.index(0, FLAGS).data(Qt.ItemDataRole.DecorationRole)
+    warning_icon = view.model.index(1, FLAGS).data(Qt.ItemDataRole.DecorationRole)
+    assert ok_icon.cacheKey() != warning_icon.cacheKey()  # the tick, not the warning sign
     view.select_session(older)
     answer(view.add_addendum(), "Patient phoned the next day: sleeping well, no nausea.")
     assert view.sign_addendum_button.isEnabled()
+    assert view.model.index(0, FLAGS).data() == "✍ Signed; 1 addendum to sign"
+    assert view.title.text().startswith("Review queue — 2 waiting")
     view.include_signed.setChecked(False)
     assert older in queued(view)
