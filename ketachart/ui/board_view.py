@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QPushButton,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,7 +42,7 @@ from ketachart.services.board import (
 )
 from ketachart.services.changes import Changes
 from ketachart.ui.notice import Notice, NoticeKind
-from ketachart.ui.row_model import RowTableModel, row_table
+from ketachart.ui.row_model import AnyIndex, RowTableModel, row_table
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.widgets import named_label, tooltip_html
 from ketachart.ui.workstation import Workstation
@@ -192,6 +194,16 @@ class BoardTableModel(RowTableModel[BoardRow]):
         return None
 
 
+class LinesDelegate(QStyledItemDelegate):
+    """Each line of the cell on one line, cut with '…' when too long, never wrapped: a long
+    name cannot push the MRN (the second line) out of the row, nor a long alert the count of
+    the others. The tooltip has the whole text."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+
+
 def format_duration_seconds(seconds: int) -> str:
     return format_duration(timedelta(seconds=seconds))
 
@@ -251,6 +263,9 @@ class BoardView(QWidget):
         header.setSectionResizeMode(ALERTS, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(80)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._one_line_each = LinesDelegate(table)
+        for column in (PATIENT, ALERTS):
+            table.setItemDelegateForColumn(column, self._one_line_each)
         table.activated.connect(self._on_table_activated)
         table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table = table

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QIcon, QTextDocument
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
@@ -255,3 +256,21 @@ def test_most_urgent_first_overdue_then_alerts_then_the_rest_by_chair(
     assert [r.session_id for r in view.model.rows()] == [quiet, alerting, late, waiting]
     assert [r.overdue for r in view.model.rows()] == [True, True, True, False]  # by chair
     assert view.selected_session_id() == quiet  # the selection follows the session
+
+
+def test_a_long_name_never_hides_the_mrn_nor_a_long_alert_the_count(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    """The name and each alert are cut with '…' on their own line, never wrapped onto the
+    next one: the MRN (the second line) and '+ N more' stay in the two-line row."""
+    ui_clinic.open_session()
+    view = make_view(qtbot, ws)
+    for column in (PATIENT, ALERTS):
+        delegate = view.table.itemDelegateForColumn(column)
+        assert isinstance(delegate, QStyledItemDelegate)
+        option = QStyleOptionViewItem()
+        option.initFrom(view.table)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText  # as the view sets
+        delegate.initStyleOption(option, view.model.index(0, column))
+        assert not option.features & QStyleOptionViewItem.ViewItemFeature.WrapText
+    assert view.table.textElideMode() is Qt.TextElideMode.ElideRight
