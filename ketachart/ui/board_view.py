@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QPushButton,
     QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -42,7 +40,7 @@ from ketachart.services.board import (
 )
 from ketachart.services.changes import Changes
 from ketachart.ui.notice import Notice, NoticeKind
-from ketachart.ui.row_model import AnyIndex, RowTableModel, row_table
+from ketachart.ui.row_model import LinesDelegate, RowTableModel, row_table
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.widgets import named_label, tooltip_html
 from ketachart.ui.workstation import Workstation
@@ -192,16 +190,6 @@ class BoardTableModel(RowTableModel[BoardRow]):
             font.setBold(True)
             return font
         return None
-
-
-class LinesDelegate(QStyledItemDelegate):
-    """Each line of the cell on one line, cut with '…' when too long, never wrapped: a long
-    name cannot push the MRN (the second line) out of the row, nor a long alert the count of
-    the others. The tooltip has the whole text."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        super().initStyleOption(option, index)
-        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
 
 
 def format_duration_seconds(seconds: int) -> str:

@@ -41,7 +41,7 @@ from ketachart.services.changes import Changes
 from ketachart.services.review import ReviewRow, review_queue, unsigned_addenda
 from ketachart.ui.export_actions import Outcome, PdfActions
 from ketachart.ui.notice import Notice, NoticeKind
-from ketachart.ui.row_model import RowTableModel, row_table
+from ketachart.ui.row_model import NameLineDelegate, RowTableModel, row_table
 from ketachart.ui.signing_dialogs import AddendumDialog, AttemptDialog, PasswordDialog
 from ketachart.ui.summary_html import SummaryBrowser
 from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
@@ -89,7 +89,7 @@ def queue_title(rows: list[ReviewRow]) -> str:
     )
     listed = len(rows) - waiting
     if listed:
-        title += f" · {listed} signed {'session' if listed == 1 else 'sessions'} also listed"
+        title += f" · {listed} signed also listed"
     return title
 
 
@@ -180,6 +180,11 @@ class ReviewView(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PATIENT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(FLAGS, QHeaderView.ResizeMode.Stretch)
+        self._name_line = NameLineDelegate(table)  # a long name: one line, cut, not ten
+        table.setItemDelegateForColumn(PATIENT, self._name_line)
+        # wrapped lines need another height when the columns change width (window, splitter)
+        header.sectionResized.connect(lambda *_args: table.resizeRowsToContents())
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table = table
         self.include_signed = QCheckBox(self.tr("Also list signed sessions (to add an addendum)"))

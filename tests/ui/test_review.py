@@ -8,13 +8,14 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from ketachart.domain.vocab import Role
 from ketachart.errors import PermissionDenied, SessionLocked
 from ketachart.models import AuditEntry
 from ketachart.reports.blocks import TableBlock, cell_text
-from ketachart.services import charting, sessions, signing, users
+from ketachart.services import charting, patients, sessions, signing, users
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.notice import NoticeKind
@@ -36,6 +37,7 @@ from ketachart.ui.review_view import (
     SIGNED_NOTHING_WAITING,
     ReviewView,
 )
+from ketachart.ui.row_model import LINE_SEPARATOR, NameLineDelegate
 from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
 from ketachart.ui.summary_html import summary_html
 from ketachart.ui.theme import BASE_POINT_SIZE, apply_theme
@@ -502,8 +504,7 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
     # listed on request, a signed session is not waiting for anything, and says so
     assert view.model.index(0, FLAGS).data() == SIGNED_NOTHING_WAITING
     assert view.title.text() == (
-        "Review queue — 1 waiting for a physician's signature, oldest first"
-        " · 1 signed session also listed"
+        "Review queue — 1 waiting for a physician's signature, oldest first · 1 signed also listed"
     )
     ok_icon = view.model.index(0, FLAGS).data(Qt.ItemDataRole.DecorationRole)
     warning_icon = view.model.index(1, FLAGS).data(Qt.ItemDataRole.DecorationRole)
@@ -515,3 +516,34 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
     assert view.title.text().startswith("Review queue — 2 waiting")
     view.include_signed.setChecked(False)
     assert older in queued(view)
+
+
+def test_a_long_name_takes_one_line_of_the_queue_and_the_mrn_stays_whole(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    family, given = "W" * 70 + "-Featherstonehaugh", "Maximiliana Theodora Ngozi-Ann"
+    details = patients.PatientDetails("MRN-2026-000417", family, given, date(1979, 4, 1), "female")
+    patient = ui_clinic.act(patients.register_patient, ui_clinic.nurse, details)
+    loaded = ui_clinic.act(
+        sessions.open_session,
+        ui_clinic.nurse,
+        patient.id,
+        ui_clinic.protocols[0].id,
+        "Chair 6",
+        Decimal("70"),
+    )
+    chart_to_discharged(ui_clinic, loaded.row.id)
+    view = review(qtbot, ws, ui_clinic)
+    index = view.model.index(0, 0)
+    delegate = view.table.itemDelegateForColumn(0)
+    assert isinstance(delegate, NameLineDelegate)
+    option = QStyleOptionViewItem()
+    option.initFrom(view.table)
+    option.rect = QRect(0, 0, 240, 100)
+    delegate.initStyleOption(option, index)
+    name, identity, protocol = option.text.split(LINE_SEPARATOR)
+    assert name.endswith("…")
+    assert option.fontMetrics.horizontalAdvance(name) <= 240
+    assert identity == "MRN MRN-2026-000417 · DOB 1979-04-01"  # whole (it may wrap)
+    assert protocol == ui_clinic.protocols[0].spec.name
+    assert view.table.rowHeight(0) < option.fontMetrics.lineSpacing() * 8
