@@ -1,9 +1,11 @@
-"""Today's board: every session of a day by chair, with what is due next and what is overdue."""
+"""Today's board: every session of a day, most urgent first (overdue, then alerts, then the
+rest, by chair), with what is due next, what is overdue and which alerts are live."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -88,6 +90,19 @@ def format_duration(value: timedelta) -> str:
     return f"{minutes:02d}:{seconds:02d}"
 
 
+def duration_words(value: timedelta) -> str:
+    """A span that cannot be read as a clock time: '45 s', '8 min 08 s', '1 h 02 min 08 s'
+    (never negative). For how late a check is: '08:08 late' reads like a time of day."""
+    total = max(int(value.total_seconds()), 0)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min {seconds:02d} s"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"
+
+
 def seconds_until(due_at: datetime, now: datetime) -> int:
     """Whole seconds until `due_at`, rounded down (so 0.5 s late is -1, i.e. overdue)."""
     return math.floor((due_at - now).total_seconds())
@@ -99,12 +114,26 @@ def chair_sort_key(chair: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts if part)
 
 
+def urgency_rank(row: BoardRow) -> int:
+    """0: a check is overdue; 1: the session has an alert; 2: the rest."""
+    if row.overdue:
+        return 0
+    return 1 if row.other_alerts else 2
+
+
+def by_urgency(rows: Iterable[BoardRow]) -> list[BoardRow]:
+    """Overdue first, then sessions with alerts, then the rest; by chair within each, then by
+    opening time (the board's order, kept as the countdowns move on)."""
+    return sorted(rows, key=lambda r: (urgency_rank(r), chair_sort_key(r.chair), r.opened_at))
+
+
 def board_rows(
     tx: Tx, actor: Actor, day: date, now: datetime, *, tz: tzinfo | None = None
 ) -> list[BoardRow]:
     """Every session opened on `day` (a local day in `tz`, the system's zone when None),
-    by chair, as of `now`. One query each for sessions, patients and chain heads, and one for
-    the events of the sessions that changed since they were last read (the session cache)."""
+    most urgent first (`by_urgency`), as of `now`. One query each for sessions, patients and
+    chain heads, and one for the events of the sessions that changed since they were last read
+    (the session cache)."""
     actor.require(Action.VIEW_CHART)
     # session_date is the opening day in UTC, which is at most one day away from the local one.
     found = tx.orm.scalars(
@@ -128,8 +157,7 @@ def board_rows(
             continue
         model = session_model(state, loaded.events, now)
         rows.append(_row(session, patients[session.patient_id], protocol, model))
-    rows.sort(key=lambda r: (chair_sort_key(r.chair), r.opened_at))
-    return rows
+    return by_urgency(rows)
 
 
 def _patients(tx: Tx, patient_ids: set[int]) -> dict[int, Patient]:

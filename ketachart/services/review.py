@@ -58,6 +58,12 @@ class ReviewRow:
     flags: ReviewFlags
     status: SessionStatus
 
+    @property
+    def waiting_for_signature(self) -> bool:
+        """Whether a physician's signature is due: the summary of a discharged session, or an
+        addendum to a signed one. A signed session without one is listed only on request."""
+        return self.status is SessionStatus.DISCHARGED or self.flags.unsigned_addenda > 0
+
 
 def unsigned_addenda(events: Sequence[EventRecord]) -> list[EventRecord]:
     """The session's addenda that no signature names yet, oldest first."""
@@ -113,9 +119,7 @@ def review_queue(tx: Tx, actor: Actor, *, include_signed: bool = False) -> list[
     waiting = [
         r
         for r in rows
-        if r.status is SessionStatus.DISCHARGED
-        or r.flags.unsigned_addenda
-        or (include_signed and r.status is SessionStatus.SIGNED)
+        if r.waiting_for_signature or (include_signed and r.status is SessionStatus.SIGNED)
     ]
     return sorted(waiting, key=lambda r: r.discharged_at)
 

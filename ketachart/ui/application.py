@@ -13,8 +13,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ketachart.errors import KetachartError
 from ketachart.ui.login import LoginDialog
@@ -58,7 +58,7 @@ class Startup:
         try:
             self._prepare()
         except KetachartError as error:
-            QMessageBox.critical(self.login, "ketachart", error.message)
+            show_error(self.login, error.message)
             self.login.reject()
         if self.args_probe() == "ready":
             self.report("ready")
@@ -103,6 +103,13 @@ class Startup:
         if self._db is not None:
             self._db.dispose()
         return code
+
+
+def show_error(parent: QWidget, text: str) -> None:
+    """A modal error box that shows `text` as plain text (it can hold a path or a URL)."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "ketachart", text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
 
 
 def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, str, str]]]:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QScrollArea,
     QVBoxLayout,
@@ -28,7 +27,7 @@ from ketachart.errors import Approval, KetachartError
 from ketachart.services.actors import Actor
 from ketachart.ui.prompts import WrongRole, signed_in
 from ketachart.ui.theme import ALERT_RED
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import plain_label
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -48,15 +47,6 @@ class ApprovalAnswer:
 
 
 AskApprovals = Callable[[QWidget, Workstation, tuple[Approval, ...]], ApprovalAnswer | None]
-
-
-def plain_label(text: str = "", name: str = "") -> QLabel:
-    """A wrapping label that shows its text as typed: messages can quote what a user typed,
-    which must never be read as rich text."""
-    label = named_label(name, text) if name else QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    return label
 
 
 class ItemsArea(QScrollArea):
@@ -84,11 +74,11 @@ class ApprovalItem(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         kind = self.tr("Physician override") if approval.physician else self.tr("Confirm")
-        self.heading = plain_label(f"{number}. {kind}")
+        self.heading = plain_label(f"{number}. {kind}", wrap=True)
         bold = self.heading.font()
         bold.setBold(True)
         self.heading.setFont(bold)
-        self.text = plain_label(approval.message)
+        self.text = plain_label(approval.message, wrap=True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("Reason"))
@@ -128,14 +118,14 @@ class ApprovalsDialog(QDialog):
         self.setMinimumWidth(MIN_WIDTH)
         self.setStyleSheet(STYLE)
         layout = QVBoxLayout(self)
-        layout.addWidget(plain_label(self._intro()))
+        layout.addWidget(plain_label(self._intro(), wrap=True))
         self.items = [ApprovalItem(n, approval) for n, approval in enumerate(needed, 1)]
         layout.addWidget(self._items_area(), 1)
         self.username: QLineEdit | None = None
         self.password: QLineEdit | None = None
         if self.needs_sign_in:
             layout.addWidget(self._sign_in_box())
-        self.message = plain_label(name="formMessage")
+        self.message = plain_label(name="formMessage", wrap=True)
         self.message.hide()
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(
@@ -188,8 +178,7 @@ class ApprovalsDialog(QDialog):
             (self.tr("User name"), self.username),
             (self.tr("Password"), self.password),
         ):
-            label = QLabel(text)
-            label.setTextFormat(Qt.TextFormat.PlainText)
+            label = plain_label(text)
             label.setBuddy(edit)
             row.addWidget(label)
             row.addWidget(edit, 1)

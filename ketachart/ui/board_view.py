@@ -1,4 +1,5 @@
-"""Today's board: every session of the day by chair, counting down to the next check."""
+"""Today's board: every session of the day, most urgent first, counting down to the next check;
+each row says which alerts are live, in the session model's words."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStyle,
     QTableView,
@@ -34,11 +34,15 @@ from ketachart.services.board import (
     ELAPSED_INFUSION,
     BoardRow,
     board_rows,
+    by_urgency,
+    duration_words,
     format_duration,
 )
 from ketachart.services.changes import Changes
-from ketachart.ui.row_model import RowTableModel, row_table
+from ketachart.ui.notice import Notice, NoticeKind
+from ketachart.ui.row_model import LinesDelegate, RowTableModel, row_table
 from ketachart.ui.theme import ALERT_RED
+from ketachart.ui.widgets import named_label, tooltip_html
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -47,6 +51,8 @@ RELOAD_MS = 15_000
 CHAIR, PATIENT, PROTOCOL, STATUS, ELAPSED, DUE, ALERTS = range(7)
 COLUMNS = 7
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
+ALERT_LINES = 2
+"""The alerts cell shows this many lines (the row's height); the tooltip lists them all."""
 
 
 class BoardTableModel(RowTableModel[BoardRow]):
@@ -82,7 +88,8 @@ class BoardTableModel(RowTableModel[BoardRow]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
+            tip = self._tooltip(row, column)
+            return tooltip_html(tip) if tip else None
         if role == SESSION_ID_ROLE:
             return row.session_id
         return self._look(row, column, role)
@@ -138,23 +145,32 @@ class BoardTableModel(RowTableModel[BoardRow]):
         if row.seconds_until_due is None:
             return "—"
         if row.overdue:
-            late = format_duration_seconds(-row.seconds_until_due)
+            late = duration_words(timedelta(seconds=-row.seconds_until_due))
             return self.tr("OVERDUE: %s\n%s late") % (self._what(row), late)
         countdown = format_duration_seconds(row.seconds_until_due)
         return self.tr("%s\nin %s") % (self._what(row).capitalize(), countdown)
 
+    def alert_lines(self, row: BoardRow) -> list[str]:
+        """Every live alert in the session model's words: an overdue check first."""
+        overdue = [self.tr("%s overdue") % self._what(row).capitalize()] if row.overdue else []
+        return [*overdue, *row.other_alerts]
+
     def _alerts_text(self, row: BoardRow) -> str:
-        count = row.alert_count
-        if count == 0:
+        lines = self.alert_lines(row)
+        if not lines:
             return self.tr("None")
-        return self.tr("%d alert(s)") % count
+        if len(lines) > ALERT_LINES:
+            more = len(lines) - ALERT_LINES + 1
+            lines = [*lines[: ALERT_LINES - 1], self.tr("+ %d more") % more]
+        return "\n".join(lines)
 
     def _tooltip(self, row: BoardRow, column: int) -> str | None:
-        if column == ALERTS and row.alert_count:
-            overdue = [self.tr("%s overdue") % self._what(row).capitalize()] if row.overdue else []
-            return "\n".join([*overdue, *row.other_alerts])
-        if column == PROTOCOL:
-            return row.protocol_name
+        if column == ALERTS:
+            return "\n".join(self.alert_lines(row)) or None
+        if column == PATIENT:
+            return f"{row.patient_name}\n{row.mrn}"
+        if column in (CHAIR, PROTOCOL):
+            return self._text(row, column)
         return None
 
     def _look(self, row: BoardRow, column: int, role: int) -> object:
@@ -210,17 +226,13 @@ class BoardView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         header = QHBoxLayout()
-        self.title = QLabel(self.tr("Today's board"))
-        self.title.setObjectName("headerName")
-        self.summary = QLabel()
+        self.title = named_label("headerName", self.tr("Today's board"))
+        self.summary = named_label("boardSummary")
         header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.summary)
         layout.addLayout(header)
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = Notice()
         layout.addWidget(self.message)
         layout.addWidget(self._build_table(), 1)
         layout.addLayout(self._build_buttons())
@@ -236,8 +248,12 @@ class BoardView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PATIENT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(PROTOCOL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ALERTS, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(80)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._one_line_each = LinesDelegate(table)
+        for column in (PATIENT, ALERTS):
+            table.setItemDelegateForColumn(column, self._one_line_each)
         table.activated.connect(self._on_table_activated)
         table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table = table
@@ -288,13 +304,15 @@ class BoardView(QWidget):
         self._update_buttons()
 
     def update_countdown(self) -> None:
-        """Move the countdowns on to the workstation clock (every second)."""
-        self.model.tick(self.ws.now())
-        self._update_summary()
+        """Move the countdowns on to the workstation clock (every second); a session whose
+        check has just become overdue moves up at once."""
+        now = self.ws.now()
+        self._show_rows(by_urgency(row.at(now) for row in self.model.rows()))
 
     def _show_problem(self, text: str) -> None:
-        self.message.setText(self.tr("The board could not be updated: %s") % text)
-        self.message.show()
+        self.message.show_message(
+            self.tr("The board could not be updated: %s") % text, NoticeKind.ERROR
+        )
 
     def _update_summary(self) -> None:
         rows = self.model.rows()
@@ -304,9 +322,12 @@ class BoardView(QWidget):
             self.summary.setText(self.tr("No sessions today. Press “New session…” to open one."))
             return
         overdue = sum(1 for r in rows if r.overdue)
+        alerting = sum(1 for r in rows if r.other_alerts)
         text = self.tr("%d session(s)") % len(rows)
         if overdue:
             text += " · " + self.tr("%d OVERDUE") % overdue
+        if alerting:
+            text += " · " + self.tr("%d with alerts") % alerting
         self.summary.setText(text)
 
     # --- selection and opening -----------------------------------------------------------

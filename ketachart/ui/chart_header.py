@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QWidget
 
 from ketachart.domain.allergies import allergy_text
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus
 from ketachart.services.sessions import SessionView
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import named_label, plain_label
 
 
 def clock_text(delta: timedelta) -> str:
@@ -86,10 +86,10 @@ class ChartHeader(QFrame):
         self.setObjectName("chartHeader")
         grid = QGridLayout(self)
         self.name = named_label("headerName")
-        self.identity = QLabel()
+        self.identity = plain_label()
         self.allergies = named_label("allergies")
-        self.dosing = QLabel()
-        self.progress = QLabel()
+        self.dosing = plain_label()
+        self.progress = plain_label()
         self.due = named_label("due")
         self.alerts = named_label("alertBanner")
         self.alerts.setWordWrap(True)

@@ -27,11 +27,12 @@ from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_header import ChartHeader, header_facts
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
 from ketachart.ui.forms import EntryDialog
+from ketachart.ui.notice import Notice, NoticeKind
 from ketachart.ui.signing_dialogs import PasswordDialog
 from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
 from ketachart.ui.trend_chart import TrendChart
-from ketachart.ui.widgets import named_label, repeating_timer
+from ketachart.ui.widgets import repeating_timer
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
@@ -74,9 +75,7 @@ class ChartView(QWidget):
         self._pdf: PdfActions | None = None
         self._seconds_overdue = 0
         self.header = ChartHeader()
-        self.notice = named_label("warningBanner")
-        self.notice.setWordWrap(True)
-        self.notice.hide()
+        self.notice = Notice()
         self.model = TimelineTableModel()
         self.table = timeline_table(self.model)
         self.trend = TrendChart()
@@ -193,7 +192,7 @@ class ChartView(QWidget):
         try:
             check_can_chart(self.view.state, action.kind)
         except KetachartError as error:
-            self.show_notice(error.message)
+            self.show_notice(error.message, NoticeKind.WARNING)
             return False
         return True
 
@@ -219,7 +218,8 @@ class ChartView(QWidget):
             self.show_notice(
                 self.tr(
                     "Attest after discharge, once; this session is not open for your attestation."
-                )
+                ),
+                NoticeKind.WARNING,
             )
             return None
         session_id = self.session_id
@@ -249,9 +249,11 @@ class ChartView(QWidget):
         dialog.deleteLater()
         self.reload()
         if result == PasswordDialog.DialogCode.Accepted:
-            self.show_notice(self.tr("Attested: your charting is signed as “authored by”."))
+            self.show_notice(
+                self.tr("Attested: your charting is signed as “authored by”."), NoticeKind.SUCCESS
+            )
         else:
-            self.show_notice(self.tr(NOT_ATTESTED))
+            self.show_notice(self.tr(NOT_ATTESTED), NoticeKind.WARNING)
 
     @property
     def pdf(self) -> PdfActions:
@@ -266,28 +268,30 @@ class ChartView(QWidget):
         view = self.view
         outcome = self.pdf.export(view.session.id, view.patient.mrn, view.session.session_date)
         if outcome is not None:
-            self.show_notice(outcome.text)
+            self.show_notice(outcome.text, outcome.kind)
         return outcome
 
     def print_summary(self) -> Outcome | None:
         outcome = self.pdf.print(self.session_id)
         if outcome is not None:
-            self.show_notice(outcome.text)
+            self.show_notice(outcome.text, outcome.kind)
         return outcome
 
     def correct_selected(self) -> EntryDialog[EventRecord] | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
-            self.show_notice(self.tr("Select the entry to correct first."))
+            self.show_notice(self.tr("Select the entry to correct first."), NoticeKind.WARNING)
             return None
         row = self.model.row_at(rows[0].row())
         target = next(e for e in self.view.events if e.id == row.event_id)
         if not row.correctable:
-            self.show_notice(self.tr("This entry cannot be corrected; add a note instead."))
+            self.show_notice(
+                self.tr("This entry cannot be corrected; add a note instead."), NoticeKind.WARNING
+            )
             return None
         seen = latest_version_id(self.view.events, target.id)
         return self._open(CorrectionDialog(self.ws, self.session_id, target, seen, self))
 
-    def show_notice(self, text: str) -> None:
-        self.notice.setText("ⓘ " + text)
-        self.notice.show()
+    def show_notice(self, text: str, kind: NoticeKind) -> None:
+        """Say what happened, in the style of its kind (success, warning or error)."""
+        self.notice.show_message(text, kind)

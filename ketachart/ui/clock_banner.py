@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ketachart.errors import KetachartError
@@ -36,6 +37,7 @@ class ClockBanner(QLabel):
         super().__init__(parent)
         self.ws = ws
         self.setObjectName("warningBanner")
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.hide()
         self.timer = repeating_timer(self, CHECK_EVERY_MS, self.check)

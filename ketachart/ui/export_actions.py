@@ -28,6 +28,7 @@ from ketachart.reports.export import (
     export_session_pdf,
     print_session_pdf,
 )
+from ketachart.ui.notice import NoticeKind
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ class Outcome:
 
     text: str
     ok: bool
+
+    @property
+    def kind(self) -> NoticeKind:
+        """How the screen shows it: a success, or an error (nothing was saved or sent)."""
+        return NoticeKind.SUCCESS if self.ok else NoticeKind.ERROR
 
 
 def pdf_file_name(mrn: str, session_date: date) -> str:

@@ -39,7 +39,7 @@ from ketachart.errors import (
 from ketachart.services.actors import Actor
 from ketachart.ui.approvals_dialog import AskApprovals, ask_approvals
 from ketachart.ui.timeline_rows import other_occurrence
-from ketachart.ui.widgets import grow_to_fit
+from ketachart.ui.widgets import add_row, grow_to_fit, named_label
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -140,8 +140,7 @@ class EntryDialog(QDialog, Generic[R_co]):
         layout.addLayout(self.form)
         if with_time:
             self._add_time_field()
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
+        self.message = named_label("formMessage")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(
@@ -161,8 +160,7 @@ class EntryDialog(QDialog, Generic[R_co]):
 
     def add_field(self, name: str, label: str, widget: QWidget) -> QWidget:
         """Add a labelled field with its own error line; live-validate when it changes."""
-        error = QLabel()
-        error.setObjectName("fieldError")
+        error = named_label("fieldError")
         error.setWordWrap(True)
         error.hide()
         column = QWidget()
@@ -170,7 +168,7 @@ class EntryDialog(QDialog, Generic[R_co]):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(widget)
         box.addWidget(error)
-        self.form.addRow(label, column)
+        add_row(self.form, label, column)
         self._fields[name] = (widget, error)
         self._connect_change(name, widget)
         return widget

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
 from ketachart.services.users import authenticate
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import add_row, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 
@@ -23,7 +23,7 @@ class LockScreen(QWidget):
         title = named_label("headerName", self.tr("🔒 Locked after inactivity"))
         layout.addWidget(title)
         layout.addWidget(
-            QLabel(
+            plain_label(
                 self.tr(
                     "Sign in to continue. Another user may sign in; the "
                     "previous user's unsaved entry is then discarded."
@@ -34,8 +34,8 @@ class LockScreen(QWidget):
         self.username = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(self.tr("User name"), self.username)
-        form.addRow(self.tr("Password"), self.password)
+        add_row(form, self.tr("User name"), self.username)
+        add_row(form, self.tr("Password"), self.password)
         layout.addLayout(form)
         self.message = named_label("formMessage")
         layout.addWidget(self.message)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import add_row, named_label, plain_label
 
 if TYPE_CHECKING:
     from ketachart.ui.workstation import Workstation
@@ -49,13 +48,13 @@ class LoginDialog(QDialog):
         form = QFormLayout()
         self.username = QLineEdit(username)
         self.password = password_edit()
-        form.addRow(self.tr("User name"), self.username)
-        form.addRow(self.tr("Password"), self.password)
+        add_row(form, self.tr("User name"), self.username)
+        add_row(form, self.tr("Password"), self.password)
         self.layout_.addLayout(form)
         self.message = named_label("formMessage")
         self.message.setWordWrap(True)
         self.layout_.addWidget(self.message)
-        self.demo = QLabel()
+        self.demo = plain_label()
         self.demo.setStyleSheet("font-family: monospace;")
         self.demo.hide()
         self.layout_.addWidget(self.demo)

@@ -8,7 +8,6 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QStackedWidget,
     QToolBar,
@@ -24,7 +23,7 @@ from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
 from ketachart.ui.lock_screen import LockScreen
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.patients_view import PatientsView
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ class MainWindow(QMainWindow):
         self.review: ReviewView | None = None
         self.hidden = HiddenDialogs()
         self.watcher = InactivityWatcher(ws, self)
-        self.user_label = QLabel()
+        self.user_label = plain_label()
         self._connect()
         self._make_toolbar()
         self._restore_layout()

@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -30,7 +29,14 @@ from ketachart.services.protocols import ProtocolRow, current_protocols
 from ketachart.services.sessions import LoadedSession, open_session, previous_weight
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal
 from ketachart.ui.patients_view import AllergyBadge, exact_mrn_match
-from ketachart.ui.widgets import form_inputs, number_text, set_form_tab_order
+from ketachart.ui.widgets import (
+    add_row,
+    form_inputs,
+    named_label,
+    number_text,
+    plain_label,
+    set_form_tab_order,
+)
 from ketachart.ui.workstation import Workstation
 
 CHAIRS = tuple(f"Chair {number}" for number in range(1, 7))
@@ -63,8 +69,7 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
-        self.patient_label = QLabel()
-        self.patient_label.setObjectName("headerName")
+        self.patient_label = named_label("headerName")
         self.patient_label.setWordWrap(True)
         self.allergies = AllergyBadge()
         if patient_id is None:
@@ -117,29 +122,27 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         self.form.addRow(self.example_note)
         self._add("chair", self.tr("Chair or room"), self.chair)
         self._add("weight_kg", self.tr("Today's weight (kg)"), self.weight)
-        self.form.addRow("", self.previous_label)
+        add_row(self.form, "", self.previous_label)
         self.form.addRow(self.weight_warning)
-        self.form.addRow(self.tr("Dose plan"), self.plan)
+        add_row(self.form, self.tr("Dose plan"), self.plan)
 
     def _add(self, name: str, label: str, widget: QWidget) -> None:
         widget.setAccessibleName(label)
         self.add_field(name, label, widget)
 
     def _make_info_labels(self) -> None:
-        self.example_note = QLabel(
+        self.example_note = named_label(
+            "warningBanner",
             self.tr(
                 "EXAMPLE protocol shipped with ketachart: check every number against your "
                 "clinic's own protocol before using it."
-            )
+            ),
         )
-        self.example_note.setObjectName("warningBanner")
         self.example_note.setWordWrap(True)
-        self.previous_label = QLabel()
-        self.weight_warning = QLabel()
-        self.weight_warning.setObjectName("warningBanner")
+        self.previous_label = plain_label()
+        self.weight_warning = named_label("warningBanner")
         self.weight_warning.setWordWrap(True)
-        self.plan = QLabel()
-        self.plan.setWordWrap(True)
+        self.plan = plain_label(wrap=True)
         bold = self.plan.font()
         bold.setBold(True)
         self.plan.setFont(bold)

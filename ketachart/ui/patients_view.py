@@ -35,6 +35,7 @@ from ketachart.errors import KetachartError
 from ketachart.services.patients import PatientRow, find_patients
 from ketachart.ui.patient_dialog import PatientDialog, sex_label
 from ketachart.ui.row_model import RowTableModel, row_table
+from ketachart.ui.widgets import add_row, named_label, plain_label, tooltip_html
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ SCAN_LIMIT = 1000
 
 def warning_icon_label(size: int = 28) -> QLabel:
     icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-    label = QLabel()
+    label = plain_label()
     label.setPixmap(icon.pixmap(size, size))
     return label
 
@@ -57,8 +58,7 @@ class AllergyBadge(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.icon = warning_icon_label()
-        self.text = QLabel()
-        self.text.setWordWrap(True)
+        self.text = plain_label(wrap=True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.text, 1)
@@ -91,7 +91,7 @@ class PatientTableModel(RowTableModel[PatientRow]):
             if role == Qt.ItemDataRole.DecorationRole:
                 return self._icon
             if role == Qt.ItemDataRole.ToolTipRole:
-                return row.allergies
+                return tooltip_html(row.allergies)
         return None
 
     def _text(self, row: PatientRow, column: int) -> str:
@@ -128,19 +128,18 @@ class PatientDetailPanel(QFrame):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
-        self.name = QLabel()
-        self.name.setObjectName("headerName")
+        self.name = named_label("headerName")
         self.name.setWordWrap(True)
         self.allergies = AllergyBadge()
         self.facts = QWidget()
         form = QFormLayout(self.facts)
         form.setContentsMargins(0, 0, 0, 0)
-        self.mrn, self.born, self.sex, self.notes = QLabel(), QLabel(), QLabel(), QLabel()
-        self.notes.setWordWrap(True)
-        form.addRow(self.tr("MRN"), self.mrn)
-        form.addRow(self.tr("Date of birth"), self.born)
-        form.addRow(self.tr("Sex"), self.sex)
-        form.addRow(self.tr("Notes"), self.notes)
+        self.mrn, self.born, self.sex = plain_label(), plain_label(), plain_label()
+        self.notes = plain_label(wrap=True)
+        add_row(form, self.tr("MRN"), self.mrn)
+        add_row(form, self.tr("Date of birth"), self.born)
+        add_row(form, self.tr("Sex"), self.sex)
+        add_row(form, self.tr("Notes"), self.notes)
         layout.addWidget(self.name)
         layout.addWidget(self.allergies)
         layout.addWidget(self.facts)
@@ -190,9 +189,8 @@ class PatientsView(QWidget):
         self.search.textChanged.connect(self.search_now)
         self.search.returnPressed.connect(self._on_search_return_pressed)
         self.search.installEventFilter(self)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        left.addWidget(QLabel(self.tr("Find a patient")))
+        self.status = plain_label(wrap=True)
+        left.addWidget(plain_label(self.tr("Find a patient")))
         left.addWidget(self.search)
         left.addWidget(self.status)
         left.addWidget(self._build_table(), 1)

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -17,6 +16,7 @@ from ketachart.domain.vocab import Role
 from ketachart.errors import KetachartError, PermissionDenied
 from ketachart.services.actors import Actor
 from ketachart.services.users import authenticate
+from ketachart.ui.widgets import add_row, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 
@@ -55,18 +55,16 @@ class CredentialsDialog(QDialog):
         self.actor: Actor | None = None
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        label = QLabel(explanation)
-        label.setWordWrap(True)
+        label = plain_label(explanation, wrap=True)
         layout.addWidget(label)
         form = QFormLayout()
         self.username = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(self.tr("User name"), self.username)
-        form.addRow(self.tr("Password"), self.password)
+        add_row(form, self.tr("User name"), self.username)
+        add_row(form, self.tr("Password"), self.password)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("formMessage")
+        self.message = named_label("formMessage")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

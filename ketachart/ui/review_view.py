@@ -40,12 +40,13 @@ from ketachart.services import signing
 from ketachart.services.changes import Changes
 from ketachart.services.review import ReviewRow, review_queue, unsigned_addenda
 from ketachart.ui.export_actions import Outcome, PdfActions
-from ketachart.ui.row_model import RowTableModel, row_table
+from ketachart.ui.notice import Notice, NoticeKind
+from ketachart.ui.row_model import NameLineDelegate, RowTableModel, row_table
 from ketachart.ui.signing_dialogs import AddendumDialog, AttemptDialog, PasswordDialog
 from ketachart.ui.summary_html import SummaryBrowser
 from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import named_label, tooltip_html
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -54,18 +55,42 @@ PATIENT, DISCHARGED, FLAGS = range(3)
 HEADERS = ("Patient", "Discharged", "Needs review")
 ONLY_PHYSICIANS = "Only physicians sign"
 NOTHING_FLAGGED = "✔ Nothing flagged"
+SIGNED_NOTHING_WAITING = "✔ Signed; nothing waiting"
 STYLE = """
-QLabel#okBanner { color: black; background: #c8e6c9; padding: 6px; font-weight: bold; }
 QLabel#roleNote { color: #5b6570; }
 """
 
 
 def flag_lines(row: ReviewRow) -> list[str]:
-    """What needs the reviewer's attention, one item a line, each marked with a symbol."""
-    lines = [f"⚠ {label}" for label in row.flags.labels()]
+    """What needs the reviewer's attention, one item a line, each marked with a symbol. A
+    signed session was reviewed as a whole: only its addenda still to sign are listed."""
     if row.status is SessionStatus.SIGNED:
-        lines.insert(0, "✍ signed; addendum to sign")
+        count = row.flags.unsigned_addenda
+        if not count:
+            return [SIGNED_NOTHING_WAITING]
+        return [f"✍ Signed; {count} {'addendum' if count == 1 else 'addenda'} to sign"]
+    lines = [f"⚠ {label}" for label in row.flags.labels()]
     return lines or [NOTHING_FLAGGED]
+
+
+def needs_attention(row: ReviewRow) -> bool:
+    """Whether the row is marked with the warning icon rather than the tick."""
+    return flag_lines(row)[0] not in (NOTHING_FLAGGED, SIGNED_NOTHING_WAITING)
+
+
+def queue_title(rows: list[ReviewRow]) -> str:
+    """The queue's heading: the sessions waiting for a signature (a signed session's addendum
+    counts; a signed session listed only to add an addendum does not), and those listed."""
+    waiting = sum(1 for row in rows if row.waiting_for_signature)
+    title = (
+        f"Review queue — {waiting} waiting for a physician's signature, oldest first"
+        if waiting
+        else "Review queue — nothing waiting for a signature"
+    )
+    listed = len(rows) - waiting
+    if listed:
+        title += f" · {listed} signed also listed"
+    return title
 
 
 class ReviewTableModel(RowTableModel[ReviewRow]):
@@ -81,12 +106,10 @@ class ReviewTableModel(RowTableModel[ReviewRow]):
         return self.find(lambda row: row.session_id == session_id)
 
     def cell(self, row: ReviewRow, column: int, role: int) -> object:
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip_html(self._text(row, column))
         if role == Qt.ItemDataRole.DecorationRole and column == FLAGS:
             return self._icon(row)
         return None
@@ -104,7 +127,7 @@ class ReviewTableModel(RowTableModel[ReviewRow]):
         return "\n".join(flag_lines(row))
 
     def _icon(self, row: ReviewRow) -> QIcon:
-        return self._ok if flag_lines(row) == [NOTHING_FLAGGED] else self._warning
+        return self._warning if needs_attention(row) else self._ok
 
 
 class ReviewView(QWidget):
@@ -136,9 +159,7 @@ class ReviewView(QWidget):
         top.addStretch(1)
         top.addWidget(self.role_note)
         layout.addLayout(top)
-        self.notice = named_label("warningBanner")
-        self.notice.setWordWrap(True)
-        self.notice.hide()
+        self.notice = Notice()
         layout.addWidget(self.notice)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._build_queue())
@@ -159,6 +180,11 @@ class ReviewView(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PATIENT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(FLAGS, QHeaderView.ResizeMode.Stretch)
+        self._name_line = NameLineDelegate(table)  # a long name: one line, cut, not ten
+        table.setItemDelegateForColumn(PATIENT, self._name_line)
+        # wrapped lines need another height when the columns change width (window, splitter)
+        header.sectionResized.connect(lambda *_args: table.resizeRowsToContents())
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table = table
         self.include_signed = QCheckBox(self.tr("Also list signed sessions (to add an addendum)"))
@@ -237,11 +263,16 @@ class ReviewView(QWidget):
                 review_queue, self.ws.actor, include_signed=self.include_signed.isChecked()
             )
         except KetachartError as error:
-            self.show_notice(self.tr("The queue could not be loaded: %s") % error.message)
+            self.show_notice(
+                self.tr("The queue could not be loaded: %s") % error.message, NoticeKind.ERROR
+            )
             return
         except Exception:
             log.exception("unexpected error while loading the review queue")
-            self.show_notice(self.tr("Unexpected error loading the queue. Details are in the log."))
+            self.show_notice(
+                self.tr("Unexpected error loading the queue. Details are in the log."),
+                NoticeKind.ERROR,
+            )
             return
         self.model.set_rows(rows)
         self.table.resizeRowsToContents()
@@ -275,12 +306,15 @@ class ReviewView(QWidget):
         try:
             summary = self.ws.act(session_summary, session_id, audited=audited)
         except KetachartError as error:
-            self.show_notice(self.tr("The session could not be opened: %s") % error.message)
+            self.show_notice(
+                self.tr("The session could not be opened: %s") % error.message, NoticeKind.ERROR
+            )
             return False
         except Exception:
             log.exception("unexpected error while opening a session for review")
             self.show_notice(
-                self.tr("Unexpected error opening the session. Details are in the log.")
+                self.tr("Unexpected error opening the session. Details are in the log."),
+                NoticeKind.ERROR,
             )
             return False
         self.current = summary
@@ -304,12 +338,7 @@ class ReviewView(QWidget):
         return None if self.current is None else self.current.view.state.status
 
     def _update(self) -> None:
-        waiting = len(self.model.rows())
-        self.title.setText(
-            self.tr("Review queue — %d waiting for a physician's signature, oldest first") % waiting
-            if waiting
-            else self.tr("Review queue — nothing waiting for a signature")
-        )
+        self.title.setText(queue_title(self.model.rows()))
         self.role_note.setText(
             ""
             if self._physician
@@ -353,7 +382,7 @@ class ReviewView(QWidget):
         """Ask for the physician's password again; the dialog signs when it is right."""
         if self.current is None or not self.sign_button.isEnabled():
             if self.current is not None and not self._physician:
-                self.show_notice(self.tr("Only physicians sign."))
+                self.show_notice(self.tr("Only physicians sign."), NoticeKind.WARNING)
             return None
         session_id = self.current.view.session.id
         text = (
@@ -429,7 +458,7 @@ class ReviewView(QWidget):
     def _after_change(self, text: str) -> None:
         self._reload_current()
         self.refresh()
-        self.show_notice(text, ok=True)
+        self.show_notice(text, NoticeKind.SUCCESS)
 
     # --- export and print -----------------------------------------------------------------
     def export(self) -> Outcome | None:
@@ -449,14 +478,11 @@ class ReviewView(QWidget):
 
     def _tell(self, outcome: Outcome | None) -> None:
         if outcome is not None:
-            self.show_notice(outcome.text, ok=outcome.ok)
+            self.show_notice(outcome.text, outcome.kind)
 
-    def show_notice(self, text: str, *, ok: bool = False) -> None:
-        self.notice.setText(("✔ " if ok else "⚠ ") + text)
-        self.notice.setObjectName("okBanner" if ok else "warningBanner")
-        self.notice.style().unpolish(self.notice)
-        self.notice.style().polish(self.notice)
-        self.notice.show()
+    def show_notice(self, text: str, kind: NoticeKind) -> None:
+        """Say what happened, in the style of its kind (success, warning or error)."""
+        self.notice.show_message(text, kind)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Coming back to the screen shows the queue and the session as they are now."""

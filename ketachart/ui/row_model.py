@@ -6,7 +6,14 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 RowT = TypeVar("RowT")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -56,6 +63,36 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
     def find(self, matches: Callable[[RowT], bool]) -> int | None:
         """The number of the first row that `matches`, if any."""
         return next((n for n, row in enumerate(self._rows) if matches(row)), None)
+
+
+class LinesDelegate(QStyledItemDelegate):
+    """Each line of the cell on one line, cut with '…' when too long, never wrapped: a long
+    name cannot push the MRN (the next line) out of a fixed-height row, nor make a row so tall
+    that it hides the others. The tooltip has the whole text."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        super().initStyleOption(option, index)
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText
+
+
+LINE_SEPARATOR = "\u2028"
+"""What the item delegate makes of a line break in a cell's text."""
+
+
+class NameLineDelegate(QStyledItemDelegate):
+    """The cell's first line (a name) on one line, cut with '…' when too long; the lines
+    under it (MRN, date of birth) wrap as usual. A long name then takes one line, not a tall
+    row that hides the rows under it. The tooltip has the whole name."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        super().initStyleOption(option, index)
+        first, newline, rest = option.text.partition(LINE_SEPARATOR)
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, option) + 1
+        width = option.rect.width() - 2 * margin
+        if width > 0:
+            first = option.fontMetrics.elidedText(first, Qt.TextElideMode.ElideRight, width)
+            option.text = first + newline + rest
 
 
 def row_table(model: QAbstractTableModel, accessible_name: str) -> QTableView:

@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
 from ketachart.errors import KetachartError, ValidationError
 from ketachart.services import clinic
 from ketachart.ui.login import password_edit
-from ketachart.ui.widgets import named_label
+from ketachart.ui.widgets import add_row, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 
@@ -32,16 +31,22 @@ class SetupDialog(QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.address = QPlainTextEdit()
         self.address.setFixedHeight(80)
-        form.addRow(self.tr("Clinic name"), self._edit("clinic_name"))
-        form.addRow(self.tr("Clinic address"), self.address)
+        add_row(form, self.tr("Clinic name"), self._edit("clinic_name"))
+        add_row(form, self.tr("Clinic address"), self.address)
         for prefix, label in (("admin", "Administrator"), ("physician", "Physician")):
-            form.addRow(QLabel(f"<b>{self.tr(label)}</b>"))
-            form.addRow(self.tr("User name"), self._edit(f"{prefix}_username"))
-            form.addRow(self.tr("Full name"), self._edit(f"{prefix}_name"))
+            heading = plain_label(self.tr(label))
+            bold = heading.font()
+            bold.setBold(True)
+            heading.setFont(bold)
+            form.addRow(heading)
+            add_row(form, self.tr("User name"), self._edit(f"{prefix}_username"))
+            add_row(form, self.tr("Full name"), self._edit(f"{prefix}_name"))
             if prefix == "physician":
-                form.addRow(self.tr("Credentials (e.g. MD)"), self._edit("physician_credentials"))
-            form.addRow(
-                self.tr("Password (8+ characters)"), self._edit(f"{prefix}_password", secret=True)
+                add_row(form, self.tr("Credentials (e.g. MD)"), self._edit("physician_credentials"))
+            add_row(
+                form,
+                self.tr("Password (8+ characters)"),
+                self._edit(f"{prefix}_password", secret=True),
             )
         layout.addLayout(form)
         self.message = named_label("formMessage")

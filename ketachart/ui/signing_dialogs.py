@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -24,7 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.errors import KetachartError
-from ketachart.ui.widgets import add_save_shortcut, grow_to_fit, multiline_edit, named_label
+from ketachart.ui.widgets import (
+    add_save_shortcut,
+    grow_to_fit,
+    multiline_edit,
+    named_label,
+    plain_label,
+)
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "Unexpected error: nothing was saved or signed. Details are in the log."
@@ -46,9 +50,7 @@ class AttemptDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
-        self.explanation = QLabel(explanation)
-        self.explanation.setWordWrap(True)
-        self.explanation.setTextFormat(Qt.TextFormat.PlainText)
+        self.explanation = plain_label(explanation, wrap=True)
         layout.addWidget(self.explanation)
         layout.addWidget(self.make_input())
         self.message = named_label("formMessage")

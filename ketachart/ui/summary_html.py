@@ -4,6 +4,7 @@ look is decided here. Corrected originals are struck through (<s>), as on paper.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -73,19 +74,19 @@ def _header(title: str, h: PageHeader) -> str:
         )
     else:
         status = f'<span style="color:{OK_GREEN}; font-weight:700">✔ {escape(h.status)}</span>'
-    address = f"<br>{escape(h.clinic_address)}" if h.clinic_address else ""
+    address = f"<br>{text_html(h.clinic_address)}" if h.clinic_address else ""
     band = "".join(
         f'<td><span style="color:{MUTED_HEX}">{label}</span> {value}</td>'
         for label, value in (
-            ("Patient", f"<b>{escape(h.patient_name)}</b>"),
+            ("Patient", f"<b>{text_html(h.patient_name)}</b>"),
             ("DOB", escape(h.date_of_birth)),
-            ("MRN", f"<b>{escape(h.mrn)}</b>"),
-            ("Session", f"{escape(h.session_date)} · {escape(h.chair)}"),
+            ("MRN", f"<b>{text_html(h.mrn)}</b>"),
+            ("Session", f"{escape(h.session_date)} · {text_html(h.chair)}"),
         )
     )
     return (
         f'<p><span style="font-size:x-large; font-weight:700; color:{ACCENT_HEX}">'
-        f"{escape(h.clinic_name)}</span>"
+        f"{text_html(h.clinic_name)}</span>"
         f'<span style="color:{MUTED_HEX}">{address}</span></p>'
         f"<p><b>{escape(title)}</b><br>{status}</p>"
         f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{BAND_HEX}" '
@@ -160,8 +161,21 @@ def cell_html(cell: Cell) -> str:
     return "".join(_span_html(span) for span in spans)
 
 
+_COLLAPSED = re.compile(r"[^\S ]|  |^ | $")
+"""Whitespace that HTML would collapse or drop: anything but single spaces between words."""
+
+
+def text_html(text: str) -> str:
+    """Text that shows exactly as typed: escaped (a typed '<b>' is not markup), and its tabs,
+    runs of spaces and line breaks kept where it has any."""
+    escaped = escape(text).replace("\n", "<br>")
+    if _COLLAPSED.search(text):
+        return f'<span style="white-space:pre-wrap">{escaped}</span>'
+    return escaped
+
+
 def _span_html(span: Span) -> str:
-    text = escape(span.text).replace("\n", "<br>")
+    text = text_html(span.text)
     if span.struck:
         text = f"<s>{text}</s>"
     if span.bold:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 
 from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.timeline_rows import TimelineRow
+from ketachart.ui.widgets import tooltip_html
 
 HEADERS = ("Time", "Entry", "Details", "By")
 
@@ -17,8 +18,10 @@ class TimelineTableModel(RowTableModel[TimelineRow]):
         super().__init__([self.tr(h) for h in HEADERS])
 
     def cell(self, row: TimelineRow, column: int, role: int) -> object:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return (row.time_text, row.kind_text, row.details, row.who)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:  # typed text is shown as typed, not as HTML
+            return tooltip_html((row.time_text, row.kind_text, row.details, row.who)[column])
         if role == Qt.ItemDataRole.FontRole:
             return self._font(row)
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -139,8 +140,7 @@ def multiline_edit(accessible_name: str, text: str = "") -> QPlainTextEdit:
 
 def info_label(text: str = "", name: str = "formInfo") -> QLabel:
     """Read-only information in the form (dose it means, plan, delivered so far)."""
-    label = QLabel(text)
-    label.setObjectName(name)
+    label = named_label(name, text)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
@@ -231,11 +231,47 @@ def _layout_items(layout: QLayout) -> Iterator[QLayoutItem]:
                 yield item
 
 
-def named_label(object_name: str, text: str = "") -> QLabel:
-    """A label the style sheet can find by name (alert banners, field errors, headings)."""
-    label = QLabel(text)
-    label.setObjectName(object_name)
+def plain_label(text: str = "", name: str = "", *, wrap: bool = False) -> QLabel:
+    """A label that shows its text exactly as given. Every label of the application is made
+    here (or by `named_label`, `info_label`, `add_row`): Qt's default (AutoText) would render
+    anything that looks like HTML, so a typed "<b>" would turn bold and "< 2" vanish."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
     return label
+
+
+def named_label(object_name: str, text: str = "") -> QLabel:
+    """A plain-text label the style sheet can find by name (banners, field errors, headings)."""
+    return plain_label(text, object_name)
+
+
+def add_row(form: QFormLayout, text: str, field: QWidget | QLayout) -> QLabel | None:
+    """A form row labelled in plain text (QFormLayout.addRow(str, ...) makes an AutoText
+    label); an empty `text` adds the field alone in the field column, as addRow("", ...)."""
+    return insert_row(form, -1, text, field)
+
+
+def insert_row(form: QFormLayout, row: int, text: str, field: QWidget | QLayout) -> QLabel | None:
+    if not text:
+        form.insertRow(row, "", field)
+        return None
+    label = plain_label(text)
+    if isinstance(field, QWidget):
+        label.setBuddy(field)
+    form.insertRow(row, label, field)
+    return label
+
+
+def tooltip_html(text: str) -> str:
+    """A tooltip that shows `text` exactly: Qt reads a tooltip that looks like HTML as rich
+    text, so it is escaped, its spaces, tabs and line breaks kept (an empty text: no tip)."""
+    if not text:
+        return ""
+    return f'<p style="white-space:pre-wrap">{html.escape(text, quote=False)}</p>'
 
 
 def repeating_timer(parent: QObject, milliseconds: int, slot: Callable[[], None]) -> QTimer:

@@ -20,8 +20,11 @@ from ketachart.services import charting, patients, sessions
 from ketachart.services.board import (
     BoardRow,
     board_rows,
+    by_urgency,
     chair_sort_key,
+    duration_words,
     format_duration,
+    urgency_rank,
 )
 from ketachart.storage.database import Database
 from tests.support import BASELINE, Clinic, chart_to_discharged, chart_to_infusing, recovery_check
@@ -198,3 +201,28 @@ def test_format_duration_and_chair_order() -> None:
     assert format_duration(timedelta(seconds=-5)) == "00:00"
     chairs = ["Chair 10", "Room B", "chair 2", "Chair 1"]
     assert sorted(chairs, key=chair_sort_key) == ["Chair 1", "chair 2", "Chair 10", "Room B"]
+
+
+def test_duration_in_words_never_reads_as_a_clock_time() -> None:
+    assert duration_words(timedelta(seconds=45)) == "45 s"
+    assert duration_words(timedelta(minutes=8, seconds=8)) == "8 min 08 s"
+    assert duration_words(timedelta(hours=1, minutes=2, seconds=3)) == "1 h 02 min 03 s"
+    assert duration_words(timedelta(seconds=-5)) == "0 s"
+
+
+def test_overdue_first_then_alerts_then_the_rest_each_by_chair(clinic: Clinic) -> None:
+    plain_two = open_in(clinic, add_patient(clinic, "MRN-0002", "Abara").id, "Chair 2")
+    alerting_ten = open_in(clinic, add_patient(clinic, "MRN-0003", "Brandt").id, "Chair 10")
+    overdue_three = open_in(clinic, add_patient(clinic, "MRN-0004", "Chen").id, "Chair 3")
+    for session_id in (plain_two, alerting_ten, overdue_three):
+        chart_to_infusing(clinic, session_id)
+    clinic.later(8)
+    low_spo2 = p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88)
+    clinic.act(charting.chart, clinic.nurse, alerting_ten, low_spo2)
+    clinic.act(charting.chart, clinic.nurse, plain_two, BASELINE)
+    clinic.later(4)  # Chair 3's first vitals are overdue
+    scheduled_one = clinic.open_session()
+    rows = board(clinic)
+    assert [r.session_id for r in rows] == [overdue_three, alerting_ten, scheduled_one, plain_two]
+    assert [urgency_rank(r) for r in rows] == [0, 1, 2, 2]
+    assert by_urgency(reversed(rows)) == rows

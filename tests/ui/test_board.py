@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QIcon
+from PySide6.QtGui import QBrush, QIcon, QTextDocument
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from ketachart.services import charting
+from ketachart.domain import payloads as p
+from ketachart.services import charting, patients, sessions
 from ketachart.services.board import board_rows
 from ketachart.ui.board_view import (
     ALERTS,
@@ -98,18 +101,18 @@ def test_overdue_is_red_with_icon_and_text_until_vitals_are_charted(
     assert not cell(view, DUE).startswith("OVERDUE")
     ui_clinic.clock.advance(timedelta(minutes=11))  # 1 min past the 14:11 vitals
     qtbot.waitUntil(lambda: cell(view, DUE).startswith("OVERDUE"), timeout=3000)
-    assert cell(view, DUE) == "OVERDUE: vitals\n01:00 late"
+    assert cell(view, DUE) == "OVERDUE: vitals\n1 min 00 s late"  # not a clock time
     background = cell(view, DUE, role=Qt.ItemDataRole.BackgroundRole)
     assert isinstance(background, QBrush)
     assert background.color().name() == ALERT_RED
     icon = cell(view, DUE, role=Qt.ItemDataRole.DecorationRole)
     assert isinstance(icon, QIcon)
     assert not icon.isNull()
-    assert cell(view, ALERTS) == "1 alert(s)"
+    assert cell(view, ALERTS) == "Vitals overdue"
     assert "1 OVERDUE" in view.summary.text()
     ui_clinic.clock.advance(timedelta(minutes=5))
     view.refresh()
-    assert cell(view, DUE) == "OVERDUE: vitals\n06:00 late"  # stays overdue until charted
+    assert cell(view, DUE) == "OVERDUE: vitals\n6 min 00 s late"  # overdue until charted
     ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, BASELINE)
     view.refresh()
     assert cell(view, DUE) == "Vitals\nin 10:00"
@@ -176,3 +179,98 @@ def test_timers_run_only_while_shown(qtbot: QtBot, ws: Workstation) -> None:
     view.hide()
     assert not view._tick_timer.isActive()
     assert not view._reload_timer.isActive()
+
+
+def open_in_chair(clinic: Clinic, chair: str, mrn: str) -> str:
+    details = patients.PatientDetails(mrn, f"Family {chair}", "Sam", date(1975, 5, 6), "male")
+    patient = clinic.act(patients.register_patient, clinic.nurse, details)
+    loaded = clinic.act(
+        sessions.open_session,
+        clinic.nurse,
+        patient.id,
+        clinic.protocols[0].id,
+        chair,
+        Decimal("70"),
+    )
+    return loaded.row.id
+
+
+LOW_SPO2 = p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88)
+LOW_EVERYTHING = p.Vitals(systolic=124, diastolic=80, heart_rate=40, resp_rate=8, spo2=88, moaas=1)
+
+
+def test_the_alerts_column_says_which_alert_in_the_session_models_words(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = infusing_session(ui_clinic)
+    ui_clinic.later(2)
+    ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, LOW_SPO2)
+    view = make_view(qtbot, ws)
+    assert cell(view, ALERTS) == "SpO2 88 % below 92 %"  # not "1 alert(s)"
+    tip = QTextDocument()
+    tip.setHtml(cell(view, ALERTS, role=Qt.ItemDataRole.ToolTipRole))
+    assert tip.toPlainText() == "SpO2 88 % below 92 %"
+    assert isinstance(cell(view, ALERTS, role=Qt.ItemDataRole.DecorationRole), QIcon)
+    assert "1 with alerts" in view.summary.text()
+
+
+def test_more_alerts_than_the_row_holds_are_counted_and_all_in_the_tooltip(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = infusing_session(ui_clinic)
+    ui_clinic.later(2)
+    ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, LOW_EVERYTHING)
+    view = make_view(qtbot, ws)
+    (row,) = view.model.rows()
+    assert len(row.other_alerts) == 4
+    first, more = cell(view, ALERTS).split("\n")
+    assert first == row.other_alerts[0]
+    assert more == "+ 3 more"
+    tip = QTextDocument()
+    tip.setHtml(cell(view, ALERTS, role=Qt.ItemDataRole.ToolTipRole))
+    assert tip.toPlainText() == "\n".join(row.other_alerts)
+
+
+def test_most_urgent_first_overdue_then_alerts_then_the_rest_by_chair(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    quiet = open_in_chair(ui_clinic, "Chair 1", "MRN-0101")
+    chart_to_infusing(ui_clinic, quiet)
+    alerting = open_in_chair(ui_clinic, "Chair 2", "MRN-0102")
+    chart_to_infusing(ui_clinic, alerting)
+    late = open_in_chair(ui_clinic, "Chair 3", "MRN-0103")
+    chart_to_infusing(ui_clinic, late)
+    waiting = open_in_chair(ui_clinic, "Chair 4", "MRN-0104")  # not started: nothing due
+    ui_clinic.later(9)
+    ui_clinic.act(charting.chart, ui_clinic.nurse, alerting, LOW_SPO2)
+    ui_clinic.act(charting.chart, ui_clinic.nurse, quiet, BASELINE)
+    ui_clinic.later(2)  # Chair 3's vitals are overdue; Chair 1 and 2 charted theirs
+    view = make_view(qtbot, ws)
+    order = [r.session_id for r in view.model.rows()]
+    assert order == [late, alerting, quiet, waiting]
+    assert cell(view, DUE).startswith("OVERDUE")
+    assert cell(view, ALERTS, row=1) == "SpO2 88 % below 92 %"
+    view.select_session(quiet)
+    ui_clinic.clock.advance(timedelta(minutes=9))  # now Chair 1 and 2 are overdue too
+    view.update_countdown()
+    assert [r.session_id for r in view.model.rows()] == [quiet, alerting, late, waiting]
+    assert [r.overdue for r in view.model.rows()] == [True, True, True, False]  # by chair
+    assert view.selected_session_id() == quiet  # the selection follows the session
+
+
+def test_a_long_name_never_hides_the_mrn_nor_a_long_alert_the_count(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    """The name and each alert are cut with '…' on their own line, never wrapped onto the
+    next one: the MRN (the second line) and '+ N more' stay in the two-line row."""
+    ui_clinic.open_session()
+    view = make_view(qtbot, ws)
+    for column in (PATIENT, ALERTS):
+        delegate = view.table.itemDelegateForColumn(column)
+        assert isinstance(delegate, QStyledItemDelegate)
+        option = QStyleOptionViewItem()
+        option.initFrom(view.table)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText  # as the view sets
+        delegate.initStyleOption(option, view.model.index(0, column))
+        assert not option.features & QStyleOptionViewItem.ViewItemFeature.WrapText
+    assert view.table.textElideMode() is Qt.TextElideMode.ElideRight

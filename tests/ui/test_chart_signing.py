@@ -16,6 +16,7 @@ from ketachart.services.review import review_queue
 from ketachart.ui.chart_actions import ENTRY_ACTIONS
 from ketachart.ui.chart_view import NOT_ATTESTED, ChartView
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog
+from ketachart.ui.notice import NoticeKind
 from ketachart.ui.signing_dialogs import PasswordDialog
 from ketachart.ui.workstation import Workstation
 from tests.reports.conftest import page_texts
@@ -80,7 +81,8 @@ def test_discharging_asks_the_nurse_to_attest(
     prompt.password.setText(PASSWORDS["nina"])
     prompt.accept()
     assert not prompt.isVisible()
-    assert chart.notice.text() == "ⓘ Attested: your charting is signed as “authored by”."
+    assert chart.notice.text() == "Attested: your charting is signed as “authored by”."
+    assert chart.notice.kind() is NoticeKind.SUCCESS  # green, not the warning style
     assert not chart.attest_button.isEnabled()
     attestation = chart.view.events[-1].payload
     assert isinstance(attestation, p.Attestation)
@@ -94,7 +96,8 @@ def test_declining_leaves_it_unattested_until_attest_is_pressed(
     session_id = ready_to_discharge(ui_clinic)
     chart = chart_screen(qtbot, ws, session_id)
     discharge(qtbot, chart).reject()
-    assert chart.notice.text() == "ⓘ " + NOT_ATTESTED
+    assert chart.notice.text() == NOT_ATTESTED
+    assert chart.notice.kind() is NoticeKind.WARNING
     assert attested_in_queue(ws, session_id) == 0
     assert chart.attest_button.isEnabled()
     qtbot.mouseClick(chart.attest_button, Qt.MouseButton.LeftButton)
@@ -107,6 +110,7 @@ def test_declining_leaves_it_unattested_until_attest_is_pressed(
     assert not chart.attest_button.isEnabled()
     assert chart.attest() is None
     assert "not open for your attestation" in chart.notice.text()
+    assert chart.notice.kind() is NoticeKind.WARNING
 
 
 def test_export_and_print_from_the_chart_screen(
@@ -120,6 +124,7 @@ def test_export_and_print_from_the_chart_screen(
     assert outcome.ok, outcome
     target = tmp_path / "MRN-0001-2026-03-10-summary.pdf"
     assert str(target) in chart.notice.text()
+    assert chart.notice.kind() is NoticeKind.SUCCESS
     assert "MRN-0001" in " ".join(page_texts(target))
     lp = FakeLp()
     chart.pdf.ask_printer = lambda _parent: "Ward_2"

@@ -8,12 +8,14 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -24,10 +26,18 @@ from ketachart.domain.vocab import Role
 from ketachart.errors import PermissionDenied, SessionLocked
 from ketachart.models import AuditEntry
 from ketachart.reports.blocks import TableBlock, cell_text
-from ketachart.services import charting, sessions, signing, users
+from ketachart.services import charting, patients, sessions, signing, users
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
-from ketachart.ui.review_view import FLAGS, NOTHING_FLAGGED, ONLY_PHYSICIANS, ReviewView
+from ketachart.ui.notice import NoticeKind
+from ketachart.ui.review_view import (
+    FLAGS,
+    NOTHING_FLAGGED,
+    ONLY_PHYSICIANS,
+    SIGNED_NOTHING_WAITING,
+    ReviewView,
+)
+from ketachart.ui.row_model import LINE_SEPARATOR, NameLineDelegate
 from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
 from ketachart.ui.summary_html import summary_html
 from ketachart.ui.theme import BASE_POINT_SIZE, apply_theme
@@ -195,7 +205,8 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
     assert dialog.result() == PasswordDialog.DialogCode.Accepted
     assert status(ui_clinic, older) is SessionStatus.SIGNED
     assert queued(view) == [newer]
-    assert view.notice.text().startswith("✔ Signed as reviewed and approved.")
+    assert view.notice.text().startswith("Signed as reviewed and approved.")
+    assert view.notice.kind() is NoticeKind.SUCCESS
     assert not view.sign_button.isEnabled()
     text = shown_text(view)
     assert "DRAFT" not in text
@@ -284,9 +295,8 @@ def test_an_addendum_after_signing_and_its_own_signature(
     answer(empty, "Phone follow-up: slept well, no nausea.")
     assert not empty.isVisible()
     assert queued(view) == [older, newer]  # back (by its discharge), with an addendum to sign
-    flags = view.model.index(0, FLAGS).data()
-    assert "✍ signed; addendum to sign" in flags
-    assert "⚠ 1 unsigned addendum" in flags
+    assert view.model.index(0, FLAGS).data() == "✍ Signed; 1 addendum to sign"
+    assert "2 waiting for a physician's signature" in view.title.text()
     assert "Not yet signed" in shown_text(view)
     dialog = view.sign_addendum()
     assert dialog is not None
@@ -322,6 +332,7 @@ def test_export_writes_the_pdf_and_audits_it(
     assert Path(suggested[0]).name == "MRN-0001-2026-03-10-summary.pdf"
     assert str(target) in view.notice.text()
     assert "DRAFT — NOT SIGNED" in view.notice.text()
+    assert view.notice.kind() is NoticeKind.SUCCESS
     assert "MRN-0001" in " ".join(page_texts(target))
     [(user, session_id, detail)] = audits(ui_clinic, "export.pdf")
     assert (user, session_id) == ("drm", older)
@@ -401,7 +412,8 @@ def test_a_failed_print_says_why_and_is_not_audited(
     assert outcome is not None
     assert not outcome.ok
     assert said in outcome.text
-    assert view.notice.text().startswith("⚠ Not printed:")
+    assert view.notice.text().startswith("Not printed:")
+    assert view.notice.kind() is NoticeKind.ERROR
     assert audits(ui_clinic, "export.print") == []
 
 
@@ -487,10 +499,52 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
     ui_clinic.act(signing.sign_session, ui_clinic.physician, older, PASSWORDS["drm"])
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [newer]
+    assert view.title.text().startswith("Review queue — 1 waiting")
     view.include_signed.setChecked(True)
     assert queued(view) == [older, newer]
+    # listed on request, a signed session is not waiting for anything, and says so
+    assert view.model.index(0, FLAGS).data() == SIGNED_NOTHING_WAITING
+    assert view.title.text() == (
+        "Review queue — 1 waiting for a physician's signature, oldest first · 1 signed also listed"
+    )
+    ok_icon = view.model.index(0, FLAGS).data(Qt.ItemDataRole.DecorationRole)
+    warning_icon = view.model.index(1, FLAGS).data(Qt.ItemDataRole.DecorationRole)
+    assert ok_icon.cacheKey() != warning_icon.cacheKey()  # the tick, not the warning sign
     view.select_session(older)
     answer(view.add_addendum(), "Patient phoned the next day: sleeping well, no nausea.")
     assert view.sign_addendum_button.isEnabled()
+    assert view.model.index(0, FLAGS).data() == "✍ Signed; 1 addendum to sign"
+    assert view.title.text().startswith("Review queue — 2 waiting")
     view.include_signed.setChecked(False)
     assert older in queued(view)
+
+
+def test_a_long_name_takes_one_line_of_the_queue_and_the_mrn_stays_whole(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    family, given = "W" * 70 + "-Featherstonehaugh", "Maximiliana Theodora Ngozi-Ann"
+    details = patients.PatientDetails("MRN-2026-000417", family, given, date(1979, 4, 1), "female")
+    patient = ui_clinic.act(patients.register_patient, ui_clinic.nurse, details)
+    loaded = ui_clinic.act(
+        sessions.open_session,
+        ui_clinic.nurse,
+        patient.id,
+        ui_clinic.protocols[0].id,
+        "Chair 6",
+        Decimal("70"),
+    )
+    chart_to_discharged(ui_clinic, loaded.row.id)
+    view = review(qtbot, ws, ui_clinic)
+    index = view.model.index(0, 0)
+    delegate = view.table.itemDelegateForColumn(0)
+    assert isinstance(delegate, NameLineDelegate)
+    option = QStyleOptionViewItem()
+    option.initFrom(view.table)
+    option.rect = QRect(0, 0, 240, 100)
+    delegate.initStyleOption(option, index)
+    name, identity, protocol = option.text.split(LINE_SEPARATOR)
+    assert name.endswith("…")
+    assert option.fontMetrics.horizontalAdvance(name) <= 240
+    assert identity == "MRN MRN-2026-000417 · DOB 1979-04-01"  # whole (it may wrap)
+    assert protocol == ui_clinic.protocols[0].spec.name
+    assert view.table.rowHeight(0) < option.fontMetrics.lineSpacing() * 8

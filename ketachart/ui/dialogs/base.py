@@ -27,6 +27,7 @@ from ketachart.ui.dialogs.vitals_dialog import LABELS as VITALS_LABELS
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal, parse_int
 from ketachart.ui.widgets import (
     DIALOG_STYLE,
+    add_row,
     add_save_shortcut,
     fit_to_screen,
     info_label,
@@ -161,7 +162,7 @@ class SessionDialog(EntryDialog[EventRecord]):
     def info_row(self, label: str) -> QLabel:
         info = info_label()
         info.setAccessibleName(self.tr(label))
-        self.form.addRow(self.tr(label), info)
+        add_row(self.form, self.tr(label), info)
         return info
 
     @contextmanager

@@ -28,6 +28,7 @@ from ketachart.ui.dialogs.payload_editor import PayloadEditor, editable
 from ketachart.ui.forms import EntryDialog, Submission, from_qdatetime, to_qdatetime
 from ketachart.ui.widgets import (
     DIALOG_STYLE,
+    add_row,
     add_save_shortcut,
     info_label,
     line_edit,
@@ -85,14 +86,14 @@ class CorrectionDialog(EntryDialog[EventRecord]):
     def _show_original(self, current: EffectiveEvent) -> None:
         kind = self.tr(KIND_LABELS[self.target.kind])
         original = entry_line(kind, self.target.occurred_at, self.target.payload)
-        self.form.addRow(self.tr("Original"), info_label(original))
+        add_row(self.form, self.tr("Original"), info_label(original))
         if current.corrections:
             now = (
                 self.tr("Entered in error")
                 if current.voided
                 else entry_line(kind, current.occurred_at, current.payload)
             )
-            self.form.addRow(self.tr("Now"), info_label(now))
+            add_row(self.form, self.tr("Now"), info_label(now))
 
     def _editor(self, state: SessionState, current: EffectiveEvent) -> PayloadEditor | None:
         self.voids = QRadioButton(self.tr("Entered in error (the entry no longer counts)"))

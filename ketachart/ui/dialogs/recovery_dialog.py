@@ -19,7 +19,7 @@ from ketachart.services.charting import record_recovery_check
 from ketachart.ui.dialogs.base import SessionDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsFields, split_quick_entry
 from ketachart.ui.forms import Submission
-from ketachart.ui.widgets import BLOCK_MARK, OK_MARK, ChoiceCombo, EnumCombo
+from ketachart.ui.widgets import BLOCK_MARK, OK_MARK, ChoiceCombo, EnumCombo, insert_row
 from ketachart.ui.workstation import Workstation
 
 # Each item: its label and what 2, 1 and 0 points mean.
@@ -67,7 +67,7 @@ class RecoveryCheckDialog(SessionDialog):
         self.quick = QLineEdit()
         self.quick.setPlaceholderText("120/80 72 16 98 [MOAA/S] [pain]")
         self.quick.setAccessibleName(self.tr("Quick entry"))
-        self.form.insertRow(0, self.tr("Quick entry"), self.quick)
+        insert_row(self.form, 0, self.tr("Quick entry"), self.quick)
         self.fields = VitalsFields(self)
         with self.section(None, column=1):
             self.nausea = EnumCombo(list(Nausea), self.tr("Nausea"), current=Nausea.NONE)

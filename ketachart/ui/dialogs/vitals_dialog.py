@@ -10,6 +10,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.services.charting import chart
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal, parse_int
+from ketachart.ui.widgets import insert_row
 from ketachart.ui.workstation import Workstation
 
 QUICK_ORDER = ("systolic", "diastolic", "heart_rate", "resp_rate", "spo2", "moaas", "pain")
@@ -89,7 +90,7 @@ class VitalsDialog(EntryDialog[EventRecord]):
         self.quick = QLineEdit()
         self.quick.setPlaceholderText("120/80 72 16 98 [MOAA/S] [pain]")
         self.quick.setAccessibleName("Quick entry")
-        self.form.insertRow(0, self.tr("Quick entry"), self.quick)
+        insert_row(self.form, 0, self.tr("Quick entry"), self.quick)
         self.fields = VitalsFields(self)
         self.quick.textChanged.connect(self._on_quick_text_changed)
         self.quick.setFocus()
