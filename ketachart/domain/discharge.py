@@ -30,8 +30,9 @@ class Blocker:
 
 def discharge_blockers(state: SessionState, now: datetime) -> list[Blocker]:
     """Everything that still stands between this patient and discharge at `now`, in words."""
-    if state.infusion_stopped_at is None:
-        return [_infusion_blocker(state)]
+    infusion = infusion_blocker(state)
+    if infusion is not None:
+        return [infusion]
     blockers = [*_observation_blockers(state, now), *_score_blockers(state, now)]
     if state.iv_in_place:
         blockers.append(Blocker(ClinicalCode.DISCHARGE_IV, "The IV has not been removed."))
@@ -40,7 +41,10 @@ def discharge_blockers(state: SessionState, now: datetime) -> list[Blocker]:
     return blockers
 
 
-def _infusion_blocker(state: SessionState) -> Blocker:
+def infusion_blocker(state: SessionState) -> Blocker | None:
+    """The one blocker nobody may override: an infusion not yet started and stopped."""
+    if state.infusion_stopped_at is not None:
+        return None
     if state.infusion_started_at is None:
         return Blocker(INFUSION_BLOCKER, "The infusion has not been started and stopped.")
     verb = "is paused" if state.paused else "is running"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ketachart.domain import payloads as p
-from ketachart.domain.discharge import discharge_blockers
+from ketachart.domain.discharge import infusion_blocker
 from ketachart.domain.events import EventKind
 from ketachart.domain.timeline import SessionState, SessionStatus
 from ketachart.domain.vocab import PRE_CHECK_LABELS
@@ -126,9 +126,9 @@ def _iv_removed(state: SessionState) -> None:
 
 def _discharge(state: SessionState) -> None:
     """A running or paused infusion blocks discharge, and nobody can override that."""
-    for blocker in discharge_blockers(state, state.opened_at):
-        if not blocker.overridable:
-            raise RuleViolation(blocker.message)
+    blocker = infusion_blocker(state)
+    if blocker is not None:
+        raise RuleViolation(blocker.message)
 
 
 def _addendum(state: SessionState) -> None:
