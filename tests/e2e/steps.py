@@ -11,8 +11,10 @@ from pytestqt.qtbot import QtBot
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Route, Severity, SideEffectKind
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
+from ketachart.ui.dialogs.discharge_dialog import DischargeDialog
 from ketachart.ui.dialogs.observation_dialogs import RescueMedicineDialog, SideEffectDialog
 from ketachart.ui.dialogs.pre_checks_dialog import PreChecksDialog
+from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.forms import EntryDialog
 from ketachart.ui.login import LoginDialog
@@ -102,3 +104,23 @@ def side_effect_with_rescue(qtbot: QtBot, chart: ChartView) -> None:
     set_text(qtbot, rescue.dose, "4")
     set_text(qtbot, rescue.response, "Nausea settled")
     save(qtbot, rescue)
+
+
+def recovery_check(qtbot: QtBot, chart: ChartView, activity: int = 2) -> None:
+    """A recovery check with normal vitals; every score item 2 except `activity`."""
+    check = entry(qtbot, chart, "C", RecoveryCheckDialog)
+    check.quick.setText("126/80 72 14 98 5")
+    for name, combo in check.items.items():
+        combo.set_value(activity if name == "activity" else 2)
+    save(qtbot, check)
+
+
+def discharge_dialog(qtbot: QtBot, chart: ChartView) -> DischargeDialog:
+    """The discharge dialog with the ride home and every instruction filled in, not saved."""
+    dialog = entry(qtbot, chart, "D", DischargeDialog)
+    set_text(qtbot, dialog.ride.edits["escort_name"], "Jürgen Weiß")
+    set_text(qtbot, dialog.ride.edits["relationship"], "spouse")
+    set_text(qtbot, dialog.ride.edits["phone"], "+1 555 010 0199")
+    for box in dialog.instructions.values():
+        box.setChecked(True)
+    return dialog

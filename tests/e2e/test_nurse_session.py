@@ -19,7 +19,6 @@ from ketachart.ui.dialogs.infusion_dialogs import (
 from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog, IvStartDialog
 from ketachart.ui.dialogs.observation_dialogs import NoteDialog
 from ketachart.ui.dialogs.pre_checks_dialog import PreChecksDialog
-from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.new_session_dialog import NewSessionDialog
@@ -96,18 +95,9 @@ def recovery_and_discharge(qtbot: QtBot, chart: ChartView, clinic: Clinic) -> No
     blocked.reject()
     for _check in range(2):
         clinic.later(15)
-        check = steps.entry(qtbot, chart, "C", RecoveryCheckDialog)
-        check.quick.setText("126/80 72 14 98 5")
-        for combo in check.items.values():
-            combo.set_value(2)
-        steps.save(qtbot, check)
+        steps.recovery_check(qtbot, chart)
     steps.save(qtbot, steps.entry(qtbot, chart, "O", IvRemovedDialog))
-    discharge = steps.entry(qtbot, chart, "D", DischargeDialog)
-    set_text(qtbot, discharge.ride.edits["escort_name"], "Jürgen Weiß")
-    set_text(qtbot, discharge.ride.edits["relationship"], "spouse")
-    set_text(qtbot, discharge.ride.edits["phone"], "+1 555 010 0199")
-    for box in discharge.instructions.values():
-        box.setChecked(True)
+    discharge = steps.discharge_dialog(qtbot, chart)
     steps.save(qtbot, discharge)
 
 

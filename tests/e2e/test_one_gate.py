@@ -14,10 +14,8 @@ from ketachart.services import sessions
 from ketachart.ui.approvals_dialog import ApprovalsDialog
 from ketachart.ui.chart_view import ChartView
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
-from ketachart.ui.dialogs.discharge_dialog import DischargeDialog
 from ketachart.ui.dialogs.infusion_dialogs import StopInfusionDialog
 from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog
-from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.main_window import MainWindow
 from tests.e2e import steps
 from tests.e2e.test_nurse_session import open_session, pre_checks_and_start
@@ -30,24 +28,6 @@ def _stop(qtbot: QtBot, chart: ChartView) -> None:
     stop = steps.entry(qtbot, chart, "T", StopInfusionDialog)
     set_text(qtbot, stop.pump_volume, "35.0")
     steps.save(qtbot, stop)
-
-
-def _recovery_check(qtbot: QtBot, chart: ChartView, activity: int = 2) -> None:
-    check = steps.entry(qtbot, chart, "C", RecoveryCheckDialog)
-    check.quick.setText("126/80 72 14 98 5")
-    for name, combo in check.items.items():
-        combo.set_value(activity if name == "activity" else 2)
-    steps.save(qtbot, check)
-
-
-def _discharge_dialog(qtbot: QtBot, chart: ChartView) -> DischargeDialog:
-    dialog = steps.entry(qtbot, chart, "D", DischargeDialog)
-    set_text(qtbot, dialog.ride.edits["escort_name"], "Jürgen Weiß")
-    set_text(qtbot, dialog.ride.edits["relationship"], "spouse")
-    set_text(qtbot, dialog.ride.edits["phone"], "+1 555 010 0199")
-    for box in dialog.instructions.values():
-        box.setChecked(True)
-    return dialog
 
 
 def _started(qtbot: QtBot, window: MainWindow, clinic: Clinic, mrn: str) -> ChartView:
@@ -69,12 +49,12 @@ def test_vitals_after_the_last_recovery_check_block_discharge_until_a_new_check(
     e2e_clinic.later(40)
     _stop(qtbot, chart)
     e2e_clinic.later(15)
-    _recovery_check(qtbot, chart)  # Aldrete 10
+    steps.recovery_check(qtbot, chart)  # Aldrete 10
     steps.save(qtbot, steps.entry(qtbot, chart, "O", IvRemovedDialog))
     e2e_clinic.later(13)
     steps.vitals(qtbot, chart, "118/76 88 8 86 2")  # SpO2 86 %, RR 8, MOAA/S 2
     e2e_clinic.later(2)
-    blocked = _discharge_dialog(qtbot, chart)
+    blocked = steps.discharge_dialog(qtbot, chart)
     reasons = " ".join(label.text() for label in blocked.status.values())
     assert "after the last recovery check, crossed an alert threshold" in reasons
     asked = RealApprovals(qtbot, _cancel)
@@ -86,8 +66,8 @@ def test_vitals_after_the_last_recovery_check_block_discharge_until_a_new_check(
     blocked.reject()
     assert chart.view.state.status is SessionStatus.RECOVERY
     e2e_clinic.later(1)
-    _recovery_check(qtbot, chart)
-    allowed = _discharge_dialog(qtbot, chart)
+    steps.recovery_check(qtbot, chart)
+    allowed = steps.discharge_dialog(qtbot, chart)
     assert "Nothing blocks discharge" in allowed.summary.text()
     steps.save(qtbot, allowed)
     assert chart.view.state.discharged_at is not None
@@ -132,9 +112,9 @@ def test_three_overrides_are_asked_in_one_dialog_and_saved_in_one_transaction(
     e2e_clinic.later(40)
     _stop(qtbot, chart)
     e2e_clinic.later(5)
-    _recovery_check(qtbot, chart, activity=0)  # Aldrete 8, below 9
+    steps.recovery_check(qtbot, chart, activity=0)  # Aldrete 8, below 9
     e2e_clinic.later(1)  # and observation not over, and the IV still in place
-    dialog = _discharge_dialog(qtbot, chart)
+    dialog = steps.discharge_dialog(qtbot, chart)
     with e2e_clinic.db.reading() as tx:
         before = len(sessions.load_session(tx, chart.session_id).events)
 
