@@ -6,8 +6,10 @@ labels; nobody keeps a copy of the words.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 
 class ClinicalCode(StrEnum):
@@ -114,3 +116,19 @@ class Concern:
     @property
     def physician(self) -> bool:
         return self.code in PHYSICIAN_CODES
+
+
+class HasCode(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+Coded = TypeVar("Coded", bound=HasCode)
+
+
+def first_per_code(items: Iterable[Coded]) -> list[Coded]:
+    """One item per code, the first found (one reason answers every item of a code)."""
+    seen: dict[str, Coded] = {}
+    for item in items:
+        seen.setdefault(item.code, item)
+    return list(seen.values())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ketachart.domain.codes import ClinicalCode, Concern
+from ketachart.domain.codes import ClinicalCode, Concern, first_per_code
 from ketachart.domain.protocol import AlertThresholds
 
 LB_PER_KG = Decimal("2.20462")
@@ -31,7 +31,7 @@ def weight_concerns(
         concerns.append(
             Concern(ClinicalCode.WEIGHT_LOW, f"{weight_kg} kg is implausibly low for an adult.")
         )
-    return _one_per_code(concerns)
+    return first_per_code(concerns)
 
 
 def _against_earlier(
@@ -65,11 +65,3 @@ def _against_earlier(
         )
         return [Concern(ClinicalCode.WEIGHT_CHANGE, message, detail)]
     return []
-
-
-def _one_per_code(concerns: list[Concern]) -> list[Concern]:
-    """One question per code: the first (most specific) message wins."""
-    seen: dict[ClinicalCode, Concern] = {}
-    for concern in concerns:
-        seen.setdefault(concern.code, concern)
-    return list(seen.values())

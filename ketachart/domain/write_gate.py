@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ketachart.domain import payloads as p
-from ketachart.domain.codes import ClinicalCode, Concern
+from ketachart.domain.codes import ClinicalCode, Concern, first_per_code
 from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.dose_limits import pre_infusion_bp_concern, rate_concerns
 from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord, Override
@@ -186,7 +186,7 @@ def concerns_needed(proposal: Proposal) -> tuple[Approval, ...]:
     approved = _approved_codes(proposal.candidate.overrides)
     return tuple(
         Approval(f.code, _approval_text(proposal.candidate, f), f.physician)
-        for f in _unique(found)
+        for f in first_per_code(found)
         if not _is_approved(f, approved)
     )
 
@@ -211,14 +211,6 @@ def _is_approved(finding: Finding, approved: dict[str, bool]) -> bool:
 def _approved_for(code: str, physician: bool, approved: dict[str, bool]) -> bool:
     """A reason is on record for `code`, and a physician's approval if it needs one."""
     return code in approved and (approved[code] or not physician)
-
-
-def _unique(found: list[Finding]) -> list[Finding]:
-    """One question per code (one reason answers it), in the order found."""
-    seen: dict[str, Finding] = {}
-    for finding in found:
-        seen.setdefault(finding.code, finding)
-    return list(seen.values())
 
 
 def _is_own(candidate: EventRecord, finding: Finding) -> bool:
