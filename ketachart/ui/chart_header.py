@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QWidget
 
 from ketachart.domain.allergies import allergy_text
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus
 from ketachart.services.sessions import SessionView
+from ketachart.ui.alarm import MuteButton
 from ketachart.ui.widgets import named_label, plain_label
 
 
@@ -93,7 +94,7 @@ class ChartHeader(QFrame):
         self.due = named_label("due")
         self.alerts = named_label("alertBanner")
         self.alerts.setWordWrap(True)
-        self.mute = QCheckBox(self.tr("Mute overdue sound for this session"))
+        self.mute = MuteButton()
         grid.addWidget(self.name, 0, 0)
         grid.addWidget(self.identity, 0, 1)
         grid.addWidget(self.allergies, 0, 2)
