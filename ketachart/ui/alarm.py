@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLoggingCategory, QObject, QUrl
+from PySide6.QtCore import QLoggingCategory, QObject, QSize, QUrl
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from ketachart.ui.icons import IconName, icon
@@ -145,6 +145,7 @@ class MuteButton(QPushButton):
         super().__init__(parent)
         self.setObjectName("alarmMute")
         self.setCheckable(True)
+        self.setIconSize(QSize(24, 24))
         self.toggled.connect(self._show_state)
         self._show_state(False)
 

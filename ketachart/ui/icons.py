@@ -1,7 +1,8 @@
 """The application's icons: a small SVG set shipped in ketachart/resources/icons.
 
-Icons are drawn, never typed: an emoji or symbol glyph (🔒, ⏰, ⚠, ✔) prints as an empty box
-on a workstation whose fonts lack it, and a warning a nurse cannot see is no warning. The SVGs
+Icons are drawn, never typed: an emoji or symbol glyph (padlock, alarm clock, warning sign,
+tick) prints as an empty box on a workstation whose fonts lack it, and a warning a nurse
+cannot see is no warning. The SVGs
 are plain shapes in the theme's colours (see theme.py), rendered by Qt's SVG icon engine at any
 size and screen scale. Where Qt has a standard icon for the purpose (the message kinds of
 notice.py), that one is used instead.
@@ -73,7 +74,7 @@ def set_label_icon(label: QLabel, name: IconName | None, size: int = ICON_SIZE) 
 
 
 class IconText(QWidget):
-    """An icon before a line of plain text, where a glyph used to lead the text ("✔ Saved").
+    """An icon before a line of plain text, where a glyph used to lead the text.
 
     `text()` is the words alone; `icon_name()` says which icon shows (None: none)."""
 
@@ -84,22 +85,26 @@ class IconText(QWidget):
         *,
         object_name: str = "",
         wrap: bool = False,
+        size: int = ICON_SIZE,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._size = size
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
-        self.icon = icon_label(None)
+        self.icon = icon_label(None, size)
         self.label = plain_label(text, name=object_name, wrap=wrap)
-        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        # Beside the first line of a wrapped message, centred on a one-line heading.
+        align = Qt.AlignmentFlag.AlignTop if wrap else Qt.AlignmentFlag.AlignVCenter
+        row.addWidget(self.icon, 0, align)
         row.addWidget(self.label, 1)
         self._name: IconName | None = None
         self.set_icon(name)
 
     def set_icon(self, name: IconName | None) -> None:
         self._name = name
-        set_label_icon(self.icon, name)
+        set_label_icon(self.icon, name, self._size)
 
     def icon_name(self) -> IconName | None:
         return self._name

@@ -22,7 +22,7 @@ class LockScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = IconText(
-            IconName.LOCK, self.tr("Locked after inactivity"), object_name="headerName"
+            IconName.LOCK, self.tr("Locked after inactivity"), object_name="headerName", size=32
         )
         layout.addWidget(title)
         layout.addWidget(
