@@ -27,6 +27,7 @@ class TimeAxis(pg.AxisItem):  # type: ignore[misc]
 
     def __init__(self, *, labelled: bool = True) -> None:
         super().__init__("bottom")
+        self.enableAutoSIPrefix(False)  # re-laid its label at every range change: slow
         self.labelled = labelled
 
     def tickValues(self, low: float, high: float, size: float) -> list[tuple[float, list[float]]]:
@@ -50,6 +51,7 @@ class StepAxis(pg.AxisItem):  # type: ignore[misc]
 
     def __init__(self, orientation: str, step: float, **kwargs: Any) -> None:
         super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)  # whole mmHg, %, mL/h: never "×0.001"
         self.step = step
 
     def tickValues(self, low: float, high: float, size: float) -> list[tuple[float, list[float]]]:

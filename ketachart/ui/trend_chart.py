@@ -46,7 +46,7 @@ class TrendChart(QWidget):
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(2, 2, 8, 2)
         self.graphics.ci.setSpacing(0)
-        self.pressure = self._plot(0, StepAxis("left", 40), "mmHg · /min", stretch=5)
+        self.pressure = self._plot(0, StepAxis("left", 40), "mmHg", stretch=6)
         self.oxygen = self._plot(1, StepAxis("left", 4), "SpO2 %", stretch=2)
         self.infusion = self._plot(2, StepAxis("left", 20), "mL/h", stretch=2, times=True)
         self.time_axis = self.infusion.bottom
@@ -254,6 +254,7 @@ class Panel:
     def __init__(self, left: StepAxis, bottom: TimeAxis, title: str, font: QFont) -> None:
         self.vb = pg.ViewBox(enableMenu=False, defaultPadding=0)
         self.vb.setMouseEnabled(x=False, y=False)
+        self.vb.disableAutoRange()  # the ranges are set from the trend: no bounds scans
         self.left, self.bottom = left, bottom
         tick_font = QFont(font)
         tick_font.setPointSize(TICK_POINT_SIZE)
@@ -310,7 +311,7 @@ class _Legend(QWidget):
         samples: list[tuple[QPixmap, str]] = [
             (m.SYSTOLIC_STYLE.sample(), "Systolic"),
             (m.DIASTOLIC_STYLE.sample(), "Diastolic"),
-            (m.HEART_RATE_STYLE.sample(), "Heart rate"),
+            (m.HEART_RATE_STYLE.sample(), "Heart rate /min"),
             (m.SPO2_STYLE.sample(), "SpO2"),
             (m.swatch(m.INFUSION, m.INFUSION_EDGE), "Infusion"),
             (m.swatch(m.PAUSED, m.PAUSED, Qt.BrushStyle.BDiagPattern), "Paused"),
