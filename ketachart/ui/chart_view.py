@@ -168,7 +168,7 @@ class ChartView(QWidget):
         self.model.set_rows(timeline_rows(self.view))
         self.table.resizeRowsToContents()
         self.table.scrollToBottom()
-        self.trend.show_state(self.view.state)
+        self.trend.show_model(self.view.model(self.ws.now()))
         self.attest_button.setEnabled(self._may_attest())
         self.tick()
 
