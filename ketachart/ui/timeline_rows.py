@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from ketachart.domain import payloads as p
 from ketachart.domain.describe import describe
@@ -44,16 +46,28 @@ _DST_SHIFTS = tuple(timedelta(minutes=m) for m in (60, -60, 30, -30))
 
 def other_occurrence(value: datetime) -> datetime | None:
     """The other instant with the same local wall time, if `value` is in a repeated hour."""
-    local = value.astimezone()
-    offset = local.utcoffset()
-    if all((value + s).astimezone().utcoffset() == offset for s in _DST_SHIFTS[:2]):
-        return None  # the same offset an hour either side: no clock change near (the usual case)
-    wall = local.replace(tzinfo=None)
+    if _steady_offset(value.replace(minute=0, second=0, microsecond=0), _zone()):
+        return None  # no clock change near: the usual case, answered once per hour
+    wall = value.astimezone().replace(tzinfo=None)
     for shift in _DST_SHIFTS:
         other = value + shift
         if other.astimezone().replace(tzinfo=None) == wall:
             return other
     return None
+
+
+def _zone() -> tuple[object, ...]:
+    """The machine's zone as the time module has it (a test may change it)."""
+    return (time.tzname, time.timezone, time.altzone)
+
+
+@lru_cache(maxsize=512)
+def _steady_offset(hour: datetime, _zone: tuple[object, ...]) -> bool:
+    """Whether the local offset is the same from an hour before `hour` to two hours after: then
+    no instant in that hour has a twin an hour or half an hour away. (A long timeline asks
+    this once per hour, not once per entry.)"""
+    offsets = {(hour + timedelta(hours=h)).astimezone().utcoffset() for h in (-1, 0, 1, 2)}
+    return len(offsets) == 1
 
 
 def timeline_rows(view: SessionView) -> list[TimelineRow]:
