@@ -165,9 +165,7 @@ class ChartView(QWidget):
         self.show_view()
 
     def show_view(self) -> None:
-        self.model.set_rows(timeline_rows(self.view))
-        self.table.resizeRowsToContents()
-        self.table.scrollToBottom()
+        self.table.show_rows(timeline_rows(self.view))  # the newest entry, or a new alert, in view
         self.trend.show_model(self.view.model(self.ws.now()))
         self.attest_button.setEnabled(self._may_attest())
         self.tick()
