@@ -31,8 +31,9 @@ class ReviewFlags:
     unsigned_addenda: int
     attestations: int
     """How many 'authored by' attestations the session has (0: the nurse has not signed)."""
-    dose_differs: bool = False
-    """The delivered dose, pump volume and controlled-substance record do not agree."""
+    dose_to_reconcile: bool = False
+    """The delivered dose, pump volume and controlled-substance record do not agree, and no
+    reconciliation entry has resolved that (clinical reference: listed in the queue)."""
 
     def labels(self) -> list[str]:
         pairs = (
@@ -43,8 +44,8 @@ class ReviewFlags:
             ("unsigned addendum", self.unsigned_addenda),
         )
         found = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in pairs if n]
-        if self.dose_differs:
-            found.append("dose amounts differ")
+        if self.dose_to_reconcile:
+            found.append("dose difference to reconcile")
         return found if self.attestations else [*found, "not attested"]
 
 
@@ -87,7 +88,7 @@ def review_flags(loaded: LoadedSession, now: datetime) -> ReviewFlags:
         late_entries=sum(1 for e in events if e.is_late),
         unsigned_addenda=len(unsigned_addenda(events)),
         attestations=sum(1 for e in events if e.kind is EventKind.ATTESTATION),
-        dose_differs=model.reconciliation.compared and not model.reconciliation.agrees,
+        dose_to_reconcile=model.dose_to_reconcile,
     )
 
 
