@@ -334,6 +334,13 @@ class DoseReconciliation(Payload):
     explanation: str = ""
 
     def check(self, checks: Checks) -> None:
+        for name, found in (
+            ("delivered_mg", self.delivered_mg),
+            ("pump_mg", self.pump_mg),
+            ("recorded_mg", self.recorded_mg),
+        ):
+            if found is not None and (not found.is_finite() or found < 0):
+                checks.fail(name, "The amounts found must be numbers of 0 mg or more.")
         checks.text("reason", "Reason", self.reason, required=True, max_len=500)
         checks.text("explanation", "Explanation", self.explanation, max_len=1000)
         if self.accepted_mg is None and not self.explanation.strip():

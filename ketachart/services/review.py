@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
+from ketachart.domain.codes import COSIGN_CODES
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.session_model import session_model
 from ketachart.domain.timeline import SessionStatus
@@ -82,7 +83,7 @@ def review_flags(loaded: LoadedSession, now: datetime) -> ReviewFlags:
     events = loaded.events
     model = session_model(loaded.state(), events, now)
     return ReviewFlags(
-        overrides=sum(len(e.overrides) for e in events) + _overridden_pre_checks(events),
+        overrides=_overrides(events) + _overridden_pre_checks(events),
         alerts=len(model.alert_history),
         corrections=sum(1 for e in events if e.kind is EventKind.CORRECTION),
         late_entries=sum(1 for e in events if e.is_late),
@@ -90,6 +91,11 @@ def review_flags(loaded: LoadedSession, now: datetime) -> ReviewFlags:
         attestations=sum(1 for e in events if e.kind is EventKind.ATTESTATION),
         dose_to_reconcile=model.dose_to_reconcile,
     )
+
+
+def _overrides(events: Sequence[EventRecord]) -> int:
+    """Rules passed with a reason; a physician's co-sign of an entry overrides no rule."""
+    return sum(1 for e in events for o in e.overrides if o.code not in COSIGN_CODES)
 
 
 def _overridden_pre_checks(events: Sequence[EventRecord]) -> int:

@@ -51,7 +51,11 @@ KIND_TEXT = {
     EventKind.ATTESTATION: "Authored by Nina Øster, RN",
     EventKind.SIGNATURE: "Reviewed and approved María Núñez, MD",
     EventKind.ADDENDUM: charted.ADDENDUM_TEXT,
+    EventKind.DOSE_RECONCILIATION: "Amounts found: delivered by the charted rates",
 }
+# Kinds the typical session has no reason to chart (its dose amounts agree); their own
+# tests print them: tests/reports/test_dose_reconciliation.py.
+NOT_TYPICAL = frozenset({EventKind.DOSE_RECONCILIATION})
 
 
 def export(clinic: Clinic, session_id: str, path: Path) -> list[str]:
@@ -79,7 +83,7 @@ def test_signed_session_prints_everything_on_every_engine(clinic: Clinic, tmp_pa
     assert "Delivered dose 31.3 mg (0.45 mg/kg)" in text
     assert "Planned dose 35.0 mg (0.5 mg/kg) at 52.5 mL/h over 40 min" in text
     for kind in EventKind:
-        assert KIND_TEXT[kind] in text, kind
+        assert kind in NOT_TYPICAL or KIND_TEXT[kind] in text, kind
 
 
 def test_dose_plan_rate_segments_and_controlled_substance(

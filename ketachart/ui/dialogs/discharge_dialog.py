@@ -217,8 +217,7 @@ class DischargeDialog(SessionDialog):
         self.dose_row.setVisible(verdict.unresolved)
         difference = verdict.reconciliation.largest_difference_mg.quantize(Decimal("0.1"))
         self.dose_status.setText(
-            f"{BLOCK_MARK} "
-            + self.tr("Dose amounts differ by %s mg: reconcile (this does not block discharge).")
+            self.tr("Dose amounts differ by %s mg: reconcile (this does not block discharge).")
             % difference
         )
 
