@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
@@ -24,6 +25,7 @@ from ketachart.ui.review_view import FLAGS
 from ketachart.ui.workstation import Workstation
 from tests.support import PASSWORDS, Clinic, chart_to_discharged
 from tests.ui.dialog_helpers import (
+    SQL_TEXT,
     accepted,
     event_count,
     message_text,
@@ -33,6 +35,7 @@ from tests.ui.dialog_helpers import (
     shown,
 )
 from tests.ui.test_approvals import RealApprovals, reasons_and_physician
+from tests.ui.test_dialogs_bad_input import BAD_NUMBERS
 from tests.ui.test_dialogs_render import clipped
 from tests.ui.test_review import queued, review
 
@@ -218,3 +221,24 @@ def test_the_review_queue_lists_the_difference_until_it_is_resolved(
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [session_id]  # still to sign; the difference is no longer flagged
     assert view.model.index(0, FLAGS).data() == "⚠ 2 alerts"
+
+
+@pytest.mark.garbage
+def test_bad_amounts_and_reasons_get_a_message_and_save_nothing(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = session_differing(ui_clinic)
+    before = event_count(ui_clinic, session_id)
+    dialog = shown(ReconciliationDialog(ws, session_id), qtbot)
+    set_text(qtbot, dialog.reason, SQL_TEXT)
+    for text in (t for t in BAD_NUMBERS if t):
+        set_text(qtbot, dialog.accepted_mg, text)
+        press_enter(qtbot, dialog.accepted_mg)
+        assert dialog.isVisible(), text
+        assert "Delivered amount accepted" in message_text(dialog), (text, message_text(dialog))
+        assert dialog.accepted_mg.text() == text
+    set_text(qtbot, dialog.accepted_mg, "35")
+    set_text(qtbot, dialog.reason, "x" * 501)
+    press_enter(qtbot, dialog.reason)
+    assert "too long (501 characters, at most 500)" in message_text(dialog)
+    assert event_count(ui_clinic, session_id) == before
