@@ -58,6 +58,8 @@ class RideFields:
             self.edits["escort_name"].setText(arranged.name)
             self.edits["relationship"].setText(arranged.relationship)
             self.edits["phone"].setText(arranged.phone)
+            for edit in self.edits.values():
+                edit.setCursorPosition(0)  # a long name shows from its start
             note = info_label(name="rideArranged")
             note.setText(dialog.tr("Filled in from the pre-checks: confirm with the escort."))
             dialog.form.addRow(note)
