@@ -243,7 +243,7 @@ class SessionView:
     events: tuple[EventRecord, ...]
     state: SessionState
     authors: dict[int, str]
-    """Printed name with credentials of everyone who recorded an entry, by user id."""
+    """Printed name with credentials of everyone the chart names (`named_users`), by user id."""
 
     def model(self, now: datetime) -> SessionModel:
         """The session's read model at `now`: what every screen and report shows."""
@@ -263,8 +263,15 @@ def view_session(tx: Tx, actor: Actor, session_id: str, *, audited: bool = True)
         loaded.protocol,
         loaded.events,
         loaded.state(),
-        author_names(tx, {e.recorded_by for e in loaded.events}),
+        author_names(tx, named_users(loaded.events)),
     )
+
+
+def named_users(events: tuple[EventRecord, ...]) -> set[int]:
+    """Everyone the chart names: who recorded each entry and who approved an override or
+    co-signed an entry (a physician who signed in for it need not have charted anything)."""
+    approvers = {o.approved_by for e in events for o in e.overrides if o.approved_by is not None}
+    return {e.recorded_by for e in events} | approvers
 
 
 def author_names(tx: Tx, user_ids: set[int]) -> dict[int, str]:

@@ -25,6 +25,7 @@ from ketachart.ui.dialogs.observation_dialogs import (
     SideEffectDialog,
 )
 from ketachart.ui.dialogs.pre_checks_dialog import PreChecksDialog
+from ketachart.ui.dialogs.reconciliation_dialog import ReconciliationDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.forms import EntryDialog
@@ -69,4 +70,5 @@ ENTRY_ACTIONS: tuple[EntryAction, ...] = (
         always(ControlledSubstanceDialog),
     ),
     EntryAction("D", "Discharge", None, always(DischargeDialog)),
+    EntryAction("G", "Reconcile dose", EventKind.DOSE_RECONCILIATION, always(ReconciliationDialog)),
 )

@@ -64,6 +64,9 @@ def _progress(model: SessionModel) -> str:
     )
     if model.status in (SessionStatus.RECOVERY, SessionStatus.DISCHARGED):
         text += f" · recovery {clock_text(model.recovery_elapsed)}"
+    resolved = model.dose_resolution_text
+    if resolved is not None:
+        text += f" · dose difference {resolved}"
     baseline = model.baseline
     if baseline is not None:
         v = baseline.vitals

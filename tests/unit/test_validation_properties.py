@@ -450,6 +450,15 @@ VALID: dict[EventKind, st.SearchStrategy[Any]] = {
         p.Signature, **_signature_fields(), addendum_id=optional(text(40, required=True))
     ),
     EventKind.ADDENDUM: st.builds(p.Addendum, text(4000, required=True)),
+    EventKind.DOSE_RECONCILIATION: st.builds(
+        p.DoseReconciliation,
+        decimals("0", "5000", 6),
+        optional(decimals("0", "5000", 3)),
+        optional(decimals("0", "5000", 3)),
+        text(500, required=True),
+        decimals("0", "5000", 2),
+        text(1000),
+    ),
 }
 
 
