@@ -43,7 +43,7 @@ from ketachart.ui.widgets import named_label, plain_label, tooltip_html
 ALLERGY_LINES = 2
 """The allergy field's height in lines: a longer list shows its count and start, and a
 button opens the whole list."""
-ALERT_ROWS = 3
+ALERT_ROWS = 2
 """Alerts visible at once; more scroll (the count says how many there are)."""
 
 
@@ -371,7 +371,7 @@ class AllergyField(QFrame):
             self.popup = AllergyPopup(title, self._said.text, self.window())
         self.popup.text.setPlainText(self._said.text)
         self.popup.show()
-        self.popup.raise_()
+        self.popup.activateWindow()
         return self.popup
 
 
@@ -430,14 +430,26 @@ class AlertList(QWidget):
         self.list.setWordWrap(False)
         self.list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.list.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustIgnored)
-        self.list.ensurePolished()
-        frame = 2 * self.list.frameWidth() + 6
-        self.list.setFixedHeight(self.list.fontMetrics().lineSpacing() * ALERT_ROWS + 6 + frame)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)  # whole text in the tooltip
+        self.list.setUniformItemSizes(True)
         self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self._shown: tuple[str, ...] | None = None
+        self._fix_height()
         row.addWidget(self.count)
         row.addWidget(self.list, 1)
+
+    def _fix_height(self) -> None:
+        """ALERT_ROWS rows of the alert style (bold, with the icon), measured on a probe."""
+        self.list.setProperty("active", "true")
+        restyle(self.list)
+        self.list.addItem(QListWidgetItem(self._icon, "Probe"))
+        row = self.list.sizeHintForRow(0)
+        self.list.clear()
+        self.list.setProperty("active", "false")
+        restyle(self.list)
+        self.list.setFixedHeight(row * ALERT_ROWS + 2 * self.list.frameWidth() + 4)
 
     def show_alerts(self, alerts: tuple[str, ...], count_text: str) -> None:
         if alerts == self._shown:
@@ -471,9 +483,9 @@ class ChartHeader(QFrame):
         self.dosing = ElidedLabel()
         self.progress = ElidedLabel()
         self.due = named_label("due")
-        self.due.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.due.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         fixed_lines(self.due, 1)
-        self.mute = QCheckBox(self.tr("Mute overdue sound for this session"))
+        self.mute = QCheckBox(self.tr("Mute overdue sound"))
         """The slot of the audible alarm (its own module reads and audits this box)."""
         self.alerts = AlertList()
         outer.addWidget(self.banner)
@@ -491,18 +503,17 @@ class ChartHeader(QFrame):
         return self.banner.allergies
 
     def _lower(self) -> QGridLayout:
-        """Dose and progress on the left with what is due; the alert list on the right."""
+        """Two lines on the left (the plan, then progress and what is due), the alert list on
+        the right: as tall as the two lines, so the header stays short on a 720 px screen."""
         grid = QGridLayout()
         grid.setVerticalSpacing(0)
-        due_row = QHBoxLayout()
-        due_row.addWidget(self.due, 1)
-        due_row.addWidget(self.mute)
         grid.addWidget(self.dosing, 0, 0)
+        grid.addWidget(self.mute, 0, 1)
         grid.addWidget(self.progress, 1, 0)
-        grid.addLayout(due_row, 2, 0)
-        grid.addWidget(self.alerts, 0, 1, 3, 1)
+        grid.addWidget(self.due, 1, 1)
+        grid.addWidget(self.alerts, 0, 2, 2, 1)
         grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
         return grid
 
     def show_facts(self, facts: HeaderFacts) -> None:

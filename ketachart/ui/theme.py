@@ -61,7 +61,7 @@ QLabel#allergiesNotRecorded {{ color: black; background: {AMBER_PALE}; font-weig
     border: 2px solid {WARN_AMBER}; padding: 0px 4px; }}
 QFrame#patientBanner {{ background: white; border: 1px solid #9aa9b8; }}
 QLabel#bannerFact {{ font-weight: bold; }}
-QLabel#stageBand {{ font-size: {BASE_POINT_SIZE + 3}pt; font-weight: bold; padding: 2px 10px; }}
+QLabel#stageBand {{ font-size: {BASE_POINT_SIZE + 2}pt; font-weight: bold; padding: 2px 10px; }}
 QLabel#alertCount {{ font-weight: bold; padding: 2px 6px; }}
 QLabel#alertCount[active="true"] {{ color: white; background: {ALERT_RED}; }}
 QListWidget#alertList {{ border: 1px solid #9aa9b8; }}
