@@ -6,6 +6,7 @@ without moving anything below. Checked at 1366x768 and at 1280x720 (1920x1080 at
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,9 +17,12 @@ from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
 from ketachart.domain.allergies import NOT_RECORDED
+from ketachart.domain.timeline import SessionStatus
+from ketachart.domain.vocab import StopReason
 from ketachart.services import charting, patients, sessions
-from ketachart.ui.chart_header import ALLERGY_LINES, header_facts, stage_band
+from ketachart.ui.chart_header import ALLERGY_LINES, StageBand, header_facts, stage_band
 from ketachart.ui.chart_view import ChartView
+from ketachart.ui.theme import STAGE_BAND_COLOURS
 from ketachart.ui.workstation import Workstation
 from tests.support import Clinic, chart_to_infusing
 
@@ -212,21 +216,25 @@ def test_paused_and_infusing_each_have_their_own_band(
     assert band.width() == chart.header.contentsRect().width() - 12  # full width
 
 
-def test_every_stage_has_a_band_in_words(ui_clinic: Clinic) -> None:
+def test_every_stage_has_a_band_of_its_own_in_words(ui_clinic: Clinic) -> None:
     sid = ui_clinic.open_session()
-    seen = []
-
-    def band() -> tuple[str, str]:
-        with ui_clinic.db.reading() as tx:
-            view = sessions.view_session(tx, ui_clinic.nurse, sid, audited=False)
-        said = stage_band(view.model(ui_clinic.clock.now()))
-        seen.append(said.stage)
-        return said.stage, said.text
-
     chart_to_infusing(ui_clinic, sid)
-    assert band()[0] == "infusing"
     ui_clinic.later(40)
-    stop = p.InfusionStop(Decimal("35.0"), p.StopReason.COMPLETED)
+    stop = p.InfusionStop(Decimal("35.0"), StopReason.COMPLETED)
     ui_clinic.act(charting.chart, ui_clinic.nurse, sid, stop)
     ui_clinic.later(3)
-    assert band() == ("recovery", "RECOVERY 3:00 — infusion stopped")
+    with ui_clinic.db.reading() as tx:
+        view = sessions.view_session(tx, ui_clinic.nurse, sid, audited=False)
+    model = view.model(ui_clinic.clock.now())
+    assert stage_band(model) == StageBand("recovery", "RECOVERY 3:00 — infusion stopped")
+    bands = {
+        status: stage_band(replace(model, state=replace(model.state, status=status)))
+        for status in SessionStatus
+    }
+    assert bands[SessionStatus.PRE_CHECKS].text == "PRE-INFUSION — pre-checks in progress"
+    assert bands[SessionStatus.DISCHARGED].text == "DISCHARGED — record to be signed"
+    assert bands[SessionStatus.SIGNED].text == "SIGNED — record closed"
+    stages = {band.stage for band in bands.values()}
+    assert stages == {"pre_infusion", "infusing", "paused", "recovery", "discharged", "signed"}
+    assert set(STAGE_BAND_COLOURS) == stages  # each has its own colour in the theme
+    assert len(set(STAGE_BAND_COLOURS.values())) == len(stages)
