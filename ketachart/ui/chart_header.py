@@ -288,8 +288,13 @@ class AllergyPopup(QDialog):
         self.setWindowTitle(title)
         self.setModal(False)
         layout = QVBoxLayout(self)
+        self.who = ElidedLabel("bannerFact")  # whose allergies, in the window too
+        self.who.set_full_text(title)
+        layout.addWidget(self.who)
         self.text = QPlainTextEdit(text)
         self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.text.setAccessibleName(self.tr("Allergies"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -449,7 +454,7 @@ class AlertList(QWidget):
         self.list.clear()
         self.list.setProperty("active", "false")
         restyle(self.list)
-        self.list.setFixedHeight(row * ALERT_ROWS + 2 * self.list.frameWidth() + 4)
+        self.list.setFixedHeight(row * ALERT_ROWS + 2 * self.list.frameWidth())
 
     def show_alerts(self, alerts: tuple[str, ...], count_text: str) -> None:
         if alerts == self._shown:

@@ -20,7 +20,13 @@ from ketachart.domain.allergies import NOT_RECORDED
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import StopReason
 from ketachart.services import charting, patients, sessions
-from ketachart.ui.chart_header import ALLERGY_LINES, StageBand, header_facts, stage_band
+from ketachart.ui.chart_header import (
+    ALERT_ROWS,
+    ALLERGY_LINES,
+    StageBand,
+    header_facts,
+    stage_band,
+)
 from ketachart.ui.chart_view import ChartView
 from ketachart.ui.theme import STAGE_BAND_COLOURS
 from ketachart.ui.workstation import Workstation
@@ -141,6 +147,29 @@ def test_a_long_allergy_list_shows_its_count_and_opens_in_full(
     assert not popup.isModal()  # the chart stays usable beside it
     assert popup.text.toPlainText() == LONG_ALLERGIES
     assert field.full_text() == f"ALLERGIES: {LONG_ALLERGIES}"
+
+
+def test_more_alerts_than_fit_scroll_under_their_count(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, themed: None
+) -> None:
+    sid = ui_clinic.open_session()
+    chart_to_infusing(ui_clinic, sid)
+    chart = open_chart(qtbot, ws, sid, (1280, 720))
+    height = chart.header.alerts.list.height()
+    chart_abnormal_vitals(ui_clinic, sid)
+    ui_clinic.later(12)  # and the vitals are overdue now
+    chart.reload()
+    qtbot.wait(10)
+    alerts = chart.header.alerts
+    assert alerts.list.count() > ALERT_ROWS
+    assert alerts.count.text() == f"{alerts.list.count()} alerts"
+    assert alerts.list.verticalScrollBar().isVisible()
+    assert alerts.list.height() == height
+    chart.view = replace(chart.view, state=replace(chart.view.state, readings=()))
+    chart.tick()
+    assert alerts.list.height() == height
+    assert alerts.list.count() == 1  # only the overdue vitals remain
+    assert alerts.count.text() == "1 alert"
 
 
 def test_a_short_allergy_list_is_shown_whole(
