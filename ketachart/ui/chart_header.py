@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextLayout
 from PySide6.QtWidgets import (
-    QApplication,
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +34,8 @@ from ketachart.domain.allergies import AllergyStatus, AllergyText, allergy_count
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus
 from ketachart.services.sessions import SessionView
+from ketachart.ui.alarm import MuteButton
+from ketachart.ui.icons import IconName, icon, icon_label, set_label_icon
 from ketachart.ui.theme import ALLERGY_LABEL_NAMES
 from ketachart.ui.widgets import named_label, plain_label, tooltip_html
 
@@ -188,15 +187,6 @@ def _due_text(model: SessionModel) -> str:
 # --- the widgets ---------------------------------------------------------------------------
 
 
-def warning_icon_label(size: int) -> QLabel:
-    """Qt's standard warning icon (an emoji glyph prints as a box without an emoji font)."""
-    icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-    label = plain_label()
-    label.setPixmap(icon.pixmap(size, size))
-    label.setFixedSize(size, size)
-    return label
-
-
 def restyle(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
@@ -312,7 +302,7 @@ class AllergyField(QFrame):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.icon = warning_icon_label(28)
+        self.icon = icon_label(IconName.ALLERGY, 28)
         self.text = plain_label(name="allergies")
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -439,7 +429,7 @@ class AlertList(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)  # whole text in the tooltip
         self.list.setUniformItemSizes(True)
         self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self._icon = icon(IconName.WARNING)
         self._shown: tuple[str, ...] | None = None
         self._fix_height()
         row.addWidget(self.count)
@@ -490,8 +480,9 @@ class ChartHeader(QFrame):
         self.due = named_label("due")
         self.due.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         fixed_lines(self.due, 1)
-        self.mute = QCheckBox(self.tr("Mute overdue sound"))
-        """The slot of the audible alarm (its own module reads and audits this box)."""
+        self.mute = MuteButton()
+        """The session's alarm switch (ketachart.ui.alarm; the chart audits its presses)."""
+        self.due_icon = icon_label(None)
         self.alerts = AlertList()
         outer.addWidget(self.banner)
         outer.addWidget(self.band)
@@ -508,14 +499,19 @@ class ChartHeader(QFrame):
         return self.banner.allergies
 
     def _lower(self) -> QGridLayout:
-        """Two lines on the left (the plan, then progress and what is due), the alert list on
-        the right: as tall as the two lines, so the header stays short on a 720 px screen."""
+        """Two lines on the left (the plan; progress and what is due), the alarm switch
+        beside them, the alert list on the right: as tall as the two lines, so the header
+        stays short on a 720 px screen."""
         grid = QGridLayout()
         grid.setVerticalSpacing(0)
+        due = QHBoxLayout()
+        due.setSpacing(4)
+        due.addWidget(self.progress, 1)
+        due.addWidget(self.due_icon)
+        due.addWidget(self.due)
         grid.addWidget(self.dosing, 0, 0)
-        grid.addWidget(self.mute, 0, 1)
-        grid.addWidget(self.progress, 1, 0)
-        grid.addWidget(self.due, 1, 1)
+        grid.addLayout(due, 1, 0)
+        grid.addWidget(self.mute, 0, 1, 2, 1, Qt.AlignmentFlag.AlignVCenter)
         grid.addWidget(self.alerts, 0, 2, 2, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(2, 1)
@@ -531,6 +527,7 @@ class ChartHeader(QFrame):
         self.dosing.set_full_text(facts.dosing)
         self.progress.set_full_text(facts.progress)
         self.due.setText(facts.due)
+        set_label_icon(self.due_icon, IconName.OVERDUE if facts.overdue else None)
         name = "overdue" if facts.overdue else "due"
         if self.due.objectName() != name:
             self.due.setObjectName(name)

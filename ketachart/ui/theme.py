@@ -6,6 +6,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from ketachart.domain.allergies import AllergyStatus
+from ketachart.ui.fonts import with_script_families
 
 BASE_POINT_SIZE = 13
 ALERT_RED = "#b00020"
@@ -75,7 +76,7 @@ STYLE_SHEET += STAGE_BAND_STYLE
 
 
 def apply_theme(app: QApplication) -> None:
-    font = QFont(app.font())
+    font = with_script_families(QFont(app.font()))  # names in any script, never boxes
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLE_SHEET)
