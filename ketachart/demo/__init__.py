@@ -222,17 +222,25 @@ def _next_mrn_number(mrns: Iterable[str]) -> int:
     return max(numbers, default=0) + 1
 
 
+LISTED_BELOW = 0.25
+"""Below this draw a demo patient has allergies listed. Of the others every third has not
+been asked yet (the amber state); the rest have "no known allergies" recorded."""
+
+
 def _register(
     db: Database, nurse: Actor, rng: random.Random, number: int, protocol: protocols.ProtocolRow
 ) -> DemoPatient:
     given, sex = rng.choice(GIVEN_NAMES)
+    family, born = rng.choice(FAMILY_NAMES), _birth_date(rng, db.clock.now().year)
+    draw = rng.random()
     details = patients.PatientDetails(
         mrn=f"{MRN_PREFIX}{number:06d}",
-        family_name=rng.choice(FAMILY_NAMES),
+        family_name=family,
         given_name=given,
-        date_of_birth=_birth_date(rng, db.clock.now().year),
+        date_of_birth=born,
         sex=sex,
-        allergies=rng.choice(ALLERGIES) if rng.random() < 0.25 else "",
+        allergies=rng.choice(ALLERGIES) if draw < LISTED_BELOW else "",
+        no_known_allergies=draw >= LISTED_BELOW and number % 3 != 0,
     )
     with db.transaction() as tx:
         row = patients.register_patient(tx, nurse, details)

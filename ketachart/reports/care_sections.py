@@ -8,7 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ketachart.domain import payloads as p
-from ketachart.domain.allergies import allergy_text
+from ketachart.domain.age import age_on
+from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.codes import code_label
 from ketachart.domain.describe import escort_text
 from ketachart.domain.dose import RateSegment, delivered_mg, to_mg
@@ -28,7 +29,7 @@ def patient_section(ctx: ReportContext) -> tuple[Block, ...]:
         ("MRN", patient.mrn),
         ("Date of birth", f"{patient.date_of_birth.isoformat()} (age {_age(ctx)})"),
         ("Sex", patient.sex),
-        ("Allergies", _allergies(patient.allergies)),
+        ("Allergies", _allergies(patient.allergies, patient.no_known_allergies_at)),
         ("Weight", ctx.flagged(opened, f"{num(state.weight_kg)} kg (measured today)")),
         ("Protocol", f"{protocol.name} (version {protocol.version})"),
         ("Indication", protocol.indication),
@@ -41,14 +42,18 @@ def patient_section(ctx: ReportContext) -> tuple[Block, ...]:
 
 
 def _age(ctx: ReportContext) -> int:
-    born, on = ctx.view.patient.date_of_birth, ctx.times.date(ctx.state.opened_at)
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return age_on(ctx.view.patient.date_of_birth, ctx.times.date(ctx.state.opened_at))
 
 
-def _allergies(text: str) -> Cell:
-    """The words the screens show (one domain function); listed allergies in red bold."""
-    said = allergy_text(text)
-    return (Span(said.text, bold=True, tone=Tone.ALERT),) if said.listed else said.text
+def _allergies(text: str, no_known_allergies_at: datetime | None) -> Cell:
+    """The words the screens show (one domain function): listed allergies in red bold, 'not
+    recorded' in bold (it must be asked), 'no known allergies' with its time, plain."""
+    said = allergy_text(text, no_known_allergies_at)
+    if said.status is AllergyStatus.LISTED:
+        return (Span(said.text, bold=True, tone=Tone.ALERT),)
+    if said.status is AllergyStatus.NOT_RECORDED:
+        return (Span(said.text, bold=True),)
+    return said.text
 
 
 def _opened_text(ctx: ReportContext) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, or_, select
 
 from ketachart.domain.access import Action
+from ketachart.domain.allergies import allergy_problem
 from ketachart.domain.checks import Checks
 from ketachart.errors import NotFound, ValidationError
 from ketachart.models import Patient
@@ -30,6 +31,8 @@ class PatientDetails:
     sex: str
     allergies: str = ""
     notes: str = ""
+    no_known_allergies: bool = False
+    """The person asked and the patient knows of none (the time is the server's clock)."""
 
     def check(self, today: date) -> None:
         checks = Checks()
@@ -44,6 +47,9 @@ class PatientDetails:
         if self.sex not in SEXES:
             checks.fail("sex", f"Sex must be one of: {', '.join(SEXES)}.")
         checks.text("allergies", "Allergies", self.allergies, max_len=1000)
+        problem = allergy_problem(self.allergies, self.no_known_allergies)
+        if problem is not None:
+            checks.fail("allergies", problem)
         checks.text("notes", "Notes", self.notes)
         checks.done()
 
@@ -58,6 +64,8 @@ class PatientRow:
     sex: str
     allergies: str
     notes: str
+    no_known_allergies_at: datetime | None = None
+    """When "no known allergies" was recorded (None: not recorded, or allergies listed)."""
 
     @property
     def display_name(self) -> str:
@@ -74,6 +82,7 @@ def _row(patient: Patient) -> PatientRow:
         patient.sex,
         patient.allergies,
         patient.notes,
+        patient.no_known_allergies_at,
     )
 
 
@@ -81,7 +90,8 @@ def register_patient(tx: Tx, actor: Actor, details: PatientDetails) -> PatientRo
     actor.require(Action.MANAGE_PATIENTS)
     details.check(tx.now.date())
     _require_unique_mrn(tx, details.mrn, None)
-    patient = Patient(**vars(details), created_at=tx.now, updated_at=tx.now)
+    patient = Patient(**_columns(details), created_at=tx.now, updated_at=tx.now)
+    patient.no_known_allergies_at = _none_known_since(details, None, tx.now)
     tx.orm.add(patient)
     tx.orm.flush()
     audit(tx, actor, "patient.create", "patient", str(patient.id))
@@ -93,12 +103,33 @@ def update_patient(tx: Tx, actor: Actor, patient_id: int, details: PatientDetail
     details.check(tx.now.date())
     patient = _get(tx, patient_id)
     _require_unique_mrn(tx, details.mrn, patient_id)
-    changed = sorted(k for k, v in vars(details).items() if getattr(patient, k) != v)
-    for key, value in vars(details).items():
+    columns = {
+        **_columns(details),
+        "no_known_allergies_at": _none_known_since(details, patient.no_known_allergies_at, tx.now),
+    }
+    changed = sorted(k for k, v in columns.items() if getattr(patient, k) != v)
+    for key, value in columns.items():
         setattr(patient, key, value)
     patient.updated_at = tx.now
     audit(tx, actor, "patient.update", "patient", str(patient_id), "fields=" + ",".join(changed))
     return _row(patient)
+
+
+def _columns(details: PatientDetails) -> dict[str, object]:
+    """The typed details as patient columns ('no known allergies' is stored as a time)."""
+    fields = dict(vars(details))
+    del fields["no_known_allergies"]
+    return fields
+
+
+def _none_known_since(
+    details: PatientDetails, recorded: datetime | None, now: datetime
+) -> datetime | None:
+    """When 'no known allergies' was recorded: kept from before if it still holds (an edit
+    of the name does not re-ask), now if newly recorded, None once unticked."""
+    if not details.no_known_allergies:
+        return None
+    return recorded if recorded is not None else now
 
 
 def _require_unique_mrn(tx: Tx, mrn: str, own_id: int | None) -> None:

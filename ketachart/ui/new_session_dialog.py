@@ -232,7 +232,7 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         else:
             born = patient.date_of_birth.isoformat()
             self.patient_label.setText(f"{patient.display_name} · {patient.mrn} · {born}")
-            self.allergies.show_allergies(patient.allergies)
+            self.allergies.show_allergies(patient.allergies, patient.no_known_allergies_at)
         self.validate_live()
 
     # --- the form's value, the plan and the weight warning --------------------------------

@@ -259,12 +259,12 @@ def after_the_infusion(qtbot: QtBot, chart: ChartView, clinic: Clinic) -> None:
 
 def check_the_chart(chart: ChartView) -> None:
     header = chart.header
-    plain(header.name, NAME)
-    plain(header.allergies, f"ALLERGIES: {ALLERGIES}")
-    assert header.identity.textFormat() is Qt.TextFormat.PlainText
-    assert f"MRN {MRN}" in header.identity.text()
-    assert header.identity.text().endswith(CHAIR)
-    assert f" · {PROTOCOL} · " in header.dosing.text()
+    assert header.name.textFormat() is Qt.TextFormat.PlainText
+    assert header.name.full_text() == NAME  # elided if long; whole in its tooltip
+    assert header.allergies.text.textFormat() is Qt.TextFormat.PlainText
+    assert header.allergies.full_text() == f"ALLERGIES: {ALLERGIES}"
+    plain(header.banner.mrn, f"MRN {MRN}")
+    assert header.dosing.full_text().startswith(f"{CHAIR} · {PROTOCOL} · ")
     rows = chart.model.rows()
     for field, text in TEXTS.items():
         if field in ("addendum", "escort phone"):

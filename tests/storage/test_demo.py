@@ -15,6 +15,7 @@ from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.demo import DemoResult, fill_demo
 from ketachart.domain import payloads as p
+from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import Role, ScoreKind
@@ -182,12 +183,13 @@ def test_every_protocol_with_its_own_score(demo: Demo) -> None:
     )
 
 
-def test_patients_have_non_ascii_names_and_some_allergies(demo: Demo) -> None:
+def test_patients_have_non_ascii_names_and_every_allergy_state(demo: Demo) -> None:
     with demo.db.reading() as tx:
         rows = [patients.get_patient(tx, i) for i in {c.row.patient_id for c in demo.charts}]
     assert len(rows) == 12
     assert any(not (row.family_name + row.given_name).isascii() for row in rows)
-    assert any(row.allergies for row in rows)
+    states = {allergy_text(r.allergies, r.no_known_allergies_at).status for r in rows}
+    assert states == set(AllergyStatus)
     assert all(row.mrn.startswith("KC-") for row in rows)
 
 
