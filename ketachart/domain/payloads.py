@@ -224,7 +224,7 @@ class Note(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Note", self.text, required=True)
+        checks.text("text", "Note", self.text, required=True, multiline=True)
 
 
 @dataclass(frozen=True)
@@ -382,4 +382,4 @@ class Addendum(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Addendum", self.text, required=True)
+        checks.text("text", "Addendum", self.text, required=True, multiline=True)
