@@ -34,11 +34,15 @@ def refused_character(value: str, *, multiline: bool = False) -> str | None:
 
 
 def describe_character(char: str) -> str:
-    """'U+200B ZERO WIDTH SPACE': how a message names a character nobody can see."""
+    """'an invisible character (U+200B ZERO WIDTH SPACE)': how a message names a character
+    nobody can see."""
+    kinds = {"\n": "a line break", "\r": "a line break", "\t": "a tab"}
+    category = unicodedata.category(char)
+    kind = kinds.get(char) or {"Cc": "a control character", "Cs": "an invalid character"}.get(
+        category, "an invisible character"
+    )
     name = unicodedata.name(char, "")
-    if not name and unicodedata.category(char) == "Cc":
-        name = "CONTROL CHARACTER"
-    return f"U+{ord(char):04X} {name}".rstrip()
+    return f"{kind} (U+{ord(char):04X}{' ' + name if name else ''})"
 
 
 class Checks:
@@ -97,8 +101,7 @@ class Checks:
         if refused is not None:
             self.fail(
                 field,
-                f"{label} contains an invisible or control character "
-                f"({describe_character(refused)}); type it again without it.",
+                f"{label} contains {describe_character(refused)}: type it again without it.",
             )
 
     def not_after(self, field: str, label: str, value: date, limit: date) -> None:
