@@ -47,11 +47,13 @@ def mrn_rule(pattern: str, description: str) -> MrnRule:
 
 
 def check_mrn(checks: Checks, mrn: str, rule: MrnRule) -> None:
-    """The MRN field: required, short, no spaces, and in the clinic's pattern. The pattern is
-    only looked at once the MRN is otherwise valid, so one problem gives one message."""
+    """The MRN field: required, short, plain, no spaces, and in the clinic's pattern: the first
+    of these that fails is the one message."""
     before = len(checks.problems)
     checks.text("mrn", "MRN", mrn, required=True, max_len=40)
-    if mrn.strip() != mrn or any(c.isspace() for c in mrn):
+    if len(checks.problems) > before:
+        return
+    if any(c.isspace() for c in mrn):
         checks.fail("mrn", "MRN cannot contain spaces.")
-    if len(checks.problems) == before and not rule.matches(mrn):
+    elif not rule.matches(mrn):
         checks.fail("mrn", f"MRN may only use {rule.description}.")

@@ -36,7 +36,8 @@ def count_users(tx: Tx) -> int:
 def _check_new_user(username: str, display_name: str, credentials: str, password: str) -> None:
     checks = Checks()
     checks.text("username", "User name", username, required=True, max_len=64)
-    if username and not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+    plain = username.replace(".", "").replace("-", "").replace("_", "")
+    if username and not checks.problems and not plain.isalnum():
         checks.fail("username", "User name may use letters, digits, '.', '-' and '_' only.")
     checks.text("display_name", "Full name", display_name, required=True, max_len=120)
     checks.text("credentials", "Credentials", credentials, max_len=40)
