@@ -205,10 +205,10 @@ def test_setup_logging_makes_the_log_folder_private(user_folders: Path) -> None:
         assert path.is_relative_to(user_folders)
         assert_owner_only(path, path.parent, path.parent.parent)
     finally:
-        for handler in root.handlers[:]:
-            if isinstance(handler, PrivateRotatingFileHandler) and handler not in others:
-                root.removeHandler(handler)
-                handler.close()
+        for added in root.handlers[:]:
+            if isinstance(added, PrivateRotatingFileHandler) and added not in others:
+                root.removeHandler(added)
+                added.close()
         for handler in others:
             root.addHandler(handler)
         root.setLevel(level)
