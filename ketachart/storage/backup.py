@@ -47,7 +47,7 @@ def sqlite_file(url: str) -> Path:
         raise UsePgDump()
     path = sqlite_file_path(parsed)
     if path is None:
-        raise StorageError("Only an SQLite database file can be backed up by ketachart.")
+        raise BadDatabaseUrl("Only an SQLite database file can be backed up by ketachart.")
     if not path.is_file():
         raise StorageError(f"There is no database file at {path}.")
     return path
