@@ -117,12 +117,13 @@ def require_demo_database(db: Database) -> None:
         mrns = tx.orm.scalars(select(Patient.mrn)).all()
     others = sorted(name for name, role in accounts if demo_roles.get(name) != role)
     real_patients = sum(1 for mrn in mrns if not DEMO_MRN.fullmatch(mrn))
-    if not others and not real_patients:
-        return
-    held = [f"{len(others)} account(s) that are not the demo's ({', '.join(others[:3])})"]
-    held = held if others else []
+    held = []
+    if others:
+        held.append(f"{len(others)} account(s) that are not the demo's ({', '.join(others[:3])})")
     if real_patients:
         held.append(f"{real_patients} patient(s) that are not the demo's")
+    if not held:
+        return
     raise KetachartError(
         f"This database holds {' and '.join(held)}: demo data only goes into a demo "
         "database. Use `ketachart --demo demo`, or --db with a new file."
