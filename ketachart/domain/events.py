@@ -116,6 +116,14 @@ def validate_payload(payload: p.Payload) -> None:
     checks.done()
 
 
+def validate_overrides(overrides: tuple[Override, ...]) -> None:
+    """Raise ValidationError if a reason typed for an override is not plain text."""
+    checks = Checks()
+    for override in overrides:
+        checks.text(f"overrides.{override.code}", "Reason for the override", override.reason)
+    checks.done()
+
+
 def kind_of(payload: p.Payload) -> EventKind:
     for kind, cls in PAYLOAD_TYPES.items():
         if type(payload) is cls:

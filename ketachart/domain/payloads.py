@@ -254,7 +254,7 @@ class Note(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Note", self.text, required=True)
+        checks.text("text", "Note", self.text, required=True, multiline=True)
 
 
 @dataclass(frozen=True)
@@ -452,4 +452,4 @@ class Addendum(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Addendum", self.text, required=True)
+        checks.text("text", "Addendum", self.text, required=True, multiline=True)

@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
-from ketachart.domain.events import EventKind, EventRecord, Override, validate_payload
+from ketachart.domain.checks import Checks
+from ketachart.domain.events import (
+    EventKind,
+    EventRecord,
+    Override,
+    validate_overrides,
+    validate_payload,
+)
 from ketachart.domain.labels import person_label
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time
@@ -131,6 +138,10 @@ def open_session(
     check_event_time(at, tx.now, None)
     if not chair.strip() or len(chair) > 40:
         raise ValidationError.single("chair", "Chair or room is required (at most 40 characters).")
+    checks = Checks()
+    checks.text("chair", "Chair or room", chair, max_len=40)
+    checks.done()
+    validate_overrides(overrides)
     get_patient(tx, patient_id)
     protocol = get_protocol(tx, protocol_id)
     opened = p.SessionOpened(weight_kg)

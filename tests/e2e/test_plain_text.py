@@ -51,19 +51,20 @@ from tests.e2e import steps
 from tests.support import Clinic
 from tests.ui.dialog_helpers import set_text
 
-MARKUP = "<b>x</b> &amp; <img src=a> \u202e\tend"
-"""Tags, an entity, a right-to-left override and a tab: each one altered by rich text."""
+MARKUP = "<b>x</b> &amp; <img src=a> end"
+"""Tags and an entity: each one altered by rich text. (Invisible and control characters, such
+as a right-to-left override or a tab in a one-line field, are refused: test_identifiers.)"""
 
 
 def typed(field: str) -> str:
     return f"{field} {MARKUP}"
 
 
-MRN = "MRN<s>7</s>&amp;<img/>\u202e1"  # an MRN has no spaces
+MRN = "MRN-7"  # an MRN follows the clinic's pattern: letters, digits and '-' by default
 FAMILY = typed("Fam")
 GIVEN = "<font size=40>Giv</font> &lt;i&gt;"
 NAME = f"{FAMILY}, {GIVEN}"
-ALLERGIES = "Penicillin <b>unclosed & sulfa < 2 <s>LATEX</s>\tx \u202e <img src=a>"
+ALLERGIES = "Penicillin <b>unclosed & sulfa < 2 <s>LATEX</s>\tx <img src=a>"
 NOTES = "Notes <font size=40>big</font>\nline two &amp;\t<a href=x>link</a>"
 CHAIR = typed("Ch")
 PROTOCOL = typed("Protocol")
@@ -71,7 +72,7 @@ NURSE = ("<i>Nurse</i> &amp; <img src=a>", "RN<b>")
 TEXTS = {
     "pre-check detail": typed("Consent"),
     "escort (pre-checks)": typed("Esc"),
-    "escort phone": "+1 555 <b>0</b>\t10",
+    "escort phone": "+1 555 <b>0</b> 10",
     "IV site": typed("Site"),
     "rate change reason": typed("Slower"),
     "pause reason": typed("Paused"),
@@ -88,7 +89,7 @@ TEXTS = {
     "ride escort": typed("Ride"),
     "relationship": typed("Rel"),
     "discharge note": typed("Home"),
-    "addendum": "Addendum <img src=a>\nphoned &amp; well\t\u202e",
+    "addendum": "Addendum <img src=a>\nphoned &amp;\twell",
 }
 
 

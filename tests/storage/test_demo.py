@@ -19,6 +19,7 @@ from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import Role, ScoreKind
+from ketachart.errors import KetachartError
 from ketachart.models import InfusionSession
 from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
@@ -242,15 +243,33 @@ def accounts_nurse(accounts: list[Actor]) -> Actor:
     return next(a for a in accounts if a.role is Role.NURSE)
 
 
-def test_demo_on_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
+def test_demo_refuses_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
+    """Synthetic patients and accounts whose passwords are printed never go into a real
+    clinic: one account that is not the demo's is enough to refuse, and nothing is added."""
     db = open_database(sqlite_url, ManualClock(NOW))
     try:
         with db.transaction() as tx:
             users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "boss-password")
-        fill_demo(db, patients=2, sessions=4, seed=3)
+        with pytest.raises(KetachartError, match="demo data only goes into a demo database"):
+            fill_demo(db, patients=2, sessions=4, seed=3)
         with db.reading() as tx:
-            assert len(users.list_actors(tx)) == 7
-        assert problems(db) == []
+            assert [a.username for a in users.list_actors(tx)] == ["boss"]
+            assert tx.orm.scalars(select(InfusionSession.id)).all() == []
+    finally:
+        db.dispose()
+
+
+def test_demo_refuses_a_database_with_other_patients(sqlite_url: str) -> None:
+    """A patient whose MRN is not of the demo's form is a real one, even among demo accounts."""
+    db = open_database(sqlite_url, ManualClock(NOW))
+    try:
+        fill_demo(db, patients=1, sessions=0, seed=3)
+        with db.transaction() as tx:
+            nurse = accounts_nurse(users.list_actors(tx))
+            details = patients.PatientDetails("MRN-77", "Real", "Person", NOW.date(), "female")
+            patients.register_patient(tx, nurse, details)
+        with pytest.raises(KetachartError, match=r"1 patient\(s\) that are not the demo's"):
+            fill_demo(db, patients=1, sessions=0, seed=4)
     finally:
         db.dispose()
 

@@ -195,7 +195,11 @@ def test_empty_form_lists_every_missing_field(qtbot: QtBot, ws: Workstation) -> 
         ("mrn", "M" * 41, "MRN is too long (41 characters, at most 40)."),
         ("family_name", "x" * 5000, "Family name is too long (5000 characters, at most 120)."),
         ("given_name", "   ", "Given name is required."),
-        ("family_name", "Nul\x00l", "Family name contains a control character."),
+        (
+            "family_name",
+            "Nul\x00l",
+            "Family name contains a control character (U+0000): type it again without it.",
+        ),
     ],
 )
 @pytest.mark.garbage
