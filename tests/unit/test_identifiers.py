@@ -4,8 +4,10 @@ command line prints stored text with such characters escaped."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -38,10 +40,10 @@ REFUSED = {
 }
 
 
-def details(**changes: str) -> PatientDetails:
-    fields = {"mrn": "MRN-0001", "family_name": "Okafor", "given_name": "Ada"}
-    fields.update(changes)
-    return PatientDetails(date_of_birth=date(1980, 2, 3), sex="female", **fields)
+def details(**changes: Any) -> PatientDetails:
+    """A valid patient with some texts changed."""
+    base = PatientDetails("MRN-0001", "Okafor", "Ada", date(1980, 2, 3), "female")
+    return replace(base, **changes)
 
 
 def problems(details_: PatientDetails, rule: MrnRule = DEFAULT_MRN_RULE) -> dict[str, str]:
