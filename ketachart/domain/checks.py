@@ -15,6 +15,9 @@ REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
 separator characters: invisible or look-alike in a name, an MRN or a note."""
 MULTILINE_ALLOWED = frozenset("\n\t")
 """What a multi-line free-text field may hold of those: an ordinary new line and tab."""
+JOINERS = frozenset("\u200c\u200d")
+"""Zero-width non-joiner and joiner: part of the spelling of Persian, Kurdish and some Indic
+names when they stand between two letters (the contextual rule IDNA uses); refused elsewhere."""
 
 
 def nfc(text: str) -> str:
@@ -25,12 +28,21 @@ def nfc(text: str) -> str:
 
 def refused_character(value: str, *, multiline: bool = False) -> str | None:
     """The first invisible, format or control character in `value`, or None."""
-    for char in value:
+    for index, char in enumerate(value):
         if multiline and char in MULTILINE_ALLOWED:
+            continue
+        if char in JOINERS and _between_letters(value, index):
             continue
         if unicodedata.category(char) in REFUSED_CATEGORIES:
             return char
     return None
+
+
+def _between_letters(value: str, index: int) -> bool:
+    """Whether the character at `index` has a letter (or a combining mark) on both sides."""
+    if index == 0 or index == len(value) - 1:
+        return False
+    return all(unicodedata.category(c)[0] in "LM" for c in (value[index - 1], value[index + 1]))
 
 
 def describe_character(char: str) -> str:

@@ -55,7 +55,7 @@ def problems(details_: PatientDetails, rule: MrnRule = DEFAULT_MRN_RULE) -> dict
 @pytest.mark.parametrize("char", REFUSED.values(), ids=REFUSED.keys())
 @pytest.mark.parametrize("field", ["mrn", "family_name", "given_name", "allergies", "notes"])
 def test_every_patient_field_refuses_invisible_characters(field: str, char: str) -> None:
-    typed = details(**{field: f"MRN-{char}0001" if field == "mrn" else f"Ok{char}afor"})
+    typed = details(**{field: f"MRN-{char}0001" if field == "mrn" else f"Okafor {char}"})
     found = problems(typed)
     assert list(found) == [field]
     assert "type it again without it" in found[field]
@@ -120,6 +120,16 @@ def test_ordinary_text_of_any_script_passes() -> None:
         "Zoë 🩺",
     ):
         details(family_name=name, given_name=name).check(TODAY)
+
+
+def test_a_joiner_between_letters_is_part_of_a_name() -> None:
+    """Persian spells 'Mehrāfarin' with a zero-width non-joiner; Devanagari conjuncts use the
+    joiner. Between two letters they are spelling, anywhere else they are refused."""
+    details(family_name="\u0645\u0647\u0631\u200c\u0622\u0641\u0631\u06cc\u0646").check(TODAY)
+    details(given_name="\u0915\u094d\u200d\u0937").check(TODAY)
+    for edge in ("\u200cAda", "Ada\u200c", "Ada \u200d Lovelace", "Ada1\u200c2"):
+        assert list(problems(details(given_name=edge))) == ["given_name"]
+    assert list(problems(details(mrn="MRN\u200c0001"))) == ["mrn"]
 
 
 def test_names_are_composed_nfc() -> None:
