@@ -28,14 +28,19 @@ def get_clinic(tx: Tx) -> ClinicInfo:
     return ClinicInfo(name.value if name else "", address.value if address else "")
 
 
-def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
-    """Only an admin may change it (None: the first-run setup, before any account exists)."""
-    if actor is not None:
-        actor.require(Action.MANAGE_USERS)
+def check_clinic_info(info: ClinicInfo) -> None:
+    """Every problem with the clinic's name and address."""
     checks = Checks()
     checks.text("name", "Clinic name", info.name, required=True, max_len=200)
     checks.text("address", "Clinic address", info.address, max_len=500)
     checks.done()
+
+
+def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
+    """Only an admin may change it (None: the first-run setup, before any account exists)."""
+    if actor is not None:
+        actor.require(Action.MANAGE_USERS)
+    check_clinic_info(info)
     for key, value in (("clinic.name", info.name), ("clinic.address", info.address)):
         setting = tx.orm.get(Setting, key)
         if setting is None:

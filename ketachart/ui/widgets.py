@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QWidget,
 )
 
@@ -174,10 +175,66 @@ def grow_to_fit(dialog: QDialog) -> None:
     layout.activate()
     width = max(dialog.width(), layout.minimumSize().width())
     needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0
-    needed = max(needed, layout.totalMinimumSize().height())
+    needed = max(needed, layout.totalSizeHint().height(), layout.totalMinimumSize().height())
     screen = dialog.screen().availableGeometry().height() * 19 // 20
     if needed > dialog.height():
         dialog.resize(width, min(needed, max(screen, dialog.height())))
+    keep_on_screen(dialog)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Keep a window, frame included, within its screen's available area: never larger
+    (the content scrolls or elides instead), and moved back in if it sticks out (a dialog
+    centred on its parent, or grown by an error message). Call it once the window is shown,
+    when the frame's size is known."""
+    area = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    extra = frame.size() - window.geometry().size()
+    largest = QSize(area.width() - extra.width(), area.height() - extra.height())
+    window.setMaximumSize(largest)
+    size = window.size().boundedTo(largest)
+    if size != window.size():
+        window.resize(size)
+    outer = QRect(frame.topLeft(), size + extra)
+    left = min(max(outer.left(), area.left()), area.right() + 1 - outer.width())
+    top = min(max(outer.top(), area.top()), area.bottom() + 1 - outer.height())
+    if (left, top) != (outer.left(), outer.top()):
+        window.move(left, top)
+
+
+class FormScrollArea(QScrollArea):
+    """A form that scrolls when the screen is too small for it, and only then: its size
+    hint is the whole form's (a scroll area's own hint stops at 24 lines), its minimum is a
+    few lines, so a dialog opens at the form's size and a small screen shrinks the form
+    rather than pushing the message and the buttons below it off the screen."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def _content_size(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return QSize(0, 0)
+        hint = content.sizeHint().expandedTo(content.minimumSizeHint())
+        width = max(hint.width(), self.viewport().width())
+        height = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+        return QSize(hint.width(), max(height, hint.height()))
+
+    def sizeHint(self) -> QSize:
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        return self._content_size() + QSize(scrollbar, 0)
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget()
+        width = content.minimumSizeHint().width() if content is not None else 0
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        lines = self.fontMetrics().lineSpacing() * 4
+        return QSize(width + scrollbar, min(lines, self._content_size().height()))
 
 
 def set_form_tab_order(dialog: QDialog, buttons: QDialogButtonBox) -> None:
@@ -196,6 +253,12 @@ def form_inputs(dialog: QWidget) -> list[QWidget]:
 def _focusable(layout: QLayout) -> Iterator[QWidget]:
     for widget in _layout_widgets(layout):
         if isinstance(widget, QDialogButtonBox):
+            continue
+        if isinstance(widget, QScrollArea):
+            content = widget.widget()
+            inside = content.layout() if content is not None else None
+            if inside is not None:
+                yield from _focusable(inside)
             continue
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(widget, QLabel):
             yield widget
