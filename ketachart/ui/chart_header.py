@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from ketachart.domain.allergies import allergy_text
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus
 from ketachart.services.sessions import SessionView
+from ketachart.ui.alarm import MuteButton
+from ketachart.ui.icons import IconName, icon_label, set_label_icon
 from ketachart.ui.widgets import named_label, plain_label
 
 
@@ -26,6 +28,7 @@ class HeaderFacts:
     name: str
     identity: str
     allergies: str
+    allergies_listed: bool
     dosing: str
     progress: str
     due: str
@@ -41,7 +44,8 @@ def header_facts(view: SessionView, now: datetime) -> HeaderFacts:
         name=patient.display_name,
         identity=f"DOB {patient.date_of_birth.isoformat()}   MRN {patient.mrn}   "
         f"{view.session.chair}",
-        allergies=f"⚠ ALLERGIES: {allergies.text}" if allergies.listed else allergies.text,
+        allergies=f"ALLERGIES: {allergies.text}" if allergies.listed else allergies.text,
+        allergies_listed=allergies.listed,
         dosing=(
             f"{state.weight_kg} kg · {view.protocol.name} · plan {plan.total_mg} mg at "
             f"{plan.rate_ml_h} mL/h over {plan.duration_min} min"
@@ -49,7 +53,7 @@ def header_facts(view: SessionView, now: datetime) -> HeaderFacts:
         progress=_progress(model),
         due=_due_text(model),
         overdue=model.overdue,
-        alerts=tuple(f"⚠ {a.message}" for a in model.live_alerts),
+        alerts=tuple(a.message for a in model.live_alerts),
     )
 
 
@@ -93,14 +97,17 @@ class ChartHeader(QFrame):
         self.due = named_label("due")
         self.alerts = named_label("alertBanner")
         self.alerts.setWordWrap(True)
-        self.mute = QCheckBox(self.tr("Mute overdue sound for this session"))
+        self.allergy_icon = icon_label(IconName.ALLERGY)
+        self.due_icon = icon_label(IconName.OVERDUE)
+        self.alert_icon = icon_label(IconName.WARNING)
+        self.mute = MuteButton()
         grid.addWidget(self.name, 0, 0)
         grid.addWidget(self.identity, 0, 1)
-        grid.addWidget(self.allergies, 0, 2)
+        grid.addLayout(_with_icon(self.allergy_icon, self.allergies), 0, 2)
         grid.addWidget(self.dosing, 1, 0, 1, 3)
         grid.addWidget(self.progress, 2, 0, 1, 2)
-        grid.addWidget(self.due, 2, 2)
-        grid.addWidget(self.alerts, 3, 0, 1, 2)
+        grid.addLayout(_with_icon(self.due_icon, self.due), 2, 2)
+        grid.addLayout(_with_icon(self.alert_icon, self.alerts), 3, 0, 1, 2)
         grid.addWidget(self.mute, 3, 2)
 
     def show_facts(self, facts: HeaderFacts) -> None:
@@ -109,9 +116,21 @@ class ChartHeader(QFrame):
         self.allergies.setText(facts.allergies)
         self.dosing.setText(facts.dosing)
         self.progress.setText(facts.progress)
-        self.due.setText(("⏰ " if facts.overdue else "") + facts.due)
+        set_label_icon(self.allergy_icon, IconName.ALLERGY if facts.allergies_listed else None)
+        set_label_icon(self.due_icon, IconName.OVERDUE if facts.overdue else None)
+        self.due.setText(facts.due)
         self.due.setObjectName("overdue" if facts.overdue else "due")
         self.due.style().unpolish(self.due)
         self.due.style().polish(self.due)
         self.alerts.setText("\n".join(facts.alerts))
         self.alerts.setVisible(bool(facts.alerts))
+        self.alert_icon.setVisible(bool(facts.alerts))
+
+
+def _with_icon(icon: QLabel, label: QLabel) -> QHBoxLayout:
+    """An icon (drawn, not a glyph a font may lack) before a header field."""
+    row = QHBoxLayout()
+    row.setSpacing(6)
+    row.addWidget(icon)
+    row.addWidget(label, 1)
+    return row

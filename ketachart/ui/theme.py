@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from ketachart.ui.fonts import with_script_families
+
 BASE_POINT_SIZE = 13
 ALERT_RED = "#b00020"
 WARN_AMBER = "#8a5a00"
@@ -38,7 +40,7 @@ QLabel#due {{ padding: 2px 6px; }}
 
 
 def apply_theme(app: QApplication) -> None:
-    font = QFont(app.font())
+    font = with_script_families(QFont(app.font()))  # names in any script, never boxes
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLE_SHEET)

@@ -260,7 +260,7 @@ def after_the_infusion(qtbot: QtBot, chart: ChartView, clinic: Clinic) -> None:
 def check_the_chart(chart: ChartView) -> None:
     header = chart.header
     plain(header.name, NAME)
-    plain(header.allergies, f"⚠ ALLERGIES: {ALLERGIES}")
+    plain(header.allergies, f"ALLERGIES: {ALLERGIES}")
     assert header.identity.textFormat() is Qt.TextFormat.PlainText
     assert f"MRN {MRN}" in header.identity.text()
     assert header.identity.text().endswith(CHAIR)

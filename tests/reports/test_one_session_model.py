@@ -68,7 +68,7 @@ def test_board_header_and_pdf_agree_on_a_running_session(clinic: Clinic, tmp_pat
     facts = header_facts(view, model.now)
     assert row.overdue == facts.overdue == model.overdue
     assert row.other_alerts == tuple(a.message for a in model.clinical_alerts)
-    assert facts.alerts == tuple(f"⚠ {a.message}" for a in model.live_alerts)
+    assert facts.alerts == tuple(a.message for a in model.live_alerts)
     assert f"delivered {model.delivered_mg} mg" in facts.progress
     text = _pdf_text(clinic, sid, tmp_path / "running.pdf")
     for alert in model.alert_history:
