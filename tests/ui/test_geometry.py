@@ -404,6 +404,15 @@ def check_other_dialogs(
         mrn=True,
         fail=type_into(new_session, {"weight_kg": str(Decimal(700))}),
     )
+    warned = NewSessionDialog(ws, clinic.patient.id, window)
+
+    def weight_warning() -> None:
+        warned.protocol.setCurrentIndex(0)
+        warned.chair.setEditText("Chair 1")
+        warned.weight.setText("150")  # 70 kg last time: "check the weight", then the plan
+        warned.accept()
+
+    check.dialog("new-session-warning", warned, mrn=False, fail=weight_warning)
     register = PatientDialog(ws, None, window)
     check.dialog("register", register, mrn=False, fail=press_ok(register))
     edit = PatientDialog(ws, clinic.patient, window)
