@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QDateTime, QSize, Qt
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,6 +45,7 @@ from ketachart.services.sessions import SessionView
 from ketachart.ui.approvals_dialog import AskApprovals, ask_approvals
 from ketachart.ui.timeline_rows import other_occurrence
 from ketachart.ui.widgets import (
+    ElidedLabel,
     FormScrollArea,
     add_row,
     fit_to_screen,
@@ -52,7 +53,6 @@ from ketachart.ui.widgets import (
     keep_on_screen,
     named_label,
     plain_label,
-    tooltip_html,
 )
 from ketachart.ui.workstation import Workstation
 
@@ -117,40 +117,6 @@ def from_qdatetime(value: QDateTime, now: datetime | None = None) -> datetime:
     return later if later is not None and first < later <= now else first
 
 
-class ElidedLabel(QLabel):
-    """One line of plain text cut with "…" to the width it is given (never widening its
-    window); the whole text is in the tooltip."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.setObjectName(name)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.full_text = ""
-
-    def set_full_text(self, text: str) -> None:
-        self.full_text = text
-        self.setToolTip(tooltip_html(text))
-        self._elide()
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().horizontalAdvance("M…"), super().minimumSizeHint().height())
-
-    def sizeHint(self) -> QSize:
-        """The whole text up to about 32 characters: a long name does not widen the window,
-        it is cut instead."""
-        metrics = self.fontMetrics()
-        width = min(metrics.horizontalAdvance(self.full_text), metrics.averageCharWidth() * 32)
-        return QSize(width + 4, super().sizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        metrics = self.fontMetrics()
-        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))
-
-
 class IdentityStrip(QFrame):
     """Whose chart an entry goes into: the name (cut with "…" when long, whole in the
     tooltip), date of birth and the full MRN, which is never cut."""
@@ -158,6 +124,10 @@ class IdentityStrip(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("identityStrip")
+        # The chart banner's colours: reads as "whose chart" rather than as a form field.
+        self.setStyleSheet(
+            "QFrame#identityStrip { background: #eef3f8; border-bottom: 1px solid #9aa9b8; }"
+        )
         self.name = ElidedLabel("identityName")
         bold = self.name.font()
         bold.setBold(True)
@@ -166,7 +136,7 @@ class IdentityStrip(QFrame):
         self.mrn = plain_label(name="identityMrn")
         self.mrn.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 4)
+        row.setContentsMargins(6, 4, 6, 4)
         row.addWidget(self.name, 1)
         row.addWidget(self.born)
         row.addWidget(self.mrn)

@@ -9,8 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -215,6 +215,32 @@ class FormScrollArea(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._unclip_pending = False
+        content.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.LayoutRequest,
+        ):
+            if not self._unclip_pending:
+                self._unclip_pending = True
+                QTimer.singleShot(0, self._unclip_wrapped_labels)
+        return False
+
+    def _unclip_wrapped_labels(self) -> None:
+        """Give every wrapped label the height its lines need. A form row holding a field
+        with its error under it can be laid out a line short (Qt's nested height-for-width
+        is approximate), which cuts the error's second line."""
+        self._unclip_pending = False
+        content = self.widget()
+        if content is None:
+            return
+        for label in content.findChildren(QLabel):
+            if label.wordWrap() and label.isVisible() and label.text():
+                needed = label.heightForWidth(label.width())
+                if needed > label.height():
+                    label.setMinimumHeight(needed)
 
     def _content_size(self) -> QSize:
         content = self.widget()
@@ -342,3 +368,37 @@ def repeating_timer(parent: QObject, milliseconds: int, slot: Callable[[], None]
     timer.setInterval(milliseconds)
     timer.timeout.connect(slot)
     return timer
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text cut with "…" to the width it is given (never widening its
+    window); the whole text is in the tooltip."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.full_text = ""
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self.setToolTip(tooltip_html(text))
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("M…"), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        """The whole text up to about 32 characters: a long name does not widen the window,
+        it is cut instead."""
+        metrics = self.fontMetrics()
+        width = min(metrics.horizontalAdvance(self.full_text), metrics.averageCharWidth() * 32)
+        return QSize(width + 4, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))

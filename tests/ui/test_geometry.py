@@ -151,7 +151,8 @@ class Checker:
         self.problems: list[str] = []
 
     def check(self, name: str, window: QWidget, *, mrn: bool) -> None:
-        QApplication.processEvents()
+        for _pass in range(3):  # layouts settle over a few passes (labels that wrap)
+            QApplication.processEvents()
         self.covered.add(type(window))
         found = [f"{name}: {text}" for text in window_problems(window, mrn=mrn)]
         self.problems.extend(found)
@@ -186,6 +187,11 @@ def window_problems(window: QWidget, *, mrn: bool) -> Iterator[str]:
         if not inside.contains(where):
             yield f"{describe(control)} at {rect_text(where)} is outside {rect_text(inside)}"
     yield from button_problems(window)
+    for label in window.findChildren(QLabel):
+        if label.wordWrap() and label.text() and label.isVisibleTo(window):
+            needed = label.heightForWidth(label.width())
+            if label.height() < needed:
+                yield f"label {label.text()[:40]!r} is cut: {label.height()} < {needed} px"
     if mrn and not shows_full_mrn(window):
         yield f"no label shows the full MRN {LONG_MRN}"
 
@@ -422,3 +428,24 @@ def check_other_dialogs(
     check.dialog("login", login, mrn=False, fail=press_ok(login))
     setup = SetupDialog(ws, None)
     check.dialog("setup", setup, mrn=False, fail=press_ok(setup))
+
+
+def test_entry_dialogs_show_whose_chart_it_is(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, themed: None
+) -> None:
+    """An entry dialog opened from a chart names its patient (the chart's rows, no query):
+    the name cut to fit with the whole of it in the tooltip, the MRN whole."""
+    make_worst_patient(ui_clinic)
+    chart = ChartView.open(ws, ui_clinic.open_session())
+    qtbot.addWidget(chart)
+    vitals = next(a for a in ENTRY_ACTIONS if a.kind is EventKind.VITALS)
+    dialog = chart.open_entry(vitals)
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    strip = dialog.identity
+    assert strip.isVisible()
+    assert strip.mrn.text() == f"MRN {LONG_MRN}"
+    assert strip.name.text().endswith("…")
+    assert f"{LONG_FAMILY}, {LONG_GIVEN}" in strip.name.toolTip()
+    dialog.reject()
