@@ -219,13 +219,10 @@ class FormScrollArea(QScrollArea):
         content.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.widget() and event.type() in (
-            QEvent.Type.Resize,
-            QEvent.Type.LayoutRequest,
-        ):
-            if not self._unclip_pending:
-                self._unclip_pending = True
-                QTimer.singleShot(0, self._unclip_wrapped_labels)
+        relayout = event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest)
+        if watched is self.widget() and relayout and not self._unclip_pending:
+            self._unclip_pending = True
+            QTimer.singleShot(0, self._unclip_wrapped_labels)
         return False
 
     def _unclip_wrapped_labels(self) -> None:
