@@ -208,6 +208,7 @@ class EntryDialog(QDialog, Generic[R_co]):
         content = QWidget()
         self.body = QVBoxLayout(content)
         self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignTop)  # spare height goes below the form
         self.form = QFormLayout()
         self.body.addLayout(self.form)
         self.form_area = FormScrollArea(content)

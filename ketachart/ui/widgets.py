@@ -240,13 +240,26 @@ class FormScrollArea(QScrollArea):
                     label.setMinimumHeight(needed)
 
     def _content_size(self) -> QSize:
+        """The form's size at the width it will have: the viewport's once shown, before that
+        at least the window's minimum width (wrapped text is shorter when wider)."""
         content = self.widget()
         if content is None:
             return QSize(0, 0)
+        if not self.isVisible():  # rows added since the form was last measured
+            for widget in content.findChildren(QWidget):
+                widget.updateGeometry()
         hint = content.sizeHint().expandedTo(content.minimumSizeHint())
-        width = max(hint.width(), self.viewport().width())
-        height = content.heightForWidth(width) if content.hasHeightForWidth() else -1
-        return QSize(hint.width(), max(height, hint.height()))
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        window = self.window()
+        outer = window.layout()
+        margins = outer.contentsMargins() if outer is not None else None
+        sides = margins.left() + margins.right() if margins is not None else 0
+        width = max(hint.width(), window.minimumWidth() - sides - scrollbar)
+        if self.isVisible():
+            width = max(width, self.viewport().width())
+        if not content.hasHeightForWidth():
+            return QSize(width, hint.height())
+        return QSize(width, content.heightForWidth(width))
 
     def sizeHint(self) -> QSize:
         scrollbar = self.verticalScrollBar().sizeHint().width()
