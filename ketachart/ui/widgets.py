@@ -215,21 +215,23 @@ class FormScrollArea(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._unclip_pending = False
+        # a child timer: it dies with the scroll area, so no fix-up runs after a dialog closed
+        self._unclip_timer = QTimer(self)
+        self._unclip_timer.setSingleShot(True)
+        self._unclip_timer.setInterval(0)
+        self._unclip_timer.timeout.connect(self._unclip_wrapped_labels)
         content.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         relayout = event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest)
-        if watched is self.widget() and relayout and not self._unclip_pending:
-            self._unclip_pending = True
-            QTimer.singleShot(0, self._unclip_wrapped_labels)
+        if watched is self.widget() and relayout and not self._unclip_timer.isActive():
+            self._unclip_timer.start()
         return False
 
     def _unclip_wrapped_labels(self) -> None:
         """Give every wrapped label the height its lines need. A form row holding a field
         with its error under it can be laid out a line short (Qt's nested height-for-width
         is approximate), which cuts the error's second line."""
-        self._unclip_pending = False
         content = self.widget()
         if content is None:
             return
