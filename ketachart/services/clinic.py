@@ -32,15 +32,20 @@ def get_clinic(tx: Tx) -> ClinicInfo:
     return ClinicInfo(name.value if name else "", address.value if address else "")
 
 
+def check_clinic_info(info: ClinicInfo) -> None:
+    """Every problem with the clinic's name and address."""
+    checks = Checks()
+    checks.text("name", "Clinic name", info.name, required=True, max_len=200)
+    checks.text("address", "Clinic address", info.address, max_len=500, multiline=True)
+    checks.done()
+
+
 def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
     """Only an admin may change it (None: the first-run setup, before any account exists)."""
     if actor is not None:
         actor.require(Action.MANAGE_USERS)
     info = ClinicInfo(nfc(info.name), nfc(info.address))
-    checks = Checks()
-    checks.text("name", "Clinic name", info.name, required=True, max_len=200)
-    checks.text("address", "Clinic address", info.address, max_len=500, multiline=True)
-    checks.done()
+    check_clinic_info(info)
     _store(tx, {"clinic.name": info.name, "clinic.address": info.address})
     audit(tx, actor, "clinic.update", "clinic", "settings")
 

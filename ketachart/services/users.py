@@ -33,7 +33,9 @@ def count_users(tx: Tx) -> int:
     return tx.orm.scalar(select(func.count()).select_from(User)) or 0
 
 
-def _check_new_user(username: str, display_name: str, credentials: str, password: str) -> None:
+def check_new_user(username: str, display_name: str, password: str, credentials: str = "") -> None:
+    """Every problem with a new account's name and password (the setup window shows each
+    next to its field before anything is written)."""
     checks = Checks()
     checks.text("username", "User name", username, required=True, max_len=64)
     plain = username.replace(".", "").replace("-", "").replace("_", "")
@@ -61,7 +63,7 @@ def create_user(
     elif count_users(tx) > 0:
         raise AuthenticationFailed("Only an administrator can create accounts.")
     username, display_name, credentials = nfc(username), nfc(display_name), nfc(credentials)
-    _check_new_user(username, display_name, credentials, password)
+    check_new_user(username, display_name, password, credentials)
     if tx.orm.scalar(select(User).where(User.username == username)) is not None:
         raise ValidationError.single("username", f"The user name '{username}' is taken.")
     user = User(

@@ -28,7 +28,7 @@ from ketachart.services.actors import Actor
 from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.prompts import WrongRole, signed_in
 from ketachart.ui.theme import ALERT_RED
-from ketachart.ui.widgets import plain_label
+from ketachart.ui.widgets import keep_on_screen, plain_label
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -188,6 +188,7 @@ class ApprovalsDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.fit()
+        keep_on_screen(self)
 
     def fit(self) -> None:
         """Every item without scrolling when the screen allows; else the items scroll and the
@@ -216,6 +217,7 @@ class ApprovalsDialog(QDialog):
         area.updateGeometry()
         layout.activate()
         self.resize(width, min(layout.totalHeightForWidth(width), tallest))
+        keep_on_screen(self)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -33,7 +33,7 @@ from ketachart.ui.signing_dialogs import PasswordDialog
 from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
 from ketachart.ui.trend_chart import TrendChart
-from ketachart.ui.widgets import repeating_timer
+from ketachart.ui.widgets import FormScrollArea, repeating_timer
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
@@ -100,7 +100,9 @@ class ChartView(QWidget):
         outer.addWidget(self.header)
         outer.addWidget(self.notice)
         body = QHBoxLayout()
-        body.addWidget(self._make_buttons())
+        # On a short screen (1280x720, banners showing) the lower entry buttons scroll
+        # rather than being squeezed over each other; their keys work either way.
+        body.addWidget(FormScrollArea(self._make_buttons()))
         splitter = self._make_splitter()
         right = QVBoxLayout()
         right.addWidget(splitter, stretch=1)

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -37,9 +40,20 @@ from ketachart.errors import (
     ValidationError,
 )
 from ketachart.services.actors import Actor
+from ketachart.services.patients import PatientRow
+from ketachart.services.sessions import SessionView
 from ketachart.ui.approvals_dialog import AskApprovals, ask_approvals
 from ketachart.ui.timeline_rows import other_occurrence
-from ketachart.ui.widgets import add_row, grow_to_fit, named_label
+from ketachart.ui.widgets import (
+    ElidedLabel,
+    FormScrollArea,
+    add_row,
+    fit_to_screen,
+    grow_to_fit,
+    keep_on_screen,
+    named_label,
+    plain_label,
+)
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -49,6 +63,7 @@ UNEXPECTED = (
 # After the approvals are given, a save can still need new ones (the chart changed meanwhile,
 # or a service that names one item at a time): ask again at most this many times.
 ASK_AGAIN_AT_MOST = 2
+MIN_WIDTH = 640  # wide enough that a field's error reads on one or two lines
 
 R_co = TypeVar("R_co", covariant=True)
 
@@ -102,6 +117,50 @@ def from_qdatetime(value: QDateTime, now: datetime | None = None) -> datetime:
     return later if later is not None and first < later <= now else first
 
 
+class IdentityStrip(QFrame):
+    """Whose chart an entry goes into: the name (cut with "…" when long, whole in the
+    tooltip), date of birth and the full MRN, which is never cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("identityStrip")
+        # The chart banner's colours: reads as "whose chart" rather than as a form field.
+        self.setStyleSheet(
+            "QFrame#identityStrip { background: #eef3f8; border-bottom: 1px solid #9aa9b8; }"
+        )
+        self.name = ElidedLabel("identityName")
+        bold = self.name.font()
+        bold.setBold(True)
+        self.name.setFont(bold)
+        self.born = plain_label(name="identityBorn")
+        self.mrn = plain_label(name="identityMrn")
+        self.mrn.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 4, 6, 4)
+        row.addWidget(self.name, 1)
+        row.addWidget(self.born)
+        row.addWidget(self.mrn)
+        self.hide()
+
+    def show_patient(self, patient: PatientRow) -> None:
+        self.name.set_full_text(patient.display_name)
+        self.name.setAccessibleName(patient.display_name)
+        self.born.setText(self.tr("DOB %s") % patient.date_of_birth.isoformat())
+        self.mrn.setText(self.tr("MRN %s") % patient.mrn)
+        self.show()
+
+
+def chart_patient(widget: QWidget | None) -> PatientRow | None:
+    """The patient of the chart a dialog is opened from (its parent, or the parent's
+    parent...): the chart's rows are already read, so no query is needed."""
+    while widget is not None:
+        view = getattr(widget, "view", None)
+        if isinstance(view, SessionView):
+            return view.patient
+        widget = widget.parentWidget()
+    return None
+
+
 class EntryDialog(QDialog, Generic[R_co]):
     """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`; R_co is
     what `submit()` returns (the saved record), which `result_value` holds after a save."""
@@ -112,12 +171,17 @@ class EntryDialog(QDialog, Generic[R_co]):
         super().__init__(parent)
         self.ws = ws
         self.setWindowTitle(title)
+        self.setMinimumWidth(MIN_WIDTH)
         self.ask_approvals: AskApprovals = ask_approvals
         self._saved: R_co | None = None
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
         self._touched: set[str] = set()
         self._time_edit: QDateTimeEdit | None = None
+        self._sized = False
         self._build_frame(with_time)
+        patient = chart_patient(parent)
+        if patient is not None:
+            self.identity.show_patient(patient)
 
     @property
     def result_value(self) -> R_co | None:
@@ -135,9 +199,20 @@ class EntryDialog(QDialog, Generic[R_co]):
         return self._saved if self.exec() == QDialog.DialogCode.Accepted else None
 
     def _build_frame(self, with_time: bool) -> None:
+        """Whose chart (fixed at the top), the form (scrolling when the screen is too
+        small), then the message and Save/Cancel, fixed at the bottom: errors shown in the
+        form never push the buttons off the screen."""
         layout = QVBoxLayout(self)
+        self.identity = IdentityStrip()
+        layout.addWidget(self.identity)
+        content = QWidget()
+        self.body = QVBoxLayout(content)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignTop)  # spare height goes below the form
         self.form = QFormLayout()
-        layout.addLayout(self.form)
+        self.body.addLayout(self.form)
+        self.form_area = FormScrollArea(content)
+        layout.addWidget(self.form_area, 1)
         if with_time:
             self._add_time_field()
         self.message = named_label("formMessage")
@@ -149,6 +224,14 @@ class EntryDialog(QDialog, Generic[R_co]):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time: the form's size, within the screen; every time: on the screen."""
+        if not self._sized:
+            self._sized = True
+            fit_to_screen(self)
+        super().showEvent(event)
+        keep_on_screen(self)
 
     def _add_time_field(self) -> None:
         edit = QDateTimeEdit(to_qdatetime(self.ws.now()))
@@ -228,6 +311,16 @@ class EntryDialog(QDialog, Generic[R_co]):
             label.setText(" ".join(by_field.get(name, [])))
             label.setVisible(name in by_field)
         self.message.setText(" ".join(general) if all_fields else "")
+        self._grow_for_messages()
+
+    def _grow_for_messages(self) -> None:
+        """Grow (within the screen) for messages that appeared in the form: the scroll area
+        learns that its form is taller, then the dialog grows; what does not fit scrolls."""
+        content = self.form_area.widget()
+        inner = content.layout() if content is not None else None
+        if inner is not None:
+            inner.activate()
+        self.form_area.updateGeometry()
         grow_to_fit(self)
 
     def _matching_field(self, problem_field: str) -> str | None:
@@ -294,4 +387,4 @@ class EntryDialog(QDialog, Generic[R_co]):
     def _show_failure(self, text: str) -> None:
         self.message.setText(text)
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)
-        grow_to_fit(self)
+        self._grow_for_messages()

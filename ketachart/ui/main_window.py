@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -23,7 +24,7 @@ from ketachart.ui.lock import HiddenDialogs, InactivityWatcher
 from ketachart.ui.lock_screen import LockScreen
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.patients_view import PatientsView
-from ketachart.ui.widgets import named_label, plain_label
+from ketachart.ui.widgets import keep_on_screen, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.setWindowTitle("ketachart")
         self.stack = QStackedWidget()
+        # A screen whose content asks for more room than the screen has must not grow the
+        # window past it (it would stay that size, hiding buttons for the rest of the shift):
+        # the screens lay out within the window's size, whatever their own minimum.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setCentralWidget(self._under_banner(self.stack))
         self.board = BoardView(ws)
         self.patients = PatientsView(ws)
@@ -186,11 +191,15 @@ class MainWindow(QMainWindow):
         self.watcher.arm()
 
     def _restore_layout(self) -> None:
+        """The size and place of the last shift, or the whole screen's available area; a
+        geometry saved on a larger screen is brought within this one when shown."""
         geometry = self.ws.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1366, 768)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(self.screen().availableGeometry().size())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        keep_on_screen(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ws.settings.setValue("window/geometry", self.saveGeometry())

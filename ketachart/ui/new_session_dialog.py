@@ -9,6 +9,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -42,6 +44,7 @@ from ketachart.ui.workstation import Workstation
 
 CHAIRS = tuple(f"Chair {number}" for number in range(1, 7))
 WEIGHT_RANGE = (Decimal(2), Decimal(400))
+MIN_WIDTH = 980  # two columns: the patient, and the session with its dose plan
 
 
 class NewSessionDialog(EntryDialog[LoadedSession]):
@@ -59,13 +62,37 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         self._found: list[PatientRow] = []
         self.search: QLineEdit | None = None
         self.results: QListWidget | None = None
+        patient_form, session_form = self._two_columns()
+        self.form = patient_form  # add_field() adds to self.form
         self._add_patient_field(patient_id)
+        self.form = session_form
         self._add_session_fields()
         self._set_tab_order()
         self._built = True
         self.validate_live()
 
     # --- building the form ----------------------------------------------------------------
+    def _two_columns(self) -> tuple[QFormLayout, QFormLayout]:
+        """The patient on the left; protocol, chair, weight and the dose plan on the right,
+        so that a long name or allergy list never pushes the weight, its warning or the plan
+        out of sight."""
+        index = self.body.indexOf(self.form)
+        self.body.takeAt(index)
+        columns = QHBoxLayout()
+        patient, session = QFormLayout(), QFormLayout()
+        patient.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        session.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        for form in (patient, session):
+            column = QVBoxLayout()
+            column.addLayout(form)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+            if form is patient:
+                columns.addSpacing(24)
+        self.body.insertLayout(index, columns)
+        self.setMinimumWidth(MIN_WIDTH)
+        return patient, session
+
     def _add_patient_field(self, patient_id: int | None) -> None:
         box = QWidget()
         column = QVBoxLayout(box)

@@ -37,7 +37,13 @@ from ketachart.services.patients import PatientRow, find_patients
 from ketachart.ui.patient_dialog import PatientDialog, sex_label
 from ketachart.ui.row_model import RowTableModel, row_table
 from ketachart.ui.theme import ALLERGY_LABEL_NAMES
-from ketachart.ui.widgets import add_row, named_label, plain_label, tooltip_html
+from ketachart.ui.widgets import (
+    FormScrollArea,
+    add_row,
+    named_label,
+    plain_label,
+    tooltip_html,
+)
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -197,7 +203,7 @@ class PatientsView(QWidget):
         left.addLayout(self._build_buttons())
         self.detail = PatientDetailPanel()
         layout.addLayout(left, 3)
-        layout.addWidget(self.detail, 2)
+        layout.addWidget(FormScrollArea(self.detail), 2)  # a long allergy list scrolls
 
     def _build_table(self) -> QTableView:
         table = row_table(self.model, self.tr("Patients found"))

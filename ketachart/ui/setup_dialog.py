@@ -1,11 +1,18 @@
-"""First run: the clinic's name and address, the first admin and the first physician."""
+"""First run: the clinic's name and address, the first admin and the first physician.
+
+Every problem is shown next to its field, saying which account it is about ("Administrator:
+...", "Confirm password: does not match"), before anything is written. Cancel leaves the
+database as it was and quits the first run.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -13,10 +20,22 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.errors import KetachartError, ValidationError
-from ketachart.services import clinic
+from ketachart.services import clinic, users
 from ketachart.ui.login import password_edit
-from ketachart.ui.widgets import add_row, named_label, plain_label
+from ketachart.ui.widgets import (
+    FormScrollArea,
+    add_row,
+    fit_to_screen,
+    keep_on_screen,
+    named_label,
+    plain_label,
+)
 from ketachart.ui.workstation import Workstation
+
+ACCOUNTS = (("admin", "Administrator"), ("physician", "Physician"))
+# The services' field names for an account, and the setup window's field for each.
+ACCOUNT_FIELDS = {"username": "username", "display_name": "name", "password": "password"}
+ADDRESS_LINES = 3
 
 
 class SetupDialog(QDialog):
@@ -26,35 +45,64 @@ class SetupDialog(QDialog):
         super().__init__(parent)
         self.ws = ws
         self.setWindowTitle(self.tr("Set up ketachart for your clinic"))
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
+        self.setMinimumWidth(640)
         self.edits: dict[str, QLineEdit] = {}
-        self.address = QPlainTextEdit()
-        self.address.setFixedHeight(80)
-        add_row(form, self.tr("Clinic name"), self._edit("clinic_name"))
-        add_row(form, self.tr("Clinic address"), self.address)
-        for prefix, label in (("admin", "Administrator"), ("physician", "Physician")):
-            heading = plain_label(self.tr(label))
-            bold = heading.font()
-            bold.setBold(True)
-            heading.setFont(bold)
-            form.addRow(heading)
-            add_row(form, self.tr("User name"), self._edit(f"{prefix}_username"))
-            add_row(form, self.tr("Full name"), self._edit(f"{prefix}_name"))
-            if prefix == "physician":
-                add_row(form, self.tr("Credentials (e.g. MD)"), self._edit("physician_credentials"))
-            add_row(
-                form,
-                self.tr("Password (8+ characters)"),
-                self._edit(f"{prefix}_password", secret=True),
-            )
-        layout.addLayout(form)
+        self.errors: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        content = QWidget()
+        self.form = QFormLayout(content)
+        self._add_clinic_fields()
+        for prefix, title in ACCOUNTS:
+            self._add_account_fields(prefix, self.tr(title))
+        layout.addWidget(FormScrollArea(content), 1)
         self.message = named_label("formMessage")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        buttons.accepted.connect(self.accept)
-        layout.addWidget(buttons)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._sized = False
+
+    def _add_clinic_fields(self) -> None:
+        self._add_row("clinic_name", self.tr("Clinic name"), self._edit("clinic_name"))
+        self.address = QPlainTextEdit()
+        self.address.setAccessibleName(self.tr("Clinic address"))
+        self.address.setTabChangesFocus(True)
+        lines = self.address.fontMetrics().lineSpacing() * ADDRESS_LINES
+        self.address.setFixedHeight(lines + 16)
+        self._add_row("clinic_address", self.tr("Clinic address"), self.address)
+
+    def _add_account_fields(self, prefix: str, title: str) -> None:
+        heading = plain_label(title)
+        bold = heading.font()
+        bold.setBold(True)
+        heading.setFont(bold)
+        self.form.addRow(heading)
+        self._add_row(f"{prefix}_username", self.tr("User name"), self._edit(f"{prefix}_username"))
+        self._add_row(f"{prefix}_name", self.tr("Full name"), self._edit(f"{prefix}_name"))
+        if prefix == "physician":
+            credentials = self._edit("physician_credentials")
+            self._add_row("physician_credentials", self.tr("Credentials (e.g. MD)"), credentials)
+        password = self._edit(f"{prefix}_password", secret=True)
+        self._add_row(f"{prefix}_password", self.tr("Password (8+ characters)"), password)
+        confirm = self._edit(f"{prefix}_confirm", secret=True)
+        self._add_row(f"{prefix}_confirm", self.tr("Confirm password"), confirm)
+
+    def _add_row(self, name: str, label: str, widget: QWidget) -> None:
+        """A field with its own error line under it."""
+        error = named_label("fieldError")
+        error.setWordWrap(True)
+        error.hide()
+        column = QWidget()
+        box = QVBoxLayout(column)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(widget)
+        box.addWidget(error)
+        add_row(self.form, label, column)
+        self.errors[name] = error
 
     def _edit(self, name: str, *, secret: bool = False) -> QLineEdit:
         edit = password_edit() if secret else QLineEdit()
@@ -62,10 +110,21 @@ class SetupDialog(QDialog):
         self.edits[name] = edit
         return edit
 
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._sized:
+            self._sized = True
+            fit_to_screen(self)
+        super().showEvent(event)
+        keep_on_screen(self)
+
     def value(self, name: str) -> str:
         return self.edits[name].text().strip()
 
     def accept(self) -> None:
+        problems = self.problems()
+        self._show_problems(problems)
+        if problems:
+            return
         try:
             self._create_clinic()
         except ValidationError as error:
@@ -76,14 +135,68 @@ class SetupDialog(QDialog):
             return
         super().accept()
 
+    def problems(self) -> dict[str, str]:
+        """Each field's problem (field name -> message saying which field it is about)."""
+        found: dict[str, str] = {}
+        try:
+            clinic.check_clinic_info(self._clinic_info())
+        except ValidationError as error:
+            for problem in error.problems:
+                found.setdefault(f"clinic_{problem.field}", problem.message)
+        for prefix, title in ACCOUNTS:
+            found |= self._account_problems(prefix, self.tr(title))
+        admin, physician = self.value("admin_username"), self.value("physician_username")
+        if admin and admin == physician and "physician_username" not in found:
+            found["physician_username"] = self.tr(
+                "Physician: the user name must differ from the administrator's."
+            )
+        return found
+
+    def _account_problems(self, prefix: str, title: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        password = self.edits[f"{prefix}_password"].text()
+        try:
+            users.check_new_user(
+                self.value(f"{prefix}_username"), self.value(f"{prefix}_name"), password
+            )
+        except ValidationError as error:
+            for problem in error.problems:
+                field = f"{prefix}_{ACCOUNT_FIELDS.get(problem.field, problem.field)}"
+                found.setdefault(field, f"{title}: {problem.message}")
+        if password and self.edits[f"{prefix}_confirm"].text() != password:
+            found[f"{prefix}_confirm"] = self.tr(
+                "%s: Confirm password does not match the password above."
+            ) % (title)
+        return found
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        """Each problem under its field; the first one also above the buttons, with focus
+        on its field."""
+        for name, label in self.errors.items():
+            label.setText(problems.get(name, ""))
+            label.setVisible(name in problems)
+        ordered = [name for name in self.errors if name in problems]
+        if not ordered:
+            self.message.setText("")
+            return
+        text = self.tr("Nothing was saved. %s") % problems[ordered[0]]
+        if len(ordered) > 1:
+            text += " " + self.tr("(%d more problems are shown next to their fields.)") % (
+                len(ordered) - 1
+            )
+        self.message.setText(text)
+        edit = self.edits.get(ordered[0])
+        (edit or self.address).setFocus()
+
+    def _clinic_info(self) -> clinic.ClinicInfo:
+        return clinic.ClinicInfo(self.value("clinic_name"), self.address.toPlainText().strip())
+
     def _create_clinic(self) -> None:
         """The whole setup is one action: nothing of it is kept if any part is refused."""
         self.ws.run(
             clinic.set_up_clinic,
             clinic.FirstRun(
-                clinic.ClinicInfo(self.value("clinic_name"), self.address.toPlainText().strip()),
-                self._account("admin"),
-                self._account("physician"),
+                self._clinic_info(), self._account("admin"), self._account("physician")
             ),
         )
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QWidget,
 )
 
@@ -174,10 +175,104 @@ def grow_to_fit(dialog: QDialog) -> None:
     layout.activate()
     width = max(dialog.width(), layout.minimumSize().width())
     needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0
-    needed = max(needed, layout.totalMinimumSize().height())
+    needed = max(needed, layout.totalSizeHint().height(), layout.totalMinimumSize().height())
     screen = dialog.screen().availableGeometry().height() * 19 // 20
     if needed > dialog.height():
         dialog.resize(width, min(needed, max(screen, dialog.height())))
+    keep_on_screen(dialog)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Keep a window, frame included, within its screen's available area: never larger
+    (the content scrolls or elides instead), and moved back in if it sticks out (a dialog
+    centred on its parent, or grown by an error message). Call it once the window is shown,
+    when the frame's size is known."""
+    area = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    extra = frame.size() - window.geometry().size()
+    largest = QSize(area.width() - extra.width(), area.height() - extra.height())
+    window.setMaximumSize(largest)
+    size = window.size().boundedTo(largest)
+    if size != window.size():
+        window.resize(size)
+    outer = QRect(frame.topLeft(), size + extra)
+    left = min(max(outer.left(), area.left()), area.right() + 1 - outer.width())
+    top = min(max(outer.top(), area.top()), area.bottom() + 1 - outer.height())
+    if (left, top) != (outer.left(), outer.top()):
+        window.move(left, top)
+
+
+class FormScrollArea(QScrollArea):
+    """A form that scrolls when the screen is too small for it, and only then: its size
+    hint is the whole form's (a scroll area's own hint stops at 24 lines), its minimum is a
+    few lines, so a dialog opens at the form's size and a small screen shrinks the form
+    rather than pushing the message and the buttons below it off the screen."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # a child timer: it dies with the scroll area, so no fix-up runs after a dialog closed
+        self._unclip_timer = QTimer(self)
+        self._unclip_timer.setSingleShot(True)
+        self._unclip_timer.setInterval(0)
+        self._unclip_timer.timeout.connect(self._unclip_wrapped_labels)
+        content.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        relayout = event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest)
+        if watched is self.widget() and relayout and not self._unclip_timer.isActive():
+            self._unclip_timer.start()
+        return False
+
+    def _unclip_wrapped_labels(self) -> None:
+        """Give every wrapped label the height its lines need. A form row holding a field
+        with its error under it can be laid out a line short (Qt's nested height-for-width
+        is approximate), which cuts the error's second line."""
+        content = self.widget()
+        if content is None:
+            return
+        for label in content.findChildren(QLabel):
+            if label.wordWrap() and label.isVisible() and label.text():
+                needed = label.heightForWidth(label.width())
+                if needed > label.height():
+                    label.setMinimumHeight(needed)
+
+    def _content_size(self) -> QSize:
+        """The form's size at the width it will have: the viewport's once shown, before that
+        at least the window's minimum width (wrapped text is shorter when wider)."""
+        content = self.widget()
+        if content is None:
+            return QSize(0, 0)
+        if not self.isVisible():  # rows added since the form was last measured
+            for widget in content.findChildren(QWidget):
+                widget.updateGeometry()
+        hint = content.sizeHint().expandedTo(content.minimumSizeHint())
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        window = self.window()
+        outer = window.layout()
+        margins = outer.contentsMargins() if outer is not None else None
+        sides = margins.left() + margins.right() if margins is not None else 0
+        width = max(hint.width(), window.minimumWidth() - sides - scrollbar)
+        if self.isVisible():
+            width = max(width, self.viewport().width())
+        if not content.hasHeightForWidth():
+            return QSize(width, hint.height())
+        return QSize(width, content.heightForWidth(width))
+
+    def sizeHint(self) -> QSize:
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        return self._content_size() + QSize(scrollbar, 0)
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget()
+        width = content.minimumSizeHint().width() if content is not None else 0
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        lines = self.fontMetrics().lineSpacing() * 4
+        return QSize(width + scrollbar, min(lines, self._content_size().height()))
 
 
 def set_form_tab_order(dialog: QDialog, buttons: QDialogButtonBox) -> None:
@@ -196,6 +291,12 @@ def form_inputs(dialog: QWidget) -> list[QWidget]:
 def _focusable(layout: QLayout) -> Iterator[QWidget]:
     for widget in _layout_widgets(layout):
         if isinstance(widget, QDialogButtonBox):
+            continue
+        if isinstance(widget, QScrollArea):
+            content = widget.widget()
+            inside = content.layout() if content is not None else None
+            if inside is not None:
+                yield from _focusable(inside)
             continue
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(widget, QLabel):
             yield widget
@@ -279,3 +380,37 @@ def repeating_timer(parent: QObject, milliseconds: int, slot: Callable[[], None]
     timer.setInterval(milliseconds)
     timer.timeout.connect(slot)
     return timer
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text cut with "…" to the width it is given (never widening its
+    window); the whole text is in the tooltip."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.full_text = ""
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self.setToolTip(tooltip_html(text))
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("M…"), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        """The whole text up to about 32 characters: a long name does not widen the window,
+        it is cut instead."""
+        metrics = self.fontMetrics()
+        width = min(metrics.horizontalAdvance(self.full_text), metrics.averageCharWidth() * 32)
+        return QSize(width + 4, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        self.setText(metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, self.width()))

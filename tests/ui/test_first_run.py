@@ -21,10 +21,12 @@ FIELDS = {
     "admin_username": "boss",
     "admin_name": "Ada Admin",
     "admin_password": "admin-pass-1",
+    "admin_confirm": "admin-pass-1",
     "physician_username": "drz",
     "physician_name": "Zoë Zając",
     "physician_credentials": "MD",
     "physician_password": "doctor-pass-1",
+    "physician_confirm": "doctor-pass-1",
 }
 
 
@@ -52,15 +54,51 @@ def test_setup_with_a_short_password_says_so_and_creates_nothing(
     dialog = SetupDialog(Workstation(ui_db, settings))
     qtbot.addWidget(dialog)
     dialog.show()
-    for name, value in {**FIELDS, "physician_password": "short"}.items():
+    short = {"physician_password": "short", "physician_confirm": "short"}
+    for name, value in {**FIELDS, **short}.items():
         set_text(qtbot, dialog.edits[name], value)
     dialog.accept()
     assert dialog.isVisible()
-    assert "at least 8 characters" in dialog.message.text()
+    assert "Physician: Password must have at least 8 characters" in dialog.message.text()
+    assert "at least 8 characters" in dialog.errors["physician_password"].text()
+    assert dialog.errors["admin_password"].isHidden()
     with ui_db.reading() as tx:  # the clinic and the admin, made before, are gone too
         assert users.count_users(tx) == 0
         assert clinic.get_clinic(tx).name == ""
         assert protocols.current_protocols(tx) == []
+
+
+def test_setup_says_which_password_does_not_match(
+    qtbot: QtBot, ui_db: Database, settings: QSettings
+) -> None:
+    dialog = SetupDialog(Workstation(ui_db, settings))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for name, value in {**FIELDS, "admin_confirm": "admin-pass-2"}.items():
+        set_text(qtbot, dialog.edits[name], value)
+    dialog.accept()
+    assert "Administrator: Confirm password does not match" in dialog.errors["admin_confirm"].text()
+    assert dialog.errors["physician_confirm"].isHidden()
+    assert dialog.errors["admin_password"].isHidden()
+    with ui_db.reading() as tx:
+        assert users.count_users(tx) == 0
+
+
+def test_setup_address_has_several_lines_and_cancel_writes_nothing(
+    qtbot: QtBot, ui_db: Database, settings: QSettings
+) -> None:
+    dialog = SetupDialog(Workstation(ui_db, settings))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.address.height() >= dialog.address.fontMetrics().lineSpacing() * 3
+    for name, value in FIELDS.items():
+        set_text(qtbot, dialog.edits[name], value)
+    dialog.address.setPlainText("1 Main St\nSuite 2\nPortland, OR 97201")
+    dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
+    assert dialog.result() == dialog.DialogCode.Rejected
+    with ui_db.reading() as tx:
+        assert users.count_users(tx) == 0
+        assert clinic.get_clinic(tx) == clinic.ClinicInfo("", "")
 
 
 def test_demo_database_lists_its_accounts_at_login(qtbot: QtBot, settings: QSettings) -> None:

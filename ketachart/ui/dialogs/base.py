@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -134,8 +133,7 @@ class SessionDialog(EntryDialog[EventRecord]):
     def _split_columns(self) -> tuple[QVBoxLayout, QVBoxLayout]:
         """Two columns side by side: the form on the left, an empty one on the right, so a
         long dialog can stay within the height of a bedside screen."""
-        main = self.layout()
-        assert isinstance(main, QBoxLayout)
+        main = self.body
         index = main.indexOf(self.form)
         main.takeAt(index)
         left, right = QVBoxLayout(), QVBoxLayout()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QButtonGroup,
     QDateTimeEdit,
     QFormLayout,
@@ -113,9 +112,7 @@ class CorrectionDialog(EntryDialog[EventRecord]):
             self.voids.setChecked(True)
             return None
         box = QGroupBox(self.tr("New values"))
-        main = self.layout()
-        assert isinstance(main, QBoxLayout)
-        main.insertWidget(main.indexOf(self.message), box)
+        self.body.addWidget(box)  # in the scrolling form, above the message and buttons
         columns = QHBoxLayout(box)
         outer, self.form = self.form, QFormLayout()  # add_field() adds to self.form
         columns.addLayout(self.form)

@@ -1,0 +1,451 @@
+"""Every screen and dialog fits a 1366x768 and a 1280x720 logical screen in the worst case.
+
+The worst case: the alert banner and a notice showing, a 120-character patient name, a
+1000-character allergy list, a 40-character MRN, and every error message visible (each form
+is saved empty or with a refused value, so that its errors show). For each window it checks
+that every visible control lies inside the window (controls in a scroll area: the scroll area
+does), that the window lies inside the screen's available area, that Save/OK and Cancel are
+shown whole outside any scroll area (reachable without scrolling), and that where a patient
+banner or identity strip exists it shows the full MRN, not elided.
+
+How the screen size is emulated: Qt's offscreen platform reads its screens from a JSON file
+given as a platform option (`QT_QPA_PLATFORM=offscreen:configfile=FILE`, see qtbase's
+src/plugins/platforms/offscreen/qoffscreenintegration.cpp: "screens" with x, y, width,
+height, logicalDpi, dpr). The screen is fixed when QApplication starts, and the test process
+already has one (offscreen's default is 800x800), so `test_every_screen_fits_both_sizes`
+runs `test_worst_cases_fit_this_screen` in one child pytest per size, both at once, with
+that option set; the child checks that its screen is the one asked for. The screen is then
+real for Qt: dialogs centre on it, `availableGeometry()` is it, nothing in the code is
+patched.
+
+Set KETACHART_SCREENSHOT_DIR=/some/dir to keep a PNG of every window at both sizes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+import ketachart.ui
+from ketachart.domain import payloads as p
+from ketachart.domain.events import EventKind
+from ketachart.domain.vocab import Role
+from ketachart.errors import Approval, AuthenticationFailed
+from ketachart.services import charting, patients
+from ketachart.ui.approvals_dialog import ApprovalsDialog
+from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
+from ketachart.ui.chart_view import ChartView
+from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
+from ketachart.ui.dialogs.discharge_dialog import RideDialog
+from ketachart.ui.forms import EntryDialog
+from ketachart.ui.login import LoginDialog
+from ketachart.ui.main_window import MainWindow
+from ketachart.ui.new_session_dialog import NewSessionDialog
+from ketachart.ui.notice import NoticeKind
+from ketachart.ui.patient_dialog import PatientDialog
+from ketachart.ui.prompts import CredentialsDialog
+from ketachart.ui.setup_dialog import SetupDialog
+from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
+from ketachart.ui.workstation import Workstation
+from tests.support import Clinic
+from tests.ui.dialog_helpers import session_infusing, session_stopped
+
+# The chart screen's header (fixed-height banner, alerts in a fixed list, full MRN) and its
+# entry-button grid are being reworked in other branches of this issue; until they land,
+# the chart's problems are reported (xfail) and every other screen's fail the test.
+# Remove this exemption once the chart fits.
+SCREENS = {"1366x768": (1366, 768), "1280x720": (1280, 720)}
+CHILD_SCREEN = "KETACHART_GEOMETRY_SCREEN"
+SCREENSHOTS = "KETACHART_SCREENSHOT_DIR"
+CHILD_TIMEOUT_S = 240
+
+LONG_FAMILY = "Wolfeschlegelsteinhausenbergerdorff-Oyelaran-Nakamura-Ødegård"[:60]
+LONG_GIVEN = "Maximiliana Antonietta Josephine Ngozi Siobhán Aleksandra Lee"[:59]
+LONG_MRN = "MRN-2026-0000-4711-WORSTCASE-ABCDEFGHIJ"
+LONG_ALLERGIES = ", ".join(f"allergen number {n:03d} (rash)" for n in range(1, 40))[:1000]
+ALERT_VITALS = p.Vitals(systolic=182, diastolic=110, heart_rate=131, resp_rate=8, spo2=89, moaas=1)
+LONG_TEXT = (
+    "This explanation is as long as the longest one a screen shows, so that it wraps over "
+    "several lines and the buttons below it must still be reachable on a small screen. "
+) * 3
+ABSTRACT_DIALOGS = {"EntryDialog", "SessionDialog", "AttemptDialog", "_PumpDialog"}
+CONTROLS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit)
+
+
+# --- the parent: one child pytest per screen size -----------------------------------------
+def screen_config(tmp_path: Path, size: tuple[int, int]) -> Path:
+    screen = {"name": "Geometry", "x": 0, "y": 0, "width": size[0], "height": size[1]}
+    screen |= {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    config = tmp_path / f"screen-{size[0]}x{size[1]}.json"
+    config.write_text(json.dumps({"windowFrameMargins": True, "screens": [screen]}))
+    return config
+
+
+def test_every_screen_fits_both_sizes(tmp_path: Path) -> None:
+    if os.environ.get(CHILD_SCREEN):
+        pytest.skip("this is the child run for one screen size")
+    root = Path(__file__).resolve().parents[2]
+    children = {}
+    for name, size in SCREENS.items():
+        env = {
+            **os.environ,
+            CHILD_SCREEN: name,
+            "QT_QPA_PLATFORM": f"offscreen:configfile={screen_config(tmp_path, size)}",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"{Path(__file__).resolve()}::test_worst_cases_fit_this_screen",
+            "-q",
+            "-x",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={tmp_path / name}",
+        ]
+        children[name] = subprocess.Popen(
+            command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    failures = []
+    for name, child in children.items():
+        output, _ = child.communicate(timeout=CHILD_TIMEOUT_S)
+        if child.returncode != 0:
+            failures.append(f"--- at {name} ---\n{output[-8000:]}")
+    assert not failures, "\n".join(failures)
+
+
+# --- the child: every window on this screen -------------------------------------------------
+class Checker:
+    """Checks each window as it is shown and remembers which dialog classes were covered."""
+
+    def __init__(self, qtbot: QtBot, size: str, folder: Path | None) -> None:
+        self.qtbot, self.size, self.folder = qtbot, size, folder
+        self.covered: set[type] = set()
+        self.problems: list[str] = []
+
+    def check(self, name: str, window: QWidget, *, mrn: bool) -> None:
+        for _pass in range(3):  # layouts settle over a few passes (labels that wrap)
+            QApplication.processEvents()
+        self.covered.add(type(window))
+        found = [f"{name}: {text}" for text in window_problems(window, mrn=mrn)]
+        self.problems.extend(found)
+        if self.folder is not None:
+            window.grab().save(str(self.folder / f"{self.size}-{name}.png"))
+
+    def dialog(self, name: str, dialog: QDialog, *, mrn: bool, fail: Callable[[], None]) -> None:
+        """Check `dialog` as opened, then after `fail` made its errors show."""
+        self.qtbot.addWidget(dialog)
+        if isinstance(dialog, EntryDialog):
+            dialog.ask_approvals = lambda _parent, _ws, _needed: None
+        dialog.open()
+        self.qtbot.waitExposed(dialog)
+        self.check(name, dialog, mrn=mrn)
+        fail()
+        if dialog.isVisible():
+            self.check(f"{name}-errors", dialog, mrn=mrn)
+        dialog.close()
+
+
+def window_problems(window: QWidget, *, mrn: bool) -> Iterator[str]:
+    screen = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    if not screen.contains(frame):
+        yield f"window {rect_text(frame)} is not inside the screen {rect_text(screen)}"
+    inside = window.rect()
+    for control in window.findChildren(QWidget):
+        if not isinstance(control, CONTROLS) or not control.isVisibleTo(window):
+            continue
+        shown = scroll_area_of(control, window) or control
+        where = QRect(shown.mapTo(window, shown.rect().topLeft()), shown.size())
+        if not inside.contains(where):
+            yield f"{describe(control)} at {rect_text(where)} is outside {rect_text(inside)}"
+    yield from button_problems(window)
+    for label in window.findChildren(QLabel):
+        if label.wordWrap() and label.text() and label.isVisibleTo(window):
+            needed = label.heightForWidth(label.width())
+            if label.height() < needed:
+                yield f"label {label.text()[:40]!r} is cut: {label.height()} < {needed} px"
+    if mrn and not shows_full_mrn(window):
+        yield f"no label shows the full MRN {LONG_MRN}"
+
+
+def button_problems(window: QWidget) -> Iterator[str]:
+    """Save/OK and Cancel: shown whole, outside any scroll area, inside the window."""
+    for box in window.findChildren(QDialogButtonBox):
+        if not box.isVisibleTo(window):
+            continue
+        for button in box.buttons():
+            if scroll_area_of(button, window) is not None:
+                yield f"{describe(button)} scrolls with the form"
+            if button.width() < button.sizeHint().width() or not button.isVisibleTo(window):
+                yield f"{describe(button)} is not shown whole"
+
+
+def shows_full_mrn(window: QWidget) -> bool:
+    for label in window.findChildren(QLabel):
+        if LONG_MRN not in label.text() or not label.isVisibleTo(window):
+            continue
+        where = QRect(label.mapTo(window, label.rect().topLeft()), label.size())
+        needed = label.fontMetrics().horizontalAdvance(label.text())
+        if window.rect().contains(where) and (label.wordWrap() or label.width() >= needed):
+            return True
+    return False
+
+
+def scroll_area_of(widget: QWidget, window: QWidget) -> QAbstractScrollArea | None:
+    """The outermost scroll area `widget` scrolls in, below `window` (None: it does not)."""
+    found = None
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        area = parent.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and area.viewport() is parent:
+            found = area
+        parent = parent.parentWidget()
+    return found
+
+
+def describe(widget: QWidget) -> str:
+    text = widget.text() if isinstance(widget, (QAbstractButton, QLineEdit)) else ""
+    return f"{type(widget).__name__} {widget.accessibleName() or text!r}"
+
+
+def rect_text(rect: QRect) -> str:
+    return f"({rect.x()},{rect.y()} {rect.width()}x{rect.height()})"
+
+
+def dialog_classes() -> set[type]:
+    """Every concrete dialog class of the application (a new one fails the test until it
+    is opened here)."""
+    for module in pkgutil.walk_packages(ketachart.ui.__path__, "ketachart.ui."):
+        importlib.import_module(module.name)
+    found: set[type] = set()
+    todo: list[type] = [QDialog]
+    while todo:
+        cls = todo.pop()
+        subclasses: list[type] = cls.__subclasses__()
+        for sub in subclasses:
+            todo.append(sub)
+            if sub.__module__.startswith("ketachart.ui.") and sub.__name__ not in ABSTRACT_DIALOGS:
+                found.add(sub)
+    return found
+
+
+def make_worst_patient(clinic: Clinic) -> None:
+    details = patients.PatientDetails(
+        LONG_MRN, LONG_FAMILY, LONG_GIVEN, date(1980, 2, 3), "female", LONG_ALLERGIES
+    )
+    clinic.patient = clinic.act(patients.update_patient, clinic.nurse, clinic.patient.id, details)
+
+
+def wrong_password(_password: str) -> object:
+    raise AuthenticationFailed("Wrong password. Nothing was signed; try again.")
+
+
+def type_into(dialog: QDialog, values: dict[str, str]) -> Callable[[], None]:
+    """Fill fields of an entry dialog with these texts, then press Save."""
+
+    def fail() -> None:
+        assert isinstance(dialog, EntryDialog)
+        for name, text in values.items():
+            edit = dialog.field(name)
+            assert isinstance(edit, QLineEdit)
+            edit.setText(text)
+        dialog.accept()
+
+    return fail
+
+
+def press_ok(dialog: QDialog, fill: Callable[[], None] = lambda: None) -> Callable[[], None]:
+    def fail() -> None:
+        fill()
+        dialog.accept()
+
+    return fail
+
+
+def entry_session(action: EntryAction, sessions: dict[str, str]) -> str:
+    fresh = {EventKind.PRE_CHECKS, EventKind.IV_START, EventKind.INFUSION_START}
+    stopped = {
+        EventKind.RECOVERY_CHECK,
+        EventKind.IV_REMOVED,
+        EventKind.CONTROLLED_SUBSTANCE,
+        None,
+    }
+    if action.kind in fresh:
+        return sessions["fresh"]
+    if action.kind in stopped and action.key != "P":
+        return sessions["stopped"]
+    return sessions["infusing"]
+
+
+def check_main_window(check: Checker, ws: Workstation, sessions: dict[str, str]) -> MainWindow:
+    window = MainWindow(ws)
+    check.qtbot.addWidget(window)
+    window.start_shift(ws.actor)
+    window.read_only_banner.show()  # the worst case: a banner above every screen
+    window.show()
+    check.qtbot.waitExposed(window)
+    check.check("board", window, mrn=False)
+    window.show_patients()
+    check.check("patients", window, mrn=False)
+    window.show_review()
+    check.check("review", window, mrn=False)
+    for name in ("fresh", "stopped", "infusing"):
+        chart = window.open_chart(sessions[name])
+        chart.show_notice(LONG_TEXT, NoticeKind.WARNING)
+        check.check(f"chart-{name}", window, mrn=True)
+    popup = chart.header.banner.allergies.open_popup()  # the full allergy list, one click away
+    check.qtbot.waitExposed(popup)
+    check.check("allergy-popup", popup, mrn=False)
+    popup.close()
+    return window
+
+
+def check_entry_dialogs(check: Checker, window: MainWindow, sessions: dict[str, str]) -> None:
+    charts: dict[str, ChartView] = {}
+    for action in ENTRY_ACTIONS:
+        session_id = entry_session(action, sessions)
+        chart = charts.get(session_id)
+        if chart is None or chart is not window.chart:
+            chart = charts[session_id] = window.open_chart(session_id)
+        for state_name, state in (("", chart.view.state),):
+            factory = action.factory(state)
+            dialog = factory(window.ws, session_id, chart)
+            name = f"entry-{action.label.replace(' / ', '-').replace(' ', '-').lower()}{state_name}"
+            check.dialog(name, dialog, mrn=True, fail=press_ok(dialog))
+
+
+def test_worst_cases_fit_this_screen(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, themed: None
+) -> None:
+    size = os.environ.get(CHILD_SCREEN)
+    if not size:
+        pytest.skip("run by test_every_screen_fits_both_sizes on an emulated screen")
+    screen = QApplication.primaryScreen().availableGeometry()
+    assert (screen.width(), screen.height()) == SCREENS[size], "the screen option was ignored"
+    folder = Path(os.environ[SCREENSHOTS]) if os.environ.get(SCREENSHOTS) else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    check = Checker(qtbot, size, folder)
+    clinic = ui_clinic
+    make_worst_patient(clinic)
+    sessions = {
+        "fresh": clinic.open_session(),
+        "stopped": session_stopped(clinic),
+        "infusing": session_infusing(clinic),
+    }
+    clinic.act(charting.chart, clinic.nurse, sessions["infusing"], ALERT_VITALS)
+    paused = session_infusing(clinic)
+    clinic.act(charting.chart, clinic.nurse, paused, p.Pause("Nausea"))
+    sessions["paused"] = paused
+    window = check_main_window(check, ws, sessions)
+    check_entry_dialogs(check, window, sessions)
+    check_other_dialogs(check, ws, clinic, window, sessions)
+    window.lock()
+    window.lock_screen.try_unlock()
+    check.check("lock-screen", window, mrn=False)
+    missing = {cls.__name__ for cls in dialog_classes() - check.covered}
+    assert not missing, f"dialogs not opened by the geometry test: {sorted(missing)}"
+    assert not check.problems, "\n".join(check.problems)
+
+
+def check_other_dialogs(
+    check: Checker, ws: Workstation, clinic: Clinic, window: MainWindow, sessions: dict[str, str]
+) -> None:
+    chart = window.open_chart(sessions["paused"])
+    resume = ENTRY_ACTIONS[[a.key for a in ENTRY_ACTIONS].index("P")]
+    dialog = resume.factory(chart.view.state)(ws, sessions["paused"], chart)
+    check.dialog("entry-resume", dialog, mrn=True, fail=press_ok(dialog))
+    chart = window.open_chart(sessions["infusing"])
+    vitals = next(e for e in chart.view.events if e.kind is EventKind.VITALS)
+    correction = CorrectionDialog(ws, sessions["infusing"], vitals, None, chart)
+    check.dialog("correction", correction, mrn=True, fail=press_ok(correction))
+    chart = window.open_chart(sessions["stopped"])
+    ride = RideDialog(ws, sessions["stopped"], chart)
+    check.dialog("ride", ride, mrn=True, fail=type_into(ride, {"phone": "12"}))
+    needed = tuple(
+        Approval(f"code_{n}", LONG_TEXT[: 80 + 40 * n], physician=n % 2 == 0) for n in range(6)
+    )
+    approvals = ApprovalsDialog(chart, ws, needed)
+    check.dialog("approvals", approvals, mrn=False, fail=press_ok(approvals))
+    password = PasswordDialog(chart, "Attest your charting", LONG_TEXT, "Attest", wrong_password)
+    password.password.setText("wrong")
+    check.dialog("password", password, mrn=False, fail=press_ok(password))
+    addendum = AddendumDialog(chart, "Add an addendum", LONG_TEXT, wrong_password)
+    addendum.text.setPlainText(LONG_TEXT)
+    check.dialog("addendum", addendum, mrn=False, fail=press_ok(addendum))
+    roles = (Role.PHYSICIAN,)
+    credentials = CredentialsDialog(chart, ws, "Witness", LONG_TEXT, "witness", roles)
+    check.dialog("credentials", credentials, mrn=False, fail=press_ok(credentials))
+    new_session = NewSessionDialog(ws, clinic.patient.id, window)
+    check.dialog(
+        "new-session",
+        new_session,
+        mrn=True,
+        fail=type_into(new_session, {"weight_kg": str(Decimal(700))}),
+    )
+    warned = NewSessionDialog(ws, clinic.patient.id, window)
+
+    def weight_warning() -> None:
+        warned.protocol.setCurrentIndex(0)
+        warned.chair.setEditText("Chair 1")
+        warned.weight.setText("150")  # 70 kg last time: "check the weight", then the plan
+        warned.accept()
+
+    check.dialog("new-session-warning", warned, mrn=False, fail=weight_warning)
+    register = PatientDialog(ws, None, window)
+    check.dialog("register", register, mrn=False, fail=press_ok(register))
+    edit = PatientDialog(ws, clinic.patient, window)
+    check.dialog("edit-patient", edit, mrn=False, fail=type_into(edit, {"mrn": ""}))
+    login = LoginDialog(ws, None)
+    login.password.setText("wrong")
+    check.dialog("login", login, mrn=False, fail=press_ok(login))
+    setup = SetupDialog(ws, None)
+    check.dialog("setup", setup, mrn=False, fail=press_ok(setup))
+
+
+def test_entry_dialogs_show_whose_chart_it_is(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, themed: None
+) -> None:
+    """An entry dialog opened from a chart names its patient (the chart's rows, no query):
+    the name cut to fit with the whole of it in the tooltip, the MRN whole."""
+    make_worst_patient(ui_clinic)
+    chart = ChartView.open(ws, ui_clinic.open_session())
+    qtbot.addWidget(chart)
+    vitals = next(a for a in ENTRY_ACTIONS if a.kind is EventKind.VITALS)
+    dialog = chart.open_entry(vitals)
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    strip = dialog.identity
+    assert strip.isVisible()
+    assert strip.mrn.text() == f"MRN {LONG_MRN}"
+    assert strip.name.text().endswith("…")
+    assert f"{LONG_FAMILY}, {LONG_GIVEN}" in strip.name.toolTip()
+    dialog.reject()
