@@ -76,10 +76,6 @@ from ketachart.ui.workstation import Workstation
 from tests.support import Clinic
 from tests.ui.dialog_helpers import session_infusing, session_stopped
 
-# The chart screen's header (fixed-height banner, alerts in a fixed list, full MRN) and its
-# entry-button grid are being reworked in other branches of this issue; until they land,
-# the chart's problems are reported (xfail) and every other screen's fail the test.
-# Remove this exemption once the chart fits.
 SCREENS = {"1366x768": (1366, 768), "1280x720": (1280, 720)}
 CHILD_SCREEN = "KETACHART_GEOMETRY_SCREEN"
 SCREENSHOTS = "KETACHART_SCREENSHOT_DIR"
