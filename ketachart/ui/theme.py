@@ -12,11 +12,17 @@ OK_GREEN = "#1b6e20"
 WARN_YELLOW = "#ffd54f"
 OK_PALE_GREEN = "#c8e6c9"
 ERROR_PALE_RED = "#f8d7da"
+NEXT_BLUE = "#0d47a1"
+NEXT_BORDER = "#ffb300"
 
 STYLE_SHEET = f"""
 QWidget {{ font-size: {BASE_POINT_SIZE}pt; }}
 QPushButton {{ min-height: 40px; padding: 4px 14px; }}
 QPushButton#eventButton {{ min-height: 54px; min-width: 150px; font-weight: bold; }}
+QPushButton#eventButton[nextStep="true"] {{
+    color: white; background: {NEXT_BLUE}; border: 3px solid {NEXT_BORDER}; border-radius: 4px;
+}}
+QPushButton#eventButton:disabled {{ color: #8a8a8a; }}
 QLineEdit, QComboBox, QDateTimeEdit, QPlainTextEdit {{ min-height: 34px; }}
 QLabel#fieldError, QLabel#formMessage {{ color: {ALERT_RED}; }}
 QLabel#alertBanner {{ color: white; background: {ALERT_RED}; padding: 6px; font-weight: bold; }}
