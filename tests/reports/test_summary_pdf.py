@@ -215,7 +215,7 @@ def test_alerts_show_their_answer_or_that_none_was_charted(
     session_id = clinic.open_session()
     chart_to_infusing(clinic, session_id)
     clinic.later(4)
-    clinic.act(charting.chart, clinic.nurse, session_id, p.Vitals(124, 80, 76, 14, 90))
+    clinic.chart_reading(clinic.nurse, session_id, p.Vitals(124, 80, 76, 14, 90))
     clinic.later(25)
     text = " ".join(export(clinic, session_id, tmp_path / "running.pdf"))
 
