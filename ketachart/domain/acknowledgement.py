@@ -46,6 +46,10 @@ def with_acknowledgement(payload: p.Payload, ack: p.AlertAcknowledgement) -> p.P
 def acknowledgement_text(ack: p.AlertAcknowledgement) -> str:
     """'Alerts acknowledged (SpO2 low, RR low): Supplemental O2, Stimulated patient; detail'."""
     seen = ", ".join(code_label(c) for c in ack.codes)
+    return f"Alerts acknowledged ({seen}): {response_text(ack)}"
+
+
+def response_text(ack: p.AlertAcknowledgement) -> str:
+    """What was done: 'Supplemental O2, Stimulated patient; detail'."""
     done = ", ".join(ALERT_RESPONSE_LABELS[r] for r in ack.responses)
-    text = f"Alerts acknowledged ({seen}): {done}"
-    return f"{text}; {ack.detail}" if ack.detail.strip() else text
+    return f"{done}; {ack.detail}" if ack.detail.strip() else done
