@@ -153,9 +153,9 @@ class ChartView(QWidget):
             allowed = model.availability(variant.kind)
             button.setEnabled(allowed.allowed)
             is_next = allowed.allowed and variant.kind is model.next_step
-            button.setToolTip(
-                tooltip_html(allowed.why_not or (self.tr(NEXT_STEP) if is_next else ""))
-            )
+            why = allowed.why_not or (self.tr(NEXT_STEP) if is_next else "")
+            button.setToolTip(tooltip_html(why))
+            button.setAccessibleDescription(why)  # not by colour alone
             if button.property("nextStep") != is_next:
                 button.setProperty("nextStep", is_next)
                 button.style().unpolish(button)
