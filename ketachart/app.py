@@ -7,17 +7,30 @@ Qt is imported only when the application window is wanted.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from ketachart.cli.parser import build_parser
+from ketachart.cli.terminal import shown
 from ketachart.errors import KetachartError
 from ketachart.logs import setup_logging
+from ketachart.storage.files import PRIVATE_UMASK
 
 log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run under a umask that keeps whatever is created the owner's alone (storage.files sets
+    each mode explicitly as well); the caller's umask is put back on return (tests call this)."""
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     log_file = setup_logging()
     try:
@@ -29,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return COMMANDS[args.command](args)
     except KetachartError as error:
-        print(f"ketachart: error: {error.message}", file=sys.stderr)
+        print(f"ketachart: error: {shown(error.message)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("ketachart: interrupted", file=sys.stderr)

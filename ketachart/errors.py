@@ -112,5 +112,10 @@ class StorageError(KetachartError):
     """The database could not be opened, read or written."""
 
 
+class BadDatabaseUrl(StorageError):
+    """The database URL cannot be used (not a URL, not SQLite or PostgreSQL); the command line
+    says where it came from (--db, KETACHART_DATABASE_URL)."""
+
+
 class DatabaseDamaged(StorageError):
     """The database failed its integrity check and must not be written to."""

@@ -14,11 +14,13 @@ from sqlalchemy import make_url
 
 from ketachart.clock import ManualClock
 from ketachart.storage.database import Database, open_database
+from tests.sound_server import null_sound_server
 from tests.support import Clinic, make_clinic
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 POSTGRES_ENV = "KETACHART_TEST_POSTGRES_URL"
+SOUND_SERVER_ENV = "PULSE_SERVER"
 ENGINES = ["sqlite", "postgresql"]
 
 
@@ -74,3 +76,19 @@ def db(database_url: str, clock: ManualClock) -> Iterator[Database]:
 @pytest.fixture
 def clinic(db: Database, clock: ManualClock) -> Clinic:
     return make_clinic(db, clock)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sound_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """A null-sink sound server for the whole run, set before Qt Multimedia first starts (it
+    looks for the server once per process): an overdue alarm in any test then plays through
+    it, as at a bedside, instead of finding no device. None where pulseaudio is missing."""
+    with null_sound_server(tmp_path_factory.mktemp("sound")) as address:
+        before = os.environ.get(SOUND_SERVER_ENV)
+        if address is not None:
+            os.environ[SOUND_SERVER_ENV] = address
+        yield address
+        if before is None:
+            os.environ.pop(SOUND_SERVER_ENV, None)
+        else:
+            os.environ[SOUND_SERVER_ENV] = before

@@ -8,8 +8,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from ketachart.cli.commands import database_choice
 from ketachart.clock import SystemClock
-from ketachart.config import ENV_DATABASE_URL, default_database_path, resolve_database_url
+from ketachart.config import ENV_DATABASE_URL, default_database_path
+from ketachart.errors import BadDatabaseUrl
 from ketachart.services import backups
 from ketachart.storage import backup
 from ketachart.storage.database import open_database
@@ -19,12 +21,16 @@ USAGE_EXIT = 2
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    url = resolve_database_url(args.db)
+    choice = database_choice(args)
+    url = choice.url
     try:
+        choice.require_file()
         source = backup.sqlite_file(url)
     except backup.UsePgDump as error:
         print(f"ketachart: {error.message}", file=sys.stderr)
         return PG_DUMP_EXIT
+    except BadDatabaseUrl as error:
+        raise choice.named(error) from error
     if args.auto == (args.dest is not None):
         print("ketachart: error: name the backup file (DEST), or use --auto.", file=sys.stderr)
         return USAGE_EXIT
@@ -36,7 +42,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def _auto(url: str, args: argparse.Namespace) -> int:
-    folder = args.folder or backups.default_backup_folder()
+    folder = args.folder or backups.own_backup_folder()
     db = open_database(url, SystemClock(), migrate=False)
     try:
         made = backups.maybe_backup(db, folder, args.keep, db.clock.now())

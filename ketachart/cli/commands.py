@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ketachart.cli.passwords import password_from
+from ketachart.cli.terminal import shown
 from ketachart.clock import SystemClock
-from ketachart.config import resolve_database_url
+from ketachart.config import DatabaseChoice, choose_database
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.domain.vocab import Role
-from ketachart.errors import ValidationError
+from ketachart.errors import BadDatabaseUrl, ValidationError
 from ketachart.services import clinic, protocols, sessions, users
 from ketachart.services.clock_guard import clock_warnings
 from ketachart.services.verify import verify_all
@@ -21,13 +22,25 @@ from ketachart.storage.database import Database, open_database
 
 
 @contextmanager
-def open_from_args(args: argparse.Namespace) -> Iterator[Database]:
-    """The database named by --db, its connections closed when the command is done."""
-    db = open_database(resolve_database_url(args.db), SystemClock())
+def open_from_args(args: argparse.Namespace, *, existing: bool = False) -> Iterator[Database]:
+    """The database named by --db (or --demo, KETACHART_DATABASE_URL, the default), its
+    connections closed when the command is done. `existing`: a command that only reads
+    refuses an SQLite file that does not exist, rather than create an empty one."""
+    choice = database_choice(args)
+    if existing:
+        choice.require_file()
+    try:
+        db = open_database(choice.url, SystemClock())
+    except BadDatabaseUrl as error:
+        raise choice.named(error) from error
     try:
         yield db
     finally:
         db.dispose()
+
+
+def database_choice(args: argparse.Namespace) -> DatabaseChoice:
+    return choose_database(args.db, demo=getattr(args, "demo", False))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -96,7 +109,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with open_from_args(args) as db, db.reading() as tx:
+    with open_from_args(args, existing=True) as db, db.reading() as tx:
         problems = verify_all(tx)
         warnings = clock_warnings(tx)
     for problem in problems:
@@ -112,12 +125,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_sessions(args: argparse.Namespace) -> int:
     status = SessionStatus(args.status) if args.status else None
-    with open_from_args(args) as db, db.transaction() as tx:
+    with open_from_args(args, existing=True) as db, db.transaction() as tx:
         rows = sessions.list_sessions(tx, None, on=args.date, status=status)
     for row in rows:
         print(
-            f"{row.session.id}  {row.session.session_date}  {row.session.chair:<10} "
-            f"{STATUS_LABELS[row.status]:<11} {row.patient.mrn:<12} {row.protocol_name}"
+            f"{row.session.id}  {row.session.session_date}  {shown(row.session.chair):<10} "
+            f"{STATUS_LABELS[row.status]:<11} {shown(row.patient.mrn):<12} "
+            f"{shown(row.protocol_name)}"
         )
     print(f"{len(rows)} session(s).", file=sys.stderr)
     return 0
@@ -126,7 +140,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ketachart.reports.export import export_session_pdf
 
-    with open_from_args(args) as db, db.transaction() as tx:
+    with open_from_args(args, existing=True) as db, db.transaction() as tx:
         result = export_session_pdf(tx, None, args.session_id, args.output)
     state = "signed" if result.signed else "DRAFT, not signed"
     print(f"Wrote the session summary ({result.pages} pages, {state}) to {result.path}.")
@@ -138,7 +152,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_protocols(args: argparse.Namespace) -> int:
     from ketachart.cli.protocol_commands import run_protocols
 
-    with open_from_args(args) as db:
+    with open_from_args(args, existing=True) as db:
         return run_protocols(db, args)
 
 

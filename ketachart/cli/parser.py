@@ -9,6 +9,8 @@ from pathlib import Path
 from ketachart import __version__
 from ketachart.domain.vocab import SessionStatus
 
+DB_HELP = "database URL (default: KETACHART_DATABASE_URL, else SQLite in the user data folder)"
+
 
 class CliParser(argparse.ArgumentParser):
     """argparse that reports bad input as one line, without the usage dump."""
@@ -37,13 +39,12 @@ def _positive(text: str) -> int:
 def build_parser() -> CliParser:
     parser = CliParser(prog="ketachart", description="Charting for IV ketamine infusion clinics.")
     parser.add_argument("--version", action="version", version=f"ketachart {__version__}")
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
     parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="database URL (default: KETACHART_DATABASE_URL, else SQLite in the user data folder)",
-    )
-    parser.add_argument(
-        "--demo", action="store_true", help="start the application on a throwaway demo database"
+        "--demo",
+        action="store_true",
+        help="alone: start the application on a throwaway demo clinic; before a command: "
+        "use the demo database (user data folder/demo.sqlite)",
     )
     commands = parser.add_subparsers(dest="command", parser_class=CliParser)
     _add_init(commands)
@@ -58,7 +59,18 @@ def build_parser() -> CliParser:
     _add_export(commands)
     _add_protocols(commands)
     _add_backup(commands)
+    _accept_db_after(commands)
     return parser
+
+
+def _accept_db_after(commands: argparse._SubParsersAction[CliParser]) -> None:
+    """`--db` after the command too (`ketachart demo --db URL`), at every level. It is set
+    only when given there (SUPPRESS), so a --db before the command is not overwritten."""
+    for command in commands.choices.values():
+        command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_db_after(action)
 
 
 def _keep(text: str) -> int:

@@ -8,12 +8,14 @@ import json
 from pathlib import Path
 
 from ketachart.cli.passwords import password_from
+from ketachart.cli.terminal import shown
 from ketachart.domain.codec import from_plain, to_plain
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.errors import NotFound, ValidationError
 from ketachart.services import protocols, users
 from ketachart.services.user_action import user_action
 from ketachart.storage.database import Database
+from ketachart.storage.files import write_private_text
 
 
 def run_protocols(db: Database, args: argparse.Namespace) -> int:
@@ -25,7 +27,7 @@ def _list(db: Database, _args: argparse.Namespace) -> int:
     with db.reading() as tx:
         rows = protocols.current_protocols(tx)
     for row in rows:
-        print(f"{row.spec.code:<18} v{row.spec.version:<3} {row.spec.name}")
+        print(f"{shown(row.spec.code):<18} v{row.spec.version:<3} {shown(row.spec.name)}")
     return 0
 
 
@@ -35,7 +37,7 @@ def _export(db: Database, args: argparse.Namespace) -> int:
     if not found:
         raise NotFound(f"No current protocol with code {args.code!r}; see `protocols list`.")
     text = json.dumps(to_plain(found[0].spec), indent=2, ensure_ascii=False, sort_keys=True)
-    args.output.write_text(text + "\n", encoding="utf-8")
+    write_private_text(args.output, text + "\n")
     print(f"Wrote {args.code} v{found[0].spec.version} to {args.output}; edit it, then import.")
     return 0
 

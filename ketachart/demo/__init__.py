@@ -12,6 +12,7 @@ import heapq
 import itertools
 import logging
 import random
+import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -49,13 +50,14 @@ from ketachart.demo.script import session_script
 from ketachart.domain.protocol import EXAMPLE_PROTOCOLS
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed, KetachartError
-from ketachart.models import Event, InfusionSession, Patient
+from ketachart.models import Event, InfusionSession, Patient, User
 from ketachart.services import clinic, patients, protocols, users
 from ketachart.services.actors import Actor
 from ketachart.storage.database import Database
 
 log = logging.getLogger(__name__)
 MRN_PREFIX = "KC-"
+DEMO_MRN = re.compile(r"KC-\d{6}")
 # Older charts are mostly signed; the newest ones wait for attestation or signature.
 BACKLOG_RANK = {Finish.SIGNED: 0, Finish.ADDENDUM: 0, Finish.ATTESTED: 1, Finish.DISCHARGED: 2}
 
@@ -78,6 +80,7 @@ class DemoResult:
 
 def fill_demo(db: Database, *, patients: int, sessions: int, seed: int) -> DemoResult:
     """Add `patients` synthetic patients and `sessions` sessions (none without patients)."""
+    require_demo_database(db)
     rng = random.Random(seed)
     now = db.clock.now()
     clock = ManualClock(now)
@@ -102,6 +105,29 @@ def fill_demo(db: Database, *, patients: int, sessions: int, seed: int) -> DemoR
     events = _count_events(demo_db) - before
     log.info("demo data added: %d patients, %d sessions, %d events", patients, len(plans), events)
     return DemoResult(len(people), len(plans), events, [_account(s) for s in STAFF])
+
+
+def require_demo_database(db: Database) -> None:
+    """Demo data only goes into a database that is new or holds the demo's own data: every
+    account one of the demo's (same user name and role), every MRN of the demo's form. Synthetic
+    patients and accounts whose passwords are printed must never get into a real clinic."""
+    demo_roles = {spec.username: spec.role.value for spec in STAFF}
+    with db.reading() as tx:
+        accounts = tx.orm.execute(select(User.username, User.role)).all()
+        mrns = tx.orm.scalars(select(Patient.mrn)).all()
+    others = sorted(name for name, role in accounts if demo_roles.get(name) != role)
+    real_patients = sum(1 for mrn in mrns if not DEMO_MRN.fullmatch(mrn))
+    held = []
+    if others:
+        held.append(f"{len(others)} account(s) that are not the demo's ({', '.join(others[:3])})")
+    if real_patients:
+        held.append(f"{real_patients} patient(s) that are not the demo's")
+    if not held:
+        return
+    raise KetachartError(
+        f"This database holds {' and '.join(held)}: demo data only goes into a demo "
+        "database. Use `ketachart --demo demo`, or --db with a new file."
+    )
 
 
 def _account(spec: StaffSpec) -> DemoAccount:
@@ -222,17 +248,25 @@ def _next_mrn_number(mrns: Iterable[str]) -> int:
     return max(numbers, default=0) + 1
 
 
+LISTED_BELOW = 0.25
+"""Below this draw a demo patient has allergies listed. Of the others every third has not
+been asked yet (the amber state); the rest have "no known allergies" recorded."""
+
+
 def _register(
     db: Database, nurse: Actor, rng: random.Random, number: int, protocol: protocols.ProtocolRow
 ) -> DemoPatient:
     given, sex = rng.choice(GIVEN_NAMES)
+    family, born = rng.choice(FAMILY_NAMES), _birth_date(rng, db.clock.now().year)
+    draw = rng.random()
     details = patients.PatientDetails(
         mrn=f"{MRN_PREFIX}{number:06d}",
-        family_name=rng.choice(FAMILY_NAMES),
+        family_name=family,
         given_name=given,
-        date_of_birth=_birth_date(rng, db.clock.now().year),
+        date_of_birth=born,
         sex=sex,
-        allergies=rng.choice(ALLERGIES) if rng.random() < 0.25 else "",
+        allergies=rng.choice(ALLERGIES) if draw < LISTED_BELOW else "",
+        no_known_allergies=draw >= LISTED_BELOW and number % 3 != 0,
     )
     with db.transaction() as tx:
         row = patients.register_patient(tx, nurse, details)

@@ -206,3 +206,5 @@ PAUSE_REASONS: tuple[str, ...] = (
     "Pump occlusion alarm; line checked and flushed.",
 )
 EARLY_STOP_DETAIL = "Patient asked to stop: dissociation too intense today."
+RECONCILE_REASON = "Vial record mistyped: the pump volume and the charted rates agree."
+RECONCILE_COSIGN = "Pump history and vial checked with the nurse."

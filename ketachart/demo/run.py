@@ -48,6 +48,8 @@ class DemoContext:
     now: datetime
     staff: Staff
     witnesses: dict[int, Actor] = field(default_factory=dict)
+    vial_mistyped: bool = False
+    """Whether a session had its vial record mistyped and reconciled yet (one always has)."""
 
     def act(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """One user action, one transaction."""

@@ -21,6 +21,8 @@ from ketachart.demo.data import (
     PAUSE_REASONS,
     RATE_DOWN_REASON,
     RATE_UP_REASON,
+    RECONCILE_COSIGN,
+    RECONCILE_REASON,
     RescueSpec,
     SideEffectSpec,
 )
@@ -28,8 +30,10 @@ from ketachart.demo.plan import Finish
 from ketachart.demo.run import Run
 from ketachart.demo.scores import recovery_vitals, score_items
 from ketachart.domain import payloads as p
+from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.dose import plan_dose
-from ketachart.domain.monitoring import delivered_so_far
+from ketachart.domain.events import Override
+from ketachart.domain.monitoring import delivered_so_far, dose_verdict_at
 from ketachart.domain.vocab import (
     Instruction,
     MentalStatus,
@@ -283,6 +287,9 @@ def _recover(run: Run) -> Iterator[datetime]:
 def _controlled_substance(run: Run) -> None:
     spec, r = run.plan.protocol.spec, run.rng
     administered = run.pump_volume * spec.concentration_mg_ml
+    mistyped = not run.ctx.vial_mistyped or run.plan.seed % 25 == 0
+    if mistyped:  # the record says 80 %: a dose difference, reconciled below
+        administered = (administered * Decimal("0.8")).quantize(Decimal("0.1"))
     planned = plan_dose(spec, run.plan.weight_kg).total_mg
     drawn = Decimal(math.ceil(max(planned, administered) / 10) * 10)
     record = p.ControlledSubstance(
@@ -299,6 +306,33 @@ def _controlled_substance(run: Run) -> None:
     run.ctx.act(
         charting.record_controlled_substance, run.nurse.actor, run.session_id, record, witness
     )
+    if mistyped:
+        _reconcile(run)
+
+
+def _reconcile(run: Run) -> None:
+    """The nurse records the reconciliation of a mistyped vial record; the physician
+    co-signs it (signed in at the nurse's workstation)."""
+    with run.ctx.db.reading() as tx:
+        state = sessions.load_session(tx, run.session_id).state()
+    found = dose_verdict_at(state, state.infusion_stopped_at or run.ctx.now).reconciliation
+    entry = p.DoseReconciliation(
+        found.delivered_mg,
+        found.pump_mg,
+        found.recorded_mg,
+        RECONCILE_REASON,
+        accepted_mg=found.pump_mg,
+    )
+    cosign = (Override(ClinicalCode.DOSE_RECONCILIATION, RECONCILE_COSIGN),)
+    run.ctx.act(
+        charting.chart,
+        run.nurse.actor,
+        run.session_id,
+        entry,
+        overrides=cosign,
+        approver=run.physician.actor,
+    )
+    run.ctx.vial_mistyped = True
 
 
 def _late_vitals(run: Run) -> None:

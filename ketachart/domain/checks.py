@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,39 @@ from ketachart.errors import FieldProblem, ValidationError
 
 MAX_TEXT = 4000
 Number = int | Decimal
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+"""Control, format (zero-width, bidi overrides), private-use, surrogate and line/paragraph
+separator characters: invisible or look-alike in a name, an MRN or a note."""
+MULTILINE_ALLOWED = frozenset("\n\t")
+"""What a multi-line free-text field may hold of those: an ordinary new line and tab."""
+
+
+def nfc(text: str) -> str:
+    """The composed (NFC) form of typed text, so that 'é' typed as one character or as 'e'
+    and a combining accent is the same name, and finds the same patient."""
+    return unicodedata.normalize("NFC", text)
+
+
+def refused_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first invisible, format or control character in `value`, or None."""
+    for char in value:
+        if multiline and char in MULTILINE_ALLOWED:
+            continue
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            return char
+    return None
+
+
+def describe_character(char: str) -> str:
+    """'an invisible character (U+200B ZERO WIDTH SPACE)': how a message names a character
+    nobody can see."""
+    kinds = {"\n": "a line break", "\r": "a line break", "\t": "a tab"}
+    category = unicodedata.category(char)
+    kind = kinds.get(char) or {"Cc": "a control character", "Cs": "an invalid character"}.get(
+        category, "an invisible character"
+    )
+    name = unicodedata.name(char, "")
+    return f"{kind} (U+{ord(char):04X}{' ' + name if name else ''})"
 
 
 class Checks:
@@ -47,17 +81,28 @@ class Checks:
             self.fail(field, f"{label} allows at most {places} decimal places.")
 
     def text(
-        self, field: str, label: str, value: str, *, required: bool = False, max_len: int = MAX_TEXT
+        self,
+        field: str,
+        label: str,
+        value: str,
+        *,
+        required: bool = False,
+        max_len: int = MAX_TEXT,
+        multiline: bool = False,
     ) -> None:
+        """Typed text: present if required, not too long, and without invisible, format or
+        control characters (a multi-line field may hold new lines and tabs). A lone
+        surrogate (category Cs) could not even be stored as UTF-8."""
         if required and not value.strip():
             self.fail(field, f"{label} is required.")
         if len(value) > max_len:
             self.fail(field, f"{label} is too long ({len(value)} characters, at most {max_len}).")
-        if "\x00" in value:
-            self.fail(field, f"{label} contains a control character.")
-        if any("\ud800" <= c <= "\udfff" for c in value):
-            # a lone surrogate cannot be encoded as UTF-8: hashing and storing would fail
-            self.fail(field, f"{label} contains an invalid character.")
+        refused = refused_character(value, multiline=multiline)
+        if refused is not None:
+            self.fail(
+                field,
+                f"{label} contains {describe_character(refused)}: type it again without it.",
+            )
 
     def not_after(self, field: str, label: str, value: date, limit: date) -> None:
         if value > limit:

@@ -38,6 +38,7 @@ class ClinicalCode(StrEnum):
     DISCHARGE_SCORE = "discharge.score"
     DISCHARGE_IV = "discharge.iv"
     DISCHARGE_RIDE = "discharge.ride"
+    DOSE_RECONCILIATION = "dose.reconciliation"
 
 
 CODE_LABELS: dict[ClinicalCode, str] = {
@@ -63,6 +64,7 @@ CODE_LABELS: dict[ClinicalCode, str] = {
     ClinicalCode.DISCHARGE_SCORE: "Discharge without a passing current score",
     ClinicalCode.DISCHARGE_IV: "Discharge with the IV in place",
     ClinicalCode.DISCHARGE_RIDE: "Discharge without a confirmed ride",
+    ClinicalCode.DOSE_RECONCILIATION: "Dose reconciliation (physician co-sign)",
 }
 
 ALERT_CODES = frozenset(
@@ -91,8 +93,12 @@ PHYSICIAN_CODES = frozenset(
         ClinicalCode.DISCHARGE_SCORE,
         ClinicalCode.DISCHARGE_IV,
         ClinicalCode.DISCHARGE_RIDE,
+        ClinicalCode.DOSE_RECONCILIATION,
     }
 )
+
+# Physician codes that co-sign an entry rather than override a rule.
+COSIGN_CODES = frozenset({ClinicalCode.DOSE_RECONCILIATION})
 
 
 def code_label(code: str) -> str:

@@ -57,7 +57,16 @@ def _pre_checks(x: p.PreChecks) -> str:
         + (f" ({i.detail})" if i.detail else "")
         for i in x.items
     ]
+    escort = x.escort
+    if escort is not None:
+        items.append(f"escort {escort_text(escort)}")
     return "; ".join(items)
+
+
+def escort_text(escort: p.Escort) -> str:
+    """'Name (relationship), phone', leaving out what was not given."""
+    text = escort.name + (f" ({escort.relationship})" if escort.relationship else "")
+    return ", ".join(part for part in (text.strip(), escort.phone) if part)
 
 
 def _iv_start(x: p.IvStart) -> str:
@@ -136,6 +145,25 @@ def _controlled(x: p.ControlledSubstance) -> str:
     )
 
 
+def _reconciliation(x: p.DoseReconciliation) -> str:
+    """The amounts as found, what was accepted or explained, and why."""
+    found = [f"delivered by the charted rates {_mg(x.delivered_mg)}"]
+    if x.pump_mg is not None:
+        found.append(f"by pump volume {_mg(x.pump_mg)}")
+    if x.recorded_mg is not None:
+        found.append(f"per controlled-substance record {_mg(x.recorded_mg)}")
+    text = "Amounts found: " + ", ".join(found)
+    if x.accepted_mg is not None:
+        text += f"; delivered amount accepted {_mg(x.accepted_mg)}"
+    if x.explanation:
+        text += f"; explanation: {x.explanation}"
+    return f"{text}; reason: {x.reason}"
+
+
+def _mg(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')).normalize():f} mg"
+
+
 def _signature(x: p.Signature | p.Attestation) -> str:
     return f"{signer_label(x)}: {x.meaning}"
 
@@ -162,4 +190,5 @@ _DESCRIBERS: dict[type, Callable[..., str]] = {
     p.Attestation: _signature,
     p.Signature: _signature,
     p.Addendum: lambda x: x.text,
+    p.DoseReconciliation: _reconciliation,
 }

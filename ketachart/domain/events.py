@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     ATTESTATION = "attestation"
     SIGNATURE = "signature"
     ADDENDUM = "addendum"
+    DOSE_RECONCILIATION = "dose_reconciliation"
 
 
 PAYLOAD_TYPES: dict[EventKind, type[p.Payload]] = {
@@ -62,6 +63,7 @@ PAYLOAD_TYPES: dict[EventKind, type[p.Payload]] = {
     EventKind.ATTESTATION: p.Attestation,
     EventKind.SIGNATURE: p.Signature,
     EventKind.ADDENDUM: p.Addendum,
+    EventKind.DOSE_RECONCILIATION: p.DoseReconciliation,
 }
 
 KIND_LABELS: dict[EventKind, str] = {
@@ -86,6 +88,7 @@ KIND_LABELS: dict[EventKind, str] = {
     EventKind.ATTESTATION: "Nurse attestation",
     EventKind.SIGNATURE: "Signature",
     EventKind.ADDENDUM: "Addendum",
+    EventKind.DOSE_RECONCILIATION: "Dose reconciliation",
 }
 
 # Kinds a correction may target: clinical entries, not signatures or other corrections' roots.
@@ -110,6 +113,14 @@ def validate_payload(payload: p.Payload) -> None:
     """Raise ValidationError listing every implausible value of `payload`."""
     checks = Checks()
     payload.check(checks)
+    checks.done()
+
+
+def validate_overrides(overrides: tuple[Override, ...]) -> None:
+    """Raise ValidationError if a reason typed for an override is not plain text."""
+    checks = Checks()
+    for override in overrides:
+        checks.text(f"overrides.{override.code}", "Reason for the override", override.reason)
     checks.done()
 
 

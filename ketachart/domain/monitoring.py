@@ -10,7 +10,13 @@ from ketachart.domain import payloads as p
 from ketachart.domain.codes import CODE_LABELS, ClinicalCode
 from ketachart.domain.dose import delivered_mg
 from ketachart.domain.protocol import ProtocolSpec
-from ketachart.domain.reconciliation import Reconciliation, reconcile
+from ketachart.domain.reconciliation import (
+    DoseVerdict,
+    Reconciliation,
+    dose_verdict,
+    found_amounts,
+    reconcile,
+)
 from ketachart.domain.timeline import SessionState, VitalsReading
 
 
@@ -222,11 +228,15 @@ def current_alerts(state: SessionState, now: datetime) -> list[Alert]:
         )
     if state.readings:
         alerts.extend(reading_alerts(state, state.readings[-1], state.baseline))
-    alerts.extend(dose_alerts(state, now))
+    alerts.extend(dose_alerts(state, now, include_resolved=False))
     return alerts
 
 
-def dose_alerts(state: SessionState, now: datetime) -> list[Alert]:
+def dose_alerts(
+    state: SessionState, now: datetime, *, include_resolved: bool = True
+) -> list[Alert]:
+    """The dose above the maximum, and amounts that differ: flagged until a reconciliation
+    entry resolves them (the history keeps a resolved one, saying so)."""
     alerts: list[Alert] = []
     delivered = delivered_so_far(state, now)
     if delivered > state.plan.max_total_mg:
@@ -238,17 +248,40 @@ def dose_alerts(state: SessionState, now: datetime) -> list[Alert]:
                 now,
             )
         )
-    mismatch = pump_mismatch_mg(state, now)
-    if mismatch is not None:
+    verdict = dose_verdict_at(state, now)
+    if verdict.differs and (include_resolved or not verdict.resolved):
+        what = "resolved by a reconciliation entry" if verdict.resolved else "reconcile"
         alerts.append(
             Alert(
                 AlertCode.PUMP_MISMATCH,
-                f"Dose amounts differ by {mismatch} mg (charted rates, pump volume, "
-                "controlled-substance record); reconcile",
+                f"Dose amounts differ by {verdict.reconciliation.largest_difference_mg} mg "
+                f"(charted rates, pump volume, controlled-substance record); {what}",
                 now,
             )
         )
     return alerts
+
+
+def dose_verdict_at(state: SessionState, now: datetime) -> DoseVerdict:
+    """The reconciliation and the entry resolving its difference, if any."""
+    return dose_verdict(dose_reconciliation(state, now), state.dose_resolution)
+
+
+def reconciliation_problem(state: SessionState, entry: p.DoseReconciliation) -> str | None:
+    """Why a new reconciliation entry cannot be charted now, or None: there must be a stopped
+    infusion, amounts that differ and no entry resolving them, and the entry must name the
+    amounts as they are now."""
+    stopped = state.infusion_stopped_at
+    if stopped is None:
+        return "Reconcile the dose once the infusion is stopped and the pump volume charted."
+    verdict = dose_verdict_at(state, stopped)
+    if not verdict.differs:
+        return "The dose amounts agree: there is no difference to reconcile."
+    if verdict.resolved:
+        return "This dose difference is already resolved by a reconciliation entry."
+    if found_amounts(entry) != verdict.reconciliation.amounts:
+        return "The dose amounts changed since this reconciliation was opened: open it again."
+    return None
 
 
 def dose_reconciliation(state: SessionState, now: datetime) -> Reconciliation:

@@ -16,6 +16,7 @@ from ketachart.domain.codec import OMIT_IF_NONE
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.scores import check_score_items
 from ketachart.domain.vocab import (
+    INSTRUCTION_LABELS,
     IV_GAUGES,
     PRE_CHECK_LABELS,
     AlertResponse,
@@ -63,7 +64,13 @@ class PreCheckItem:
 
 @dataclass(frozen=True)
 class PreChecks(Payload):
+    """The checks charted now, and the escort arranged for the ride home (kept as typed, so
+    that discharge can offer the same escort for the nurse to confirm)."""
+
     items: tuple[PreCheckItem, ...]
+    escort_name: str = ""
+    escort_relationship: str = ""
+    escort_phone: str = ""
 
     def check(self, checks: Checks) -> None:
         if not self.items:
@@ -73,6 +80,29 @@ class PreChecks(Payload):
             checks.text(f"items.{item.code}", label, item.detail, max_len=500)
             if item.status is PreCheckStatus.OVERRIDDEN and not item.detail.strip():
                 checks.fail(f"items.{item.code}", f"Overriding '{label}' needs a reason.")
+        checks.text("escort_name", "Escort name", self.escort_name, max_len=120)
+        checks.text("escort_relationship", "Relationship", self.escort_relationship, max_len=60)
+        # Kept as typed: the nurse confirms the phone number with the ride home at discharge.
+        checks.text("escort_phone", "Escort phone", self.escort_phone, max_len=60)
+
+    @property
+    def escort(self) -> Escort | None:
+        """The escort typed with these checks, None if none was."""
+        escort = Escort(self.escort_name, self.escort_relationship, self.escort_phone)
+        return escort if escort.given else None
+
+
+@dataclass(frozen=True)
+class Escort:
+    """Who takes the patient home, as arranged (pre-checks) or confirmed (ride home)."""
+
+    name: str
+    relationship: str
+    phone: str
+
+    @property
+    def given(self) -> bool:
+        return any(t.strip() for t in (self.name, self.relationship, self.phone))
 
 
 @dataclass(frozen=True)
@@ -251,7 +281,7 @@ class Note(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Note", self.text, required=True)
+        checks.text("text", "Note", self.text, required=True, multiline=True)
 
 
 @dataclass(frozen=True)
@@ -317,6 +347,46 @@ class RideConfirmed(Payload):
 
 
 @dataclass(frozen=True)
+class DoseReconciliation(Payload):
+    """Resolves a difference between the delivered dose, the pump volume and the
+    controlled-substance record (clinical reference, "One reconciliation rule"): the amounts
+    as they were found, the delivered amount accepted or an explanation, and why. It counts
+    once a physician co-signs it, and only for the amounts it found."""
+
+    delivered_mg: Decimal
+    pump_mg: Decimal | None
+    recorded_mg: Decimal | None
+    reason: str
+    accepted_mg: Decimal | None = None
+    explanation: str = ""
+
+    def check(self, checks: Checks) -> None:
+        for name, found in (
+            ("delivered_mg", self.delivered_mg),
+            ("pump_mg", self.pump_mg),
+            ("recorded_mg", self.recorded_mg),
+        ):
+            if found is not None and (not found.is_finite() or found < 0):
+                checks.fail(name, "The amounts found must be numbers of 0 mg or more.")
+        checks.text("reason", "Reason", self.reason, required=True, max_len=500)
+        checks.text("explanation", "Explanation", self.explanation, max_len=1000)
+        if self.accepted_mg is None and not self.explanation.strip():
+            checks.fail(
+                "accepted_mg",
+                "Give the delivered amount accepted, or explain the difference.",
+            )
+        checks.optional_range(
+            "accepted_mg",
+            "Delivered amount accepted",
+            self.accepted_mg,
+            Decimal(0),
+            Decimal(5000),
+            "mg",
+        )
+        checks.decimal_places("accepted_mg", "Delivered amount accepted", self.accepted_mg, 2)
+
+
+@dataclass(frozen=True)
 class Discharge(Payload):
     instructions: tuple[Instruction, ...]
     note: str = ""
@@ -324,7 +394,7 @@ class Discharge(Payload):
     def check(self, checks: Checks) -> None:
         missing = [i for i in Instruction if i not in self.instructions]
         if missing:
-            names = ", ".join(m.value for m in missing)
+            names = "; ".join(INSTRUCTION_LABELS[m] for m in missing)
             checks.fail("instructions", f"Discharge instructions not yet given: {names}.")
         checks.text("note", "Note", self.note, max_len=1000)
 
@@ -409,4 +479,4 @@ class Addendum(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Addendum", self.text, required=True)
+        checks.text("text", "Addendum", self.text, required=True, multiline=True)

@@ -25,6 +25,7 @@ AFTER_DISCHARGE = frozenset(
         EventKind.SIGNATURE,
         EventKind.CONTROLLED_SUBSTANCE,
         EventKind.ADDENDUM,
+        EventKind.DOSE_RECONCILIATION,
     }
 )
 AFTER_SIGNATURE = frozenset({EventKind.ADDENDUM, EventKind.SIGNATURE})
@@ -59,7 +60,7 @@ def check_not_locked(state: SessionState, kind: EventKind) -> None:
     if state.status is SessionStatus.DISCHARGED and kind not in AFTER_DISCHARGE:
         raise RuleViolation(
             "The patient has been discharged; only notes, corrections, the "
-            "controlled-substance record and signatures can be added."
+            "controlled-substance record, a dose reconciliation and signatures can be added."
         )
 
 

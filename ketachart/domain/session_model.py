@@ -25,7 +25,8 @@ from ketachart.domain.monitoring import (
     recovery_elapsed,
     vitals_alerts,
 )
-from ketachart.domain.reconciliation import Reconciliation
+from ketachart.domain.payloads import Escort
+from ketachart.domain.reconciliation import DoseVerdict, Reconciliation, dose_verdict
 from ketachart.domain.timeline import (
     STATUS_LABELS,
     EffectiveEvent,
@@ -80,6 +81,29 @@ class SessionModel:
     def reconciliation(self) -> Reconciliation:
         return dose_reconciliation(self.state, self.state.infusion_stopped_at or self.now)
 
+    @cached_property
+    def dose_verdict(self) -> DoseVerdict:
+        """The reconciliation and the co-signed entry that resolved its difference, if any."""
+        return dose_verdict(self.reconciliation, self.state.dose_resolution)
+
+    @property
+    def dose_to_reconcile(self) -> bool:
+        """A dose difference no reconciliation entry has resolved: flagged, and queued."""
+        return self.dose_verdict.unresolved
+
+    @property
+    def dose_resolution_text(self) -> str | None:
+        """'Resolved by reconciliation entry (who, physician, reason)', None if not resolved."""
+        resolution = self.dose_verdict.resolution
+        if resolution is None:
+            return None
+        entry = resolution.entry
+        accepted = "" if entry.accepted_mg is None else f"; {entry.accepted_mg} mg accepted"
+        return (
+            f"resolved by reconciliation entry ({self.label(resolution.recorded_by)}; "
+            f"co-signed by {self.label(resolution.cosigned_by)}; {entry.reason}{accepted})"
+        )
+
     @property
     def status(self) -> SessionStatus:
         return self.state.status
@@ -92,6 +116,10 @@ class SessionModel:
     def baseline(self) -> VitalsReading | None:
         """The baseline and the entry it came from."""
         return self.state.baseline_reading
+
+    @property
+    def escort_on_record(self) -> Escort | None:
+        return self.state.escort_on_record
 
     @property
     def running_rate_ml_h(self) -> Decimal:

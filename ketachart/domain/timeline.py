@@ -16,6 +16,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.dose import DosePlan, RateSegment, plan_dose
 from ketachart.domain.events import EventKind, EventRecord, decode_payload
 from ketachart.domain.protocol import ProtocolSpec
+from ketachart.domain.reconciliation import Resolution
 from ketachart.domain.scores import CountedScore, counted_score
 from ketachart.domain.vocab import STATUS_LABELS, PreCheckCode, SessionStatus
 
@@ -124,11 +125,15 @@ class SessionState:
     last_recovery_check: p.RecoveryCheck | None = None
     last_recovery_at: datetime | None = None
     ride: p.RideConfirmed | None = None
+    arranged_escort: p.Escort | None = None
+    """The escort given at the latest pre-checks that named one."""
     discharged_at: datetime | None = None
     signed_at: datetime | None = None
     pump_volume_ml: Decimal | None = None
     recorded_administered_mg: Decimal | None = None
     """Sum of the controlled-substance records' administered amounts, if any."""
+    dose_resolution: Resolution | None = None
+    """The latest reconciliation entry (whether it answers the amounts now: monitoring)."""
 
     @property
     def plan(self) -> DosePlan:
@@ -149,6 +154,14 @@ class SessionState:
     def baseline(self) -> p.Vitals | None:
         reading = self.baseline_reading
         return None if reading is None else reading.vitals
+
+    @property
+    def escort_on_record(self) -> p.Escort | None:
+        """The escort as the chart has it now: the confirmed ride home, else the escort
+        arranged at the pre-checks (corrections applied), else None."""
+        if self.ride is not None:
+            return p.Escort(self.ride.escort_name, self.ride.relationship, self.ride.phone)
+        return self.arranged_escort
 
     @property
     def infusion_running(self) -> bool:
@@ -240,7 +253,8 @@ def _pre_checks(state: SessionState, payload: p.Payload, event: EffectiveEvent) 
     assert isinstance(payload, p.PreChecks)
     merged = dict(state.pre_checks)
     merged.update({item.code: item for item in payload.items})
-    return replace(state, pre_checks=merged)
+    escort = payload.escort or state.arranged_escort
+    return replace(state, pre_checks=merged, arranged_escort=escort)
 
 
 def _iv_start(state: SessionState, payload: p.Payload, event: EffectiveEvent) -> SessionState:
@@ -350,7 +364,16 @@ def _controlled(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> 
     return replace(state, recorded_administered_mg=total)
 
 
+def _reconciled(state: SessionState, payload: p.Payload, ev: EffectiveEvent) -> SessionState:
+    assert isinstance(payload, p.DoseReconciliation)
+    record = ev.record
+    cosigner = next((o.approved_by for o in record.overrides if o.approved_by is not None), None)
+    resolution = Resolution(record.id, payload, record.recorded_by, cosigner)
+    return replace(state, dose_resolution=resolution)
+
+
 _HANDLERS = {
+    EventKind.DOSE_RECONCILIATION: _reconciled,
     EventKind.CONTROLLED_SUBSTANCE: _controlled,
     EventKind.SESSION_OPENED: _opened,
     EventKind.PRE_CHECKS: _pre_checks,

@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from ketachart.domain import payloads as p
 from ketachart.domain.acknowledgement import acknowledgement_of, reading_of, unacknowledged
-from ketachart.domain.codes import ClinicalCode, Concern, first_per_code
+from ketachart.domain.codec import canonical_json
+from ketachart.domain.codes import COSIGN_CODES, ClinicalCode, Concern, first_per_code
 from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.dose_limits import pre_infusion_bp_concern, rate_concerns
 from ketachart.domain.events import (
@@ -32,7 +33,7 @@ from ketachart.domain.events import (
     Override,
     decode_payload,
 )
-from ketachart.domain.monitoring import Alert, vitals_alerts
+from ketachart.domain.monitoring import Alert, reconciliation_problem, vitals_alerts
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_order
 from ketachart.domain.timeline import (
@@ -151,11 +152,18 @@ def _discharge(ctx: GateContext, state: SessionState, event: EffectiveEvent) -> 
     ]
 
 
+def _reconciliation(ctx: GateContext, state: SessionState, event: EffectiveEvent) -> list[Concern]:
+    """Every reconciliation entry, and every change to one, needs a physician's co-sign."""
+    text = "A dose reconciliation counts once a physician co-signs it."
+    return [Concern(ClinicalCode.DOSE_RECONCILIATION, text, canonical_json(event.payload))]
+
+
 _CONCERNS = {
     EventKind.SESSION_OPENED: _opened,
     EventKind.INFUSION_START: _infusion_start,
     EventKind.RATE_CHANGE: _rate_change,
     EventKind.DISCHARGE: _discharge,
+    EventKind.DOSE_RECONCILIATION: _reconciliation,
 }
 
 
@@ -192,6 +200,7 @@ def new_findings(proposal: Proposal) -> list[Finding]:
 def concerns_needed(proposal: Proposal) -> tuple[Approval, ...]:
     """Every confirmation and override the write needs and does not carry yet; raises
     RuleViolation if it breaks an order rule (nothing can approve that)."""
+    _check_new_entry(proposal)
     found = new_findings(proposal)
     conflicts = [f for f in found if f.code == ORDER]
     if conflicts:
@@ -202,6 +211,16 @@ def concerns_needed(proposal: Proposal) -> tuple[Approval, ...]:
         for f in first_per_code(found)
         if not _is_approved(f, approved)
     )
+
+
+def _check_new_entry(proposal: Proposal) -> None:
+    """Rules about the chart as it is when a new entry is made (not re-judged when later
+    entries change the timeline): a reconciliation entry only for an unresolved difference."""
+    payload = proposal.candidate.payload
+    if isinstance(payload, p.DoseReconciliation):
+        problem = reconciliation_problem(proposal.state, payload)
+        if problem is not None:
+            raise RuleViolation(problem)
 
 
 def check_write(proposal: Proposal) -> None:
@@ -301,7 +320,7 @@ def _approval_text(candidate: EventRecord, finding: Finding) -> str:
     text = finding.message
     if not _is_own(candidate, finding):
         text = f"The {_entry_text(finding)}: {text}"
-    if finding.physician:
+    if finding.physician and finding.code not in COSIGN_CODES:
         text += " Only a physician can override, with a reason."
     return text
 

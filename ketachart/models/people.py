@@ -35,6 +35,8 @@ class Patient(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(16))
     allergies: Mapped[str] = mapped_column(Text, default="")
+    no_known_allergies_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When "no known allergies" was recorded; None with empty allergies: not yet asked."""
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,13 +8,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ketachart.domain import payloads as p
-from ketachart.domain.allergies import allergy_text
+from ketachart.domain.age import age_on
+from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.codes import code_label
+from ketachart.domain.describe import escort_text
 from ketachart.domain.dose import RateSegment, delivered_mg, to_mg
 from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord
-from ketachart.domain.monitoring import dose_reconciliation
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
-from ketachart.domain.vocab import PRE_CHECK_LABELS, PreCheckStatus
+from ketachart.domain.vocab import PRE_CHECK_LABELS, PreCheckCode, PreCheckStatus
 from ketachart.reports.blocks import Block, Cell, FactsBlock, Span, TableBlock, Tone
 from ketachart.reports.context import ENTRY_HEADER, ENTRY_WEIGHTS, ReportContext
 from ketachart.reports.formats import minutes_between, num
@@ -28,7 +29,7 @@ def patient_section(ctx: ReportContext) -> tuple[Block, ...]:
         ("MRN", patient.mrn),
         ("Date of birth", f"{patient.date_of_birth.isoformat()} (age {_age(ctx)})"),
         ("Sex", patient.sex),
-        ("Allergies", _allergies(patient.allergies)),
+        ("Allergies", _allergies(patient.allergies, patient.no_known_allergies_at)),
         ("Weight", ctx.flagged(opened, f"{num(state.weight_kg)} kg (measured today)")),
         ("Protocol", f"{protocol.name} (version {protocol.version})"),
         ("Indication", protocol.indication),
@@ -41,14 +42,18 @@ def patient_section(ctx: ReportContext) -> tuple[Block, ...]:
 
 
 def _age(ctx: ReportContext) -> int:
-    born, on = ctx.view.patient.date_of_birth, ctx.times.date(ctx.state.opened_at)
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return age_on(ctx.view.patient.date_of_birth, ctx.times.date(ctx.state.opened_at))
 
 
-def _allergies(text: str) -> Cell:
-    """The words the screens show (one domain function); listed allergies in red bold."""
-    said = allergy_text(text)
-    return (Span(said.text, bold=True, tone=Tone.ALERT),) if said.listed else said.text
+def _allergies(text: str, no_known_allergies_at: datetime | None) -> Cell:
+    """The words the screens show (one domain function): listed allergies in red bold, 'not
+    recorded' in bold (it must be asked), 'no known allergies' with its time, plain."""
+    said = allergy_text(text, no_known_allergies_at)
+    if said.status is AllergyStatus.LISTED:
+        return (Span(said.text, bold=True, tone=Tone.ALERT),)
+    if said.status is AllergyStatus.NOT_RECORDED:
+        return (Span(said.text, bold=True),)
+    return said.text
 
 
 def _opened_text(ctx: ReportContext) -> str:
@@ -78,12 +83,20 @@ def _check_rows(ctx: ReportContext) -> list[tuple[Cell, ...]]:
     for entry in ctx.of_kind(EventKind.PRE_CHECKS):
         assert isinstance(entry.payload, p.PreChecks)
         for item in entry.payload.items:
-            label, detail = PRE_CHECK_LABELS[item.code], item.detail
+            label, detail = PRE_CHECK_LABELS[item.code], _detail(entry.payload, item)
             check = (ctx.value(entry, label), _check_status(item), ctx.value(entry, detail))
             rows.append((ctx.when(entry), *check, ctx.attribution(entry)))
     missing = (Span("Not charted", bold=True, tone=Tone.ALERT),)
     rows += [("", PRE_CHECK_LABELS[c], missing, "", "") for c in ctx.state.pre_checks_missing]
     return rows
+
+
+def _detail(checks: p.PreChecks, item: p.PreCheckItem) -> str:
+    """The check's detail; the ride home's names the escort arranged with it."""
+    escort = checks.escort
+    if item.code is not PreCheckCode.RIDE_ARRANGED or escort is None:
+        return item.detail
+    return "; ".join(part for part in (item.detail, f"Escort {escort_text(escort)}") if part)
 
 
 def _check_status(item: p.PreCheckItem) -> Cell:
@@ -98,7 +111,7 @@ def overrides_table(ctx: ReportContext) -> TableBlock:
     for entry in ctx.entries:
         for override in entry.record.overrides:
             approver = ctx.author(override.approved_by) or "—"
-            rule = f"{code_label(override.code)} ({override.code})"
+            rule = code_label(override.code)
             rows.append(_override_row(ctx, entry.record, rule, override.reason, approver))
         if isinstance(entry.payload, p.PreChecks):
             for item in entry.payload.items:
@@ -206,13 +219,14 @@ def _pump_text(ctx: ReportContext) -> Cell:
         f"{num(state.pump_volume_ml)} mL × {num(state.concentration_mg_ml)} mg/mL = "
         f"{num(by_pump, 1)} mg"
     )
-    verdict = dose_reconciliation(state, ctx.infusion_end)
+    verdict = ctx.model.reconciliation
     if verdict.agrees:
         return f"{text}; the dose amounts agree"
-    warning = (
-        f"; the dose amounts differ by up to {num(verdict.largest_difference_mg, 1)} mg: reconcile"
-    )
-    return (Span(text), Span(warning, bold=True, tone=Tone.ALERT))
+    differ = f"; the dose amounts differ by up to {num(verdict.largest_difference_mg, 1)} mg: "
+    resolved = ctx.model.dose_resolution_text
+    if resolved is not None:
+        return (Span(text), Span(differ + resolved, bold=True))
+    return (Span(text), Span(differ + "reconcile", bold=True, tone=Tone.ALERT))
 
 
 def _moment(ctx: ReportContext, at: datetime | None) -> str:

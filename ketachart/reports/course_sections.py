@@ -7,12 +7,11 @@ from ketachart.domain import payloads as p
 from ketachart.domain.describe import vitals_text
 from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.events import EventKind
-from ketachart.domain.monitoring import dose_reconciliation
 from ketachart.domain.scores import SCORE_ITEMS, SCORE_LABELS
 from ketachart.domain.timeline import EffectiveEvent, derive_state
 from ketachart.domain.vocab import INSTRUCTION_LABELS, Instruction
 from ketachart.reports.blocks import Block, Cell, FactsBlock, Span, TableBlock, Tone
-from ketachart.reports.context import ReportContext
+from ketachart.reports.context import ENTRY_HEADER, ENTRY_WEIGHTS, ReportContext
 from ketachart.reports.entry_text import label, recovery_score_text
 from ketachart.reports.formats import minutes_between, num, yes_no
 
@@ -90,7 +89,16 @@ def controlled_substance_section(ctx: ReportContext) -> tuple[Block, ...]:
         (0.7, 2.2, 1.4, 1.0, 1.0, 1.0, 1.5, 1.4),
         empty="No controlled-substance record charted.",
     )
-    return (table, FactsBlock(_reconciliation(ctx), columns=1))
+    return (table, FactsBlock(_reconciliation(ctx), columns=1), *_reconciliation_entries(ctx))
+
+
+def _reconciliation_entries(ctx: ReportContext) -> tuple[Block, ...]:
+    """The reconciliation entries, with who recorded and who co-signed each (none: nothing)."""
+    entries = ctx.of_kind(EventKind.DOSE_RECONCILIATION)
+    if not entries:
+        return ()
+    rows = tuple(ctx.entry_row(entry) for entry in entries)
+    return (TableBlock(ENTRY_HEADER, rows, ENTRY_WEIGHTS, title="Dose reconciliation"),)
 
 
 def _substance_row(
@@ -109,7 +117,7 @@ def _substance_row(
 
 
 def _reconciliation(ctx: ReportContext) -> tuple[tuple[str, Cell], ...]:
-    verdict = dose_reconciliation(ctx.state, ctx.infusion_end)
+    verdict = ctx.model.reconciliation
     if verdict.recorded_mg is None:
         return (("Reconciliation", (Span("No controlled-substance record", tone=Tone.ALERT),)),)
     text = (
@@ -118,9 +126,12 @@ def _reconciliation(ctx: ReportContext) -> tuple[tuple[str, Cell], ...]:
     )
     if verdict.pump_mg is not None:
         text += f"; by pump volume {num(verdict.pump_mg, 1)} mg"
-    if not verdict.agrees:
-        return (("Reconciliation", (Span(text + ": differ, reconcile", tone=Tone.ALERT),)),)
-    return (("Reconciliation", text + ": agree"),)
+    if verdict.agrees:
+        return (("Reconciliation", text + ": agree"),)
+    resolved = ctx.model.dose_resolution_text
+    if resolved is not None:
+        return (("Reconciliation", f"{text}: differ, {resolved}"),)
+    return (("Reconciliation", (Span(text + ": differ, reconcile", tone=Tone.ALERT),)),)
 
 
 def recovery_section(ctx: ReportContext) -> tuple[Block, ...]:

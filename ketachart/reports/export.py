@@ -15,7 +15,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ketachart.domain.access import Action
@@ -28,7 +28,13 @@ from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic import get_clinic
 from ketachart.services.patients import get_patient
-from ketachart.services.sessions import SessionView, author_names, load_session, view_session
+from ketachart.services.sessions import (
+    SessionView,
+    author_names,
+    load_session,
+    named_users,
+    view_session,
+)
 from ketachart.storage.database import Tx
 
 
@@ -106,7 +112,7 @@ def session_summary(
 ) -> SessionSummary:
     """The summary exactly as an export would build it now (the same view, approvers and
     clinic), to show on screen. Opening it is a view of the chart, audited as such."""
-    view = _with_approvers(tx, view_session(tx, actor, session_id, audited=audited))
+    view = view_session(tx, actor, session_id, audited=audited)
     return SessionSummary(view, build_summary(view, get_clinic(tx), tx.now))
 
 
@@ -176,26 +182,17 @@ def _spool(run: Runner, printer: str, path: Path) -> str:
 
 def _export_view(tx: Tx, actor: Actor | None, session_id: str) -> SessionView:
     if actor is None:
-        return _with_approvers(tx, operator_view(tx, session_id))
+        return operator_view(tx, session_id)
     actor.require(Action.EXPORT)
-    return _with_approvers(tx, view_session(tx, actor, session_id))
+    return view_session(tx, actor, session_id)
 
 
 def operator_view(tx: Tx, session_id: str) -> SessionView:
     """The chart view for the command-line operator (no account, so no VIEW permission)."""
     loaded = load_session(tx, session_id)
-    authors = author_names(tx, {e.recorded_by for e in loaded.events})
+    authors = author_names(tx, named_users(loaded.events))
     patient = get_patient(tx, loaded.row.patient_id)
     return SessionView(loaded.row, patient, loaded.protocol, loaded.events, loaded.state(), authors)
-
-
-def _with_approvers(tx: Tx, view: SessionView) -> SessionView:
-    """Add the printed names of physicians who approved overrides but charted nothing."""
-    approvers = {o.approved_by for e in view.events for o in e.overrides if o.approved_by}
-    missing = approvers - set(view.authors)
-    if not missing:
-        return view
-    return replace(view, authors={**view.authors, **author_names(tx, missing)})
 
 
 def _operator_name() -> str:

@@ -8,6 +8,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.acknowledgement import response_text
 from ketachart.domain.events import EventKind
 from ketachart.domain.timeline import EffectiveEvent
+from ketachart.domain.trend import clock_ticks
 from ketachart.reports.alert_responses import ReadingAlerts
 from ketachart.reports.blocks import (
     Block,
@@ -22,7 +23,6 @@ from ketachart.reports.blocks import (
 from ketachart.reports.context import ReportContext
 from ketachart.reports.formats import num
 
-TICK_STEPS = (5, 10, 15, 30, 60, 120)
 MAX_TICKS = 12
 
 
@@ -116,14 +116,11 @@ def _point(origin: datetime, at: datetime, v: p.Vitals) -> ChartPoint:
 
 
 def _ticks(ctx: ReportContext, origin: datetime, last: float) -> tuple[tuple[float, str], ...]:
-    """Labels at round local clock times (every 5 min up to every 2 h), at most MAX_TICKS."""
-    step = next((s for s in TICK_STEPS if last / s <= MAX_TICKS), TICK_STEPS[-1])
-    local = origin.astimezone()
-    past = (local.hour * 60 + local.minute) % step + local.second / 60
-    first = (step - past) % step
-    count = int((last - first) // step) + 1
-    minutes = [first + i * step for i in range(max(count, 0))]
-    return tuple((m, ctx.times.time(origin + timedelta(minutes=m))) for m in minutes)
+    """Labels at round local clock times, the same ones the screen's trend labels."""
+    end = origin + timedelta(minutes=last)
+    return tuple(
+        (_minutes(origin, at), ctx.times.time(at)) for at in clock_ticks(origin, end, MAX_TICKS)
+    )
 
 
 def scores_section(ctx: ReportContext) -> tuple[Block, ...]:

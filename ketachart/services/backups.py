@@ -24,6 +24,7 @@ from ketachart.services.chains import UNREADABLE_ROW
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup, dialect
 from ketachart.storage.database import Database, Tx, open_database
+from ketachart.storage.files import private_folder
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,11 @@ def default_backup_folder() -> Path:
     return Path(user_data_dir("ketachart", appauthor=False)) / "backups"
 
 
+def own_backup_folder() -> Path:
+    """The default backup folder, made (or made again) the owner's alone: 0700."""
+    return private_folder(default_backup_folder(), tighten=True)
+
+
 def keep_count(value: object) -> int:
     """How many daily backups to keep, from a setting: a whole number from 1, else 7."""
     try:
@@ -199,7 +205,7 @@ def daily_backup(db: Database, keep: object = DEFAULT_KEEP) -> AutoBackup | None
     """`maybe_backup` into the user data folder, as the application does once it has opened
     the database. A failure is logged, not raised: charting goes on, the next start retries."""
     try:
-        return maybe_backup(db, default_backup_folder(), keep_count(keep), db.clock.now())
+        return maybe_backup(db, own_backup_folder(), keep_count(keep), db.clock.now())
     except KetachartError as error:
         log.warning("automatic backup failed: %s", error.message)
     except OSError as error:

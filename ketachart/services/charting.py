@@ -9,8 +9,15 @@ from decimal import Decimal
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h
-from ketachart.domain.events import EventRecord, Override, kind_of, validate_payload
+from ketachart.domain.events import (
+    EventRecord,
+    Override,
+    kind_of,
+    validate_overrides,
+    validate_payload,
+)
 from ketachart.domain.rules import check_event_time, check_not_locked, check_vial, check_witness
+from ketachart.domain.scores import SCORE_LABELS
 from ketachart.domain.timeline import SessionState
 from ketachart.domain.vocab import Role
 from ketachart.domain.write_gate import check_write
@@ -38,6 +45,7 @@ def chart(
     a physician (the actor, or an approver who signed in) takes responsibility for them."""
     actor.require(Action.CHART)
     validate_payload(payload)
+    validate_overrides(overrides)
     kind = kind_of(payload)
     session = loaded or load_session(tx, session_id)
     at = occurred_at or tx.now
@@ -155,7 +163,8 @@ def record_recovery_check(
     if check.score_kind is not session.protocol.discharge_score:
         raise ValidationError.single(
             "score_kind",
-            f"This protocol uses the {session.protocol.discharge_score.value} score for discharge.",
+            f"This protocol uses the {SCORE_LABELS[session.protocol.discharge_score]} score "
+            "for discharge.",
         )
     return chart(tx, actor, session_id, check, occurred_at=occurred_at, loaded=session)
 

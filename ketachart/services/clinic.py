@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketachart.domain.access import Action
-from ketachart.domain.checks import Checks
+from ketachart.domain.checks import Checks, nfc
+from ketachart.domain.identifiers import DEFAULT_MRN_RULE, MrnRule, mrn_rule
 from ketachart.domain.vocab import Role
 from ketachart.errors import RuleViolation
 from ketachart.models import Setting
@@ -14,6 +15,9 @@ from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.protocols import ProtocolRow
 from ketachart.storage.database import Tx
+
+MRN_PATTERN_KEY = "clinic.mrn_pattern"
+MRN_DESCRIPTION_KEY = "clinic.mrn_pattern_description"
 
 
 @dataclass(frozen=True)
@@ -32,17 +36,42 @@ def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
     """Only an admin may change it (None: the first-run setup, before any account exists)."""
     if actor is not None:
         actor.require(Action.MANAGE_USERS)
+    info = ClinicInfo(nfc(info.name), nfc(info.address))
     checks = Checks()
     checks.text("name", "Clinic name", info.name, required=True, max_len=200)
-    checks.text("address", "Clinic address", info.address, max_len=500)
+    checks.text("address", "Clinic address", info.address, max_len=500, multiline=True)
     checks.done()
-    for key, value in (("clinic.name", info.name), ("clinic.address", info.address)):
+    _store(tx, {"clinic.name": info.name, "clinic.address": info.address})
+    audit(tx, actor, "clinic.update", "clinic", "settings")
+
+
+def _store(tx: Tx, values: dict[str, str]) -> None:
+    for key, value in values.items():
         setting = tx.orm.get(Setting, key)
         if setting is None:
             tx.orm.add(Setting(key=key, value=value))
         else:
             setting.value = value
-    audit(tx, actor, "clinic.update", "clinic", "settings")
+
+
+def clinic_mrn_rule(tx: Tx) -> MrnRule:
+    """The clinic's MRN pattern, or the default (letters, digits and '-') if none is set."""
+    pattern = tx.orm.get(Setting, MRN_PATTERN_KEY)
+    description = tx.orm.get(Setting, MRN_DESCRIPTION_KEY)
+    if pattern is None or not pattern.value:
+        return DEFAULT_MRN_RULE
+    return MrnRule(pattern.value, description.value if description else pattern.value)
+
+
+def set_mrn_rule(tx: Tx, actor: Actor, pattern: str, description: str) -> MrnRule:
+    """An admin sets the clinic's MRN pattern (a regular expression the whole MRN must
+    match) and the words that describe it in a refusal. Patients already registered keep
+    their MRN; the pattern applies when one is registered or edited."""
+    actor.require(Action.MANAGE_USERS)
+    rule = mrn_rule(pattern, nfc(description))
+    _store(tx, {MRN_PATTERN_KEY: rule.pattern, MRN_DESCRIPTION_KEY: rule.description})
+    audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings")
+    return rule
 
 
 @dataclass(frozen=True)

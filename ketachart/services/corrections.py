@@ -8,6 +8,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.codec import to_plain
 from ketachart.domain.events import (
     CORRECTABLE,
+    KIND_LABELS,
     EventKind,
     EventRecord,
     Override,
@@ -44,7 +45,7 @@ def correct_entry(
     if target is None:
         raise ValidationError.single("corrects", "The entry to correct is not in this session.")
     if target.kind not in CORRECTABLE:
-        raise RuleViolation(f"A {target.kind.value} entry cannot be corrected.")
+        raise RuleViolation(f"A {KIND_LABELS[target.kind].lower()} entry cannot be corrected.")
     latest = latest_version_id(session.events, target_id)
     if latest != seen_version:
         raise ConflictError(

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 
 from ketachart.domain.access import Action
-from ketachart.domain.checks import Checks
+from ketachart.domain.allergies import allergy_problem
+from ketachart.domain.checks import Checks, nfc
+from ketachart.domain.identifiers import DEFAULT_MRN_RULE, MrnRule, check_mrn
 from ketachart.errors import NotFound, ValidationError
 from ketachart.models import Patient
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
+from ketachart.services.clinic import clinic_mrn_rule
 from ketachart.storage.database import Tx
 
 SEXES = ("female", "male", "other", "unknown")
@@ -30,12 +34,21 @@ class PatientDetails:
     sex: str
     allergies: str = ""
     notes: str = ""
+    no_known_allergies: bool = False
+    """The person asked and the patient knows of none (the time is the server's clock)."""
 
-    def check(self, today: date) -> None:
+    def normalised(self) -> PatientDetails:
+        """Every text in its composed (NFC) form: one name, however it was typed."""
+        texts: dict[str, Any] = {
+            f.name: nfc(value)
+            for f in fields(self)
+            if isinstance(value := getattr(self, f.name), str)
+        }
+        return replace(self, **texts)
+
+    def check(self, today: date, mrn_rule: MrnRule = DEFAULT_MRN_RULE) -> None:
         checks = Checks()
-        checks.text("mrn", "MRN", self.mrn, required=True, max_len=40)
-        if self.mrn.strip() != self.mrn or any(c.isspace() for c in self.mrn):
-            checks.fail("mrn", "MRN cannot contain spaces.")
+        check_mrn(checks, self.mrn, mrn_rule)
         checks.text("family_name", "Family name", self.family_name, required=True, max_len=120)
         checks.text("given_name", "Given name", self.given_name, required=True, max_len=120)
         checks.not_after("date_of_birth", "Date of birth", self.date_of_birth, today)
@@ -43,8 +56,11 @@ class PatientDetails:
             checks.fail("date_of_birth", "Date of birth is more than 120 years ago.")
         if self.sex not in SEXES:
             checks.fail("sex", f"Sex must be one of: {', '.join(SEXES)}.")
-        checks.text("allergies", "Allergies", self.allergies, max_len=1000)
-        checks.text("notes", "Notes", self.notes)
+        checks.text("allergies", "Allergies", self.allergies, max_len=1000, multiline=True)
+        problem = allergy_problem(self.allergies, self.no_known_allergies)
+        if problem is not None:
+            checks.fail("allergies", problem)
+        checks.text("notes", "Notes", self.notes, multiline=True)
         checks.done()
 
 
@@ -58,6 +74,8 @@ class PatientRow:
     sex: str
     allergies: str
     notes: str
+    no_known_allergies_at: datetime | None = None
+    """When "no known allergies" was recorded (None: not recorded, or allergies listed)."""
 
     @property
     def display_name(self) -> str:
@@ -74,14 +92,17 @@ def _row(patient: Patient) -> PatientRow:
         patient.sex,
         patient.allergies,
         patient.notes,
+        patient.no_known_allergies_at,
     )
 
 
 def register_patient(tx: Tx, actor: Actor, details: PatientDetails) -> PatientRow:
     actor.require(Action.MANAGE_PATIENTS)
-    details.check(tx.now.date())
+    details = details.normalised()
+    details.check(tx.now.date(), clinic_mrn_rule(tx))
     _require_unique_mrn(tx, details.mrn, None)
-    patient = Patient(**vars(details), created_at=tx.now, updated_at=tx.now)
+    patient = Patient(**_columns(details), created_at=tx.now, updated_at=tx.now)
+    patient.no_known_allergies_at = _none_known_since(details, None, tx.now)
     tx.orm.add(patient)
     tx.orm.flush()
     audit(tx, actor, "patient.create", "patient", str(patient.id))
@@ -90,15 +111,37 @@ def register_patient(tx: Tx, actor: Actor, details: PatientDetails) -> PatientRo
 
 def update_patient(tx: Tx, actor: Actor, patient_id: int, details: PatientDetails) -> PatientRow:
     actor.require(Action.MANAGE_PATIENTS)
-    details.check(tx.now.date())
+    details = details.normalised()
+    details.check(tx.now.date(), clinic_mrn_rule(tx))
     patient = _get(tx, patient_id)
     _require_unique_mrn(tx, details.mrn, patient_id)
-    changed = sorted(k for k, v in vars(details).items() if getattr(patient, k) != v)
-    for key, value in vars(details).items():
+    columns = {
+        **_columns(details),
+        "no_known_allergies_at": _none_known_since(details, patient.no_known_allergies_at, tx.now),
+    }
+    changed = sorted(k for k, v in columns.items() if getattr(patient, k) != v)
+    for key, value in columns.items():
         setattr(patient, key, value)
     patient.updated_at = tx.now
     audit(tx, actor, "patient.update", "patient", str(patient_id), "fields=" + ",".join(changed))
     return _row(patient)
+
+
+def _columns(details: PatientDetails) -> dict[str, object]:
+    """The typed details as patient columns ('no known allergies' is stored as a time)."""
+    fields = dict(vars(details))
+    del fields["no_known_allergies"]
+    return fields
+
+
+def _none_known_since(
+    details: PatientDetails, recorded: datetime | None, now: datetime
+) -> datetime | None:
+    """When 'no known allergies' was recorded: kept from before if it still holds (an edit
+    of the name does not re-ask), now if newly recorded, None once unticked."""
+    if not details.no_known_allergies:
+        return None
+    return recorded if recorded is not None else now
 
 
 def _require_unique_mrn(tx: Tx, mrn: str, own_id: int | None) -> None:
@@ -121,7 +164,7 @@ def get_patient(tx: Tx, patient_id: int) -> PatientRow:
 def find_patients(tx: Tx, actor: Actor, query: str, limit: int = 50) -> list[PatientRow]:
     """Search by MRN (exact or prefix), name (any part) or date of birth (YYYY-MM-DD)."""
     actor.require(Action.MANAGE_PATIENTS)
-    text = query.strip()
+    text = nfc(query.strip())
     statement = select(Patient).order_by(Patient.family_name, Patient.given_name).limit(limit)
     if text:
         like = f"%{text.lower()}%"

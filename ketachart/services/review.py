@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
+from ketachart.domain.codes import COSIGN_CODES
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.session_model import session_model
 from ketachart.domain.timeline import SessionStatus
@@ -31,8 +32,9 @@ class ReviewFlags:
     unsigned_addenda: int
     attestations: int
     """How many 'authored by' attestations the session has (0: the nurse has not signed)."""
-    dose_differs: bool = False
-    """The delivered dose, pump volume and controlled-substance record do not agree."""
+    dose_to_reconcile: bool = False
+    """The delivered dose, pump volume and controlled-substance record do not agree, and no
+    reconciliation entry has resolved that (clinical reference: listed in the queue)."""
 
     def labels(self) -> list[str]:
         pairs = (
@@ -43,8 +45,8 @@ class ReviewFlags:
             ("unsigned addendum", self.unsigned_addenda),
         )
         found = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in pairs if n]
-        if self.dose_differs:
-            found.append("dose amounts differ")
+        if self.dose_to_reconcile:
+            found.append("dose difference to reconcile")
         return found if self.attestations else [*found, "not attested"]
 
 
@@ -81,14 +83,19 @@ def review_flags(loaded: LoadedSession, now: datetime) -> ReviewFlags:
     events = loaded.events
     model = session_model(loaded.state(), events, now)
     return ReviewFlags(
-        overrides=sum(len(e.overrides) for e in events) + _overridden_pre_checks(events),
+        overrides=_overrides(events) + _overridden_pre_checks(events),
         alerts=len(model.alert_history),
         corrections=sum(1 for e in events if e.kind is EventKind.CORRECTION),
         late_entries=sum(1 for e in events if e.is_late),
         unsigned_addenda=len(unsigned_addenda(events)),
         attestations=sum(1 for e in events if e.kind is EventKind.ATTESTATION),
-        dose_differs=model.reconciliation.compared and not model.reconciliation.agrees,
+        dose_to_reconcile=model.dose_to_reconcile,
     )
+
+
+def _overrides(events: Sequence[EventRecord]) -> int:
+    """Rules passed with a reason; a physician's co-sign of an entry overrides no rule."""
+    return sum(1 for e in events for o in e.overrides if o.code not in COSIGN_CODES)
 
 
 def _overridden_pre_checks(events: Sequence[EventRecord]) -> int:

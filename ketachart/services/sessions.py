@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
-from ketachart.domain.events import EventKind, EventRecord, Override, validate_payload
+from ketachart.domain.checks import Checks
+from ketachart.domain.events import (
+    EventKind,
+    EventRecord,
+    Override,
+    validate_overrides,
+    validate_payload,
+)
 from ketachart.domain.labels import person_label
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time
@@ -131,6 +138,10 @@ def open_session(
     check_event_time(at, tx.now, None)
     if not chair.strip() or len(chair) > 40:
         raise ValidationError.single("chair", "Chair or room is required (at most 40 characters).")
+    checks = Checks()
+    checks.text("chair", "Chair or room", chair, max_len=40)
+    checks.done()
+    validate_overrides(overrides)
     get_patient(tx, patient_id)
     protocol = get_protocol(tx, protocol_id)
     opened = p.SessionOpened(weight_kg)
@@ -243,7 +254,7 @@ class SessionView:
     events: tuple[EventRecord, ...]
     state: SessionState
     authors: dict[int, str]
-    """Printed name with credentials of everyone who recorded an entry, by user id."""
+    """Printed name with credentials of everyone the chart names (`named_users`), by user id."""
 
     def model(self, now: datetime) -> SessionModel:
         """The session's read model at `now`: what every screen and report shows."""
@@ -263,8 +274,15 @@ def view_session(tx: Tx, actor: Actor, session_id: str, *, audited: bool = True)
         loaded.protocol,
         loaded.events,
         loaded.state(),
-        author_names(tx, {e.recorded_by for e in loaded.events}),
+        author_names(tx, named_users(loaded.events)),
     )
+
+
+def named_users(events: tuple[EventRecord, ...]) -> set[int]:
+    """Everyone the chart names: who recorded each entry and who approved an override or
+    co-signed an entry (a physician who signed in for it need not have charted anything)."""
+    approvers = {o.approved_by for e in events for o in e.overrides if o.approved_by is not None}
+    return {e.recorded_by for e in events} | approvers
 
 
 def author_names(tx: Tx, user_ids: set[int]) -> dict[int, str]:

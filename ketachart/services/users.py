@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from ketachart.domain.access import Action
-from ketachart.domain.checks import Checks
+from ketachart.domain.checks import Checks, nfc
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed, NotFound, ValidationError
 from ketachart.models import User
@@ -33,12 +33,14 @@ def count_users(tx: Tx) -> int:
     return tx.orm.scalar(select(func.count()).select_from(User)) or 0
 
 
-def _check_new_user(username: str, display_name: str, password: str) -> None:
+def _check_new_user(username: str, display_name: str, credentials: str, password: str) -> None:
     checks = Checks()
     checks.text("username", "User name", username, required=True, max_len=64)
-    if username and not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+    plain = username.replace(".", "").replace("-", "").replace("_", "")
+    if username and not checks.problems and not plain.isalnum():
         checks.fail("username", "User name may use letters, digits, '.', '-' and '_' only.")
     checks.text("display_name", "Full name", display_name, required=True, max_len=120)
+    checks.text("credentials", "Credentials", credentials, max_len=40)
     if len(password) < MIN_PASSWORD:
         checks.fail("password", f"Password must have at least {MIN_PASSWORD} characters.")
     checks.done()
@@ -58,7 +60,8 @@ def create_user(
         actor.require(Action.MANAGE_USERS)
     elif count_users(tx) > 0:
         raise AuthenticationFailed("Only an administrator can create accounts.")
-    _check_new_user(username, display_name, password)
+    username, display_name, credentials = nfc(username), nfc(display_name), nfc(credentials)
+    _check_new_user(username, display_name, credentials, password)
     if tx.orm.scalar(select(User).where(User.username == username)) is not None:
         raise ValidationError.single("username", f"The user name '{username}' is taken.")
     user = User(
@@ -112,6 +115,7 @@ def authenticate(tx: Tx, username: str, password: str, *, purpose: str = "login"
     caller records after the rollback (services.user_action does both). Five failures lock
     the account for a few minutes. A read-only database can record nothing: the password is
     only checked, and a wrong one says so."""
+    username = nfc(username)
     user = tx.orm.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
         attempt = FailedAttempt(username, purpose, Refusal.UNKNOWN_USER)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import exc, make_url
 
-from ketachart.errors import StorageError
+from ketachart.errors import BadDatabaseUrl, StorageError
 from ketachart.storage.database import sqlite_file_path
+from ketachart.storage.files import create_private_file, private_folder
 
 DATED_NAME = re.compile(r"^(?P<prefix>.+-)(?P<day>\d{4}-\d{2}-\d{2})\.sqlite$")
 SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -41,12 +42,12 @@ def sqlite_file(url: str) -> Path:
     try:
         parsed = make_url(url)
     except exc.ArgumentError as error:
-        raise StorageError(f"Not a database URL: {url!r}.") from error
+        raise BadDatabaseUrl(f"Not a database URL: {url!r}.") from error
     if parsed.get_backend_name() == "postgresql":
         raise UsePgDump()
     path = sqlite_file_path(parsed)
     if path is None:
-        raise StorageError("Only an SQLite database file can be backed up by ketachart.")
+        raise BadDatabaseUrl("Only an SQLite database file can be backed up by ketachart.")
     if not path.is_file():
         raise StorageError(f"There is no database file at {path}.")
     return path
@@ -54,10 +55,17 @@ def sqlite_file(url: str) -> Path:
 
 def copy_online(source: Path, target: Path) -> None:
     """Copy the database at `source` (which may be in use) into the new file `target`, as one
-    self-contained file (rollback journal mode, no -wal beside it)."""
+    self-contained file (rollback journal mode, no -wal beside it), readable by its owner
+    only (storage.files)."""
     if target.exists():
         raise StorageError(f"{target} exists already: a backup never overwrites a file.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
+    try:
+        create_private_file(target)  # 0600: SQLite gives its journal the same permissions
+    except FileExistsError as error:
+        raise StorageError(f"{target} exists already: a backup never overwrites a file.") from error
+    except OSError as error:
+        raise StorageError(f"Could not create the copy {target}: {error.strerror}.") from error
     try:
         reader = sqlite3.connect(f"{source.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
         try:

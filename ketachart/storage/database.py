@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -16,10 +17,11 @@ from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketachart.clock import Clock, SystemClock
-from ketachart.errors import DatabaseDamaged, StorageError
+from ketachart.errors import BadDatabaseUrl, DatabaseDamaged, StorageError
 from ketachart.storage import dialect
 from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
+from ketachart.storage.files import create_private_file
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
 log = logging.getLogger(__name__)
@@ -136,12 +138,12 @@ def create_database_engine(url: str, *, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except exc.ArgumentError as error:
-        raise StorageError(
+        raise BadDatabaseUrl(
             f"Not a database URL: {url!r}. Example: sqlite:///path/file.sqlite "
             "or postgresql+psycopg://user@host/db"
         ) from error
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise StorageError("ketachart runs on SQLite or PostgreSQL only.")
+        raise BadDatabaseUrl("ketachart runs on SQLite or PostgreSQL only.")
     options = _engine_options(parsed.get_backend_name())
     if read_only:
         options.update(_read_only_options(parsed))
@@ -150,7 +152,7 @@ def create_database_engine(url: str, *, read_only: bool = False) -> Engine:
         # values of a statement, which can be patient data
         engine = create_engine(parsed, hide_parameters=True, **options)
     except (ImportError, exc.ArgumentError) as error:
-        raise StorageError(f"Cannot use this database URL: {error}") from error
+        raise BadDatabaseUrl(f"Cannot use this database URL: {error}") from error
     _install_listeners(engine, read_only)
     return engine
 
@@ -224,6 +226,7 @@ def open_database(
     try:
         check_integrity(database)
         if not read_only:
+            _create_private_file(engine.url)  # a new file: before SQLite makes it
             _use_wal(database)
         if migrate and not _at_schema_head(database):
             _upgrade(database)
@@ -231,6 +234,18 @@ def open_database(
         engine.dispose()
         raise
     return database
+
+
+def _create_private_file(url: URL) -> None:
+    """Create a new SQLite database file for its owner alone, before SQLite would create it
+    with the umask's permissions: SQLite then gives the -wal, -shm and -journal files the same
+    0600 (storage.files). A missing folder or one that cannot be written is left to SQLite to
+    report, as before."""
+    path = sqlite_file_path(url)
+    if path is None or path.exists() or url.query.get("mode") == "memory":
+        return
+    with contextlib.suppress(OSError):
+        create_private_file(path)
 
 
 def _upgrade(database: Database) -> None:

@@ -25,6 +25,7 @@ from ketachart.domain.events import Override
 from ketachart.domain.vocab import Role
 from ketachart.errors import Approval, KetachartError
 from ketachart.services.actors import Actor
+from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.prompts import WrongRole, signed_in
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.widgets import plain_label
@@ -125,7 +126,7 @@ class ApprovalsDialog(QDialog):
         self.password: QLineEdit | None = None
         if self.needs_sign_in:
             layout.addWidget(self._sign_in_box())
-        self.message = plain_label(name="formMessage", wrap=True)
+        self.message = IconText(IconName.WARNING, object_name="formMessage", wrap=True)
         self.message.hide()
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(
@@ -217,7 +218,7 @@ class ApprovalsDialog(QDialog):
         self.resize(width, min(layout.totalHeightForWidth(width), tallest))
 
     def show_message(self, text: str) -> None:
-        self.message.setText("⚠ " + text)
+        self.message.setText(text)
         self.message.show()
         if self.isVisible():
             self.fit()

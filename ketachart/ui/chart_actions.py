@@ -25,6 +25,7 @@ from ketachart.ui.dialogs.observation_dialogs import (
     SideEffectDialog,
 )
 from ketachart.ui.dialogs.pre_checks_dialog import PreChecksDialog
+from ketachart.ui.dialogs.reconciliation_dialog import ReconciliationDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.forms import EntryDialog
@@ -61,6 +62,11 @@ class EntryAction:
     def label(self) -> str:
         return self.usual.label
 
+    @property
+    def kind(self) -> EventKind:
+        """The kind the button charts outside a pause (its `now(state).kind` says for now)."""
+        return self.usual.kind
+
 
 def entry(key: str, label: str, kind: EventKind, dialog: DialogFactory) -> EntryAction:
     return EntryAction(key, Variant(label, kind, dialog))
@@ -85,4 +91,5 @@ ENTRY_ACTIONS: tuple[EntryAction, ...] = (
     entry("O", "IV removed", EventKind.IV_REMOVED, IvRemovedDialog),
     entry("K", "Controlled substance", EventKind.CONTROLLED_SUBSTANCE, ControlledSubstanceDialog),
     entry("D", "Discharge", EventKind.DISCHARGE, DischargeDialog),
+    entry("G", "Reconcile dose", EventKind.DOSE_RECONCILIATION, ReconciliationDialog),
 )

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QGridLayout,
     QHBoxLayout,
     QPushButton,
@@ -20,8 +19,11 @@ from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus, latest_version_id
+from ketachart.errors import KetachartError
 from ketachart.services import signing
+from ketachart.services.alarms import alarm_muted, set_alarm_muted
 from ketachart.services.sessions import SessionView, view_session
+from ketachart.ui.alarm import OverdueAlarm
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_header import ChartHeader, header_facts
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
@@ -37,7 +39,6 @@ from ketachart.ui.workstation import Workstation
 if TYPE_CHECKING:
     from ketachart.ui.export_actions import Outcome, PdfActions
 
-BEEP_EVERY_SECONDS = 30
 SPLITTER_KEY = "chart/splitter"
 NEXT_STEP = "The next expected step"
 NOT_ATTESTED = (
@@ -62,10 +63,18 @@ class ChartView(QWidget):
     @classmethod
     def open(cls, ws: Workstation, session_id: str, parent: QWidget | None = None) -> ChartView:
         """Open a chart: one action that reads it and audits the opening ("chart.view"),
-        then the screen that shows it."""
-        return cls(ws, ws.act(view_session, session_id), parent)
+        then the screen that shows it, its overdue alarm muted if someone muted it."""
+        view = ws.act(view_session, session_id)
+        return cls(ws, view, parent, alarm_muted=ws.query(alarm_muted, session_id))
 
-    def __init__(self, ws: Workstation, view: SessionView, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workstation,
+        view: SessionView,
+        parent: QWidget | None = None,
+        *,
+        alarm_muted: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.ws, self.session_id = ws, view.session.id
         self.view: SessionView = view
@@ -73,8 +82,10 @@ class ChartView(QWidget):
         self.prompt: PasswordDialog | None = None
         """The attestation's password dialog while it is open."""
         self._pdf: PdfActions | None = None
-        self._seconds_overdue = 0
+        self.alarm = OverdueAlarm(muted=alarm_muted, parent=self)
         self.header = ChartHeader()
+        self.header.mute.setChecked(alarm_muted)
+        self.header.mute.clicked.connect(self.set_alarm_muted)  # a person's press only
         self.notice = Notice()
         self.model = TimelineTableModel()
         self.table = timeline_table(self.model)
@@ -176,10 +187,8 @@ class ChartView(QWidget):
         self.show_view()
 
     def show_view(self) -> None:
-        self.model.set_rows(timeline_rows(self.view))
-        self.table.resizeRowsToContents()
-        self.table.scrollToBottom()
-        self.trend.show_state(self.view.state)
+        self.table.show_rows(timeline_rows(self.view))  # the newest entry, or a new alert, in view
+        self.trend.show_model(self.view.model(self.ws.now()))
         self.attest_button.setEnabled(self._may_attest())
         self.tick()
 
@@ -193,13 +202,18 @@ class ChartView(QWidget):
         self.show_stage(self.view.model(now))
         facts = header_facts(self.view, now)
         self.header.show_facts(facts)
-        self._seconds_overdue = self._seconds_overdue + 1 if facts.overdue else 0
-        if facts.overdue and self._seconds_overdue % BEEP_EVERY_SECONDS == 1:
-            self._sound_overdue()
+        self.alarm.update(facts.overdue, now)
 
-    def _sound_overdue(self) -> None:
-        if not self.header.mute.isChecked():
-            QApplication.beep()
+    def set_alarm_muted(self, muted: bool) -> None:
+        """Mute or unmute this session's overdue alarm: one audited action (alarm.mute or
+        alarm.unmute); if it cannot be recorded, the switch goes back and says why."""
+        try:
+            self.ws.act(set_alarm_muted, self.session_id, muted)
+        except KetachartError as error:
+            self.header.mute.setChecked(not muted)
+            self.show_notice(error.message, NoticeKind.ERROR)
+            return
+        self.alarm.set_muted(muted)
 
     def open_entry(self, action: EntryAction) -> EntryDialog[EventRecord] | None:
         """Open the dialog for `action`, or say why that entry cannot be charted now."""

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, 
 from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
 from ketachart.services.users import authenticate
+from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.widgets import add_row, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
@@ -20,7 +21,9 @@ class LockScreen(QWidget):
         self.ws = ws
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title = named_label("headerName", self.tr("🔒 Locked after inactivity"))
+        title = IconText(
+            IconName.LOCK, self.tr("Locked after inactivity"), object_name="headerName", size=32
+        )
         layout.addWidget(title)
         layout.addWidget(
             plain_label(

@@ -28,6 +28,7 @@ from ketachart.services.patients import PatientRow, find_patients, get_patient
 from ketachart.services.protocols import ProtocolRow, current_protocols
 from ketachart.services.sessions import LoadedSession, open_session, previous_weight
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal
+from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.patients_view import AllergyBadge, exact_mrn_match
 from ketachart.ui.widgets import (
     add_row,
@@ -140,8 +141,7 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         )
         self.example_note.setWordWrap(True)
         self.previous_label = plain_label()
-        self.weight_warning = named_label("warningBanner")
-        self.weight_warning.setWordWrap(True)
+        self.weight_warning = IconText(IconName.WARNING, object_name="warningBanner", wrap=True)
         self.plan = plain_label(wrap=True)
         bold = self.plan.font()
         bold.setBold(True)
@@ -232,7 +232,7 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         else:
             born = patient.date_of_birth.isoformat()
             self.patient_label.setText(f"{patient.display_name} · {patient.mrn} · {born}")
-            self.allergies.show_allergies(patient.allergies)
+            self.allergies.show_allergies(patient.allergies, patient.no_known_allergies_at)
         self.validate_live()
 
     # --- the form's value, the plan and the weight warning --------------------------------
@@ -315,7 +315,7 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         limits = protocol.spec.alerts if protocol is not None else AlertThresholds()
         concerns = weight_concerns(weight, self.previous_kg, limits)
         if concerns:
-            return self.tr("⚠ Check the weight (lb/kg?): %s") % concerns[0].message
+            return self.tr("Check the weight (lb/kg?): %s") % concerns[0].message
         return ""
 
     def _plan_text(self, plan: DosePlan, protocol: ProtocolRow) -> str:

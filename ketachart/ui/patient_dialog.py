@@ -7,6 +7,7 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QLineEdit,
@@ -79,7 +80,12 @@ class PatientDialog(EntryDialog[PatientRow]):
             self.sex.addItem(sex_label(value), value)
         self.sex.setPlaceholderText(self.tr("Choose…"))
         self.sex.setCurrentIndex(-1)
-        self.allergies = self._text_box(self.tr("Leave empty if none are known"))
+        self.allergies = self._text_box(
+            self.tr("Each allergy and reaction, e.g. Penicillin (rash); latex")
+        )
+        self.no_known_allergies = QCheckBox(self.tr("No known allergies (the patient was asked)"))
+        self.no_known_allergies.toggled.connect(self._on_no_known_allergies_toggled)
+        self.allergies.textChanged.connect(self._on_allergies_typed)
         self.notes = self._text_box("")
         fields: list[tuple[str, str, QWidget]] = [
             ("mrn", self.tr("MRN"), self.mrn),
@@ -88,11 +94,22 @@ class PatientDialog(EntryDialog[PatientRow]):
             ("date_of_birth", self.tr("Date of birth (YYYY-MM-DD)"), self.date_of_birth),
             ("sex", self.tr("Sex"), self.sex),
             ("allergies", self.tr("Allergies"), self.allergies),
+            ("no_known_allergies", "", self.no_known_allergies),
             ("notes", self.tr("Notes"), self.notes),
         ]
         for name, label, widget in fields:
-            widget.setAccessibleName(label)
+            widget.setAccessibleName(label or self.tr("No known allergies"))
             self.add_field(name, label, widget)
+
+    def _on_no_known_allergies_toggled(self, checked: bool) -> None:
+        """'None known' and a list exclude each other: ticking it clears the list."""
+        if checked:
+            self.allergies.clear()
+        self.allergies.setEnabled(not checked)
+
+    def _on_allergies_typed(self) -> None:
+        if self.allergies.toPlainText().strip() and self.no_known_allergies.isChecked():
+            self.no_known_allergies.setChecked(False)
 
     def _text_box(self, placeholder: str) -> QPlainTextEdit:
         box = QPlainTextEdit()
@@ -110,6 +127,7 @@ class PatientDialog(EntryDialog[PatientRow]):
         self.date_of_birth.setDate(QDate(born.year, born.month, born.day))
         self.sex.setCurrentIndex(self.sex.findData(patient.sex))
         self.allergies.setPlainText(patient.allergies)
+        self.no_known_allergies.setChecked(patient.no_known_allergies_at is not None)
         self.notes.setPlainText(patient.notes)
         self._touched.clear()
         self.validate_live()
@@ -131,6 +149,7 @@ class PatientDialog(EntryDialog[PatientRow]):
                 sex=self.sex.currentData() or "",
                 allergies=self.allergies.toPlainText().strip(),
                 notes=self.notes.toPlainText().strip(),
+                no_known_allergies=self.no_known_allergies.isChecked(),
             )
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import (
     QEvent,
@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain.age import age_on
 from ketachart.domain.allergies import allergy_text
 from ketachart.errors import KetachartError
 from ketachart.services.patients import PatientRow, find_patients
 from ketachart.ui.patient_dialog import PatientDialog, sex_label
 from ketachart.ui.row_model import RowTableModel, row_table
+from ketachart.ui.theme import ALLERGY_LABEL_NAMES
 from ketachart.ui.widgets import add_row, named_label, plain_label, tooltip_html
 from ketachart.ui.workstation import Workstation
 
@@ -51,7 +53,8 @@ def warning_icon_label(size: int = 28) -> QLabel:
 
 
 class AllergyBadge(QWidget):
-    """Allergies in red bold with an icon and the word ALLERGIES, or 'No known allergies'."""
+    """Allergies in red bold with an icon and the word ALLERGIES; 'No known allergies' with
+    its time, neutral; or amber 'not recorded' (one domain reading of the three states)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,12 +65,12 @@ class AllergyBadge(QWidget):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.text, 1)
-        self.show_allergies("")
+        self.show_allergies("", None)
 
-    def show_allergies(self, allergies: str) -> None:
-        said = allergy_text(allergies)
+    def show_allergies(self, allergies: str, no_known_allergies_at: datetime | None) -> None:
+        said = allergy_text(allergies, no_known_allergies_at)
         self.icon.setVisible(said.listed)
-        self.text.setObjectName("allergies" if said.listed else "noAllergies")
+        self.text.setObjectName(ALLERGY_LABEL_NAMES[said.status])
         self.text.setText(self.tr("ALLERGIES: %s") % said.text if said.listed else said.text)
         self.text.setAccessibleName(self.text.text())
         self.text.style().unpolish(self.text)
@@ -101,7 +104,8 @@ class PatientTableModel(RowTableModel[PatientRow]):
             return row.display_name
         if column == BIRTH:
             return row.date_of_birth.isoformat()
-        return " ".join(allergy_text(row.allergies).text.split())  # one line in the table
+        said = allergy_text(row.allergies, row.no_known_allergies_at)
+        return " ".join(said.text.split())  # one line in the table
 
     def row_of(self, patient_id: int) -> int | None:
         return self.find(lambda row: row.id == patient_id)
@@ -115,10 +119,6 @@ def exact_mrn_match(rows: list[PatientRow], text: str) -> PatientRow | None:
         return exact[0]
     folded = [r for r in rows if r.mrn.casefold() == wanted.casefold()]
     return folded[0] if len(folded) == 1 else None
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 class PatientDetailPanel(QFrame):
@@ -156,7 +156,7 @@ class PatientDetailPanel(QFrame):
                 label.clear()
             return
         self.name.setText(patient.display_name)
-        self.allergies.show_allergies(patient.allergies)
+        self.allergies.show_allergies(patient.allergies, patient.no_known_allergies_at)
         self.mrn.setText(patient.mrn)
         age = age_on(patient.date_of_birth, today)
         self.born.setText(self.tr("%s (age %d)") % (patient.date_of_birth.isoformat(), age))

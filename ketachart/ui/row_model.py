@@ -98,7 +98,14 @@ class NameLineDelegate(QStyledItemDelegate):
 def row_table(model: QAbstractTableModel, accessible_name: str) -> QTableView:
     """A read-only table that selects one whole row at a time (the list screens' shared set-up;
     each screen then sizes its columns)."""
-    table = QTableView()
+    return setup_row_table(QTableView(), model, accessible_name)
+
+
+TableT = TypeVar("TableT", bound=QTableView)
+
+
+def setup_row_table(table: TableT, model: QAbstractTableModel, accessible_name: str) -> TableT:
+    """Set up `table` (a QTableView or a subclass of it) as `row_table` does."""
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

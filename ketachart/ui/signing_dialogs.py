@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.errors import KetachartError
+from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.widgets import (
     add_save_shortcut,
     grow_to_fit,
     multiline_edit,
-    named_label,
     plain_label,
 )
 
@@ -53,8 +53,7 @@ class AttemptDialog(QDialog):
         self.explanation = plain_label(explanation, wrap=True)
         layout.addWidget(self.explanation)
         layout.addWidget(self.make_input())
-        self.message = named_label("formMessage")
-        self.message.setWordWrap(True)
+        self.message = IconText(IconName.WARNING, object_name="formMessage", wrap=True)
         self.message.hide()
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(
@@ -77,7 +76,7 @@ class AttemptDialog(QDialog):
         """Called when `attempt` refused the value (a password is cleared for the next try)."""
 
     def show_message(self, text: str) -> None:
-        self.message.setText("⚠ " + text)
+        self.message.setText(text)
         self.message.show()
         grow_to_fit(self)
 

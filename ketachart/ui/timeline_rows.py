@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from ketachart.domain import payloads as p
 from ketachart.domain.describe import describe
 from ketachart.domain.entries import entries_by_id, latest_correction, replacement_of
 from ketachart.domain.events import CORRECTABLE, KIND_LABELS, EventKind, EventRecord
+from ketachart.domain.monitoring import vitals_alerts
 from ketachart.domain.timeline import EffectiveEvent
 from ketachart.services.sessions import SessionView
 
@@ -25,13 +28,16 @@ class TimelineRow:
     late: bool
     is_correction: bool
     correctable: bool
+    alerts: tuple[str, ...] = ()
+    """What this reading raised against the thresholds and the baseline (the domain's words),
+    so the row can be marked and its tooltip can say why."""
 
 
 def local_time(value: datetime) -> str:
     """HH:MM in local time; a time in the hour that occurs twice when clocks go back carries
     its zone abbreviation (01:30 EDT, then 01:30 EST), so the two read differently."""
     local = value.astimezone()
-    text = local.strftime("%H:%M")
+    text = f"{local.hour:02d}:{local.minute:02d}"  # as strftime("%H:%M"), at a fraction of the cost
     return f"{text} {local.tzname()}" if other_occurrence(value) is not None else text
 
 
@@ -40,6 +46,8 @@ _DST_SHIFTS = tuple(timedelta(minutes=m) for m in (60, -60, 30, -30))
 
 def other_occurrence(value: datetime) -> datetime | None:
     """The other instant with the same local wall time, if `value` is in a repeated hour."""
+    if _steady_offset(value.replace(minute=0, second=0, microsecond=0), _zone()):
+        return None  # no clock change near: the usual case, answered once per hour
     wall = value.astimezone().replace(tzinfo=None)
     for shift in _DST_SHIFTS:
         other = value + shift
@@ -48,15 +56,44 @@ def other_occurrence(value: datetime) -> datetime | None:
     return None
 
 
+def _zone() -> tuple[object, ...]:
+    """The machine's zone as the time module has it (a test may change it)."""
+    return (time.tzname, time.timezone, time.altzone)
+
+
+@lru_cache(maxsize=512)
+def _steady_offset(hour: datetime, _zone: tuple[object, ...]) -> bool:
+    """Whether the local offset is the same from an hour before `hour` to two hours after: then
+    no instant in that hour has a twin an hour or half an hour away. (A long timeline asks
+    this once per hour, not once per entry.)"""
+    offsets = {(hour + timedelta(hours=h)).astimezone().utcoffset() for h in (-1, 0, 1, 2)}
+    return len(offsets) == 1
+
+
 def timeline_rows(view: SessionView) -> list[TimelineRow]:
     """Every entry in time order; corrected originals are struck through with the reason of
     the correction in force (as domain.timeline applied it), each correction on its own row."""
     entries = entries_by_id(view.events)
-    rows = [_row(view, event, entries) for event in view.events]
+    alerts = alerts_by_entry(view)
+    rows = [_row(view, event, entries, alerts.get(event.id, ())) for event in view.events]
     return sorted(rows, key=lambda r: (r.occurred_at, r.struck))
 
 
-def _row(view: SessionView, event: EventRecord, entries: dict[str, EffectiveEvent]) -> TimelineRow:
+def alerts_by_entry(view: SessionView) -> dict[str, tuple[str, ...]]:
+    """The alert messages of each reading that raised any, by the id of its entry."""
+    found: dict[str, tuple[str, ...]] = {}
+    for alert in vitals_alerts(view.state):
+        if alert.event_id is not None:
+            found[alert.event_id] = (*found.get(alert.event_id, ()), alert.message)
+    return found
+
+
+def _row(
+    view: SessionView,
+    event: EventRecord,
+    entries: dict[str, EffectiveEvent],
+    alerts: tuple[str, ...],
+) -> TimelineRow:
     details = describe(event.payload)
     if isinstance(event.payload, p.Correction):
         details = _correction_details(event.payload, entries)
@@ -80,6 +117,7 @@ def _row(view: SessionView, event: EventRecord, entries: dict[str, EffectiveEven
         late=event.is_late,
         is_correction=event.kind is EventKind.CORRECTION,
         correctable=event.kind in CORRECTABLE,
+        alerts=alerts,
     )
 
 

@@ -1,60 +1,342 @@
-"""Vitals trend: BP, HR and SpO2 over time, with the baseline as dashed lines (pyqtgraph)."""
+"""The vitals trend as an anaesthesia record draws it (pyqtgraph): ∨ systolic, ∧ diastolic and
+• heart rate above, an SpO2 strip, and the infusion rate as a band with its pauses hatched,
+all on one clock-time axis; rescue medicines and side effects marked at their times. The
+legend and the baseline values sit in a row above the plots, so they never hide a reading."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ketachart.domain.timeline import SessionState
+from ketachart.domain.session_model import SessionModel
+from ketachart.domain.trend import MARK_LABELS, MarkKind, Trend, TrendMark, session_trend
+from ketachart.ui import trend_marks as m
+from ketachart.ui.trend_axes import StepAxis, TimeAxis, local_clock, stamp
+from ketachart.ui.widgets import plain_label, tooltip_html
 
-SERIES = (
-    ("systolic", "Systolic BP", "#c62828", "o"),
-    ("diastolic", "Diastolic BP", "#ef6c00", "t"),
-    ("heart_rate", "Heart rate", "#1565c0", "s"),
-    ("spo2", "SpO2 %", "#2e7d32", "d"),
-)
+PRESSURE_LOW, PRESSURE_HIGH = 40, 200
+"""The pressure panel's range unless a reading lies outside it (then it widens in 20s)."""
+SPO2_LOW = 88
+MARKS_UP_TO = 120
+"""Above this many readings the marks would blot each other out: lines only."""
+RATE_HEADROOM = 1.9
+"""The infusion strip reaches this far above the highest rate: the marks' lanes sit above
+the band, never on it."""
+MARK_LANES = (0.84, 0.64)
+"""Heights (of the strip) of the marks: neighbouring marks alternate, so their labels do
+not run into each other."""
+LABEL_CHARACTERS = 14
+AXIS_WIDTH = 44
+TICK_POINT_SIZE = 8
 
 
-class TrendChart(pg.PlotWidget):  # type: ignore[misc]
-    """Each series has its own colour *and* marker shape, so colour is not the only cue."""
+class TrendChart(QWidget):
+    """Three stacked plots with linked time axes under a legend row."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent=parent, axisItems={"bottom": pg.DateAxisItem()})
-        self.setBackground("w")
-        self.showGrid(x=True, y=True, alpha=0.25)
-        self.setLabel("left", "mmHg, /min, %")
-        legend = self.addLegend(offset=(10, 5), colCount=4)
-        legend.setBrush(pg.mkBrush(255, 255, 255, 220))
-        self.setMinimumHeight(220)
+        super().__init__(parent)
+        self.setObjectName("trendChart")
+        self.legend = _Legend()
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.ci.setContentsMargins(2, 2, 8, 2)
+        self.graphics.ci.setSpacing(0)
+        self.pressure = self._plot(0, StepAxis("left", 40), "mmHg", stretch=6)
+        self.oxygen = self._plot(1, StepAxis("left", 4), "SpO2 %", stretch=2)
+        self.infusion = self._plot(2, StepAxis("left", 20), "mL/h", stretch=2, times=True)
+        self.time_axis = self.infusion.bottom
+        for panel in (self.pressure, self.oxygen):
+            panel.vb.setXLink(self.infusion.vb)
+        self._symbols: dict[pg.PlotDataItem, object] = {}
+        self._series()
+        self._dynamic: list[tuple[Panel, pg.GraphicsObject]] = []
+        self.mark_lines: list[pg.InfiniteLine] = []
+        self.pause_regions: list[pg.LinearRegionItem] = []
+        self.mark_labels: list[pg.TextItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.graphics, stretch=1)
+        self.setMinimumHeight(200)
 
-    def show_state(self, state: SessionState) -> None:
-        self.clear()
-        times = [r.at.timestamp() for r in state.readings]
-        for attribute, label, colour, symbol in SERIES:
-            values = [getattr(r.vitals, attribute) for r in state.readings]
-            self.plot(
-                times,
-                values,
-                name=label,
-                pen=pg.mkPen(colour, width=2),
-                symbol=symbol,
-                symbolBrush=colour,
-                symbolSize=8,
-            )
-        self._show_baseline(state)
+    def _plot(
+        self, row: int, left: StepAxis, title: str, *, stretch: int, times: bool = False
+    ) -> Panel:
+        panel = Panel(left, TimeAxis(labelled=times), title, self.font())
+        layout = self.graphics.ci
+        layout.addItem(panel.left, row=2 * row, col=0)
+        layout.addItem(panel.vb, row=2 * row, col=1)
+        layout.addItem(panel.bottom, row=2 * row + 1, col=1)
+        if not times:
+            panel.bottom.setStyle(showValues=False, tickLength=0)
+            panel.bottom.setHeight(3)
+        layout.layout.setRowStretchFactor(2 * row, stretch)
+        return panel
 
-    def _show_baseline(self, state: SessionState) -> None:
-        baseline = state.baseline
-        if baseline is None:
+    def _series(self) -> None:
+        """The items that every refresh re-fills (never re-created: a refresh stays cheap)."""
+        self.infusion_span = pg.LinearRegionItem(
+            movable=False, brush=pg.mkBrush(m.INFUSION_SPAN), pen=pg.mkPen(None)
+        )
+        self.infusion_span.setZValue(-30)
+        self.pressure.addItem(self.infusion_span)
+        self.systolic = self._curve(self.pressure, m.SYSTOLIC_STYLE)
+        self.diastolic = self._curve(self.pressure, m.DIASTOLIC_STYLE)
+        self.heart_rate = self._curve(self.pressure, m.HEART_RATE_STYLE)
+        self.spo2 = self._curve(self.oxygen, m.SPO2_STYLE)
+        self.rate = pg.PlotDataItem(
+            stepMode="center",
+            fillLevel=0,
+            pen=pg.mkPen(m.INFUSION_EDGE, width=1.2),
+            brush=pg.mkBrush(m.INFUSION),
+        )
+        self.infusion.addItem(self.rate)
+        self.marks = pg.ScatterPlotItem(hoverable=True, tip=_mark_tip)
+        self.marks.setZValue(20)
+        self.infusion.addItem(self.marks)
+
+    def _curve(self, plot: Panel, mark: m.Mark) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(
+            pen=pg.mkPen(QColor(mark.colour).lighter(125), width=1),
+            symbol=mark.symbol,
+            symbolSize=mark.size,
+            symbolPen=mark.pen,
+            symbolBrush=mark.brush,
+        )
+        plot.addItem(curve)
+        self._symbols[curve] = mark.symbol
+        return curve
+
+    def show_model(self, model: SessionModel) -> None:
+        """The chart view's entry: the session's trend as of the model's `now`."""
+        self.show_trend(session_trend(model))
+
+    def show_trend(self, trend: Trend) -> None:
+        self._clear_dynamic()
+        x_range = (stamp(trend.start), stamp(trend.end))
+        for plot in (self.pressure, self.oxygen, self.infusion):
+            plot.setXRange(*x_range, padding=0)
+        self._show_vitals(trend)
+        self._show_infusion(trend)
+        self._show_marks(trend.marks)
+        self.legend.show_baseline(trend)
+
+    def _show_vitals(self, trend: Trend) -> None:
+        points = trend.points
+        times = [stamp(pt.at) for pt in points]
+        with_marks = len(points) <= MARKS_UP_TO
+        for curve, values in (
+            (self.systolic, [pt.systolic for pt in points]),
+            (self.diastolic, [pt.diastolic for pt in points]),
+            (self.heart_rate, [pt.heart_rate for pt in points]),
+            (self.spo2, [pt.spo2 for pt in points]),
+        ):
+            curve.setData(times, values)
+            curve.setSymbol(self._symbols[curve] if with_marks else None)
+        pressures = [v for pt in points for v in (pt.systolic, pt.diastolic, pt.heart_rate)]
+        low = min([PRESSURE_LOW, *pressures]) // 20 * 20
+        high = -(-max([PRESSURE_HIGH, *pressures]) // 20) * 20
+        self.pressure.setYRange(low, high + 6, padding=0)
+        spo2_low = min([SPO2_LOW, *(pt.spo2 for pt in points)]) // 4 * 4
+        self.oxygen.setYRange(spo2_low, 101, padding=0)
+        self._show_baselines(trend)
+
+    def _show_baselines(self, trend: Trend) -> None:
+        base = trend.baseline
+        if base is None:
             return
-        for attribute, _label, colour, _symbol in SERIES[:3]:
-            value = getattr(baseline, attribute)
-            line = pg.InfiniteLine(
-                pos=value,
-                angle=0,
-                pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
-                label=f"baseline {value}",
-                labelOpts={"position": 0.97, "color": colour, "anchors": [(1, 1), (1, 1)]},
+        for plot, value, colour in (
+            (self.pressure, base.systolic, m.SYSTOLIC),
+            (self.pressure, base.diastolic, m.DIASTOLIC),
+            (self.pressure, base.heart_rate, m.HEART_RATE),
+            (self.oxygen, base.spo2, m.SPO2),
+        ):
+            pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
+            self._add(plot, pg.InfiniteLine(pos=value, angle=0, pen=pen), z=-5)
+
+    def _show_infusion(self, trend: Trend) -> None:
+        steps = trend.steps
+        if trend.infusion is None:
+            self.infusion_span.hide()
+        else:
+            self.infusion_span.setRegion([stamp(t) for t in trend.infusion])
+            self.infusion_span.show()
+        if steps:
+            edges = [stamp(steps[0].start), *(stamp(s.end) for s in steps)]
+            self.rate.setData(edges, [float(s.rate_ml_h) for s in steps])
+        else:
+            self.rate.setData([], [])
+        top = max([Decimal(10), *(s.rate_ml_h for s in steps)])
+        step = _rate_step(float(top))
+        self.infusion.left.step = step
+        self.infusion.setYRange(0, float(top) * RATE_HEADROOM, padding=0)
+        for pause in trend.pauses:
+            for plot in (self.pressure, self.oxygen, self.infusion):
+                region = pg.LinearRegionItem(
+                    values=(stamp(pause.start), stamp(pause.end)),
+                    movable=False,
+                    brush=QBrush(QColor(m.PAUSED), Qt.BrushStyle.BDiagPattern),
+                    pen=pg.mkPen(m.PAUSED, width=1),
+                )
+                region.setToolTip(
+                    tooltip_html(
+                        f"Paused {local_clock(stamp(pause.start))}–{local_clock(stamp(pause.end))}"
+                    )
+                )
+                self.pause_regions.append(region)
+                self._add(plot, region, z=-20)
+
+    def _show_marks(self, marks: Sequence[TrendMark]) -> None:
+        """A vertical tick through every panel and a symbol on the infusion strip, with the
+        entry's text (exactly as typed) as the tooltip."""
+        top = self.infusion.viewRange()[1][1]
+        spots = []
+        for index, mark in enumerate(marks):
+            style = m.RESCUE_STYLE if mark.kind is MarkKind.RESCUE else m.SIDE_EFFECT_STYLE
+            x = stamp(mark.at)
+            for plot in (self.pressure, self.oxygen, self.infusion):
+                pen = pg.mkPen(style.colour, width=1, style=Qt.PenStyle.DotLine)
+                line = pg.InfiniteLine(pos=x, angle=90, pen=pen)
+                line.setToolTip(tooltip_html(_mark_text(mark)))
+                self.mark_lines.append(line)
+                self._add(plot, line, z=10)
+            spots.append(
+                {
+                    "pos": (x, top * MARK_LANES[index % 2]),
+                    "symbol": style.symbol,
+                    "size": style.size,
+                    "pen": style.pen,
+                    "brush": style.brush,
+                    "data": _mark_text(mark),
+                }
             )
-            self.addItem(line)
+            self._label(mark, x, top * MARK_LANES[index % 2], style.colour)
+        self.marks.setData(spots)
+
+    def _label(self, mark: TrendMark, x: float, y: float, colour: str) -> None:
+        """The mark's short name (as typed, shortened) to its right, on its lane."""
+        short = mark.short if len(mark.short) <= LABEL_CHARACTERS else mark.short[:13] + "…"
+        label = pg.TextItem(short, color=colour, anchor=(0, 0.5))
+        font = QFont(self.font())
+        font.setPointSize(TICK_POINT_SIZE)
+        label.setFont(font)
+        label.setPos(x, y)
+        label.setToolTip(tooltip_html(_mark_text(mark)))
+        self.mark_labels.append(label)
+        self._add(self.infusion, label, z=15)
+
+    def _add(self, plot: Panel, item: pg.GraphicsObject, *, z: float) -> None:
+        item.setZValue(z)
+        plot.addItem(item, ignoreBounds=True)
+        self._dynamic.append((plot, item))
+
+    def _clear_dynamic(self) -> None:
+        for plot, item in self._dynamic:
+            plot.removeItem(item)
+        self._dynamic.clear()
+        self.mark_lines.clear()
+        self.pause_regions.clear()
+        self.mark_labels.clear()
+
+
+class Panel:
+    """One strip of the chart: a view box with its value axis on the left and a time axis
+    under it (shown under the last strip only; the others keep it for their grid lines).
+    Plain view boxes and axes: a PlotItem builds a menu and an options form each time,
+    which tripled the chart's opening time."""
+
+    def __init__(self, left: StepAxis, bottom: TimeAxis, title: str, font: QFont) -> None:
+        self.vb = pg.ViewBox(enableMenu=False, defaultPadding=0)
+        self.vb.setMouseEnabled(x=False, y=False)
+        self.vb.disableAutoRange()  # the ranges are set from the trend: no bounds scans
+        self.left, self.bottom = left, bottom
+        tick_font = QFont(font)
+        tick_font.setPointSize(TICK_POINT_SIZE)
+        for axis in (left, bottom):
+            axis.linkToView(self.vb)
+            axis.setTickFont(tick_font)
+            axis.setTextPen(pg.mkPen("#333333"))
+            axis.setPen(pg.mkPen("#9e9e9e"))
+            axis.setGrid(46)
+            axis.setZValue(0.5)  # above the view box, as a PlotItem stacks them: grid visible
+        left.setWidth(AXIS_WIDTH)
+        left.setLabel(title, **{"font-size": f"{TICK_POINT_SIZE}pt", "color": "#333333"})
+
+    def addItem(self, item: pg.GraphicsObject, ignoreBounds: bool = False) -> None:  # noqa: N803
+        self.vb.addItem(item, ignoreBounds=ignoreBounds)
+
+    def removeItem(self, item: pg.GraphicsObject) -> None:
+        self.vb.removeItem(item)
+
+    def viewRange(self) -> list[list[float]]:
+        return list(self.vb.viewRange())
+
+    def setXRange(self, low: float, high: float, padding: float = 0) -> None:
+        self.vb.setXRange(low, high, padding=padding)
+
+    def setYRange(self, low: float, high: float, padding: float = 0) -> None:
+        self.vb.setYRange(low, high, padding=padding)
+
+
+def _mark_text(mark: TrendMark) -> str:
+    return f"{local_clock(stamp(mark.at))} {MARK_LABELS[mark.kind]}: {mark.text}"
+
+
+def _mark_tip(x: float, y: float, data: object) -> str:
+    return tooltip_html(str(data))
+
+
+def _rate_step(top: float) -> float:
+    """A tick step giving two to four ticks up to `top` mL/h."""
+    return next((s for s in (2, 5, 10, 20, 50, 100, 200) if top / s <= 3), 500)
+
+
+class _Legend(QWidget):
+    """The legend row: a sample of every mark as the plot draws it, then the baseline values.
+    It is a row of plain labels above the plots, never on top of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("trendLegend")
+        self.setStyleSheet("QLabel { font-size: 9pt; }")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(AXIS_WIDTH, 1, 4, 1)
+        row.setSpacing(4)
+        samples: list[tuple[QPixmap, str]] = [
+            (m.SYSTOLIC_STYLE.sample(), "Systolic"),
+            (m.DIASTOLIC_STYLE.sample(), "Diastolic"),
+            (m.HEART_RATE_STYLE.sample(), "Heart rate /min"),
+            (m.SPO2_STYLE.sample(), "SpO2"),
+            (m.swatch(m.INFUSION, m.INFUSION_EDGE), "Infusion"),
+            (m.swatch(m.PAUSED, m.PAUSED, Qt.BrushStyle.BDiagPattern), "Paused"),
+            (m.RESCUE_STYLE.sample(), "Rescue"),
+            (m.SIDE_EFFECT_STYLE.sample(), "Side effect"),
+            (m.dashed_sample(m.BASELINE), "Baseline"),
+        ]
+        self.items: list[QLabel] = []
+        for pixmap, text in samples:
+            icon = QLabel()
+            icon.setPixmap(pixmap)
+            label = plain_label(text)
+            row.addWidget(icon)
+            row.addWidget(label)
+            row.addSpacing(6)
+            self.items += [icon, label]
+        self.baseline = plain_label("", "trendBaseline")
+        row.addWidget(self.baseline, stretch=1)
+
+    def show_baseline(self, trend: Trend) -> None:
+        base = trend.baseline
+        if base is None:
+            self.baseline.setText("no baseline yet")
+            return
+        self.baseline.setText(
+            f"{base.systolic}/{base.diastolic} · HR {base.heart_rate} · SpO2 {base.spo2} "
+            f"({local_clock(stamp(base.at))})"
+        )

@@ -51,19 +51,20 @@ from tests.e2e import steps
 from tests.support import Clinic
 from tests.ui.dialog_helpers import set_text
 
-MARKUP = "<b>x</b> &amp; <img src=a> \u202e\tend"
-"""Tags, an entity, a right-to-left override and a tab: each one altered by rich text."""
+MARKUP = "<b>x</b> &amp; <img src=a> end"
+"""Tags and an entity: each one altered by rich text. (Invisible and control characters, such
+as a right-to-left override or a tab in a one-line field, are refused: test_identifiers.)"""
 
 
 def typed(field: str) -> str:
     return f"{field} {MARKUP}"
 
 
-MRN = "MRN<s>7</s>&amp;<img/>\u202e1"  # an MRN has no spaces
+MRN = "MRN-7"  # an MRN follows the clinic's pattern: letters, digits and '-' by default
 FAMILY = typed("Fam")
 GIVEN = "<font size=40>Giv</font> &lt;i&gt;"
 NAME = f"{FAMILY}, {GIVEN}"
-ALLERGIES = "Penicillin <b>unclosed & sulfa < 2 <s>LATEX</s>\tx \u202e <img src=a>"
+ALLERGIES = "Penicillin <b>unclosed & sulfa < 2 <s>LATEX</s>\tx <img src=a>"
 NOTES = "Notes <font size=40>big</font>\nline two &amp;\t<a href=x>link</a>"
 CHAIR = typed("Ch")
 PROTOCOL = typed("Protocol")
@@ -71,7 +72,7 @@ NURSE = ("<i>Nurse</i> &amp; <img src=a>", "RN<b>")
 TEXTS = {
     "pre-check detail": typed("Consent"),
     "escort (pre-checks)": typed("Esc"),
-    "escort phone": "+1 555 <b>0</b>\t10",
+    "escort phone": "+1 555 <b>0</b> 10",
     "IV site": typed("Site"),
     "rate change reason": typed("Slower"),
     "pause reason": typed("Paused"),
@@ -88,7 +89,7 @@ TEXTS = {
     "ride escort": typed("Ride"),
     "relationship": typed("Rel"),
     "discharge note": typed("Home"),
-    "addendum": "Addendum <img src=a>\nphoned &amp; well\t\u202e",
+    "addendum": "Addendum <img src=a>\nphoned &amp;\twell",
 }
 
 
@@ -259,12 +260,12 @@ def after_the_infusion(qtbot: QtBot, chart: ChartView, clinic: Clinic) -> None:
 
 def check_the_chart(chart: ChartView) -> None:
     header = chart.header
-    plain(header.name, NAME)
-    plain(header.allergies, f"⚠ ALLERGIES: {ALLERGIES}")
-    assert header.identity.textFormat() is Qt.TextFormat.PlainText
-    assert f"MRN {MRN}" in header.identity.text()
-    assert header.identity.text().endswith(CHAIR)
-    assert f" · {PROTOCOL} · " in header.dosing.text()
+    assert header.name.textFormat() is Qt.TextFormat.PlainText
+    assert header.name.full_text() == NAME  # elided if long; whole in its tooltip
+    assert header.allergies.text.textFormat() is Qt.TextFormat.PlainText
+    assert header.allergies.full_text() == f"ALLERGIES: {ALLERGIES}"
+    plain(header.banner.mrn, f"MRN {MRN}")
+    assert header.dosing.full_text().startswith(f"{CHAIR} · {PROTOCOL} · ")
     rows = chart.model.rows()
     for field, text in TEXTS.items():
         if field in ("addendum", "escort phone"):

@@ -304,7 +304,9 @@ def _end_long_session(c: Clinic, sid: str) -> None:
     c.act(charting.discharge_patient, nurse, sid, p.Discharge(tuple(Instruction)), ride=RIDE)
 
 
-def renamed(clinic: Clinic, family: str, given: str, **changes: str) -> None:
+def renamed(
+    clinic: Clinic, family: str, given: str, *, no_known_allergies: bool = False, **changes: str
+) -> None:
     """Give the clinic's patient another name (and other details)."""
     row = clinic.patient
     details = patients.PatientDetails(
@@ -314,5 +316,6 @@ def renamed(clinic: Clinic, family: str, given: str, **changes: str) -> None:
         row.date_of_birth,
         row.sex,
         changes.get("allergies", row.allergies),
+        no_known_allergies=no_known_allergies,
     )
     clinic.patient = clinic.act(patients.update_patient, clinic.nurse, row.id, details)

@@ -68,7 +68,7 @@ def test_board_header_and_pdf_agree_on_a_running_session(clinic: Clinic, tmp_pat
     facts = header_facts(view, model.now)
     assert row.overdue == facts.overdue == model.overdue
     assert row.other_alerts == tuple(a.message for a in model.clinical_alerts)
-    assert facts.alerts == tuple(f"⚠ {a.message}" for a in model.live_alerts)
+    assert facts.alerts == tuple(a.message for a in model.live_alerts)
     assert f"delivered {model.delivered_mg} mg" in facts.progress
     text = _pdf_text(clinic, sid, tmp_path / "running.pdf")
     for alert in model.alert_history:
@@ -94,8 +94,8 @@ def test_review_queue_and_pdf_agree_on_alerts_and_the_dose(clinic: Clinic, tmp_p
     with clinic.db.reading() as tx:
         (row,) = [r for r in review.review_queue(tx, clinic.physician) if r.session_id == sid]
     assert row.flags.alerts == len(model.alert_history)
-    assert row.flags.dose_differs
-    assert "dose amounts differ" in row.flags.labels()
+    assert row.flags.dose_to_reconcile
+    assert "dose difference to reconcile" in row.flags.labels()
     text = _pdf_text(clinic, sid, tmp_path / "discharged.pdf")
     assert "differ, reconcile" in text
     assert "the dose amounts differ by up to 15.0 mg: reconcile" in text

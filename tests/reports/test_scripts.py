@@ -5,12 +5,18 @@ marked and reported; the allergy words are the screens' words."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from ketachart.domain.allergies import NO_KNOWN_ALLERGIES, allergy_text
+from ketachart.domain.allergies import (
+    NO_KNOWN_ALLERGIES,
+    NOT_RECORDED,
+    AllergyStatus,
+    AllergyText,
+    allergy_text,
+)
 from ketachart.reports.blocks import FactsBlock, TableBlock
 from ketachart.reports.export import ExportResult, export_session_pdf, session_summary
 from ketachart.reports.fonts import chain, coverage
@@ -165,20 +171,38 @@ def _printable(char: str) -> bool:
     return any(ord(char) in coverage(face) for face in chain(False))
 
 
-def test_an_empty_allergy_field_prints_the_screens_words(
-    sqlite_clinic: Clinic, tmp_path: Path
+@pytest.mark.parametrize(
+    ("allergies", "none_known", "printed"),
+    [
+        ("Penicillin (rash); latex", False, "Allergies Penicillin (rash); latex"),
+        ("  ", True, f"Allergies {NO_KNOWN_ALLERGIES} (recorded "),
+        ("  ", False, f"Allergies {NOT_RECORDED}"),
+    ],
+    ids=["listed", "none-known", "not-recorded"],
+)
+def test_each_allergy_state_prints_the_screens_words(
+    sqlite_clinic: Clinic, tmp_path: Path, allergies: str, none_known: bool, printed: str
 ) -> None:
-    charted.renamed(sqlite_clinic, "Lee", "Ana", allergies="  ")
+    charted.renamed(sqlite_clinic, "Lee", "Ana", allergies=allergies, no_known_allergies=none_known)
+    row = sqlite_clinic.patient
+    said = allergy_text(row.allergies, row.no_known_allergies_at)
     session_id = charted.typical_session(sqlite_clinic, sign=False)
     exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
 
     first = page_texts(tmp_path / "s.pdf")[0]
-    assert f"Allergies {NO_KNOWN_ALLERGIES}" in first
+    assert printed in first
+    assert f"Allergies {said.text}" in first  # the banner's words (one domain function)
     assert "None recorded" not in first
 
 
-def test_allergy_text_is_the_field_as_typed_or_no_known_allergies() -> None:
-    assert allergy_text(" Penicillin; latex ") == replace(
-        allergy_text("x"), listed=True, text="Penicillin; latex"
+def test_allergy_text_tells_three_states_apart() -> None:
+    recorded = datetime(2026, 12, 3, 9, 14, tzinfo=UTC)
+    local = recorded.astimezone().strftime("%Y-%m-%d %H:%M")
+    listed = allergy_text(" Penicillin; latex ", None)
+    assert (listed.status, listed.text) == (AllergyStatus.LISTED, "Penicillin; latex")
+    assert allergy_text("\n ", recorded) == AllergyText(
+        AllergyStatus.NONE_KNOWN, f"No known allergies (recorded {local})"
     )
-    assert allergy_text("\n ") == replace(allergy_text(""), listed=False, text=NO_KNOWN_ALLERGIES)
+    assert allergy_text("", None) == AllergyText(AllergyStatus.NOT_RECORDED, NOT_RECORDED)
+    assert NOT_RECORDED == "Allergies not recorded — ask the patient"
+    assert allergy_text("Latex", recorded).listed  # typed allergies are never hidden

@@ -51,7 +51,11 @@ KIND_TEXT = {
     EventKind.ATTESTATION: "Authored by Nina Øster, RN",
     EventKind.SIGNATURE: "Reviewed and approved María Núñez, MD",
     EventKind.ADDENDUM: charted.ADDENDUM_TEXT,
+    EventKind.DOSE_RECONCILIATION: "Amounts found: delivered by the charted rates",
 }
+# Kinds the typical session has no reason to chart (its dose amounts agree); their own
+# tests print them: tests/reports/test_dose_reconciliation.py.
+NOT_TYPICAL = frozenset({EventKind.DOSE_RECONCILIATION})
 
 
 def export(clinic: Clinic, session_id: str, path: Path) -> list[str]:
@@ -79,7 +83,7 @@ def test_signed_session_prints_everything_on_every_engine(clinic: Clinic, tmp_pa
     assert "Delivered dose 31.3 mg (0.45 mg/kg)" in text
     assert "Planned dose 35.0 mg (0.5 mg/kg) at 52.5 mL/h over 40 min" in text
     for kind in EventKind:
-        assert KIND_TEXT[kind] in text, kind
+        assert kind in NOT_TYPICAL or KIND_TEXT[kind] in text, kind
 
 
 def test_dose_plan_rate_segments_and_controlled_substance(
@@ -244,7 +248,7 @@ def test_overrides_with_reason_and_approver(sqlite_clinic: Clinic, tmp_path: Pat
     session_id = charted.long_session(sqlite_clinic, 60)
     text = " ".join(export(sqlite_clinic, session_id, tmp_path / "long.pdf"))
     assert (
-        "Rate change Rate above protocol maximum (dose.rate) Pain 8/10 despite 0.5 mg/kg/h; "
+        "Rate change Rate above protocol maximum Pain 8/10 despite 0.5 mg/kg/h; "
         "short boost approved Nina Øster, RN María Núñez, MD"
     ) in text
     assert "Pre-session checks pre-check: Fasting as instructed" in text
@@ -383,4 +387,4 @@ def test_a_discharge_override_is_listed_as_a_criterion(
     clinic.later(1)
     text = " ".join(export(clinic, session_id, tmp_path / "early.pdf"))
     assert "Criteria at discharge Overridden: Minimum observation not over" in text
-    assert f"Discharge before minimum observation (discharge.observation) {reason}" in text
+    assert f"Discharge before minimum observation {reason}" in text

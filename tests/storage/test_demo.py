@@ -15,9 +15,11 @@ from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.demo import DemoResult, fill_demo
 from ketachart.domain import payloads as p
+from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import Role, ScoreKind
+from ketachart.errors import KetachartError
 from ketachart.models import InfusionSession
 from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
@@ -182,12 +184,13 @@ def test_every_protocol_with_its_own_score(demo: Demo) -> None:
     )
 
 
-def test_patients_have_non_ascii_names_and_some_allergies(demo: Demo) -> None:
+def test_patients_have_non_ascii_names_and_every_allergy_state(demo: Demo) -> None:
     with demo.db.reading() as tx:
         rows = [patients.get_patient(tx, i) for i in {c.row.patient_id for c in demo.charts}]
     assert len(rows) == 12
     assert any(not (row.family_name + row.given_name).isascii() for row in rows)
-    assert any(row.allergies for row in rows)
+    states = {allergy_text(r.allergies, r.no_known_allergies_at).status for r in rows}
+    assert states == set(AllergyStatus)
     assert all(row.mrn.startswith("KC-") for row in rows)
 
 
@@ -240,15 +243,33 @@ def accounts_nurse(accounts: list[Actor]) -> Actor:
     return next(a for a in accounts if a.role is Role.NURSE)
 
 
-def test_demo_on_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
+def test_demo_refuses_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
+    """Synthetic patients and accounts whose passwords are printed never go into a real
+    clinic: one account that is not the demo's is enough to refuse, and nothing is added."""
     db = open_database(sqlite_url, ManualClock(NOW))
     try:
         with db.transaction() as tx:
             users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "boss-password")
-        fill_demo(db, patients=2, sessions=4, seed=3)
+        with pytest.raises(KetachartError, match="demo data only goes into a demo database"):
+            fill_demo(db, patients=2, sessions=4, seed=3)
         with db.reading() as tx:
-            assert len(users.list_actors(tx)) == 7
-        assert problems(db) == []
+            assert [a.username for a in users.list_actors(tx)] == ["boss"]
+            assert tx.orm.scalars(select(InfusionSession.id)).all() == []
+    finally:
+        db.dispose()
+
+
+def test_demo_refuses_a_database_with_other_patients(sqlite_url: str) -> None:
+    """A patient whose MRN is not of the demo's form is a real one, even among demo accounts."""
+    db = open_database(sqlite_url, ManualClock(NOW))
+    try:
+        fill_demo(db, patients=1, sessions=0, seed=3)
+        with db.transaction() as tx:
+            nurse = accounts_nurse(users.list_actors(tx))
+            details = patients.PatientDetails("MRN-77", "Real", "Person", NOW.date(), "female")
+            patients.register_patient(tx, nurse, details)
+        with pytest.raises(KetachartError, match=r"1 patient\(s\) that are not the demo's"):
+            fill_demo(db, patients=1, sessions=0, seed=4)
     finally:
         db.dispose()
 

@@ -14,8 +14,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import exc, inspect, select, text
 
 from ketachart.clock import ManualClock
+from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.errors import DatabaseDamaged
-from ketachart.models import Base, User
+from ketachart.models import Base, Patient, User
 from ketachart.storage import dialect, migrate
 from ketachart.storage.database import Database, open_database
 from tests.support import make_clinic
@@ -306,3 +307,34 @@ def test_existing_protocols_get_the_new_settings_by_migration(
     assert upgraded["alerts"]["pre_infusion_diastolic_max"] == 100
     assert upgraded["alerts"]["pounds_question_above_kg"] == "150"
     assert upgraded["version"] == 2
+
+
+# --- 0003: allergies as three states ---------------------------------------------------------
+
+
+def test_existing_patients_without_allergies_become_not_recorded(
+    db: Database, clock: ManualClock
+) -> None:
+    clinic = make_clinic(db, clock)
+    migrate.run_alembic(db, "downgrade", "0002")
+    with db.engine.begin() as connection:  # a patient saved before the three states
+        columns = {c["name"] for c in inspect(connection).get_columns("patients")}
+        assert "no_known_allergies_at" not in columns
+        connection.execute(
+            text(
+                "INSERT INTO patients (mrn, family_name, given_name, date_of_birth, sex, "
+                "allergies, notes, created_at, updated_at) VALUES ('OLD-1', 'Old', 'Pat', "
+                ":born, 'male', '', '', :at, :at)"
+            ),
+            {"born": datetime(1970, 1, 1).date(), "at": clock.now()},
+        )
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        old = tx.orm.scalars(select(Patient).where(Patient.mrn == "OLD-1")).one()
+        listed = tx.orm.get(Patient, clinic.patient.id)
+        assert listed is not None
+        said = {
+            row.mrn: allergy_text(row.allergies, row.no_known_allergies_at).status
+            for row in (old, listed)
+        }
+    assert said == {"OLD-1": AllergyStatus.NOT_RECORDED, "MRN-0001": AllergyStatus.LISTED}

@@ -202,7 +202,8 @@ def test_the_demos_back_dated_history_is_not_a_clock_gone_back(
 
     clock.set(datetime(2026, 3, 20, 15, 0, tzinfo=UTC))
     with db.transaction() as tx:
-        users.create_user(tx, None, "boss", "Bo Boss", "", Role.ADMIN, "boss-password")
+        # the demo's own admin: demo data only goes into a demo database
+        users.create_user(tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, "admin-demo-2026")
     fill_demo(db, patients=2, sessions=3, seed=7)  # charts days before the clinic's first entry
     with db.reading() as tx:
         flags = tx.orm.scalars(select(AuditEntry).where(AuditEntry.action == CLOCK_BACKWARDS))

@@ -200,7 +200,7 @@ def test_an_empty_reason_is_refused_with_a_message(
     dialog = shown(NeedsThree(ws, ui_clinic.open_session()), qtbot)
     dialog.ask_approvals = RealApprovals(qtbot, fill)
     dialog.accept()
-    assert seen == ["⚠ Type a reason for item 2; nothing is saved yet."]
+    assert seen == ["Type a reason for item 2; nothing is saved yet."]
     assert accepted(dialog)
     assert len(dialog.submissions) == 2
 
@@ -225,7 +225,7 @@ def test_a_wrong_physician_password_or_a_nurse_is_refused_with_a_message(
     dialog = shown(NeedsThree(ws, ui_clinic.open_session()), qtbot)
     dialog.ask_approvals = RealApprovals(qtbot, fill)
     dialog.accept()
-    assert seen == ["⚠ Wrong user name or password.", "⚠ This needs a physician."]
+    assert seen == ["Wrong user name or password.", "This needs a physician."]
     assert accepted(dialog)
     assert dialog.submissions[-1].approver == ui_clinic.physician
 
@@ -364,4 +364,4 @@ def test_an_unexpected_error_while_signing_in_keeps_the_dialog_open(
     press(qtbot, dialog, QDialogButtonBox.StandardButton.Ok)
     assert dialog.isVisible()
     assert dialog.answer is None
-    assert dialog.message.text() == "⚠ " + approvals_dialog.UNEXPECTED
+    assert dialog.message.text() == approvals_dialog.UNEXPECTED

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
+from ketachart.domain.vocab import PreCheckCode, PreCheckStatus
 from ketachart.services import charting
+from ketachart.services.corrections import correct_entry
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog, RideDialog
 from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
@@ -132,7 +134,12 @@ def test_bad_ride_and_missing_instructions_show_the_core_messages(
     text = message_text(dialog)
     assert "Relationship is required." in text
     assert "Escort phone must be a phone number (7-15 digits)." in text
-    assert "Discharge instructions not yet given: no_driving" in text
+    assert (
+        "Discharge instructions not yet given: No driving until the next day after sleep "
+        "(at least 24 h); No major decisions for 24 h" in text
+    )
+    assert "no_driving" not in text
+    assert "no_major_decisions" not in text
     assert dialog.isVisible()
 
 
@@ -167,3 +174,44 @@ def qtbot_left():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_escort_from_the_pre_checks_is_filled_in_to_confirm(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = session_stopped(ui_clinic)
+    escort = p.PreChecks(
+        (p.PreCheckItem(PreCheckCode.RIDE_ARRANGED, PreCheckStatus.DONE),),
+        "Ana <b>Lima</b>",
+        "daughter",
+        "+1 555 010 0123",
+    )
+    ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, escort)
+    dialog = shown(DischargeDialog(ws, session_id), qtbot)
+    edits = dialog.ride.edits
+    assert [edits[n].text() for n in ("escort_name", "relationship", "phone")] == [
+        "Ana <b>Lima</b>",
+        "daughter",
+        "+1 555 010 0123",
+    ]
+    assert edits["confirmed_by"].text() == "Nina Øster"
+    assert conditions(dialog)["ride"] == "✔ Ride home: confirmed with the details typed here."
+    note = dialog.findChild(QLabel, "rideArranged")
+    assert note is not None
+    assert note.isVisible()
+
+
+def test_a_corrected_escort_is_the_one_filled_in(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    session_id = session_stopped(ui_clinic)
+    ride_item = (p.PreCheckItem(PreCheckCode.RIDE_ARRANGED, PreCheckStatus.DONE),)
+    first = ui_clinic.act(
+        charting.chart, ui_clinic.nurse, session_id, p.PreChecks(ride_item, "Ana", "", "5550100")
+    )
+    fixed = p.PreChecks(ride_item, "Ana Lima", "daughter", "+1 555 010 0123")
+    nurse = ui_clinic.nurse
+    ui_clinic.act(correct_entry, nurse, session_id, first.id, "Typo", fixed, seen_version=None)
+    dialog = shown(RideDialog(ws, session_id), qtbot)
+    assert dialog.fields.edits["escort_name"].text() == "Ana Lima"
+    assert dialog.fields.edits["relationship"].text() == "daughter"

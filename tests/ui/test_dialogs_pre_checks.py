@@ -27,14 +27,13 @@ def test_all_done_with_escort_saves(qtbot: QtBot, ws: Workstation, ui_clinic: Cl
         row.status.set_value(status or PreCheckStatus.DONE)
     set_text(qtbot, dialog.rows[PreCheckCode.FASTING].detail, "Last meal 07:00")
     set_text(qtbot, dialog.escort, "Jürgen Weiß")
+    set_text(qtbot, dialog.escort_relationship, "spouse")
     set_text(qtbot, dialog.escort_phone, "+1 555 010 0199")
     press_enter(qtbot, dialog.escort_phone)
     assert accepted(dialog)
     state = ui_clinic.state(session_id)
     assert state.pre_checks_missing == ()
-    assert state.pre_checks[PreCheckCode.RIDE_ARRANGED].detail == (
-        "Escort Jürgen Weiß, phone +1 555 010 0199"
-    )
+    assert state.escort_on_record == p.Escort("Jürgen Weiß", "spouse", "+1 555 010 0199")
     assert state.pre_checks[PreCheckCode.FASTING].detail == "Last meal 07:00"
     assert state.pre_checks[PreCheckCode.PREGNANCY].status is PreCheckStatus.NOT_APPLICABLE
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from ketachart.errors import ValidationError
 from ketachart.services import patients
 from ketachart.services.patients import PatientDetails, PatientRow
 from ketachart.ui.patient_dialog import PatientDialog
@@ -19,8 +20,12 @@ from tests.support import Clinic
 SQL_NAME = "Robert'); DROP TABLE patients;--"
 
 
-def add_patient(clinic: Clinic, mrn: str, family: str, allergies: str = "") -> PatientRow:
-    details = PatientDetails(mrn, family, "Sam", date(1975, 5, 6), "male", allergies)
+def add_patient(
+    clinic: Clinic, mrn: str, family: str, allergies: str = "", *, none_known: bool = False
+) -> PatientRow:
+    details = PatientDetails(
+        mrn, family, "Sam", date(1975, 5, 6), "male", allergies, no_known_allergies=none_known
+    )
     return clinic.act(patients.register_patient, clinic.nurse, details)
 
 
@@ -113,6 +118,7 @@ def test_allergies_are_prominent_with_word_and_icon(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:
     add_patient(ui_clinic, "MRN-0002", "Abara")
+    add_patient(ui_clinic, "MRN-0003", "Okafor", none_known=True)
     view = make_view(qtbot, ws)
     view.select_patient(ui_clinic.patient.id)
     badge = view.detail.allergies
@@ -120,7 +126,12 @@ def test_allergies_are_prominent_with_word_and_icon(
     assert badge.text.objectName() == "allergies"
     assert badge.icon.isVisible()
     view.search.setText("MRN-0002")
-    assert badge.text.text() == "No known allergies"
+    assert badge.text.text() == "Allergies not recorded — ask the patient"
+    assert badge.text.objectName() == "allergiesNotRecorded"
+    assert not badge.icon.isVisible()
+    view.search.setText("MRN-0003")
+    recorded = ui_clinic.clock.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    assert badge.text.text() == f"No known allergies (recorded {recorded})"
     assert badge.text.objectName() == "noAllergies"
     assert not badge.icon.isVisible()
 
@@ -184,7 +195,11 @@ def test_empty_form_lists_every_missing_field(qtbot: QtBot, ws: Workstation) -> 
         ("mrn", "M" * 41, "MRN is too long (41 characters, at most 40)."),
         ("family_name", "x" * 5000, "Family name is too long (5000 characters, at most 120)."),
         ("given_name", "   ", "Given name is required."),
-        ("family_name", "Nul\x00l", "Family name contains a control character."),
+        (
+            "family_name",
+            "Nul\x00l",
+            "Family name contains a control character (U+0000): type it again without it.",
+        ),
     ],
 )
 @pytest.mark.garbage
@@ -246,6 +261,42 @@ def test_edit_a_patient(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> Non
     assert saved.allergies == "Penicillin; latex"
 
 
+def test_no_known_allergies_is_recorded_with_the_clock_and_excludes_a_list(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    other = add_patient(ui_clinic, "MRN-0002", "Abara")
+    assert other.no_known_allergies_at is None  # registered without asking: not recorded
+    dialog = make_dialog(qtbot, ws, other)
+    dialog.no_known_allergies.setChecked(True)
+    assert not dialog.allergies.isEnabled()
+    dialog.accept()
+    asked = dialog.saved()
+    assert asked.no_known_allergies_at == ui_clinic.clock.now()
+    ui_clinic.later(30)
+    again = make_dialog(qtbot, ws, asked)
+    assert again.no_known_allergies.isChecked()
+    again.given_name.setText("Samuel")
+    again.accept()
+    assert again.saved().no_known_allergies_at == asked.no_known_allergies_at  # not re-asked
+    typed = make_dialog(qtbot, ws, again.saved())
+    typed.no_known_allergies.setChecked(False)
+    typed.allergies.setPlainText("Latex")
+    typed.no_known_allergies.setChecked(True)
+    assert typed.allergies.toPlainText() == ""  # ticking clears the list
+    typed.no_known_allergies.setChecked(False)
+    typed.allergies.setPlainText("Latex")
+    typed.accept()
+    assert (typed.saved().allergies, typed.saved().no_known_allergies_at) == ("Latex", None)
+
+
+def test_a_list_and_no_known_allergies_together_are_refused(ui_clinic: Clinic) -> None:
+    details = PatientDetails(
+        "MRN-0009", "Abara", "Sam", date(1975, 5, 6), "male", "Latex", no_known_allergies=True
+    )
+    with pytest.raises(ValidationError, match="not both"):
+        ui_clinic.act(patients.register_patient, ui_clinic.nurse, details)
+
+
 def test_edit_to_another_patients_mrn_is_refused(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:
@@ -262,17 +313,18 @@ def test_tab_goes_through_the_form_in_order(qtbot: QtBot, ws: Workstation) -> No
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.mrn)
     order = [QApplication.focusWidget()]
-    for _ in range(10):
+    for _ in range(11):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         if QApplication.focusWidget() is not order[-1]:
             order.append(QApplication.focusWidget())
-    assert order[:8] == [
+    assert order[:9] == [
         dialog.mrn,
         dialog.family_name,
         dialog.given_name,
         dialog.date_of_birth,
         dialog.sex,
         dialog.allergies,
+        dialog.no_known_allergies,
         dialog.notes,
         dialog.buttons.button(dialog.buttons.StandardButton.Save),
     ]

@@ -251,7 +251,7 @@ def test_a_wrong_password_signs_nothing(
     view.select_session(older)
     dialog = answer(view.sign(), "not-my-password")
     assert dialog.isVisible()
-    assert dialog.message.text() == "⚠ Wrong user name or password."
+    assert dialog.message.text() == "Wrong user name or password."
     assert dialog.password.text() == ""
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
     assert audits(ui_clinic, "sign.failed") == [("drm", str(ui_clinic.physician.id), "attempt 1")]
@@ -291,7 +291,7 @@ def test_an_addendum_after_signing_and_its_own_signature(
     empty = view.add_addendum()
     assert isinstance(empty, AddendumDialog)
     empty.accept()
-    assert empty.message.text() == "⚠ Type the addendum first."
+    assert empty.message.text() == "Type the addendum first."
     answer(empty, "Phone follow-up: slept well, no nausea.")
     assert not empty.isVisible()
     assert queued(view) == [older, newer]  # back (by its discharge), with an addendum to sign

@@ -246,7 +246,15 @@ def test_after_signature_only_addenda_and_signatures(kind: EventKind) -> None:
 
 @pytest.mark.parametrize("kind", list(EventKind))
 def test_after_discharge_only_some_kinds(kind: EventKind) -> None:
-    allowed = {K.NOTE, K.CORRECTION, K.ATTESTATION, K.SIGNATURE, K.CONTROLLED_SUBSTANCE, K.ADDENDUM}
+    allowed = {
+        K.NOTE,
+        K.CORRECTION,
+        K.ATTESTATION,
+        K.SIGNATURE,
+        K.CONTROLLED_SUBSTANCE,
+        K.ADDENDUM,
+        K.DOSE_RECONCILIATION,
+    }
     state = discharged()
     if kind in allowed:
         check_can_chart(state, kind)

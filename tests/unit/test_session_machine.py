@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -61,6 +62,10 @@ VITALS = st.builds(
     moaas=st.none() | st.integers(0, 5),
 )
 RATES = st.decimals(min_value="0.1", max_value="150", places=1)
+
+Refused = Literal["Cc", "Cf", "Co", "Cs", "Zl", "Zp"]
+REFUSED: list[Refused] = ["Cc", "Cf", "Co", "Cs", "Zl", "Zp"]
+"""What Checks.text refuses (domain.checks.REFUSED_CATEGORIES): a typed note holds none."""
 
 
 def _micros(delta: timedelta) -> int:
@@ -238,8 +243,9 @@ class SessionMachine(RuleBasedStateMachine):
         if self.state().status is S.DISCHARGED and self.attempt(signature):
             self.signed = True
 
-    @rule(text=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20))
+    @rule(text=st.text(st.characters(exclude_categories=REFUSED), max_size=20))
     def note(self, text: str) -> None:
+        """Any text a person can type: invisible and control characters are refused."""
         self.attempt(p.Note(f"Note: {text}"))
 
     @rule()

@@ -95,7 +95,8 @@ ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours
 
 ANY_CHARACTER = st.characters(exclude_categories=())
 WILD_TEXT = st.text(ANY_CHARACTER, max_size=40) | st.sampled_from(ODD_TEXT)
-SAFE_CHARACTER = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+# Plausible text has no invisible, format or control characters: those are refused everywhere.
+SAFE_CHARACTER = st.characters(exclude_categories=["Cc", "Cf", "Co", "Cs", "Zl", "Zp"])
 SAFE_TEXT = st.text(SAFE_CHARACTER, max_size=40)
 WILD_DECIMAL = st.decimals(allow_nan=True, allow_infinity=True) | st.sampled_from(ODD_DECIMALS)
 WILD_INT = st.integers() | st.sampled_from(ODD_INTS)
@@ -450,6 +451,15 @@ VALID: dict[EventKind, st.SearchStrategy[Any]] = {
         p.Signature, **_signature_fields(), addendum_id=optional(text(40, required=True))
     ),
     EventKind.ADDENDUM: st.builds(p.Addendum, text(4000, required=True)),
+    EventKind.DOSE_RECONCILIATION: st.builds(
+        p.DoseReconciliation,
+        decimals("0", "5000", 6),
+        optional(decimals("0", "5000", 3)),
+        optional(decimals("0", "5000", 3)),
+        text(500, required=True),
+        decimals("0", "5000", 2),
+        text(1000),
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -20,12 +21,14 @@ from ketachart.domain import payloads as p
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.discharge import INFUSION_BLOCKER, Blocker, discharge_blockers
 from ketachart.domain.events import EventRecord, validate_payload
+from ketachart.domain.monitoring import dose_verdict_at
 from ketachart.domain.scores import SCORE_LABELS
 from ketachart.domain.vocab import INSTRUCTION_LABELS, Instruction
 from ketachart.errors import FieldProblem, KetachartError, ValidationError
 from ketachart.services.charting import discharge_patient
 from ketachart.ui.dialogs.base import SessionDialog
 from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog
+from ketachart.ui.dialogs.reconciliation_dialog import ReconciliationDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.forms import EntryDialog, Submission
 from ketachart.ui.widgets import BLOCK_MARK, OK_MARK, info_label, line_edit
@@ -43,12 +46,23 @@ CONDITIONS = ("time", "score", "iv", "ride")
 
 
 class RideFields:
-    """Escort name, relationship, phone and who confirmed it (default: the nurse)."""
+    """Escort name, relationship, phone and who confirmed it (default: the nurse). The escort
+    arranged at the pre-checks is filled in, for the nurse to confirm with the escort."""
 
-    def __init__(self, dialog: EntryDialog[object]) -> None:
+    def __init__(self, dialog: EntryDialog[object], arranged: p.Escort | None) -> None:
         self.edits = {name: line_edit(dialog.tr(label)) for name, label in RIDE_LABELS.items()}
         self.edits["confirmed_by"].setText(dialog.ws.actor.display_name)
         self.edits["phone"].setPlaceholderText("+1 555 010 0199")
+        self.arranged = arranged
+        if arranged is not None:
+            self.edits["escort_name"].setText(arranged.name)
+            self.edits["relationship"].setText(arranged.relationship)
+            self.edits["phone"].setText(arranged.phone)
+            for edit in self.edits.values():
+                edit.setCursorPosition(0)  # a long name shows from its start
+            note = info_label(name="rideArranged")
+            note.setText(dialog.tr("Filled in from the pre-checks: confirm with the escort."))
+            dialog.form.addRow(note)
         for edit in self.edits.values():
             edit.setMinimumWidth(280)
         for name, edit in self.edits.items():
@@ -64,7 +78,7 @@ class RideFields:
 class RideDialog(SessionDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Ride home", parent)
-        self.fields = RideFields(self)
+        self.fields = RideFields(self, self.state.arranged_escort)
         self.finish_form(self.fields.edits["escort_name"])
 
     def build(self) -> p.Payload:
@@ -85,7 +99,7 @@ class DischargeDialog(SessionDialog):
         with self.section("Instructions explained to patient and escort"):
             self.instructions = self._instruction_boxes()
         with self.section("Ride home", column=1) as self.ride_box:
-            self.ride = RideFields(self)
+            self.ride = RideFields(self, self.state.arranged_escort)
         with self.section(None, column=1):
             self.note = self.text_field("note", "Note (optional)")
         self._blockers: dict[str, str] = {}
@@ -118,6 +132,22 @@ class DischargeDialog(SessionDialog):
             self.summary = info_label(name="dischargeSummary")
             self.summary.setWordWrap(False)
             self.form.addRow(self.summary)
+            self._build_dose_row()
+
+    def _build_dose_row(self) -> None:
+        """A dose difference does not block discharge, but stays flagged until reconciled:
+        the way to reconcile it is offered here too."""
+        self.dose_status = info_label(name="dischargeDose")
+        self.dose_status.setProperty("blocking", True)
+        self.reconcile_button = QPushButton(self.tr("Reconcile dose…"))
+        self.reconcile_button.setAutoDefault(False)
+        self.reconcile_button.clicked.connect(self._on_reconcile_clicked)
+        self.dose_row = QWidget()
+        row = QHBoxLayout(self.dose_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.dose_status, 1)
+        row.addWidget(self.reconcile_button)
+        self.form.addRow(self.dose_row)
 
     def _instruction_boxes(self) -> dict[Instruction, QCheckBox]:
         column = QWidget()
@@ -141,6 +171,9 @@ class DischargeDialog(SessionDialog):
 
     def _on_iv_clicked(self) -> None:
         self._run(IvRemovedDialog(self.ws, self.session_id, self))
+
+    def _on_reconcile_clicked(self) -> None:
+        self._run(ReconciliationDialog(self.ws, self.session_id, self))
 
     def _run(self, dialog: QDialog) -> None:
         self.run_dialog(dialog)
@@ -177,7 +210,18 @@ class DischargeDialog(SessionDialog):
         self._show_ride()
         self.iv_button.setEnabled(self.state.iv_in_place)
         self.ride_box.setVisible(self.state.ride is None)
+        self._show_dose()
         self._show_summary()
+
+    def _show_dose(self) -> None:
+        state = self.state
+        verdict = dose_verdict_at(state, state.infusion_stopped_at or self.ws.now())
+        self.dose_row.setVisible(verdict.unresolved)
+        difference = verdict.reconciliation.largest_difference_mg.quantize(Decimal("0.1"))
+        self.dose_status.setText(
+            self.tr("Dose amounts differ by %s mg: reconcile (this does not block discharge).")
+            % difference
+        )
 
     def _show_summary(self) -> None:
         count = sum(1 for code in CONDITIONS if self.status[code].property("blocking"))

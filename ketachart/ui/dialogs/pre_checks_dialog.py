@@ -41,12 +41,11 @@ class PreCheckRow(QWidget):
         row.addWidget(self.status)
         row.addWidget(self.detail, 1)
 
-    def item(self, code: PreCheckCode, extra: str = "") -> p.PreCheckItem | None:
+    def item(self, code: PreCheckCode) -> p.PreCheckItem | None:
         status = self.status.value()
         if status is None:
             return None
-        detail = "; ".join(part for part in (self.detail.text().strip(), extra) if part)
-        return p.PreCheckItem(code, status, detail)
+        return p.PreCheckItem(code, status, self.detail.text().strip())
 
 
 class PreChecksDialog(SessionDialog):
@@ -57,6 +56,7 @@ class PreChecksDialog(SessionDialog):
         for code in PreCheckCode:
             self.rows[code] = self._add_row(code)
         self.escort = self.text_field("escort_name", "Escort name (ride home)")
+        self.escort_relationship = self.text_field("escort_relationship", "Escort relationship")
         self.escort_phone = self.text_field("escort_phone", "Escort phone (ride home)")
         self._prefill()
         self.finish_form(self.rows[PreCheckCode.IDENTITY].status)
@@ -79,29 +79,34 @@ class PreChecksDialog(SessionDialog):
         for code, item in self.state.pre_checks.items():
             self.rows[code].status.set_value(item.status)
             self.rows[code].detail.setText(item.detail)
+        escort = self.state.arranged_escort
+        if escort is not None:
+            self.escort.setText(escort.name)
+            self.escort_relationship.setText(escort.relationship)
+            self.escort_phone.setText(escort.phone)
         self._touched.clear()
 
-    def _ride_extra(self) -> str:
-        name, phone = self.escort.text().strip(), self.escort_phone.text().strip()
-        if not (name or phone):
-            return ""
-        if not phone:
-            return self.tr("Escort %s") % name
-        return self.tr("Escort %s, phone %s") % (name, phone)
+    def _typed_escort(self) -> p.Escort:
+        return p.Escort(
+            self.escort.text().strip(),
+            self.escort_relationship.text().strip(),
+            self.escort_phone.text().strip(),
+        )
 
     def build(self) -> p.Payload:
         items = []
         for code, row in self.rows.items():
-            extra = self._ride_extra() if code is PreCheckCode.RIDE_ARRANGED else ""
-            item = row.item(code, extra)
+            item = row.item(code)
             if item is not None and item != self._charted.get(code):
                 items.append(item)
-        self._check_ride(items)
-        return p.PreChecks(tuple(items))
+        escort = self._typed_escort()
+        self._check_ride(items, escort)
+        return p.PreChecks(tuple(items), escort.name, escort.relationship, escort.phone)
 
-    def _check_ride(self, items: list[p.PreCheckItem]) -> None:
+    def _check_ride(self, items: list[p.PreCheckItem], escort: p.Escort) -> None:
         ride = next((i for i in items if i.code is PreCheckCode.RIDE_ARRANGED), None)
-        if ride is not None and ride.status is PreCheckStatus.DONE and not ride.detail:
+        done = ride is not None and ride.status is PreCheckStatus.DONE
+        if done and not (escort.name and escort.phone):
             raise ValidationError.single(
                 "escort_name", self.tr("Ride home arranged: give the escort's name and phone.")
             )
