@@ -43,7 +43,7 @@ class AcknowledgeDialog(QDialog):
                 wrap=True,
             )
         )
-        self.alert_labels = [named_label("alertBanner", f"⚠ {text}") for text in needed.alerts]
+        self.alert_labels = [named_label("alertBanner", text) for text in needed.alerts]
         for label in self.alert_labels:
             label.setWordWrap(True)
             layout.addWidget(label)

@@ -47,6 +47,7 @@ QPushButton {{ min-height: 40px; padding: 4px 14px; }}
 QPushButton#eventButton {{ min-height: 54px; min-width: 150px; font-weight: bold; }}
 QPushButton#eventButton {{
     border: 3px solid #9aa9b8; border-radius: 4px; background: #f4f6f8; color: black;
+    padding: 4px 2px;
 }}
 QPushButton#eventButton:pressed {{ background: #d5dde6; }}
 QPushButton#eventButton:disabled {{ color: #8a8a8a; background: #ececec; border-color: #d0d0d0; }}

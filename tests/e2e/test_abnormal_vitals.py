@@ -41,9 +41,9 @@ def test_abnormal_vitals_are_acknowledged_and_the_board_shows_the_alert_on_top(
         qtbot, chart, LOW, (AlertResponse.STIMULATED, AlertResponse.OXYGEN), "Woke to voice"
     )
     assert shown == [
-        "⚠ SpO2 89 % below 92 %",
-        "⚠ Respiratory rate 8 below 10/min",
-        "⚠ MOAA/S 1: deep sedation",
+        "SpO2 89 % below 92 %",
+        "Respiratory rate 8 below 10/min",
+        "MOAA/S 1: deep sedation",
     ]
 
     reading = chart.view.events[-1].payload

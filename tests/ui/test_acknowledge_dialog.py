@@ -62,7 +62,7 @@ def test_cancelling_the_prompt_saves_nothing_and_keeps_the_values(
     set_text(qtbot, dialog.quick, "124/80 72 14 89")
     dialog.accept()
     prompt = prompt_of(qtbot, dialog)
-    assert [label.text() for label in prompt.alert_labels] == ["⚠ SpO2 89 % below 92 %"]
+    assert [label.text() for label in prompt.alert_labels] == ["SpO2 89 % below 92 %"]
     press(qtbot, prompt, CANCEL)
     assert dialog.isVisible()
     assert "Not saved" in message_text(dialog)
@@ -102,7 +102,7 @@ def test_a_recovery_check_with_abnormal_vitals_asks_too(
         combo.set_value(2)
     dialog.accept()
     prompt = prompt_of(qtbot, dialog)
-    assert [label.text() for label in prompt.alert_labels] == ["⚠ Respiratory rate 8 below 10/min"]
+    assert [label.text() for label in prompt.alert_labels] == ["Respiratory rate 8 below 10/min"]
     choose(qtbot, prompt, AlertResponse.STIMULATED, AlertResponse.PHYSICIAN_NOTIFIED)
     press(qtbot, prompt, OK)
     assert accepted(dialog), message_text(dialog)
