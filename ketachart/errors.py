@@ -69,6 +69,21 @@ class OverrideRequired(ApprovalRequired):
     """A rule blocks the action; only a physician may override it, with a reason."""
 
 
+class AcknowledgementRequired(KetachartError):
+    """A reading raises alerts and the entry does not acknowledge them: the nurse says what
+    was done about them (a response), saved as part of the same entry. `alerts` are the
+    reading's alerts in words, `codes` their codes (every alert of the reading, in order)."""
+
+    def __init__(self, codes: tuple[str, ...], alerts: tuple[str, ...]) -> None:
+        super().__init__(
+            "These vitals raise alerts; acknowledge them and record the response: "
+            + "; ".join(alerts)
+            + "."
+        )
+        self.codes = codes
+        self.alerts = alerts
+
+
 class RuleViolation(KetachartError):
     """The action is not allowed in the session's current state (order of events)."""
 

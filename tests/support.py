@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import with_acknowledgement
+from ketachart.domain.codes import ClinicalCode
+from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import (
+    AlertResponse,
     Instruction,
     MentalStatus,
     Nausea,
@@ -20,6 +24,7 @@ from ketachart.domain.vocab import (
     ScoreKind,
     StopReason,
 )
+from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.protocols import ProtocolRow
@@ -68,6 +73,23 @@ class Clinic:
         )
         return loaded.row.id
 
+    def chart_reading(
+        self,
+        actor: Actor,
+        session_id: str,
+        payload: p.Payload,
+        responses: tuple[AlertResponse, ...] = (AlertResponse.RECHECK,),
+        **kwargs: Any,
+    ) -> EventRecord:
+        """Chart vitals (or a recovery check); if they raise alerts, answer the gate's prompt
+        as the nurse does (the alerts it names, `responses`) and save them with it."""
+        try:
+            return self.act(charting.chart, actor, session_id, payload, **kwargs)
+        except AcknowledgementRequired as needed:
+            ack = p.AlertAcknowledgement(tuple(ClinicalCode(c) for c in needed.codes), responses)
+            answered = with_acknowledgement(payload, ack)
+            return self.act(charting.chart, actor, session_id, answered, **kwargs)
+
     def state(self, session_id: str) -> Any:
         with self.db.reading() as tx:
             return sessions.load_session(tx, session_id).state()
@@ -104,6 +126,12 @@ DURING = p.Vitals(systolic=128, diastolic=82, heart_rate=76, resp_rate=14, spo2=
 ALDRETE_FULL = {"activity": 2, "respiration": 2, "circulation": 2, "consciousness": 2, "spo2": 2}
 RIDE = p.RideConfirmed("Jürgen Weiß", "spouse", "+1 555 010 0199", "Nina Øster")
 ALL_INSTRUCTIONS = p.Discharge(tuple(Instruction))
+
+
+def acknowledged(vitals: p.Vitals, *codes: ClinicalCode) -> p.Vitals:
+    """Vitals that raise the alerts `codes`, acknowledged (rechecked) as the gate asks."""
+    ack = p.AlertAcknowledgement(codes, (AlertResponse.RECHECK,))
+    return replace(vitals, acknowledgement=ack)
 
 
 def recovery_check(score: dict[str, int] | None = None) -> p.RecoveryCheck:

@@ -13,8 +13,11 @@ from typing import Concatenate, ParamSpec, TypeVar
 from ketachart.demo.data import ESCORTS
 from ketachart.demo.plan import Plan
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import with_acknowledgement
+from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.events import EventRecord
-from ketachart.domain.vocab import ScoreKind
+from ketachart.domain.vocab import AlertResponse, ScoreKind
+from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.user_action import user_action
@@ -63,6 +66,15 @@ class DemoContext:
         return self.witnesses[member.actor.id]
 
 
+def demo_acknowledgement(needed: AcknowledgementRequired) -> p.AlertAcknowledgement:
+    """What a demo nurse answers to a reading's alerts: the physician is told of a blood
+    pressure, and every alert is rechecked."""
+    return p.AlertAcknowledgement(
+        codes=tuple(ClinicalCode(c) for c in needed.codes),
+        responses=(AlertResponse.PHYSICIAN_NOTIFIED, AlertResponse.RECHECK),
+    )
+
+
 class Run:
     """One session being charted: its plan, its random draws and what was charted so far."""
 
@@ -102,9 +114,15 @@ class Run:
         self, payload: p.Payload, occurred_at: datetime | None = None, by: Member | None = None
     ) -> EventRecord:
         actor = (by or self.nurse).actor
-        return self.ctx.act(
-            charting.chart, actor, self.session_id, payload, occurred_at=occurred_at
-        )
+        try:
+            return self.ctx.act(
+                charting.chart, actor, self.session_id, payload, occurred_at=occurred_at
+            )
+        except AcknowledgementRequired as needed:  # the nurse answers the prompt, saves again
+            acknowledged = with_acknowledgement(payload, demo_acknowledgement(needed))
+            return self.ctx.act(
+                charting.chart, actor, self.session_id, acknowledged, occurred_at=occurred_at
+            )
 
     def _baseline(self) -> p.Vitals:
         r = self.rng

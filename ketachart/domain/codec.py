@@ -17,12 +17,19 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+OMIT_IF_NONE = "omit_if_none"
+"""Field metadata: leave the field out of the plain form while it is None. A field added
+later to a stored payload carries it, so older payloads keep their exact canonical JSON."""
 
 
 def to_plain(value: object) -> Any:
     """Turn a payload (dataclasses, decimals, times, enums) into JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: to_plain(item)
+            for f in dataclasses.fields(value)
+            if (item := getattr(value, f.name)) is not None or not f.metadata.get(OMIT_IF_NONE)
+        }
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Decimal):

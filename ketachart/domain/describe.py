@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import acknowledgement_text
 from ketachart.domain.labels import signer_label
 from ketachart.domain.scores import SCORE_LABELS, score_total
 from ketachart.domain.vocab import INSTRUCTION_LABELS, PRE_CHECK_LABELS
@@ -15,6 +16,13 @@ def describe(payload: p.Payload) -> str:
     """What an entry says, in words a clinician reads at a glance."""
     describer = _DESCRIBERS.get(type(payload))
     return describer(payload) if describer else ""
+
+
+def _vitals(v: p.Vitals) -> str:
+    """The reading, and the nurse's acknowledgement of its alerts when it has one."""
+    if v.acknowledgement is None:
+        return vitals_text(v)
+    return f"{vitals_text(v)}. {acknowledgement_text(v.acknowledgement)}"
 
 
 def vitals_text(v: p.Vitals) -> str:
@@ -97,10 +105,12 @@ def _stop(x: p.InfusionStop) -> str:
 
 def _recovery(x: p.RecoveryCheck) -> str:
     score = f"{SCORE_LABELS[x.score_kind]} {score_total(x.score_items)}/10"
-    return (
+    text = (
         f"{vitals_text(x.vitals)}; nausea {x.nausea.value}; mental status "
         f"{x.mental_status.value}; {score}"
     )
+    ack = x.vitals.acknowledgement
+    return text if ack is None else f"{text}. {acknowledgement_text(ack)}"
 
 
 def _iv_removed(x: p.IvRemoved) -> str:
@@ -166,7 +176,7 @@ _DESCRIBERS: dict[type, Callable[..., str]] = {
     p.RateChange: _rate_change,
     p.Pause: lambda x: f"Reason: {x.reason}",
     p.Resume: lambda x: x.note,
-    p.Vitals: vitals_text,
+    p.Vitals: _vitals,
     p.SideEffect: _side_effect,
     p.RescueMedicine: _rescue,
     p.Note: lambda x: x.text,

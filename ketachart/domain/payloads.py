@@ -12,11 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from ketachart.domain.checks import Checks
+from ketachart.domain.codec import OMIT_IF_NONE
+from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.scores import check_score_items
 from ketachart.domain.vocab import (
     INSTRUCTION_LABELS,
     IV_GAUGES,
     PRE_CHECK_LABELS,
+    AlertResponse,
     DoseUnit,
     Instruction,
     MentalStatus,
@@ -185,6 +188,23 @@ class Resume(Payload):
 
 
 @dataclass(frozen=True)
+class AlertAcknowledgement:
+    """The nurse saw the alerts a reading raised (`codes`) and says what was done about them:
+    saved with the reading itself, so the chart never holds an unanswered abnormal reading."""
+
+    codes: tuple[ClinicalCode, ...]
+    responses: tuple[AlertResponse, ...]
+    detail: str = ""
+
+    def check(self, checks: Checks) -> None:
+        field_name = "acknowledgement"
+        if not self.responses:
+            checks.fail(field_name, "Choose at least one response to the alerts.")
+        needs_detail = AlertResponse.OTHER in self.responses
+        checks.text(field_name, "Response detail", self.detail, required=needs_detail, max_len=500)
+
+
+@dataclass(frozen=True)
 class Vitals(Payload):
     systolic: int
     diastolic: int
@@ -195,6 +215,11 @@ class Vitals(Payload):
     moaas: int | None = None
     pain: int | None = None
     cadss6: int | None = None
+    acknowledgement: AlertAcknowledgement | None = field(
+        default=None, metadata={OMIT_IF_NONE: True}
+    )
+    """Left out of the stored form when None: readings stored before acknowledgements
+    existed keep their exact canonical JSON."""
 
     def check(self, checks: Checks) -> None:
         checks.in_range("systolic", "Systolic BP", self.systolic, 40, 300, "mmHg")
@@ -211,6 +236,8 @@ class Vitals(Payload):
         checks.optional_range("moaas", "MOAA/S", self.moaas, 0, 5, "")
         checks.optional_range("pain", "Pain", self.pain, 0, 10, "")
         checks.optional_range("cadss6", "CADSS-6", self.cadss6, 0, 24, "")
+        if self.acknowledgement is not None:
+            self.acknowledgement.check(checks)
 
 
 @dataclass(frozen=True)

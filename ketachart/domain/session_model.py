@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from ketachart.domain import stage
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.discharge import Blocker, discharge_blockers
-from ketachart.domain.events import EventRecord
+from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.monitoring import (
     Alert,
     DueTimes,
@@ -150,6 +151,15 @@ class SessionModel:
     @property
     def ready_for_discharge(self) -> bool:
         return not self.discharge_blockers
+
+    @cached_property
+    def next_step(self) -> EventKind | None:
+        """The entry the session's course expects next (None once discharged)."""
+        return stage.next_step(self.state, self.now)
+
+    def availability(self, kind: EventKind) -> stage.Availability:
+        """Whether `kind` may be charted now, and the rule's words if not."""
+        return stage.availability(self.state, kind)
 
     def label(self, user_id: int | None) -> str:
         if user_id is None:

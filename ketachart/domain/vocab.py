@@ -114,6 +114,29 @@ INSTRUCTION_LABELS: dict[Instruction, str] = {
     Instruction.WHEN_TO_CALL: "When and whom to call",
 }
 
+
+class AlertResponse(StrEnum):
+    """What a nurse did about an abnormal reading, acknowledged with the reading itself."""
+
+    STIMULATED = "stimulated"
+    OXYGEN = "oxygen"
+    RATE_REDUCED = "rate_reduced"
+    INFUSION_PAUSED = "infusion_paused"
+    PHYSICIAN_NOTIFIED = "physician_notified"
+    RECHECK = "recheck"
+    OTHER = "other"
+
+
+ALERT_RESPONSE_LABELS: dict[AlertResponse, str] = {
+    AlertResponse.STIMULATED: "Stimulated patient",
+    AlertResponse.OXYGEN: "Supplemental O2",
+    AlertResponse.RATE_REDUCED: "Rate reduced",
+    AlertResponse.INFUSION_PAUSED: "Infusion paused",
+    AlertResponse.PHYSICIAN_NOTIFIED: "Physician notified",
+    AlertResponse.RECHECK: "Recheck in 5 min",
+    AlertResponse.OTHER: "Other",
+}
+
 IV_GAUGES = (14, 16, 18, 20, 22, 24, 26)
 
 

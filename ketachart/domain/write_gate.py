@@ -21,12 +21,19 @@ from datetime import datetime
 from decimal import Decimal
 
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import acknowledgement_of, reading_of, unacknowledged
 from ketachart.domain.codec import canonical_json
 from ketachart.domain.codes import COSIGN_CODES, ClinicalCode, Concern, first_per_code
 from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.dose_limits import pre_infusion_bp_concern, rate_concerns
-from ketachart.domain.events import KIND_LABELS, EventKind, EventRecord, Override
-from ketachart.domain.monitoring import reconciliation_problem
+from ketachart.domain.events import (
+    KIND_LABELS,
+    EventKind,
+    EventRecord,
+    Override,
+    decode_payload,
+)
+from ketachart.domain.monitoring import Alert, reconciliation_problem, vitals_alerts
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_order
 from ketachart.domain.timeline import (
@@ -38,7 +45,12 @@ from ketachart.domain.timeline import (
     opening_state,
 )
 from ketachart.domain.weight import weight_concerns
-from ketachart.errors import Approval, ApprovalRequired, RuleViolation
+from ketachart.errors import (
+    AcknowledgementRequired,
+    Approval,
+    ApprovalRequired,
+    RuleViolation,
+)
 
 ORDER = "order"
 CANDIDATE_ID = "candidate"  # the id a proposed entry carries until it is appended
@@ -212,11 +224,67 @@ def _check_new_entry(proposal: Proposal) -> None:
 
 
 def check_write(proposal: Proposal) -> None:
-    """Refuse the write unless every rule holds over the resulting timeline and every
-    confirmation and override it needs is on it."""
+    """Refuse the write unless every rule holds over the resulting timeline, the alerts of
+    the reading it charts are acknowledged in it, and every confirmation and override it
+    needs is on it."""
     needed = concerns_needed(proposal)
+    check_acknowledged(proposal)
     if needed:
         raise ApprovalRequired.of(needed)
+
+
+def check_acknowledged(proposal: Proposal) -> None:
+    """Refuse a reading that raises alerts its entry does not acknowledge: a new or late
+    vitals entry or recovery check, or a correction that makes one (old entries that are not
+    written to are not asked about)."""
+    written = _written_entry(proposal)
+    if written is None:
+        return
+    alerts = alerts_to_acknowledge(proposal)
+    if unacknowledged(alerts, acknowledgement_of(written[1])):
+        raise AcknowledgementRequired(
+            tuple(a.code.value for a in alerts), tuple(a.message for a in alerts)
+        )
+
+
+def alerts_to_acknowledge(proposal: Proposal) -> list[Alert]:
+    """The alerts of the reading the write charts, as the resulting timeline judges it (the
+    same alerts the board, the chart and the PDF show for it)."""
+    written = _written_entry(proposal)
+    if written is None:
+        return []
+    entry_id = written[0]
+    return [a for a in vitals_alerts(_resulting_state(proposal)) if a.event_id == entry_id]
+
+
+def _written_entry(proposal: Proposal) -> tuple[str, p.Payload] | None:
+    """The id and the payload of the reading the write charts: the candidate's own, or for
+    a correction the corrected entry's replacement; None if the write charts no vitals."""
+    candidate = proposal.candidate
+    payload = candidate.payload
+    if isinstance(payload, p.Correction):
+        target = next((e for e in proposal.events if e.id == payload.corrects), None)
+        if target is None or payload.replacement is None or target.kind not in READING_KINDS:
+            return None
+        return target.id, decode_payload(target.kind, payload.replacement)
+    if reading_of(payload) is None:
+        return None
+    return candidate.id, payload
+
+
+READING_KINDS = frozenset({EventKind.VITALS, EventKind.RECOVERY_CHECK})
+
+
+def _resulting_state(proposal: Proposal) -> SessionState:
+    candidate = proposal.candidate
+    if proposal.at_the_end:
+        event = EffectiveEvent(candidate, candidate.payload, candidate.occurred_at)
+        return fold_event(proposal.state, event)
+    corrected = apply_corrections((*proposal.events, candidate))
+    state = opening_state(proposal.ctx.protocol, corrected)
+    for event in in_time_order(corrected):
+        state = fold_event(state, event)
+    return state
 
 
 def _approved_codes(overrides: tuple[Override, ...]) -> dict[str, bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ketachart.domain.acknowledgement import acknowledgement_of, response_text
 from ketachart.domain.codes import code_label
 from ketachart.domain.describe import describe
 from ketachart.domain.events import KIND_LABELS, EventKind
@@ -66,13 +67,24 @@ def _answer(ctx: ReportContext, alert: Alert) -> Cell:
 
 
 def _responses(ctx: ReportContext, alert: Alert) -> list[str]:
-    return [
+    return [*_acknowledged(ctx, alert)] + [
         _response_text(ctx, entry)
         for entry in ctx.entries
         if entry.kind in RESPONSE_KINDS
         and not entry.voided
         and alert.at <= entry.occurred_at <= alert.at + RESPONSE_WINDOW
     ]
+
+
+def _acknowledged(ctx: ReportContext, alert: Alert) -> list[str]:
+    """The acknowledgement saved with the reading that raised the alert, if any."""
+    for entry in ctx.entries:
+        if entry.record.id == alert.event_id and not entry.voided:
+            ack = acknowledgement_of(entry.payload)
+            if ack is not None and alert.code in ack.codes:
+                by = ctx.author(entry.record.recorded_by)
+                return [f"Acknowledged with the reading: {response_text(ack)} ({by})"]
+    return []
 
 
 def _overdue_answer(ctx: ReportContext, alert: Alert) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import response_text
 from ketachart.domain.events import EventKind
 from ketachart.domain.timeline import EffectiveEvent
 from ketachart.domain.trend import clock_ticks
@@ -74,6 +75,8 @@ def _vitals_row(
     temperature = num(v.temperature_c) if v.temperature_c is not None else "—"
     flagged = alerts.by_event.get(entry.record.id, ())
     alert_cell: Cell = (Span(", ".join(flagged), bold=True, tone=Tone.ALERT),) if flagged else ""
+    if flagged and v.acknowledgement is not None:
+        alert_cell = (*alert_cell, Span(f"\nAcknowledged: {response_text(v.acknowledgement)}"))
     values = (f"{v.systolic}/{v.diastolic}", str(v.heart_rate), str(v.resp_rate), str(v.spo2))
     return (
         ctx.when(entry),

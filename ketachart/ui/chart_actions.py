@@ -35,40 +35,61 @@ DialogFactory = Callable[[Workstation, str, QWidget | None], EntryDialog[EventRe
 
 
 @dataclass(frozen=True)
-class EntryAction:
-    key: str
+class Variant:
+    """What an entry button charts: its words, the kind of entry and the dialog for it."""
+
     label: str
-    kind: EventKind | None
-    factory: Callable[[SessionState], DialogFactory]
+    kind: EventKind
+    dialog: DialogFactory
 
 
-def always(factory: DialogFactory) -> Callable[[SessionState], DialogFactory]:
-    return lambda _state: factory
+@dataclass(frozen=True)
+class EntryAction:
+    """One entry button and its one-key shortcut. Pause turns into Resume while the infusion
+    is paused (`while_paused`): the button always says what it will chart."""
+
+    key: str
+    usual: Variant
+    while_paused: Variant | None = None
+
+    def now(self, state: SessionState) -> Variant:
+        return self.while_paused if state.paused and self.while_paused else self.usual
+
+    def factory(self, state: SessionState) -> DialogFactory:
+        return self.now(state).dialog
+
+    @property
+    def label(self) -> str:
+        return self.usual.label
+
+    @property
+    def kind(self) -> EventKind:
+        """The kind the button charts outside a pause (its `now(state).kind` says for now)."""
+        return self.usual.kind
 
 
-def pause_or_resume(state: SessionState) -> DialogFactory:
-    return ResumeDialog if state.paused else PauseDialog
+def entry(key: str, label: str, kind: EventKind, dialog: DialogFactory) -> EntryAction:
+    return EntryAction(key, Variant(label, kind, dialog))
 
 
 ENTRY_ACTIONS: tuple[EntryAction, ...] = (
-    EntryAction("H", "Pre-checks", EventKind.PRE_CHECKS, always(PreChecksDialog)),
-    EntryAction("I", "IV start", EventKind.IV_START, always(IvStartDialog)),
-    EntryAction("S", "Start infusion", EventKind.INFUSION_START, always(StartInfusionDialog)),
-    EntryAction("V", "Vitals", EventKind.VITALS, always(VitalsDialog)),
-    EntryAction("R", "Change rate", EventKind.RATE_CHANGE, always(RateChangeDialog)),
-    EntryAction("P", "Pause / resume", None, pause_or_resume),
-    EntryAction("E", "Side effect", EventKind.SIDE_EFFECT, always(SideEffectDialog)),
-    EntryAction("M", "Rescue medicine", EventKind.RESCUE_MEDICINE, always(RescueMedicineDialog)),
-    EntryAction("N", "Note", EventKind.NOTE, always(NoteDialog)),
-    EntryAction("T", "Stop infusion", EventKind.INFUSION_STOP, always(StopInfusionDialog)),
-    EntryAction("C", "Recovery check", EventKind.RECOVERY_CHECK, always(RecoveryCheckDialog)),
-    EntryAction("O", "IV removed", EventKind.IV_REMOVED, always(IvRemovedDialog)),
+    entry("H", "Pre-checks", EventKind.PRE_CHECKS, PreChecksDialog),
+    entry("I", "IV start", EventKind.IV_START, IvStartDialog),
+    entry("S", "Start infusion", EventKind.INFUSION_START, StartInfusionDialog),
+    entry("V", "Vitals", EventKind.VITALS, VitalsDialog),
+    entry("R", "Change rate", EventKind.RATE_CHANGE, RateChangeDialog),
     EntryAction(
-        "K",
-        "Controlled substance",
-        EventKind.CONTROLLED_SUBSTANCE,
-        always(ControlledSubstanceDialog),
+        "P",
+        Variant("Pause", EventKind.PAUSE, PauseDialog),
+        Variant("Resume", EventKind.RESUME, ResumeDialog),
     ),
-    EntryAction("D", "Discharge", None, always(DischargeDialog)),
-    EntryAction("G", "Reconcile dose", EventKind.DOSE_RECONCILIATION, always(ReconciliationDialog)),
+    entry("E", "Side effect", EventKind.SIDE_EFFECT, SideEffectDialog),
+    entry("M", "Rescue medicine", EventKind.RESCUE_MEDICINE, RescueMedicineDialog),
+    entry("N", "Note", EventKind.NOTE, NoteDialog),
+    entry("T", "Stop infusion", EventKind.INFUSION_STOP, StopInfusionDialog),
+    entry("C", "Recovery check", EventKind.RECOVERY_CHECK, RecoveryCheckDialog),
+    entry("O", "IV removed", EventKind.IV_REMOVED, IvRemovedDialog),
+    entry("K", "Controlled substance", EventKind.CONTROLLED_SUBSTANCE, ControlledSubstanceDialog),
+    entry("D", "Discharge", EventKind.DISCHARGE, DischargeDialog),
+    entry("G", "Reconcile dose", EventKind.DOSE_RECONCILIATION, ReconciliationDialog),
 )

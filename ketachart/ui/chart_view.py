@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
-from ketachart.domain.rules import check_can_chart
+from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus, latest_version_id
 from ketachart.errors import KetachartError
 from ketachart.services import signing
@@ -33,13 +33,14 @@ from ketachart.ui.signing_dialogs import PasswordDialog
 from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
 from ketachart.ui.trend_chart import TrendChart
-from ketachart.ui.widgets import FormScrollArea, repeating_timer
+from ketachart.ui.widgets import FormScrollArea, repeating_timer, tooltip_html
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
     from ketachart.ui.export_actions import Outcome, PdfActions
 
 SPLITTER_KEY = "chart/splitter"
+NEXT_STEP = "The next expected step"
 NOT_ATTESTED = (
     "Not attested. The review queue shows this session as not attested; "
     "press Attest… [Ctrl+Shift+A] when you are ready to sign your charting."
@@ -127,8 +128,11 @@ class ChartView(QWidget):
     def _make_buttons(self) -> QWidget:
         panel = QWidget()
         grid = QGridLayout(panel)
+        self.entry_buttons: dict[str, QPushButton] = {}
         for index, action in enumerate(ENTRY_ACTIONS):
-            grid.addWidget(self._entry_button(action), index // 2, index % 2)
+            button = self._entry_button(action)
+            self.entry_buttons[action.key] = button
+            grid.addWidget(button, index // 2, index % 2)
         extra = len(ENTRY_ACTIONS)
         correct = self._button(self.tr("Correct…"), "Ctrl+E", self.correct_selected)
         back = self._button(self.tr("Board"), "Esc", self.back_requested.emit)
@@ -151,6 +155,24 @@ class ChartView(QWidget):
 
     def _entry_button(self, action: EntryAction) -> QPushButton:
         return self._button(self.tr(action.label), action.key, lambda: self.open_entry(action))
+
+    def show_stage(self, model: SessionModel) -> None:
+        """Enable only the entries valid now (a disabled one says why in its tooltip), name
+        Pause or Resume as the state has it, and make the expected next step stand out."""
+        for action in ENTRY_ACTIONS:
+            variant = action.now(model.state)
+            button = self.entry_buttons[action.key]
+            button.setText(f"{self.tr(variant.label)}  [{action.key}]")
+            allowed = model.availability(variant.kind)
+            button.setEnabled(allowed.allowed)
+            is_next = allowed.allowed and variant.kind is model.next_step
+            why = allowed.why_not or (self.tr(NEXT_STEP) if is_next else "")
+            button.setToolTip(tooltip_html(why))
+            button.setAccessibleDescription(why)  # not by colour alone
+            if button.property("nextStep") != is_next:
+                button.setProperty("nextStep", is_next)
+                button.style().unpolish(button)
+                button.style().polish(button)
 
     def _button(self, label: str, key: str, slot: object) -> QPushButton:
         button = QPushButton(f"{label}  [{key}]")
@@ -179,6 +201,7 @@ class ChartView(QWidget):
 
     def tick(self) -> None:
         now = self.ws.now()
+        self.show_stage(self.view.model(now))
         facts = header_facts(self.view, now)
         self.header.show_facts(facts)
         self.alarm.update(facts.overdue, now)
@@ -198,17 +221,17 @@ class ChartView(QWidget):
         """Open the dialog for `action`, or say why that entry cannot be charted now."""
         if self.active_dialog is not None and self.active_dialog.isVisible():
             return None
-        if action.kind is not None and not self._can_chart(action):
+        if not self._can_chart(action):
             return None
         factory = action.factory(self.view.state)
         return self._open(factory(self.ws, self.session_id, self))
 
     def _can_chart(self, action: EntryAction) -> bool:
-        assert action.kind is not None
-        try:
-            check_can_chart(self.view.state, action.kind)
-        except KetachartError as error:
-            self.show_notice(error.message, NoticeKind.WARNING)
+        """Whether the entry may be charted now; if not (a shortcut of a disabled button),
+        the notice says why, in the rule's words."""
+        allowed = self.view.model(self.ws.now()).availability(action.now(self.view.state).kind)
+        if allowed.why_not is not None:
+            self.show_notice(allowed.why_not, NoticeKind.WARNING)
             return False
         return True
 

@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import with_acknowledgement
 from ketachart.domain.events import Override, validate_payload
 from ketachart.errors import (
+    AcknowledgementRequired,
     ApprovalRequired,
     FieldProblem,
     KetachartError,
@@ -42,6 +44,7 @@ from ketachart.errors import (
 from ketachart.services.actors import Actor
 from ketachart.services.patients import PatientRow
 from ketachart.services.sessions import SessionView
+from ketachart.ui.acknowledge_dialog import AcknowledgeDialog
 from ketachart.ui.approvals_dialog import AskApprovals, ask_approvals
 from ketachart.ui.timeline_rows import other_occurrence
 from ketachart.ui.widgets import (
@@ -74,6 +77,8 @@ class Submission:
     occurred_at: datetime | None
     overrides: tuple[Override, ...] = ()
     approver: Actor | None = None
+    acknowledgement: p.AlertAcknowledgement | None = None
+    """The nurse's answer to the alerts of the reading, once asked (already in `payload`)."""
 
 
 def parse_int(text: str, field: str, label: str, *, required: bool = True) -> int | None:
@@ -178,6 +183,8 @@ class EntryDialog(QDialog, Generic[R_co]):
         self._touched: set[str] = set()
         self._time_edit: QDateTimeEdit | None = None
         self._sized = False
+        self.acknowledge_prompt: AcknowledgeDialog | None = None
+        """The abnormal-vitals prompt while it is open."""
         self._build_frame(with_time)
         patient = chart_patient(parent)
         if patient is not None:
@@ -342,6 +349,9 @@ class EntryDialog(QDialog, Generic[R_co]):
         while True:
             try:
                 self._saved = self.submit(submission)
+            except AcknowledgementRequired as needed:
+                self._ask_acknowledgement(submission, needed)
+                return
             except ApprovalRequired as needed:
                 if not asks_left:
                     self._show_failure(f"Not saved: {needed.message}")
@@ -364,6 +374,30 @@ class EntryDialog(QDialog, Generic[R_co]):
             else:
                 super().accept()
                 return
+
+    def _ask_acknowledgement(self, submission: Submission, needed: AcknowledgementRequired) -> None:
+        """Abnormal vitals: ask (without blocking) for the acknowledgement and the response,
+        then save once more with them in the entry; cancel saves nothing."""
+        given = submission.acknowledgement
+        if given is not None and set(needed.codes) <= set(given.codes):
+            self._show_failure(f"Not saved: {needed.message}")
+            return
+        self._show_failure(self.tr("Not saved yet: acknowledge the alerts these vitals raise."))
+        prompt = AcknowledgeDialog(self, needed)
+        self.acknowledge_prompt = prompt
+
+        def answered(result: int) -> None:
+            self.acknowledge_prompt = None
+            prompt.deleteLater()
+            if result != QDialog.DialogCode.Accepted or prompt.answer is None:
+                self._show_failure("Not saved: " + needed.message)
+                return
+            ack = prompt.answer
+            payload = with_acknowledgement(submission.payload, ack)
+            self._submit_with_approvals(replace(submission, payload=payload, acknowledgement=ack))
+
+        prompt.finished.connect(answered)
+        prompt.open()
 
     def _approved(self, submission: Submission, needed: ApprovalRequired) -> Submission | None:
         """The submission with a reason for every item not yet given one, and the approver

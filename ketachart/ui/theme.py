@@ -15,6 +15,8 @@ OK_GREEN = "#1b6e20"
 WARN_YELLOW = "#ffd54f"
 OK_PALE_GREEN = "#c8e6c9"
 ERROR_PALE_RED = "#f8d7da"
+NEXT_BLUE = "#0d47a1"
+NEXT_BORDER = "#ffb300"
 AMBER_PALE = "#ffe3a3"
 
 ALLERGY_LABEL_NAMES: dict[AllergyStatus, str] = {
@@ -43,6 +45,15 @@ STYLE_SHEET = f"""
 QWidget {{ font-size: {BASE_POINT_SIZE}pt; }}
 QPushButton {{ min-height: 40px; padding: 4px 14px; }}
 QPushButton#eventButton {{ min-height: 54px; min-width: 150px; font-weight: bold; }}
+QPushButton#eventButton {{
+    border: 3px solid #9aa9b8; border-radius: 4px; background: #f4f6f8; color: black;
+    padding: 4px 2px;
+}}
+QPushButton#eventButton:pressed {{ background: #d5dde6; }}
+QPushButton#eventButton:disabled {{ color: #8a8a8a; background: #ececec; border-color: #d0d0d0; }}
+QPushButton#eventButton[nextStep="true"] {{
+    color: white; background: {NEXT_BLUE}; border-color: {NEXT_BORDER};
+}}
 QLineEdit, QComboBox, QDateTimeEdit, QPlainTextEdit {{ min-height: 34px; }}
 QLabel#fieldError, QLabel#formMessage {{ color: {ALERT_RED}; }}
 QLabel#alertBanner {{ color: white; background: {ALERT_RED}; padding: 6px; font-weight: bold; }}

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Route, Severity, SideEffectKind
+from ketachart.domain.vocab import (
+    AlertResponse,
+    PreCheckCode,
+    PreCheckStatus,
+    Route,
+    Severity,
+    SideEffectKind,
+)
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog
@@ -90,6 +97,43 @@ def vitals(qtbot: QtBot, chart: ChartView, values: str) -> None:
     qtbot.keyClicks(dialog.quick, values)
     qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def abnormal_vitals(
+    qtbot: QtBot,
+    chart: ChartView,
+    values: str,
+    responses: tuple[AlertResponse, ...],
+    detail: str = "",
+) -> list[str]:
+    """Chart vitals that raise alerts: Enter asks for the acknowledgement first (nothing is
+    saved yet); answering it saves the reading with it. Returns the alerts the prompt listed."""
+    dialog = entry(qtbot, chart, "V", VitalsDialog)
+    qtbot.keyClicks(dialog.quick, values)
+    qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)
+    assert dialog.result() != QDialog.DialogCode.Accepted  # not saved without the answer
+    shown = acknowledge(qtbot, dialog, responses, detail)
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    return shown
+
+
+def acknowledge(
+    qtbot: QtBot, dialog: EntryDialog[object], responses: tuple[AlertResponse, ...], detail: str
+) -> list[str]:
+    """Tick the responses on the open abnormal-vitals prompt, type the detail, press OK."""
+    prompt = dialog.acknowledge_prompt
+    assert prompt is not None, dialog.message.text()
+    qtbot.waitExposed(prompt)
+    shown = [label.text() for label in prompt.alert_labels]
+    for response in responses:
+        box = prompt.responses[response]  # its box, at the left: the row is wider than it
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    set_text(qtbot, prompt.detail, detail)
+    ok = prompt.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok is not None
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert prompt.result() == QDialog.DialogCode.Accepted, prompt.message.text()
+    return shown
 
 
 def side_effect_with_rescue(qtbot: QtBot, chart: ChartView) -> None:

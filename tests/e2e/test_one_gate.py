@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind
 from ketachart.domain.timeline import SessionStatus
+from ketachart.domain.vocab import AlertResponse
 from ketachart.services import sessions
 from ketachart.ui.approvals_dialog import ApprovalsDialog
 from ketachart.ui.chart_view import ChartView
@@ -52,7 +53,9 @@ def test_vitals_after_the_last_recovery_check_block_discharge_until_a_new_check(
     steps.recovery_check(qtbot, chart)  # Aldrete 10
     steps.save(qtbot, steps.entry(qtbot, chart, "O", IvRemovedDialog))
     e2e_clinic.later(13)
-    steps.vitals(qtbot, chart, "118/76 88 8 86 2")  # SpO2 86 %, RR 8, MOAA/S 2
+    steps.abnormal_vitals(  # SpO2 86 %, RR 8, MOAA/S 2
+        qtbot, chart, "118/76 88 8 86 2", (AlertResponse.STIMULATED, AlertResponse.OXYGEN)
+    )
     e2e_clinic.later(2)
     blocked = steps.discharge_dialog(qtbot, chart)
     reasons = " ".join(label.text() for label in blocked.status.values())

@@ -11,6 +11,7 @@ from decimal import Decimal
 from ketachart.domain import payloads as p
 from ketachart.domain.events import Override
 from ketachart.domain.vocab import (
+    AlertResponse,
     DoseUnit,
     Instruction,
     MentalStatus,
@@ -116,9 +117,9 @@ def _nausea_and_bp_rise(c: Clinic, sid: str) -> None:
     """14:06-14:23: nausea treated with ondansetron; a BP rise answered by a lower rate."""
     nurse = c.nurse
     c.later(5)
-    c.act(charting.chart, nurse, sid, vitals(132, 84, 76, moaas=4, cadss6=6))
+    c.chart_reading(nurse, sid, vitals(132, 84, 76, moaas=4, cadss6=6))
     c.later(5)
-    c.act(charting.chart, nurse, sid, vitals(138, 88, 80, moaas=4, cadss6=10))
+    c.chart_reading(nurse, sid, vitals(138, 88, 80, moaas=4, cadss6=10))
     c.later(2)
     nausea = p.SideEffect(
         SideEffectKind.NAUSEA, Severity.MILD, "Queasy, no vomiting", "Ondansetron"
@@ -129,7 +130,12 @@ def _nausea_and_bp_rise(c: Clinic, sid: str) -> None:
     )
     c.act(charting.give_rescue_medicine, nurse, sid, medicine)
     c.later(8)
-    c.act(charting.chart, nurse, sid, vitals(172, 104, 96, moaas=3, cadss6=14, pain=1))
+    c.chart_reading(
+        nurse,
+        sid,
+        vitals(172, 104, 96, moaas=3, cadss6=14, pain=1),
+        (AlertResponse.PHYSICIAN_NOTIFIED, AlertResponse.RATE_REDUCED),
+    )
     c.later(2)
     c.act(charting.change_rate, nurse, sid, Decimal(40), RATE_REASON)
 
@@ -138,7 +144,7 @@ def _typo_pause_and_stop(c: Clinic, sid: str) -> None:
     """14:31-14:55: a mistyped SpO2 corrected, a short pause, the stop, a late note."""
     nurse = c.nurse
     c.later(8)
-    typo = c.act(charting.chart, nurse, sid, vitals(150, 92, 88, spo2=69, moaas=4, cadss6=9))
+    typo = c.chart_reading(nurse, sid, vitals(150, 92, 88, spo2=69, moaas=4, cadss6=9))
     c.later(2)
     fixed = vitals(150, 92, 88, spo2=96, moaas=4, cadss6=9)
     c.act(
@@ -149,7 +155,7 @@ def _typo_pause_and_stop(c: Clinic, sid: str) -> None:
     c.later(2)
     c.act(charting.chart, nurse, sid, p.Resume("Calmer; music on"))
     c.later(4)
-    c.act(charting.chart, nurse, sid, vitals(142, 88, 84, moaas=4, cadss6=6))
+    c.chart_reading(nurse, sid, vitals(142, 88, 84, moaas=4, cadss6=6))
     c.later(2)
     c.act(charting.chart, nurse, sid, p.InfusionStop(Decimal("31.3"), StopReason.COMPLETED))
     c.later(11)
@@ -204,7 +210,7 @@ def long_session(c: Clinic, entries: int = 120, *, sign: bool = True) -> str:
     sid = c.open_session(2, "70")
     nurse = c.nurse
     c.act(charting.chart, nurse, sid, p.PreChecks(PRE_CHECKS.items))
-    c.act(charting.chart, nurse, sid, vitals(124, 80, 70, pain=7))
+    c.chart_reading(nurse, sid, vitals(124, 80, 70, pain=7))
     c.act(charting.chart, nurse, sid, p.IvStart("Right forearm", 20, 1))
     c.later(1)
     c.act(charting.start_infusion, nurse, sid, Decimal("17.5"), Decimal(250))

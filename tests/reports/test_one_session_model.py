@@ -36,7 +36,7 @@ def _infusing_with_everything(clinic: Clinic) -> str:
     chart_to_infusing(clinic, sid)
     nurse = clinic.nurse
     clinic.later(8)
-    typo = clinic.act(charting.chart, nurse, sid, p.Vitals(128, 82, 76, 14, 69))
+    typo = clinic.chart_reading(nurse, sid, p.Vitals(128, 82, 76, 14, 69))
     clinic.act(
         corrections.correct_entry,
         nurse,
@@ -47,7 +47,7 @@ def _infusing_with_everything(clinic: Clinic) -> str:
         seen_version=None,
     )
     clinic.later(9)
-    clinic.act(charting.chart, nurse, sid, p.Vitals(186, 104, 90, 14, 97))
+    clinic.chart_reading(nurse, sid, p.Vitals(186, 104, 90, 14, 97))
     late_at = clinic.clock.now()
     clinic.later(14)  # the next vitals were due 10 min after the last: overdue now
     clinic.act(

@@ -219,11 +219,16 @@ def test_alerts_show_their_answer_or_that_none_was_charted(
     session_id = clinic.open_session()
     chart_to_infusing(clinic, session_id)
     clinic.later(4)
-    clinic.act(charting.chart, clinic.nurse, session_id, p.Vitals(124, 80, 76, 14, 90))
+    clinic.chart_reading(clinic.nurse, session_id, p.Vitals(124, 80, 76, 14, 90))
     clinic.later(25)
     text = " ".join(export(clinic, session_id, tmp_path / "running.pdf"))
 
-    assert "SpO2 low SpO2 90 % below 92 % No charted response" in text
+    # the reading's own acknowledgement answers it (the gate asked for it on saving)
+    assert (
+        "SpO2 low SpO2 90 % below 92 % Acknowledged with the reading: Recheck in 5 min "
+        "(Nina Øster, RN)" in text
+    )
+    assert "SpO2 low Acknowledged: Recheck in 5 min" in text  # the vitals table
     assert "Vitals overdue Vitals overdue: due every 10 min No charted response" in text
     assert "so far (at 14:30)" in text
     assert "Infusing: not signed" in text
@@ -232,7 +237,10 @@ def test_alerts_show_their_answer_or_that_none_was_charted(
 def test_an_alert_answered_within_15_minutes(sqlite_clinic: Clinic, tmp_path: Path) -> None:
     session_id = charted.typical_session(sqlite_clinic)
     text = " ".join(export(sqlite_clinic, session_id, tmp_path / "s.pdf"))
-    assert "14:21 BP rise BP rose +44/+22 mmHg from baseline 128/82 14:23 Rate change" in text
+    assert (
+        "14:21 BP rise BP rose +44/+22 mmHg from baseline 128/82 Acknowledged with the reading: "
+        "Physician notified, Rate reduced (Nina Øster, RN) 14:23 Rate change" in text
+    )
     assert charted.RATE_REASON + " (Nina Øster, RN)" in text
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event
 
 from ketachart.domain import payloads as p
+from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import StopReason
 from ketachart.errors import PermissionDenied
@@ -27,7 +28,14 @@ from ketachart.services.board import (
     urgency_rank,
 )
 from ketachart.storage.database import Database
-from tests.support import BASELINE, Clinic, chart_to_discharged, chart_to_infusing, recovery_check
+from tests.support import (
+    BASELINE,
+    Clinic,
+    acknowledged,
+    chart_to_discharged,
+    chart_to_infusing,
+    recovery_check,
+)
 
 DAY = date(2026, 3, 10)  # the clinic clock starts 2026-03-10 14:00 UTC
 
@@ -155,7 +163,10 @@ def test_at_moves_the_countdown_without_a_reload(clinic: Clinic) -> None:
 def test_alerts_of_the_latest_reading_are_counted(clinic: Clinic) -> None:
     session_id = clinic.open_session()
     chart_to_infusing(clinic, session_id)
-    low_spo2 = p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88)
+    low_spo2 = acknowledged(
+        p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88),
+        ClinicalCode.SPO2_LOW,
+    )
     clinic.act(charting.chart, clinic.nurse, session_id, low_spo2)
     (row,) = board(clinic)
     assert row.alert_count == 1
@@ -217,7 +228,10 @@ def test_overdue_first_then_alerts_then_the_rest_each_by_chair(clinic: Clinic) -
     for session_id in (plain_two, alerting_ten, overdue_three):
         chart_to_infusing(clinic, session_id)
     clinic.later(8)
-    low_spo2 = p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88)
+    low_spo2 = acknowledged(
+        p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88),
+        ClinicalCode.SPO2_LOW,
+    )
     clinic.act(charting.chart, clinic.nurse, alerting_ten, low_spo2)
     clinic.act(charting.chart, clinic.nurse, plain_two, BASELINE)
     clinic.later(4)  # Chair 3's first vitals are overdue

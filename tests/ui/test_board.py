@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import payloads as p
+from ketachart.domain.codes import ClinicalCode
 from ketachart.services import charting, patients, sessions
 from ketachart.services.board import board_rows
 from ketachart.ui.board_view import (
@@ -26,7 +27,7 @@ from ketachart.ui.board_view import (
 )
 from ketachart.ui.theme import ALERT_RED
 from ketachart.ui.workstation import Workstation
-from tests.support import BASELINE, Clinic, chart_to_infusing
+from tests.support import BASELINE, Clinic, acknowledged, chart_to_infusing
 
 
 def make_view(qtbot: QtBot, ws: Workstation) -> BoardView:
@@ -195,8 +196,14 @@ def open_in_chair(clinic: Clinic, chair: str, mrn: str) -> str:
     return loaded.row.id
 
 
-LOW_SPO2 = p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88)
-LOW_EVERYTHING = p.Vitals(systolic=124, diastolic=80, heart_rate=40, resp_rate=8, spo2=88, moaas=1)
+LOW_SPO2 = acknowledged(
+    p.Vitals(systolic=124, diastolic=80, heart_rate=72, resp_rate=14, spo2=88),
+    ClinicalCode.SPO2_LOW,
+)
+LOW_EVERYTHING = acknowledged(
+    p.Vitals(systolic=124, diastolic=80, heart_rate=40, resp_rate=8, spo2=88, moaas=1),
+    *(ClinicalCode.SPO2_LOW, ClinicalCode.HR_LOW, ClinicalCode.RR_LOW, ClinicalCode.SEDATION_DEEP),
+)
 
 
 def test_the_alerts_column_says_which_alert_in_the_session_models_words(

@@ -75,7 +75,7 @@ def in_window(widget: QWidget, window: QWidget) -> QRect:
 
 def chart_abnormal_vitals(clinic: Clinic, session_id: str) -> None:
     vitals = p.Vitals(systolic=128, diastolic=82, heart_rate=76, resp_rate=8, spo2=89)
-    clinic.act(charting.chart, clinic.nurse, session_id, vitals)
+    clinic.chart_reading(clinic.nurse, session_id, vitals)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["1366x768", "1280x720"])

@@ -145,7 +145,7 @@ def test_a_reading_that_raised_alerts_is_selected_and_marked(
     window = chart_window(qtbot, ws, sid, SIZES[1])
     chart = chart_of(window)
     ui_clinic.later(1)
-    saved = ui_clinic.act(charting.chart, ui_clinic.nurse, sid, ALARMING)
+    saved = ui_clinic.chart_reading(ui_clinic.nurse, sid, ALARMING)
     chart.reload()  # as after the vitals dialog saves
     table = chart.table
     row = table.timeline.row_of(saved.id)
@@ -172,7 +172,7 @@ def test_a_late_reading_with_alerts_is_scrolled_into_view(
     window = chart_window(qtbot, ws, sid, SIZES[1])
     chart = chart_of(window)
     at = ui_clinic.clock.now() - timedelta(minutes=120)
-    saved = ui_clinic.act(charting.chart, ui_clinic.nurse, sid, ALARMING, occurred_at=at)
+    saved = ui_clinic.chart_reading(ui_clinic.nurse, sid, ALARMING, occurred_at=at)
     chart.reload()
     table = chart.table
     row = table.timeline.row_of(saved.id)

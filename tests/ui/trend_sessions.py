@@ -39,7 +39,7 @@ def typical_session(clinic: Clinic) -> str:
             vitals = PEAK
         else:
             vitals = p.Vitals(126 + minute % 7, 80 + minute % 5, 74 + minute % 6, 14, 97, moaas=4)
-        clinic.act(charting.chart, nurse, session_id, vitals)
+        clinic.chart_reading(nurse, session_id, vitals)
         if minute == 15:
             clinic.later(1)
             nausea = p.SideEffect(SideEffectKind.NAUSEA, Severity.MODERATE, "queasy <i>")

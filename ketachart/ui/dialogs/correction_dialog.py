@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import with_acknowledgement
 from ketachart.domain.describe import describe
 from ketachart.domain.events import KIND_LABELS, EventRecord, validate_payload
 from ketachart.domain.timeline import EffectiveEvent, SessionState, apply_corrections
@@ -179,12 +180,15 @@ class CorrectionDialog(EntryDialog[EventRecord]):
     def submit(self, submission: Submission) -> EventRecord:
         correction = submission.payload
         assert isinstance(correction, p.Correction)
+        replacement = self.replacement()
+        if replacement is not None and submission.acknowledgement is not None:
+            replacement = with_acknowledgement(replacement, submission.acknowledgement)
         return self.ws.act(
             correct_entry,
             self.session_id,
             self.target.id,
             correction.reason,
-            self.replacement(),
+            replacement,
             seen_version=self.seen_version,
             replacement_occurred_at=self.replacement_time(),
             overrides=submission.overrides,

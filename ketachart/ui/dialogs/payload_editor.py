@@ -152,7 +152,10 @@ class PayloadEditor:
             value = getattr(vitals, name)
             edit.setText("" if value is None else str(value))
             self.widgets.append(edit)
-        return lambda values: values.vitals()
+        # the acknowledgement stays with the reading; new alerts the gate asks about anew
+        return lambda values: dataclasses.replace(
+            values.vitals(), acknowledgement=vitals.acknowledgement
+        )
 
     def _score_input(self, items: dict[str, int]) -> Reader:
         names = []
