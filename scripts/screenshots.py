@@ -1,70 +1,60 @@
-"""Take the README's screenshots in a real window on a virtual 1366x768 screen.
+"""Take the README's screenshots: every screen the geometry test opens, at 1366x768 and at
+1280x720 logical, in its worst case (a read-only banner, a long notice, a 120-character name,
+1000 characters of allergies, alerts showing, every error message), and keep a chosen set.
 
-Run:  make screenshots   (xvfb-run on a 1366x768x24 screen; writes docs/screenshots)
-(Debian packages: xvfb, and Qt's xcb libraries; see scripts/install-system-packages.)
-The data is the synthetic demo clinic.
+Run:  make screenshots   (writes docs/screenshots/<size>-<screen>.png)
+
+The windows are real Qt windows on an emulated screen of each size (offscreen Qt's screen
+configuration; see tests/ui/test_geometry.py), drawn with QWidget.grab(): the same windows the
+geometry test checks. The data is synthetic.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QWidget
-
-from ketachart.clock import SystemClock
-from ketachart.demo import fill_demo
-from ketachart.domain.vocab import SessionStatus
-from ketachart.services.users import authenticate
-from ketachart.storage.database import open_database
-from ketachart.ui.chart_actions import ENTRY_ACTIONS
-from ketachart.ui.main_window import MainWindow
-from ketachart.ui.theme import apply_theme
-from ketachart.ui.workstation import Workstation
-
-
-def settle(app: QApplication, rounds: int = 20) -> None:
-    for _ in range(rounds):
-        app.processEvents()
-
-
-def shoot(app: QApplication, path: Path) -> None:
-    """The whole virtual screen, as X has it (not a widget's own rendering)."""
-    settle(app)
-    screen = app.primaryScreen()
-    screen.grabWindow(0).save(str(path))
-    print(f"saved {path}")
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = ("1366x768", "1280x720")
+CHOSEN = (
+    "board",
+    "patients",
+    "review",
+    "chart-infusing",
+    "chart-stopped",
+    "allergy-popup",
+    "entry-vitals",
+    "acknowledge-errors",
+    "entry-discharge-errors",
+    "entry-reconcile-dose",
+    "new-session-warning-errors",
+    "register-errors",
+    "setup-errors",
+    "lock-screen",
+)
 
 
-def session_in(window: MainWindow, status: SessionStatus) -> str:
-    window.board.refresh()
-    return next(r.session_id for r in window.board.model.rows() if r.status is status)
+def take_all(folder: Path) -> None:
+    """Run the geometry test with its screenshot folder set (it fails if anything is off)."""
+    env = {**os.environ, "KETACHART_SCREENSHOT_DIR": str(folder), "QT_QPA_PLATFORM": "offscreen"}
+    test = "tests/ui/test_geometry.py::test_every_screen_fits_both_sizes"
+    command = [sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication(sys.argv[:1])
-    apply_theme(app)
-    folder = Path(tempfile.mkdtemp(prefix="ketachart-shots-"))
-    db = open_database(f"sqlite:///{folder / 'demo.sqlite'}", SystemClock())
-    result = fill_demo(db, patients=14, sessions=18, seed=7)
-    nurse = next(a for a in result.accounts if a.role == "nurse")
-    ws = Workstation(db, QSettings(str(folder / "ws.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(ws)
-    window.start_shift(ws.run(authenticate, nurse.username, nurse.password))
-    window.setGeometry(0, 0, 1366, 768)
-    window.showMaximized()
-    shoot(app, out / "board.png")
-    chart = window.open_chart(session_in(window, SessionStatus.INFUSING))
-    shoot(app, out / "charting.png")
-    window.show_board()
-    chart = window.open_chart(session_in(window, SessionStatus.RECOVERY))
-    dialog: QWidget | None = chart.open_entry(next(a for a in ENTRY_ACTIONS if a.key == "D"))
-    assert dialog is not None
-    shoot(app, out / "discharge.png")
-    db.dispose()
+    with tempfile.TemporaryDirectory(prefix="ketachart-shots-") as temp:
+        folder = Path(temp)
+        take_all(folder)
+        for size in SIZES:
+            for name in CHOSEN:
+                shutil.copyfile(folder / f"{size}-{name}.png", out / f"{size}-{name}.png")
+                print(f"saved {out / f'{size}-{name}.png'}")
     return 0
 
 

@@ -3,7 +3,10 @@ when KETACHART_TEST_POSTGRES_URL names one), a manual clock, a small clinic."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,7 +20,33 @@ from ketachart.storage.database import Database, open_database
 from tests.sound_server import null_sound_server
 from tests.support import Clinic, make_clinic
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+WORKSTATION_SCREEN = {"name": "Workstation", "x": 0, "y": 0, "width": 1920, "height": 1080}
+"""The screen the widget tests run on: a clinic workstation's, not offscreen Qt's default
+800x800, so a window sized 1366x768 is not cut down to the screen by the main window's cap.
+(tests/ui/test_geometry.py runs its own children on exact 1366x768 and 1280x720 screens.)"""
+
+
+def _offscreen_workstation_screen() -> str | None:
+    """Point offscreen Qt at a 1920x1080 screen, from a config file in a temporary folder
+    (removed at the end of the run); a platform already given with options is kept."""
+    if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+        return None
+    folder = tempfile.mkdtemp(prefix="ketachart-screen-")
+    config = os.path.join(folder, "screen.json")
+    screen = WORKSTATION_SCREEN | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    with open(config, "w", encoding="utf-8") as file:
+        json.dump({"windowFrameMargins": True, "screens": [screen]}, file)
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    return folder
+
+
+_SCREEN_FOLDER = _offscreen_workstation_screen()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SCREEN_FOLDER is not None:
+        shutil.rmtree(_SCREEN_FOLDER, ignore_errors=True)
+
 
 POSTGRES_ENV = "KETACHART_TEST_POSTGRES_URL"
 SOUND_SERVER_ENV = "PULSE_SERVER"

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from ketachart.ui.export_actions import Outcome, PdfActions
 
 SPLITTER_KEY = "chart/splitter"
+TIMELINE_SHARE, TREND_SHARE = 500, 200
+"""The first split of the space under the header: most of it to the timeline's rows."""
 NEXT_STEP = "The next expected step"
 NOT_ATTESTED = (
     "Not attested. The review queue shows this session as not attested; "
@@ -102,8 +104,13 @@ class ChartView(QWidget):
         outer.addWidget(self.notice)
         body = QHBoxLayout()
         # On a short screen (1280x720, banners showing) the lower entry buttons scroll
-        # rather than being squeezed over each other; their keys work either way.
-        body.addWidget(FormScrollArea(self._make_buttons()))
+        # rather than being squeezed over each other; their keys work either way. The column
+        # is as wide as its widest label, so no label is cut.
+        buttons = FormScrollArea(self._make_buttons())
+        buttons.setMinimumWidth(
+            buttons.widget().sizeHint().width() + buttons.verticalScrollBar().sizeHint().width()
+        )
+        body.addWidget(buttons)
         splitter = self._make_splitter()
         right = QVBoxLayout()
         right.addWidget(splitter, stretch=1)
@@ -118,7 +125,7 @@ class ChartView(QWidget):
         splitter.addWidget(self.trend)
         saved = self.ws.settings.value(SPLITTER_KEY)
         if not (isinstance(saved, QByteArray) and splitter.restoreState(saved)):
-            splitter.setSizes([400, 220])
+            splitter.setSizes([TIMELINE_SHARE, TREND_SHARE])
         splitter.splitterMoved.connect(
             lambda _pos, _index: self.ws.settings.setValue(SPLITTER_KEY, splitter.saveState())
         )
@@ -128,6 +135,8 @@ class ChartView(QWidget):
     def _make_buttons(self) -> QWidget:
         panel = QWidget()
         grid = QGridLayout(panel)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setSpacing(4)
         self.entry_buttons: dict[str, QPushButton] = {}
         for index, action in enumerate(ENTRY_ACTIONS):
             button = self._entry_button(action)

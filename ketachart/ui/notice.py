@@ -10,11 +10,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QScrollArea, QStyle, QWidget
 
 from ketachart.ui.widgets import plain_label
 
 ICON_SIZE = 24
+MAX_LINES = 3
+"""A longer message scrolls inside the notice, so the screen under it never moves further."""
 
 
 class NoticeKind(StrEnum):
@@ -46,8 +48,18 @@ class Notice(QFrame):
         self.label = plain_label(name="noticeText", wrap=True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.label, 1)
+        row.addWidget(self._scrolling(self.label), 1)
         self.hide()
+
+    def _scrolling(self, label: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidget(label)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setStyleSheet("background: transparent;")
+        area.setMaximumHeight(label.fontMetrics().lineSpacing() * MAX_LINES + 4)
+        return area
 
     def show_message(self, text: str, kind: NoticeKind) -> None:
         self._kind = kind

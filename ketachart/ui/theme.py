@@ -44,7 +44,7 @@ STAGE_BAND_STYLE = "".join(
 STYLE_SHEET = f"""
 QWidget {{ font-size: {BASE_POINT_SIZE}pt; }}
 QPushButton {{ min-height: 40px; padding: 4px 14px; }}
-QPushButton#eventButton {{ min-height: 54px; min-width: 150px; font-weight: bold; }}
+QPushButton#eventButton {{ min-height: 44px; min-width: 150px; font-weight: bold; }}
 QPushButton#eventButton {{
     border: 3px solid #9aa9b8; border-radius: 4px; background: #f4f6f8; color: black;
     padding: 4px 2px;

@@ -6,7 +6,7 @@ a background and a warning icon (colour is never the only signal)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -166,6 +166,16 @@ class TimelineTable(QTableView):
             header.resizeSection(column, width)
 
     # --- what is in view ----------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A table showing the newest entry keeps showing it when it grows or shrinks (the
+        chart is laid out after its rows are set: the window, a notice, the splitter)."""
+        bar = self.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum()
+        super().resizeEvent(event)
+        if at_bottom:
+            self.updateGeometries()
+            self.scrollToBottom()
+
     def show_rows(self, rows: list[TimelineRow]) -> None:
         """Show `rows` with the newest entry in view. An entry new since the rows shown before
         that raised alerts is selected and scrolled into view: the nurse who just saved it sees

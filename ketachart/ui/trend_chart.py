@@ -35,6 +35,10 @@ AXIS_WIDTH = 44
 TICK_POINT_SIZE = 8
 
 
+MINIMUM_HEIGHT = 160
+"""Three readable strips (pressure, SpO2, rate); the timeline above takes the rest."""
+
+
 class TrendChart(QWidget):
     """Three stacked plots with linked time axes under a legend row."""
 
@@ -63,7 +67,7 @@ class TrendChart(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.legend)
         layout.addWidget(self.graphics, stretch=1)
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(MINIMUM_HEIGHT)
 
     def _plot(
         self, row: int, left: StepAxis, title: str, *, stretch: int, times: bool = False

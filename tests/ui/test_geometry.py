@@ -63,6 +63,7 @@ from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
 from ketachart.ui.dialogs.discharge_dialog import RideDialog
+from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.forms import EntryDialog
 from ketachart.ui.login import LoginDialog
 from ketachart.ui.main_window import MainWindow
@@ -356,7 +357,7 @@ def test_worst_cases_fit_this_screen(
         "stopped": session_stopped(clinic),
         "infusing": session_infusing(clinic),
     }
-    clinic.act(charting.chart, clinic.nurse, sessions["infusing"], ALERT_VITALS)
+    clinic.chart_reading(clinic.nurse, sessions["infusing"], ALERT_VITALS)
     paused = session_infusing(clinic)
     clinic.act(charting.chart, clinic.nurse, paused, p.Pause("Nausea"))
     sessions["paused"] = paused
@@ -371,6 +372,26 @@ def test_worst_cases_fit_this_screen(
     assert not check.problems, "\n".join(check.problems)
 
 
+def check_acknowledge_prompt(
+    check: Checker, ws: Workstation, chart: ChartView, session_id: str
+) -> None:
+    """The abnormal-vitals prompt over the vitals dialog that raised it: every alert named,
+    then the error of an OK with no response chosen."""
+    vitals = VitalsDialog(ws, session_id, chart)
+    check.qtbot.addWidget(vitals)
+    vitals.open()
+    vitals.quick.setText("182/110 131 8 89")
+    vitals.accept()
+    prompt = vitals.acknowledge_prompt
+    assert prompt is not None  # the vitals dialog owns it and deletes it when it closes
+    check.qtbot.waitExposed(prompt)
+    check.check("acknowledge", prompt, mrn=False)
+    prompt.accept()  # no response chosen: it says so and stays open
+    check.check("acknowledge-errors", prompt, mrn=False)
+    prompt.reject()
+    vitals.close()
+
+
 def check_other_dialogs(
     check: Checker, ws: Workstation, clinic: Clinic, window: MainWindow, sessions: dict[str, str]
 ) -> None:
@@ -382,6 +403,7 @@ def check_other_dialogs(
     vitals = next(e for e in chart.view.events if e.kind is EventKind.VITALS)
     correction = CorrectionDialog(ws, sessions["infusing"], vitals, None, chart)
     check.dialog("correction", correction, mrn=True, fail=press_ok(correction))
+    check_acknowledge_prompt(check, ws, chart, sessions["infusing"])
     chart = window.open_chart(sessions["stopped"])
     ride = RideDialog(ws, sessions["stopped"], chart)
     check.dialog("ride", ride, mrn=True, fail=type_into(ride, {"phone": "12"}))
