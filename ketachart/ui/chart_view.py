@@ -106,10 +106,10 @@ class ChartView(QWidget):
         # On a short screen (1280x720, banners showing) the lower entry buttons scroll
         # rather than being squeezed over each other; their keys work either way. The column
         # is as wide as its widest label, so no label is cut.
-        buttons = FormScrollArea(self._make_buttons())
-        buttons.setMinimumWidth(
-            buttons.widget().sizeHint().width() + buttons.verticalScrollBar().sizeHint().width()
-        )
+        panel = self._make_buttons()
+        buttons = FormScrollArea(panel)
+        bar = buttons.verticalScrollBar().sizeHint().width()
+        buttons.setMinimumWidth(panel.sizeHint().width() + bar)
         body.addWidget(buttons)
         splitter = self._make_splitter()
         right = QVBoxLayout()
