@@ -147,7 +147,7 @@ class BoardTableModel(RowTableModel[BoardRow]):
         if row.overdue:
             late = duration_words(timedelta(seconds=-row.seconds_until_due))
             return self.tr("OVERDUE: %s\n%s late") % (self._what(row), late)
-        countdown = format_duration_seconds(row.seconds_until_due)
+        countdown = duration_words(timedelta(seconds=row.seconds_until_due))
         return self.tr("%s\nin %s") % (self._what(row).capitalize(), countdown)
 
     def alert_lines(self, row: BoardRow) -> list[str]:
@@ -190,10 +190,6 @@ class BoardTableModel(RowTableModel[BoardRow]):
             font.setBold(True)
             return font
         return None
-
-
-def format_duration_seconds(seconds: int) -> str:
-    return format_duration(timedelta(seconds=seconds))
 
 
 class BoardView(QWidget):

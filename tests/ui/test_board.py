@@ -79,11 +79,11 @@ def test_board_shows_sessions_of_the_day_with_status_and_countdown(
     assert cell(view, PATIENT) == "Łukasiewicz, Zoë\nMRN-0001"
     assert cell(view, STATUS) == "Infusing"
     assert cell(view, ELAPSED) == "Infusion\n04:00"
-    assert cell(view, DUE) == "Vitals\nin 06:00"
+    assert cell(view, DUE) == "Vitals\nin 6 min 00 s"
     assert cell(view, ALERTS) == "None"
     assert "1 session(s)" in view.summary.text()
     ui_clinic.clock.advance(timedelta(seconds=30))
-    qtbot.waitUntil(lambda: cell(view, DUE) == "Vitals\nin 05:30", timeout=3000)
+    qtbot.waitUntil(lambda: cell(view, DUE) == "Vitals\nin 5 min 30 s", timeout=3000)
     assert cell(view, ELAPSED) == "Infusion\n04:30"
 
 
@@ -116,7 +116,7 @@ def test_overdue_is_red_with_icon_and_text_until_vitals_are_charted(
     assert cell(view, DUE) == "OVERDUE: vitals\n6 min 00 s late"  # overdue until charted
     ui_clinic.act(charting.chart, ui_clinic.nurse, session_id, BASELINE)
     view.refresh()
-    assert cell(view, DUE) == "Vitals\nin 10:00"
+    assert cell(view, DUE) == "Vitals\nin 10 min 00 s"
     assert cell(view, DUE, role=Qt.ItemDataRole.BackgroundRole) is None
     assert cell(view, DUE, role=Qt.ItemDataRole.DecorationRole) is None
     assert "OVERDUE" not in view.summary.text()
