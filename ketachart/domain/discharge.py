@@ -32,8 +32,9 @@ def discharge_blockers(state: SessionState, now: datetime) -> list[Blocker]:
     """Everything that still stands between this patient and discharge at `now`, in words."""
     infusion = infusion_blocker(state)
     if infusion is not None:
-        return [infusion]
-    blockers = [*_observation_blockers(state, now), *_score_blockers(state, now)]
+        blockers = [infusion, *_recovery_not_started(state)]
+    else:
+        blockers = [*_observation_blockers(state, now), *_score_blockers(state, now)]
     if state.iv_in_place:
         blockers.append(Blocker(ClinicalCode.DISCHARGE_IV, "The IV has not been removed."))
     if state.ride is None:
@@ -51,6 +52,22 @@ def infusion_blocker(state: SessionState) -> Blocker | None:
     return Blocker(
         INFUSION_BLOCKER, f"The infusion {verb}: stop the pump and chart the stop before discharge."
     )
+
+
+def _recovery_not_started(state: SessionState) -> list[Blocker]:
+    """Before the stop, observation and recovery checks have not begun: they block too (a
+    nurse reading the list sees every step left, not only the pump)."""
+    minimum = state.protocol.min_observation_min
+    return [
+        Blocker(
+            ClinicalCode.DISCHARGE_OBSERVATION,
+            f"Minimum observation of {minimum} min starts when the infusion is stopped.",
+        ),
+        Blocker(
+            ClinicalCode.DISCHARGE_SCORE,
+            "No recovery check yet: recovery checks start after the infusion is stopped.",
+        ),
+    ]
 
 
 def _observation_blockers(state: SessionState, now: datetime) -> list[Blocker]:

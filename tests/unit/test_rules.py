@@ -313,13 +313,14 @@ def test_observation_uses_the_protocol_minimum() -> None:
     assert blockers_of(chart, at(300)) == []
 
 
-def test_infusion_not_stopped_blocks_alone() -> None:
+def test_infusion_not_stopped_blocks_with_the_recovery_still_to_come() -> None:
     chart = Chart()
     chart.add(recovery_check(), at(1))
     chart.add(RIDE, at(1))
-    assert blockers_of(chart, at(70)) == [
-        Blocker("infusion", "The infusion has not been started and stopped.")
-    ]
+    found = blockers_of(chart, at(70))
+    assert found[0] == Blocker("infusion", "The infusion has not been started and stopped.")
+    assert [b.code for b in found[1:]] == [OBSERVATION, SCORE]
+    assert [b.overridable for b in found] == [False, True, True]
 
 
 def _stopped_with(*payloads: p.Payload) -> Chart:
@@ -378,8 +379,14 @@ def test_padss_protocol_needs_a_padss_score() -> None:
 
 
 def test_all_blockers_together() -> None:
+    """Before the stop every step left is listed, the pump first (a running infusion used to
+    hide the rest, and the discharge dialog ticked 'IV removed' for an IV still in)."""
     assert [b.code for b in blockers_of(Chart().ready(), at(10))] == [
         "infusion",
+        OBSERVATION,
+        SCORE,
+        IV_CODE,
+        RIDE_CODE,
     ]
     assert [b.code for b in blockers_of(Chart().stopped(40), at(50))] == [
         OBSERVATION,
