@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -107,8 +107,7 @@ def _new_patient() -> patients.PatientDetails:
 
 
 def _edited(clinic: Clinic) -> patients.PatientDetails:
-    fields = {k: v for k, v in vars(clinic.patient).items() if k != "id"}
-    return patients.PatientDetails(**{**fields, "notes": f"note {_unique()}"})
+    return replace(clinic.patient.details(), notes=f"note {_unique()}")
 
 
 def _new_user(clinic: Clinic) -> str:

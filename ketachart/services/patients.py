@@ -81,6 +81,19 @@ class PatientRow:
     def display_name(self) -> str:
         return f"{self.family_name}, {self.given_name}"
 
+    def details(self) -> PatientDetails:
+        """What an edit starts from: the details as stored, "no known allergies" kept."""
+        return PatientDetails(
+            self.mrn,
+            self.family_name,
+            self.given_name,
+            self.date_of_birth,
+            self.sex,
+            self.allergies,
+            self.notes,
+            no_known_allergies=self.no_known_allergies_at is not None,
+        )
+
 
 def _row(patient: Patient) -> PatientRow:
     return PatientRow(

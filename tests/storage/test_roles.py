@@ -4,6 +4,7 @@ and protocols but cannot chart or read charts; nurses chart but cannot sign or m
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -75,8 +76,7 @@ def details(a: Actor) -> patients.PatientDetails:
 
 
 def with_note(patient: patients.PatientRow) -> patients.PatientDetails:
-    fields = {k: v for k, v in vars(patient).items() if k != "id"}
-    return patients.PatientDetails(**{**fields, "notes": "Prefers the window chair"})
+    return replace(patient.details(), notes="Prefers the window chair")
 
 
 def correct_note(c: Clinic, a: Actor) -> object:
