@@ -33,7 +33,11 @@ from sqlalchemy import func, select
 
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
-from ketachart.errors import ConflictError, KetachartError
+from ketachart.domain.acknowledgement import with_acknowledgement
+from ketachart.domain.codes import ClinicalCode
+from ketachart.domain.events import EventRecord
+from ketachart.domain.vocab import AlertResponse
+from ketachart.errors import AcknowledgementRequired, ConflictError, KetachartError
 from ketachart.models import AuditEntry, Event
 from ketachart.services import charting
 from ketachart.services.actors import Actor
@@ -106,8 +110,7 @@ def chart_worker(plan: Plan, start: Barrier, results: Queue[Report]) -> None:
             session_id = plan.shared if rng.random() < 0.5 else plan.own
             entry = random_entry(rng, plan.worker, number)
             try:
-                with db.transaction() as tx:
-                    record = charting.chart(tx, plan.actor, session_id, entry)
+                record = _save(db, plan.actor, session_id, entry)
                 report.saved.append((session_id, record.id))
             except KetachartError as error:
                 report.errors.append(f"{type(error).__name__}: {error.message}")
@@ -116,6 +119,19 @@ def chart_worker(plan: Plan, start: Barrier, results: Queue[Report]) -> None:
         report.errors.append(f"crashed: {type(error).__name__}: {error}")
         start.abort()
     results.put(report)
+
+
+def _save(db: Database, actor: Actor, session_id: str, entry: p.Payload) -> EventRecord:
+    """Save as the chart screen does: a reading that raises alerts is answered in the
+    acknowledgement prompt (a recheck) and saved again, with the answer, in a new action."""
+    try:
+        with db.transaction() as tx:
+            return charting.chart(tx, actor, session_id, entry)
+    except AcknowledgementRequired as needed:
+        codes = tuple(ClinicalCode(code) for code in needed.codes)
+        answer = p.AlertAcknowledgement(codes, (AlertResponse.RECHECK,))
+        with db.transaction() as tx:
+            return charting.chart(tx, actor, session_id, with_acknowledgement(entry, answer))
 
 
 def correction_worker(
