@@ -33,8 +33,7 @@ from sqlalchemy import func, select
 
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
-from ketachart.domain.acknowledgement import with_acknowledgement
-from ketachart.domain.codes import ClinicalCode
+from ketachart.domain.acknowledgement import answered
 from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import AlertResponse
 from ketachart.errors import AcknowledgementRequired, ConflictError, KetachartError
@@ -128,10 +127,9 @@ def _save(db: Database, actor: Actor, session_id: str, entry: p.Payload) -> Even
         with db.transaction() as tx:
             return charting.chart(tx, actor, session_id, entry)
     except AcknowledgementRequired as needed:
-        codes = tuple(ClinicalCode(code) for code in needed.codes)
-        answer = p.AlertAcknowledgement(codes, (AlertResponse.RECHECK,))
+        recheck = answered(entry, needed.codes, (AlertResponse.RECHECK,))
         with db.transaction() as tx:
-            return charting.chart(tx, actor, session_id, with_acknowledgement(entry, answer))
+            return charting.chart(tx, actor, session_id, recheck)
 
 
 def correction_worker(

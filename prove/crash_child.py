@@ -16,8 +16,10 @@ from pathlib import Path
 
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import answered
 from ketachart.domain.events import EventRecord
-from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Role, StopReason
+from ketachart.domain.vocab import AlertResponse, PreCheckCode, PreCheckStatus, Role, StopReason
+from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.storage.database import Database, Tx, open_database
@@ -78,7 +80,13 @@ class Charting:
 
 
 def _chart(c: Charting, tx: Tx, session_id: str, payload: p.Payload) -> EventRecord:
-    return charting.chart(tx, c.nurse, session_id, payload)
+    """Chart; a reading that raises alerts is answered as the nurse does in the prompt (a
+    recheck). The gate refuses before it writes, so the answer goes in the same action."""
+    try:
+        return charting.chart(tx, c.nurse, session_id, payload)
+    except AcknowledgementRequired as needed:
+        recheck = answered(payload, needed.codes, (AlertResponse.RECHECK,))
+        return charting.chart(tx, c.nurse, session_id, recheck)
 
 
 def _start(c: Charting, tx: Tx, session_id: str) -> EventRecord:

@@ -10,7 +10,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
-from ketachart.domain.acknowledgement import with_acknowledgement
+from ketachart.domain.acknowledgement import answered
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import (
@@ -86,9 +86,8 @@ class Clinic:
         try:
             return self.act(charting.chart, actor, session_id, payload, **kwargs)
         except AcknowledgementRequired as needed:
-            ack = p.AlertAcknowledgement(tuple(ClinicalCode(c) for c in needed.codes), responses)
-            answered = with_acknowledgement(payload, ack)
-            return self.act(charting.chart, actor, session_id, answered, **kwargs)
+            answer = answered(payload, needed.codes, responses)
+            return self.act(charting.chart, actor, session_id, answer, **kwargs)
 
     def state(self, session_id: str) -> Any:
         with self.db.reading() as tx:

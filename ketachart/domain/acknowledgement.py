@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ketachart.domain import payloads as p
-from ketachart.domain.codes import code_label
+from ketachart.domain.codes import ClinicalCode, code_label
 from ketachart.domain.monitoring import Alert
-from ketachart.domain.vocab import ALERT_RESPONSE_LABELS
+from ketachart.domain.vocab import ALERT_RESPONSE_LABELS, AlertResponse
 
 
 def reading_of(payload: p.Payload) -> p.Vitals | None:
@@ -41,6 +41,15 @@ def with_acknowledgement(payload: p.Payload, ack: p.AlertAcknowledgement) -> p.P
     if isinstance(payload, p.RecoveryCheck):
         return replace(payload, vitals=replace(payload.vitals, acknowledgement=ack))
     return payload
+
+
+def answered(
+    payload: p.Payload, codes: Iterable[str], responses: tuple[AlertResponse, ...]
+) -> p.Payload:
+    """The entry answering the gate's prompt: the alerts it named (`codes`, as the gate's
+    AcknowledgementRequired lists them) acknowledged with `responses`."""
+    ack = p.AlertAcknowledgement(tuple(ClinicalCode(c) for c in codes), responses)
+    return with_acknowledgement(payload, ack)
 
 
 def acknowledgement_text(ack: p.AlertAcknowledgement) -> str:
