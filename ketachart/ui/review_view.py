@@ -54,22 +54,23 @@ D = TypeVar("D", bound=AttemptDialog)
 PATIENT, DISCHARGED, FLAGS = range(3)
 HEADERS = ("Patient", "Discharged", "Needs review")
 ONLY_PHYSICIANS = "Only physicians sign"
-NOTHING_FLAGGED = "✔ Nothing flagged"
-SIGNED_NOTHING_WAITING = "✔ Signed; nothing waiting"
+NOTHING_FLAGGED = "Nothing flagged"
+SIGNED_NOTHING_WAITING = "Signed; nothing waiting"
 STYLE = """
 QLabel#roleNote { color: #5b6570; }
 """
 
 
 def flag_lines(row: ReviewRow) -> list[str]:
-    """What needs the reviewer's attention, one item a line, each marked with a symbol. A
-    signed session was reviewed as a whole: only its addenda still to sign are listed."""
+    """What needs the reviewer's attention, one item a line, in words (the cell's icon, a
+    warning or a tick, marks the row). A signed session was reviewed as a whole: only its
+    addenda still to sign are listed."""
     if row.status is SessionStatus.SIGNED:
         count = row.flags.unsigned_addenda
         if not count:
             return [SIGNED_NOTHING_WAITING]
-        return [f"✍ Signed; {count} {'addendum' if count == 1 else 'addenda'} to sign"]
-    lines = [f"⚠ {label}" for label in row.flags.labels()]
+        return [f"Signed; {count} {'addendum' if count == 1 else 'addenda'} to sign"]
+    lines = list(row.flags.labels())
     return lines or [NOTHING_FLAGGED]
 
 

@@ -69,11 +69,11 @@ def summary_html(report: SummaryReport) -> SummaryHtml:
 def _header(title: str, h: PageHeader) -> str:
     if h.draft:
         status = (
-            f'<span style="color:{TONE_HEX[Tone.ALERT]}; font-weight:700">⚠ {DRAFT_MARK}</span>'
+            f'<span style="color:{TONE_HEX[Tone.ALERT]}; font-weight:700">{DRAFT_MARK}</span>'
             f" · {escape(h.status)}"
         )
     else:
-        status = f'<span style="color:{OK_GREEN}; font-weight:700">✔ {escape(h.status)}</span>'
+        status = f'<span style="color:{OK_GREEN}; font-weight:700">{escape(h.status)}</span>'
     address = f"<br>{text_html(h.clinic_address)}" if h.clinic_address else ""
     band = "".join(
         f'<td><span style="color:{MUTED_HEX}">{label}</span> {value}</td>'

@@ -325,7 +325,7 @@ class _Legend(QWidget):
         ]
         self.items: list[QLabel] = []
         for pixmap, text in samples:
-            icon = QLabel()
+            icon = plain_label()  # a sample of the mark; plain like every label
             icon.setPixmap(pixmap)
             label = plain_label(text)
             row.addWidget(icon)

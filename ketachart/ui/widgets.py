@@ -37,9 +37,6 @@ QLabel#dischargeSummary, QLabel#doseInfo {{ font-weight: bold; }}
 QLabel#dischargeCondition[blocking="true"] {{ color: {ALERT_RED}; }}
 QLabel#dischargeCondition[blocking="false"] {{ color: {OK_GREEN}; }}
 """
-OK_MARK = "✔"
-BLOCK_MARK = "✖"
-INFO_MARK = "ℹ"
 
 
 def enum_label(value: str) -> str:

@@ -11,6 +11,7 @@ from ketachart.services.corrections import correct_entry
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog, RideDialog
 from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
+from ketachart.ui.icons import IconName
 from ketachart.ui.workstation import Workstation
 from tests.support import RIDE, Clinic
 from tests.ui.dialog_helpers import (
@@ -26,7 +27,9 @@ from tests.ui.dialog_helpers import (
 
 
 def conditions(dialog: DischargeDialog) -> dict[str, str]:
-    return {code: label.text() for code, label in dialog.status.items()}
+    """Each condition's words, after the name of its icon: 'block: The IV has not been
+    removed.' or 'check: IV removed.'."""
+    return {code: f"{line.icon_name()}: {line.text()}" for code, line in dialog.status.items()}
 
 
 def complete_sub_dialog(dialog: QDialog) -> int:
@@ -52,10 +55,10 @@ def test_lists_each_blocker_in_words(qtbot: QtBot, ws: Workstation, ui_clinic: C
     dialog = shown(DischargeDialog(ws, session_stopped(ui_clinic)), qtbot)
     shown_conditions = conditions(dialog)
     assert shown_conditions == {
-        "time": "✖ Minimum observation not over: 25 min remaining of 30 min.",
-        "score": "✖ No recovery check with a Modified Aldrete score yet.",
-        "iv": "✖ The IV has not been removed.",
-        "ride": "✖ No ride home has been confirmed. Fill in the ride home.",
+        "time": "block: Minimum observation not over: 25 min remaining of 30 min.",
+        "score": "block: No recovery check with a Modified Aldrete score yet.",
+        "iv": "block: The IV has not been removed.",
+        "ride": "block: No ride home has been confirmed. Fill in the ride home.",
     }
     assert dialog.summary.text().startswith("4 condition(s) still block discharge")
 
@@ -67,18 +70,19 @@ def test_completing_each_blocker_here_then_discharging(
     dialog = shown(DischargeDialog(ws, session_id), qtbot)
     dialog.run_dialog = complete_sub_dialog
     qtbot.mouseClick(dialog.recovery_button, qtbot_left())
-    assert conditions(dialog)["score"] == "✔ Modified Aldrete score 10 (threshold 9)."
+    assert conditions(dialog)["score"] == "check: Modified Aldrete score 10 (threshold 9)."
     qtbot.mouseClick(dialog.iv_button, qtbot_left())
-    assert conditions(dialog)["iv"] == "✔ IV removed."
+    assert conditions(dialog)["iv"] == "check: IV removed."
     assert not dialog.iv_button.isEnabled()
     fill_ride_and_instructions(qtbot, dialog)
     assert conditions(dialog)["ride"].startswith(
-        "✔ Ride home: confirmed with the details typed here"
+        "check: Ride home: confirmed with the details typed here"
     )
     ui_clinic.later(15)  # observation over, and the recovery check still current
     dialog.refresh()
-    assert conditions(dialog)["time"] == "✔ Minimum observation of 30 min is over."
-    assert dialog.summary.text() == "✔ Nothing blocks discharge."
+    assert conditions(dialog)["time"] == "check: Minimum observation of 30 min is over."
+    assert dialog.summary.text() == "Nothing blocks discharge."
+    assert dialog.summary.icon_name() is IconName.CHECK
     press_enter(qtbot, dialog.note)
     assert accepted(dialog)
     state = ui_clinic.state(session_id)
@@ -151,7 +155,7 @@ def test_ride_already_confirmed_hides_the_ride_fields(
     dialog = shown(DischargeDialog(ws, session_id), qtbot)
     assert (
         conditions(dialog)["ride"]
-        == "✔ Ride home confirmed: Jürgen Weiß (spouse), +1 555 010 0199."
+        == "check: Ride home confirmed: Jürgen Weiß (spouse), +1 555 010 0199."
     )
     assert not dialog.ride_box.isVisible()
 
@@ -195,7 +199,7 @@ def test_escort_from_the_pre_checks_is_filled_in_to_confirm(
         "+1 555 010 0123",
     ]
     assert edits["confirmed_by"].text() == "Nina Øster"
-    assert conditions(dialog)["ride"] == "✔ Ride home: confirmed with the details typed here."
+    assert conditions(dialog)["ride"] == "check: Ride home: confirmed with the details typed here."
     note = dialog.findChild(QLabel, "rideArranged")
     assert note is not None
     assert note.isVisible()

@@ -53,9 +53,9 @@ def test_running_total_against_threshold(qtbot: QtBot, ws: Workstation, ui_clini
     dialog = shown(RecoveryCheckDialog(ws, session_stopped(ui_clinic)), qtbot)
     assert "5 item(s) still to score" in dialog.total.text()
     score_all(dialog, 2)
-    assert dialog.total.text() == "✔ 10 of 10: meets the discharge threshold (9)"
+    assert dialog.total.text() == "10 of 10: meets the discharge threshold (9)"
     dialog.items["activity"].set_value(0)
-    assert dialog.total.text() == "✖ 8 of 10: below the discharge threshold (9)"
+    assert dialog.total.text() == "8 of 10: below the discharge threshold (9)"
 
 
 def test_saves_a_recovery_check(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> None:

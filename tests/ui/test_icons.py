@@ -17,14 +17,6 @@ from ketachart.ui.icons import IconName, IconText, icon_pixmap
 
 UI = Path(ketachart.ui.__file__).parent
 NOT_ICONS = {"°"}  # a unit, in the font of every script
-LEFT_TO_REPLACE = {
-    # Marks inside running text of screens other helpers are rewriting for issue 10: each
-    # is still to become an icon (review flags as DecorationRole, the dialogs' status lines
-    # as IconText). The count only goes down: a new glyph icon fails this test.
-    "review_view.py": 4,
-    "summary_html.py": 2,
-    "widgets.py": 3,  # OK_MARK, BLOCK_MARK, INFO_MARK
-}
 
 
 @pytest.mark.parametrize("name", list(IconName))
@@ -50,14 +42,15 @@ def symbol_glyphs(source: str) -> list[str]:
     return found
 
 
-def test_no_new_glyph_icons_in_the_screens() -> None:
-    counts = {
-        path.name: len(glyphs)
+def test_no_glyph_icons_in_the_screens() -> None:
+    """Every mark on screen is a shipped SVG or a Qt standard icon (the trend's ∨ ∧ • are
+    drawn as plot symbols, not typed)."""
+    found = {
+        path.name: glyphs
         for path in sorted(UI.rglob("*.py"))
         if (glyphs := symbol_glyphs(path.read_text(encoding="utf-8")))
     }
-    for name, count in counts.items():
-        assert count <= LEFT_TO_REPLACE.get(name, 0), (name, count)
+    assert not found
 
 
 def test_icon_text_keeps_words_and_icon_apart(qtbot: QtBot) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,8 @@ from ketachart.ui.dialogs.iv_dialogs import IvRemovedDialog
 from ketachart.ui.dialogs.reconciliation_dialog import ReconciliationDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.forms import EntryDialog, Submission
-from ketachart.ui.widgets import BLOCK_MARK, OK_MARK, info_label, line_edit
+from ketachart.ui.icons import IconName, IconText
+from ketachart.ui.widgets import info_label, line_edit
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class DischargeDialog(SessionDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Discharge", parent)
         self.run_dialog: Callable[[QDialog], int] = lambda dialog: dialog.exec()
-        self.status: dict[str, QLabel] = {}
+        self.status: dict[str, IconText] = {}
         self._build_conditions()
         with self.section("Instructions explained to patient and escort"):
             self.instructions = self._instruction_boxes()
@@ -122,15 +122,13 @@ class DischargeDialog(SessionDialog):
             for button in buttons.values():
                 button.setAutoDefault(False)  # Enter saves the dialog, wherever the focus is
             for code in CONDITIONS:
-                self.status[code] = info_label(name="dischargeCondition")
-                self.status[code].setWordWrap(False)
+                self.status[code] = IconText(object_name="dischargeCondition")
                 row = QHBoxLayout()
                 row.addWidget(self.status[code], 1)
                 if code in buttons:
                     row.addWidget(buttons[code])
                 self.form.addRow(row)
-            self.summary = info_label(name="dischargeSummary")
-            self.summary.setWordWrap(False)
+            self.summary = IconText(object_name="dischargeSummary")
             self.form.addRow(self.summary)
             self._build_dose_row()
 
@@ -224,19 +222,21 @@ class DischargeDialog(SessionDialog):
         )
 
     def _show_summary(self) -> None:
-        count = sum(1 for code in CONDITIONS if self.status[code].property("blocking"))
+        count = sum(1 for code in CONDITIONS if self.status[code].icon_name() is IconName.BLOCK)
+        self.summary.set_icon(None if count else IconName.CHECK)
         self.summary.setText(
             self.tr("%s condition(s) still block discharge: saving needs a physician override.")
             % count
             if count
-            else f"{OK_MARK} " + self.tr("Nothing blocks discharge.")
+            else self.tr("Nothing blocks discharge.")
         )
 
     def _show(self, code: str, blocking: str | None, ok_text: str) -> None:
-        label = self.status[code]
-        label.setProperty("blocking", bool(blocking))
-        label.style().polish(label)  # the colour follows the property (the mark says it too)
-        label.setText(f"{BLOCK_MARK} {blocking}" if blocking else f"{OK_MARK} {ok_text}")
+        line = self.status[code]
+        line.set_icon(IconName.BLOCK if blocking else IconName.CHECK)
+        line.label.setProperty("blocking", bool(blocking))
+        line.label.style().polish(line.label)  # the colour follows (the icon says it too)
+        line.setText(blocking or ok_text)
 
     def _time_ok(self) -> str:
         minutes = self.session.protocol.min_observation_min

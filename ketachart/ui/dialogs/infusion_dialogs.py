@@ -15,7 +15,7 @@ from ketachart.errors import ValidationError
 from ketachart.services.charting import change_rate, start_infusion
 from ketachart.ui.dialogs.base import SessionDialog
 from ketachart.ui.forms import Submission, parse_decimal
-from ketachart.ui.widgets import BLOCK_MARK, INFO_MARK, EnumCombo, number_text
+from ketachart.ui.widgets import EnumCombo, number_text
 from ketachart.ui.workstation import Workstation
 
 
@@ -46,8 +46,10 @@ class _PumpDialog(SessionDialog):
             return text
         maximum = self.session.protocol.max_rate_mg_per_kg_h
         if rate_mg_kg_h(rate, concentration, self.state.weight_kg) > maximum:
-            warning = self.tr("above the protocol maximum of %s mg/kg/h: a physician must approve")
-            return f"{text}\n{BLOCK_MARK} " + warning % number_text(maximum)
+            warning = self.tr(
+                "Warning: above the protocol maximum of %s mg/kg/h: a physician must approve"
+            )
+            return f"{text}\n" + warning % number_text(maximum)
         return text
 
     def running_text(self) -> str:
@@ -241,12 +243,7 @@ class StopInfusionDialog(_PumpDialog):
         if pump_ml is not None:
             pump_mg = number_text(pump_ml * concentration)
             difference = number_text(pump_ml - volume)
-            text += (
-                "\n"
-                + INFO_MARK
-                + " "
-                + self.tr("Pump: %s mg; difference %s mL") % (pump_mg, difference)
-            )
+            text += "\n" + self.tr("Pump: %s mg; difference %s mL") % (pump_mg, difference)
         return text
 
     def build(self) -> p.Payload:

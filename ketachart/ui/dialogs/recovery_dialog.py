@@ -19,7 +19,7 @@ from ketachart.services.charting import record_recovery_check
 from ketachart.ui.dialogs.base import SessionDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsFields, split_quick_entry
 from ketachart.ui.forms import Submission
-from ketachart.ui.widgets import BLOCK_MARK, OK_MARK, ChoiceCombo, EnumCombo, insert_row
+from ketachart.ui.widgets import ChoiceCombo, EnumCombo, insert_row
 from ketachart.ui.workstation import Workstation
 
 # Each item: its label and what 2, 1 and 0 points mean.
@@ -125,10 +125,10 @@ class RecoveryCheckDialog(SessionDialog):
         if missing:
             text = self.tr("%s so far; %s item(s) still to score") % (total, missing)
         elif total >= threshold:
-            text = f"{OK_MARK} " + self.tr("%s of 10: meets the discharge threshold (%s)")
+            text = self.tr("%s of 10: meets the discharge threshold (%s)")
             text %= (total, threshold)
         else:
-            text = f"{BLOCK_MARK} " + self.tr("%s of 10: below the discharge threshold (%s)")
+            text = self.tr("%s of 10: below the discharge threshold (%s)")
             text %= (total, threshold)
         self.total.setText(text)
 
