@@ -50,7 +50,7 @@ from ketachart.ui.timeline_rows import other_occurrence
 from ketachart.ui.widgets import (
     ElidedLabel,
     FormScrollArea,
-    add_row,
+    add_field_row,
     fit_to_screen,
     grow_to_fit,
     keep_on_screen,
@@ -250,15 +250,7 @@ class EntryDialog(QDialog, Generic[R_co]):
 
     def add_field(self, name: str, label: str, widget: QWidget) -> QWidget:
         """Add a labelled field with its own error line; live-validate when it changes."""
-        error = named_label("fieldError")
-        error.setWordWrap(True)
-        error.hide()
-        column = QWidget()
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(widget)
-        box.addWidget(error)
-        add_row(self.form, label, column)
+        error = add_field_row(self.form, label, widget)
         self._fields[name] = (widget, error)
         self._connect_change(name, widget)
         return widget

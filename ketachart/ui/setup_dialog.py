@@ -24,7 +24,7 @@ from ketachart.services import clinic, users
 from ketachart.ui.login import password_edit
 from ketachart.ui.widgets import (
     FormScrollArea,
-    add_row,
+    add_field_row,
     fit_to_screen,
     keep_on_screen,
     named_label,
@@ -93,16 +93,7 @@ class SetupDialog(QDialog):
 
     def _add_row(self, name: str, label: str, widget: QWidget) -> None:
         """A field with its own error line under it."""
-        error = named_label("fieldError")
-        error.setWordWrap(True)
-        error.hide()
-        column = QWidget()
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(widget)
-        box.addWidget(error)
-        add_row(self.form, label, column)
-        self.errors[name] = error
+        self.errors[name] = add_field_row(self.form, label, widget)
 
     def _edit(self, name: str, *, secret: bool = False) -> QLineEdit:
         edit = password_edit() if secret else QLineEdit()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -351,6 +352,21 @@ def add_row(form: QFormLayout, text: str, field: QWidget | QLayout) -> QLabel | 
     """A form row labelled in plain text (QFormLayout.addRow(str, ...) makes an AutoText
     label); an empty `text` adds the field alone in the field column, as addRow("", ...)."""
     return insert_row(form, -1, text, field)
+
+
+def add_field_row(form: QFormLayout, text: str, field: QWidget) -> QLabel:
+    """A labelled field with its own error line under it, hidden until there is an error;
+    returns the error line."""
+    error = named_label("fieldError")
+    error.setWordWrap(True)
+    error.hide()
+    column = QWidget()
+    box = QVBoxLayout(column)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(field)
+    box.addWidget(error)
+    add_row(form, text, column)
+    return error
 
 
 def insert_row(form: QFormLayout, row: int, text: str, field: QWidget | QLayout) -> QLabel | None:
