@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 DEBIAN_NOTO = Path("/usr/share/fonts/truetype/noto")
@@ -65,6 +65,10 @@ def _bundled(filename: str) -> Path | None:
 
 
 def _in_distribution(name: str, relative: str) -> Path | None:
+    # Imported here: importlib.metadata costs ~25 ms, and the login window (which registers
+    # fallback fonts) only needs it on a machine without a system CJK font.
+    from importlib import metadata
+
     try:
         distribution = metadata.distribution(name)
     except metadata.PackageNotFoundError:

@@ -36,6 +36,7 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.services.sessions import SessionView
 from ketachart.ui.alarm import MuteButton
 from ketachart.ui.icons import IconName, icon, icon_label, set_label_icon
+from ketachart.ui.patient_dialog import sex_label
 from ketachart.ui.theme import ALLERGY_LABEL_NAMES
 from ketachart.ui.widgets import named_label, plain_label, tooltip_html
 
@@ -121,7 +122,7 @@ def banner_facts(view: SessionView, model: SessionModel) -> BannerFacts:
     age = age_on(patient.date_of_birth, view.session.session_date)
     return BannerFacts(
         name=patient.display_name,
-        age_sex=f"{age} y · {patient.sex}",
+        age_sex=f"{age} y · {sex_label(patient.sex)}",
         born=f"DOB {patient.date_of_birth.isoformat()}",
         mrn=f"MRN {patient.mrn}",
         weight=f"{model.state.weight_kg} kg",

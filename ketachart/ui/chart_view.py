@@ -105,11 +105,12 @@ class ChartView(QWidget):
         body = QHBoxLayout()
         # On a short screen (1280x720, banners showing) the lower entry buttons scroll
         # rather than being squeezed over each other; their keys work either way. The column
-        # is as wide as its widest label, so no label is cut.
+        # is as wide as its widest label, so no label is cut, and keeps that width whether
+        # its scroll bar shows or not, so nothing beside it moves when alerts appear.
         panel = self._make_buttons()
         buttons = FormScrollArea(panel)
         bar = buttons.verticalScrollBar().sizeHint().width()
-        buttons.setMinimumWidth(panel.sizeHint().width() + bar)
+        buttons.setFixedWidth(panel.sizeHint().width() + bar)
         body.addWidget(buttons)
         splitter = self._make_splitter()
         right = QVBoxLayout()

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.errors import KetachartError
-from ketachart.services.actors import Actor
 from ketachart.ui.widgets import add_row, named_label, plain_label
 
 if TYPE_CHECKING:
+    from ketachart.services.actors import Actor
     from ketachart.ui.workstation import Workstation
 
 

@@ -17,7 +17,7 @@ from ketachart.domain.session_model import SessionModel
 from ketachart.domain.trend import MARK_LABELS, MarkKind, Trend, TrendMark, session_trend
 from ketachart.ui import trend_marks as m
 from ketachart.ui.trend_axes import StepAxis, TimeAxis, local_clock, stamp
-from ketachart.ui.widgets import plain_label, tooltip_html
+from ketachart.ui.widgets import ElidedLabel, plain_label, tooltip_html
 
 PRESSURE_LOW, PRESSURE_HIGH = 40, 200
 """The pressure panel's range unless a reading lies outside it (then it widens in 20s)."""
@@ -332,15 +332,16 @@ class _Legend(QWidget):
             row.addWidget(label)
             row.addSpacing(6)
             self.items += [icon, label]
-        self.baseline = plain_label("", "trendBaseline")
+        # cut with "…" (whole in the tooltip), so the legend never widens the chart screen
+        self.baseline = ElidedLabel("trendBaseline")
         row.addWidget(self.baseline, stretch=1)
 
     def show_baseline(self, trend: Trend) -> None:
         base = trend.baseline
         if base is None:
-            self.baseline.setText("no baseline yet")
+            self.baseline.set_full_text("no baseline yet")
             return
-        self.baseline.setText(
+        self.baseline.set_full_text(
             f"{base.systolic}/{base.diastolic} · HR {base.heart_rate} · SpO2 {base.spo2} "
             f"({local_clock(stamp(base.at))})"
         )

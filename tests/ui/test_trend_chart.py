@@ -100,7 +100,7 @@ def test_the_legend_and_baseline_sit_outside_every_plot(qtbot: QtBot, typical: T
         assert not any(rect.intersects(plot) for plot in plots), item
     assert typical.baseline is not None
     at = local_clock(typical.baseline.at.timestamp())
-    assert chart.legend.baseline.text() == f"120/80 · HR 72 · SpO2 98 ({at})"
+    assert chart.legend.baseline.full_text == f"120/80 · HR 72 · SpO2 98 ({at})"
 
 
 def test_an_empty_chart_has_fixed_ranges_and_the_planned_window(
@@ -115,7 +115,7 @@ def test_an_empty_chart_has_fixed_ranges_and_the_planned_window(
     protocol = model.state.protocol
     planned = protocol.duration_min + protocol.min_observation_min
     assert high - low == pytest.approx((planned + 10) * 60)
-    assert chart.legend.baseline.text() == "no baseline yet"
+    assert chart.legend.baseline.full_text == "no baseline yet"
     _assert_clock_labels(chart)
 
 
