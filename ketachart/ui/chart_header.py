@@ -100,8 +100,9 @@ class HeaderFacts:
         return "1 alert" if count == 1 else f"{count} alerts"
 
 
-def header_facts(view: SessionView, now: datetime) -> HeaderFacts:
-    model = view.model(now)
+def header_facts(view: SessionView, model: SessionModel) -> HeaderFacts:
+    """What the header shows of `view`, from its read model at the moment shown (`model`,
+    built once per tick and shared with the entry buttons)."""
     plan = model.state.plan
     return HeaderFacts(
         banner=banner_facts(view, model),

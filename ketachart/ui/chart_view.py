@@ -211,8 +211,9 @@ class ChartView(QWidget):
 
     def tick(self) -> None:
         now = self.ws.now()
-        self.show_stage(self.view.model(now))
-        facts = header_facts(self.view, now)
+        model = self.view.model(now)
+        self.show_stage(model)
+        facts = header_facts(self.view, model)
         self.header.show_facts(facts)
         self.alarm.update(facts.overdue, now)
 

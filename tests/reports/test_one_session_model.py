@@ -65,7 +65,7 @@ def test_board_header_and_pdf_agree_on_a_running_session(clinic: Clinic, tmp_pat
         (row,) = board.board_rows(
             tx, clinic.nurse, clinic.clock.now().astimezone().date(), model.now
         )
-    facts = header_facts(view, model.now)
+    facts = header_facts(view, model)
     assert row.overdue == facts.overdue == model.overdue
     assert row.other_alerts == tuple(a.message for a in model.clinical_alerts)
     assert facts.alerts == tuple(a.message for a in model.live_alerts)

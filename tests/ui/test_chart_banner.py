@@ -100,7 +100,7 @@ def test_banner_is_fixed_and_shows_the_whole_mrn_with_a_long_name_allergies_and_
     qtbot.wait(10)
     chart.grab().save(str(tmp_path / f"chart-{size[0]}x{size[1]}.png"))
 
-    facts = header_facts(chart.view, ws.now())
+    facts = header_facts(chart.view, chart.view.model(ws.now()))
     assert len(facts.alerts) >= 2  # SpO2 89 and RR 8
     assert header.alerts.count.text() == f"{len(facts.alerts)} alerts"
     assert header.alerts.list.count() == len(facts.alerts)

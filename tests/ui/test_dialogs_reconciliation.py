@@ -67,7 +67,7 @@ def session_differing(clinic: Clinic) -> str:
 
 def header(ws: Workstation, session_id: str) -> tuple[str, tuple[str, ...]]:
     view = ws.act(view_session, session_id, audited=False)
-    facts = header_facts(view, ws.now())
+    facts = header_facts(view, view.model(ws.now()))
     return facts.progress, facts.alerts
 
 
