@@ -4,14 +4,13 @@ the session's stage. Whether an entry may be charted is the order and lock rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.events import EventKind
-from ketachart.domain.monitoring import due_times
+from ketachart.domain.monitoring import due_times, infusion_elapsed
 from ketachart.domain.rules import check_can_chart
 from ketachart.domain.timeline import SessionState, SessionStatus
 from ketachart.errors import KetachartError
@@ -37,13 +36,6 @@ def availability(state: SessionState, kind: EventKind) -> Availability:
     except KetachartError as refused:
         return Availability(kind, refused.message)
     return Availability(kind)
-
-
-def available_actions(
-    state: SessionState, kinds: Iterable[EventKind]
-) -> dict[EventKind, Availability]:
-    """Each kind's availability in `state`."""
-    return {kind: availability(state, kind) for kind in kinds}
 
 
 def next_step(state: SessionState, now: datetime) -> EventKind | None:
@@ -76,9 +68,7 @@ def _during_infusion(state: SessionState, now: datetime) -> EventKind:
     due = due_times(state, now)
     if due.vitals_overdue:
         return EventKind.VITALS
-    assert state.infusion_started_at is not None
-    elapsed_min = (now - state.infusion_started_at).total_seconds() / 60
-    if elapsed_min >= state.protocol.duration_min:
+    if infusion_elapsed(state, now) >= timedelta(minutes=state.protocol.duration_min):
         return EventKind.INFUSION_STOP
     return EventKind.VITALS
 
