@@ -33,7 +33,7 @@ def shown(dialog: D, qtbot: QtBot) -> D:
     if isinstance(dialog, EntryDialog):
         dialog.ask_approvals = lambda _parent, _ws, _needed, _given=(): None
     if hasattr(dialog, "ask_witness_fn"):
-        dialog.ask_witness_fn = lambda _parent, _ws: None
+        dialog.ask_witness_fn = lambda _parent, _ws, _witnessed: None
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
