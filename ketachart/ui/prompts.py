@@ -89,12 +89,18 @@ class CredentialsDialog(QDialog):
         super().accept()
 
 
-def ask_witness(parent: QWidget, ws: Workstation) -> Actor | None:
+def ask_witness(parent: QWidget, ws: Workstation, witnessed: str) -> Actor | None:
+    """A second nurse or physician signs in to witness `witnessed` (the amounts, in words):
+    the record is fixed before they are asked, so they sign for what they read."""
+    explanation = QCoreApplication.translate(
+        "CredentialsDialog",
+        "A second nurse or physician witnesses the waste and signs in here.\n\nWitnessed: %s",
+    )
     dialog = CredentialsDialog(
         parent,
         ws,
         "Witness",
-        "A second nurse or physician witnesses the waste and signs in here.",
+        explanation % witnessed,
         "witness",
         (Role.NURSE, Role.PHYSICIAN),
     )
