@@ -226,22 +226,20 @@ def check_login_roles(connection: Connection, roles: Roles) -> None:
 
 
 def _adopt(connection: Connection, owner: str) -> None:
-    """Make the owner the owner of ketachart's tables, sequences and trigger function made
+    """Make the owner the owner of ketachart's tables (and their sequences) and trigger function made
     earlier by another role (e.g. by the application's role, before least privilege)."""
     found = connection.execute(
         text(
-            "SELECT c.relname, c.relkind FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = :schema AND c.relkind IN ('r', 'S') "
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relkind = 'r' "
             "AND pg_get_userbyid(c.relowner) <> :owner"
         ),
         {"schema": SCHEMA, "owner": owner},
-    ).all()
+    ).scalars()
     new_owner = sql.Identifier(owner)
-    for name, kind in found:
-        what = sql.SQL("TABLE" if kind == "r" else "SEQUENCE")
-        statement = sql.SQL("ALTER {} {} OWNER TO {}")
-        _run(connection, statement.format(what, sql.Identifier(SCHEMA, name), new_owner))
+    for name in found:  # a table's id sequence goes with it
+        statement = sql.SQL("ALTER TABLE {} OWNER TO {}")
+        _run(connection, statement.format(sql.Identifier(SCHEMA, name), new_owner))
     function = connection.execute(
         text("SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE oid = to_regprocedure(:f)"),
         {"f": REFUSE_FUNCTION},
