@@ -152,7 +152,7 @@ def made_by_the_command_line(home: Path) -> list[Path]:
             check=True,
             capture_output=True,
             timeout=300,
-            preexec_fn=lambda: os.umask(USUAL_UMASK),  # noqa: PLW1509 (no threads here)
+            preexec_fn=lambda: os.umask(USUAL_UMASK),
         )
     data = home / "data" / "ketachart"
     folder = data / "backups"

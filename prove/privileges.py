@@ -67,7 +67,13 @@ def figures(outcome: Outcome | None) -> list[Figure]:
         return []
     broken = outcome.triggers_missing + outcome.problems
     return [
-        Figure(AREA, "postgresql: bypasses tried", len(outcome.answers), "allowed", len(outcome.allowed)),
+        Figure(
+            AREA,
+            "postgresql: bypasses tried",
+            len(outcome.answers),
+            "allowed",
+            len(outcome.allowed),
+        ),
         Figure(AREA, "postgresql: after them, triggers and chains", 1, "broken", broken),
     ]
 

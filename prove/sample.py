@@ -26,6 +26,7 @@ from tests.support import (
     make_clinic,
 )
 
+
 @dataclass(frozen=True)
 class Sample:
     """What was charted: signed sessions (attested and signed), and unsigned ones."""

@@ -105,9 +105,9 @@ def superuser_url(url: str) -> str:
         return url
     admin = make_url(server)
     query = {k: v for k, v in parsed.query.items() if k != "options"}
-    return parsed.set(username=admin.username, password=admin.password, query=query).render_as_string(
-        hide_password=False
-    )
+    return parsed.set(
+        username=admin.username, password=admin.password, query=query
+    ).render_as_string(hide_password=False)
 
 
 @contextmanager

@@ -37,7 +37,9 @@ def least_privilege(args: argparse.Namespace) -> Iterator[str | None]:
     auditors = [args.auditor_role] if args.auditor_role else []
     with open_from_args(args, url=owner_url) as db:
         _grant(db, [args.app_role], auditors)
-    print(f"Application role {args.app_role}: connect with {pg_roles.login_url(url, args.app_role)}")
+    print(
+        f"Application role {args.app_role}: connect with {pg_roles.login_url(url, args.app_role)}"
+    )
     if args.auditor_role:
         auditor_url = pg_roles.login_url(url, args.auditor_role)
         print(f"Auditor role {args.auditor_role} (read-only, for verify): {auditor_url}")

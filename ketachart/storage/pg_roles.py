@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import psycopg
 from psycopg import sql
@@ -109,7 +110,9 @@ def check_role_name(name: str) -> str:
 
 def default_owner(connection: Connection) -> str:
     """A superuser sets up `ketachart_owner`; anyone else is the owner themselves."""
-    superuser = connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+    superuser = connection.execute(
+        text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    )
     if superuser.scalar():
         return DEFAULT_OWNER
     return str(connection.execute(text("SELECT current_user")).scalar_one())
@@ -171,7 +174,7 @@ def _ensure_role(connection: Connection, name: str, *, login: bool, password: st
     """Create `name` if missing (two set-ups at once may race: the loser finds it made)."""
     role = sql.Identifier(name)
     kind = sql.SQL("LOGIN" if login else "NOLOGIN")
-    secret = sql.SQL("")
+    secret: sql.Composable = sql.SQL("")
     if password is not None:
         secret = sql.SQL(" PASSWORD {}").format(_encrypted(connection, name, password))
     create = sql.SQL("CREATE ROLE {} {}{}").format(role, kind, secret)
@@ -226,8 +229,8 @@ def check_login_roles(connection: Connection, roles: Roles) -> None:
 
 
 def _adopt(connection: Connection, owner: str) -> None:
-    """Make the owner the owner of ketachart's tables (and their sequences) and trigger function made
-    earlier by another role (e.g. by the application's role, before least privilege)."""
+    """Give the owner ketachart's tables (their sequences go with them) and trigger function
+    made earlier by another role (e.g. by the application's role, before least privilege)."""
     found = connection.execute(
         text(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -321,7 +324,9 @@ def can_migrate(connection: Connection) -> bool:
         return True
     if row.owner is None:
         return bool(row.creates)
-    return bool(connection.execute(text("SELECT pg_has_role(:o, 'USAGE')"), {"o": row.owner}).scalar())
+    return bool(
+        connection.execute(text("SELECT pg_has_role(:o, 'USAGE')"), {"o": row.owner}).scalar()
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -355,12 +360,11 @@ def _current_database(connection: Connection) -> str:
 
 
 def _psycopg(connection: Connection) -> psycopg.Connection[object]:
-    raw = connection.connection.dbapi_connection
-    assert isinstance(raw, psycopg.Connection)
-    return raw
+    """The driver's own connection under SQLAlchemy's (a PostgreSQL URL uses psycopg)."""
+    return cast("psycopg.Connection[object]", connection.connection.dbapi_connection)
 
 
-def _run(connection: Connection, statement: sql.Composable) -> None:
+def _run(connection: Connection, statement: sql.SQL | sql.Composed) -> None:
     """A statement built with psycopg's quoting (identifiers and literals), run in the
     connection's transaction."""
     _psycopg(connection).execute(statement)

@@ -353,7 +353,8 @@ def test_init_sets_up_the_roles_and_adopts_an_older_schema(
             "SELECT rolpassword FROM pg_authid WHERE rolname = %s", (own_roles.app,)
         ).fetchone()
     assert owners == [(own_roles.owner,)]
-    assert secret is not None and str(secret[0]).startswith("SCRAM-SHA-256$")
+    assert secret is not None
+    assert str(secret[0]).startswith("SCRAM-SHA-256$")
     app_url = pg_roles.login_url(postgres_database, own_roles.app)
     db = open_database(app_url)
     try:
@@ -385,4 +386,3 @@ def test_app_role_is_for_postgresql_only(
 ) -> None:
     assert main(["--db", sqlite_url, "init", "--app-role", "ketachart_app"]) == 1
     assert "PostgreSQL database only" in capsys.readouterr().err
-
