@@ -121,7 +121,7 @@ def default_owner(connection: Connection) -> str:
 def prepare(connection: Connection, roles: Roles, passwords: Passwords) -> None:
     """Create the roles that are missing, give the owner the schema and every object of
     ketachart's already there, and close the schema to everyone else. The migrations then
-    run as the owner (`owner_url`), and `grant` follows."""
+    run as the owner (`with_owner_role`), and `grant` follows."""
     me = str(connection.execute(text("SELECT current_user")).scalar_one())
     if roles.owner != me:
         _ensure_role(connection, roles.owner, login=False, password=None)
