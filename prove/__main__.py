@@ -27,6 +27,8 @@ AREAS = (
     "bad_input",
     "dialogs",
     "access",
+    "privileges",
+    "permissions",
     "logs",
     "times",
 )

@@ -22,15 +22,18 @@ from ketachart.storage.database import Database, open_database
 
 
 @contextmanager
-def open_from_args(args: argparse.Namespace, *, existing: bool = False) -> Iterator[Database]:
+def open_from_args(
+    args: argparse.Namespace, *, existing: bool = False, url: str | None = None
+) -> Iterator[Database]:
     """The database named by --db (or --demo, KETACHART_DATABASE_URL, the default), its
     connections closed when the command is done. `existing`: a command that only reads
-    refuses an SQLite file that does not exist, rather than create an empty one."""
+    refuses an SQLite file that does not exist, rather than create an empty one. `url`: the
+    same database reached another way (init: as the PostgreSQL owner role)."""
     choice = database_choice(args)
     if existing:
         choice.require_file()
     try:
-        db = open_database(choice.url, SystemClock())
+        db = open_database(url or choice.url, SystemClock())
     except BadDatabaseUrl as error:
         raise choice.named(error) from error
     try:
@@ -44,7 +47,9 @@ def database_choice(args: argparse.Namespace) -> DatabaseChoice:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with open_from_args(args) as db:
+    from ketachart.cli.role_commands import least_privilege
+
+    with least_privilege(args) as url, open_from_args(args, url=url) as db:
         with db.transaction() as tx:
             installed = protocols.install_example_protocols(tx)
             if args.clinic_name:

@@ -111,6 +111,18 @@ def _add_init(commands: argparse._SubParsersAction[CliParser]) -> None:
         help="read the admin password from this environment variable",
     )
     init.add_argument("--clinic-name", help="clinic name printed on every PDF")
+    roles = init.add_argument_group(
+        "PostgreSQL least privilege (run init with a superuser's or the owner's URL)"
+    )
+    roles.add_argument("--app-role", help="the role the application connects as (created)")
+    roles.add_argument("--app-password-env", metavar="VAR", help="its password, from VAR")
+    roles.add_argument("--auditor-role", help="a read-only role that can run verify (created)")
+    roles.add_argument("--auditor-password-env", metavar="VAR", help="its password, from VAR")
+    roles.add_argument(
+        "--owner-role",
+        help="the role that owns the schema and runs migrations (default: ketachart_owner "
+        "when run by a superuser, else the connecting role)",
+    )
 
 
 def _add_protocols(commands: argparse._SubParsersAction[CliParser]) -> None:

@@ -19,6 +19,7 @@ from ketachart.services import protocols, users
 from ketachart.services.user_action import user_action
 from ketachart.storage import dialect
 from ketachart.storage.database import Database, open_database
+from tests.postgres import privileged
 from tests.support import Clinic, chart_to_infusing
 
 PASSWORD_ENV = "KETACHART_TEST_ADMIN_PASSWORD"
@@ -110,7 +111,7 @@ def test_init_without_password_is_one_clear_line(
 def tamper_with_payload(db: Database) -> None:
     """What someone with direct database access could do: drop the append-only triggers and
     rewrite a charted entry."""
-    with db.engine.begin() as connection:
+    with privileged(db) as connection:
         for table in APPEND_ONLY_TABLES:
             for statement in dialect.drop_append_only_ddl(db.dialect_name, table):
                 connection.exec_driver_sql(statement)

@@ -16,6 +16,7 @@ from ketachart.services.chains import envelope_of
 from ketachart.services.verify import SESSION_RECORD_CHANGED, verify_all
 from ketachart.storage import dialect
 from ketachart.storage.database import Database
+from tests.postgres import privileged
 from tests.support import ALL_PRE_CHECKS, PASSWORDS, Clinic, chart_to_discharged
 
 # chart_to_discharged + signature: 1 opened, 2 pre-checks, 3 baseline vitals, 4 IV start,
@@ -39,7 +40,7 @@ def problems(db: Database) -> list[Problem]:
 
 def tamper(db: Database, sql: str, **params: Any) -> None:
     """Run `sql` as someone with direct database access: append-only triggers dropped first."""
-    with db.engine.begin() as connection:
+    with privileged(db) as connection:
         for table in APPEND_ONLY_TABLES:
             for statement in dialect.drop_append_only_ddl(db.dialect_name, table):
                 connection.exec_driver_sql(statement)
