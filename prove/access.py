@@ -44,14 +44,14 @@ def _spooled(*_args: Any, **_kwargs: Any) -> subprocess.CompletedProcess[str]:
 def _export(c: Clinic, a: Actor) -> object:
     sid = session_at(c, chart_to_discharged)
     with tempfile.TemporaryDirectory() as folder:
-        return c.act(export_session_pdf, a, sid, Path(folder) / "summary.pdf")
+        return export_session_pdf(c.db, a, sid, Path(folder) / "summary.pdf")
 
 
 EXTRA_CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     "export pdf": (CLINICAL, _export),
     "print": (
         CLINICAL,
-        lambda c, a: c.act(print_session_pdf, a, session_at(c), "Front_Desk", run=_spooled),
+        lambda c, a: print_session_pdf(c.db, a, session_at(c), "Front_Desk", run=_spooled),
     ),
     "on-screen summary": (CLINICAL, lambda c, a: c.act(session_summary, a, session_at(c))),
     "board": (

@@ -138,12 +138,12 @@ def _print(clinic: Clinic, sid: str) -> object:
     def spooler(*args: Any, **_kwargs: Any) -> subprocess.CompletedProcess[str]:
         return subprocess.CompletedProcess(args, 0, "request id is Desk-1 (1 file(s))", "")
 
-    return clinic.act(print_session_pdf, clinic.nurse, sid, "Desk", spooler)
+    return print_session_pdf(clinic.db, clinic.nurse, sid, "Desk", spooler)
 
 
 def _export(clinic: Clinic, sid: str) -> object:
     with tempfile.TemporaryDirectory(prefix="ketachart-export-") as folder:
-        return clinic.act(export_session_pdf, clinic.nurse, sid, Path(folder) / "s.pdf")
+        return export_session_pdf(clinic.db, clinic.nurse, sid, Path(folder) / "s.pdf")
 
 
 def _sign_addendum(clinic: Clinic, sid: str) -> object:

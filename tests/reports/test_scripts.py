@@ -51,8 +51,7 @@ FOOTER_RULE_Y = PAGE_HEIGHT - 42
 
 
 def exported(clinic: Clinic, session_id: str, path: Path) -> ExportResult:
-    with clinic.db.transaction() as tx:
-        return export_session_pdf(tx, clinic.physician, session_id, path)
+    return export_session_pdf(clinic.db, clinic.physician, session_id, path)
 
 
 def test_the_long_name_is_120_characters() -> None:

@@ -59,8 +59,7 @@ NOT_TYPICAL = frozenset({EventKind.DOSE_RECONCILIATION})
 
 
 def export(clinic: Clinic, session_id: str, path: Path) -> list[str]:
-    with clinic.db.transaction() as tx:
-        export_session_pdf(tx, clinic.physician, session_id, path)
+    export_session_pdf(clinic.db, clinic.physician, session_id, path)
     return page_texts(path)
 
 

@@ -395,7 +395,7 @@ def test_print_sends_the_pdf_to_the_chosen_printer_and_audits_it(
         (FakeLp(1, "lp: The printer or class does not exist."), "does not exist"),
     ],
 )
-def test_a_failed_print_says_why_and_is_not_audited(
+def test_a_failed_print_says_why_and_is_audited_as_failed(
     qtbot: QtBot,
     ws: Workstation,
     ui_clinic: Clinic,
@@ -414,7 +414,9 @@ def test_a_failed_print_says_why_and_is_not_audited(
     assert said in outcome.text
     assert view.notice.text().startswith("Not printed:")
     assert view.notice.kind() is NoticeKind.ERROR
-    assert audits(ui_clinic, "export.print") == []
+    # audited before the spooler had it (a page cannot be taken back), then as refused
+    [(user, session_id, _detail)] = audits(ui_clinic, "export.print")
+    assert audits(ui_clinic, "export.print.failed") == [(user, session_id, "printer=Front_Desk")]
 
 
 def test_without_a_printing_system_print_says_so(
