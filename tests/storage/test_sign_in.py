@@ -9,6 +9,7 @@ from dataclasses import astuple, dataclass
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.pool import QueuePool
 
 from ketachart.errors import ValidationError
 from ketachart.models import AuditEntry, User
@@ -171,9 +172,11 @@ def test_argon2_runs_while_another_connection_writes(
     """While the password is being checked, a save from another connection commits: the
     check holds no transaction (and so no write lock) open."""
     saved: list[str] = []
-    real_check = s.password_matches
 
     def check_while_someone_saves(password_hash: str, password: str) -> bool:
+        pool = clinic.db.engine.pool
+        assert isinstance(pool, QueuePool)
+        assert pool.checkedout() == 0, "a connection (and so a transaction) is held"
         def save() -> None:
             clinic.act(staff.unlock, clinic.admin, clinic.nurse2.id)
             saved.append("saved")
@@ -182,7 +185,7 @@ def test_argon2_runs_while_another_connection_writes(
         writer.start()
         writer.join(timeout=10)
         assert saved == ["saved"], "a save waited for the password check"
-        return real_check(password_hash, password)
+        return password_matches(password_hash, password)
 
     monkeypatch.setattr(s, "password_matches", check_while_someone_saves)
     assert s.sign_in(clinic.db, "nina", PASSWORDS["nina"]).actor == clinic.nurse
