@@ -23,6 +23,7 @@ AREAS = (
     "read_only",
     "damaged",
     "concurrency",
+    "lock_holding",
     "tamper",
     "bad_input",
     "dialogs",
