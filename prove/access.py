@@ -54,7 +54,7 @@ EXTRA_CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
         CLINICAL,
         lambda c, a: print_session_pdf(c.db, a, session_at(c), "Front_Desk", run=_spooled),
     ),
-    "on-screen summary": (CLINICAL, lambda c, a: c.act(session_summary, a, session_at(c))),
+    "on-screen summary": (CLINICAL, lambda c, a: session_summary(c.db, a, session_at(c))),
     "board": (
         CLINICAL,
         lambda c, a: c.act(board.board_rows, a, c.clock.now().date(), c.clock.now()),

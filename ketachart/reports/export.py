@@ -154,12 +154,16 @@ class SessionSummary:
 
 
 def session_summary(
-    tx: Tx, actor: Actor, session_id: str, *, audited: bool = True
+    db: Database, actor: Actor, session_id: str, *, audited: bool = True
 ) -> SessionSummary:
     """The summary exactly as an export would build it now (the same view, approvers and
-    clinic), to show on screen. Opening it is a view of the chart, audited as such."""
-    view = view_session(tx, actor, session_id, audited=audited)
-    return SessionSummary(view, build_summary(view, get_clinic(tx), tx.now))
+    clinic), to show on screen. Opening it is a view of the chart, audited as such: the
+    chart is read in the short transaction that audits it (a read one if not audited), and
+    the summary is built after it, with no lock held (a long chart takes a while)."""
+    with db.transaction() if audited else db.reading() as tx:
+        view = view_session(tx, actor, session_id, audited=audited)
+        clinic, now = get_clinic(tx), tx.now
+    return SessionSummary(view, build_summary(view, clinic, now))
 
 
 class PrintFailed(KetachartError):

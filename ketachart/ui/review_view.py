@@ -305,7 +305,7 @@ class ReviewView(QWidget):
     def show_session(self, session_id: str, *, audited: bool = True) -> bool:
         """Show a session's summary and timeline (opening it is an audited chart view)."""
         try:
-            summary = self.ws.act(session_summary, session_id, audited=audited)
+            summary = session_summary(self.ws.db, self.ws.actor, session_id, audited=audited)
         except KetachartError as error:
             self.show_notice(
                 self.tr("The session could not be opened: %s") % error.message, NoticeKind.ERROR
