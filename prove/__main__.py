@@ -28,6 +28,7 @@ AREAS = (
     "bad_input",
     "dialogs",
     "access",
+    "enumeration",
     "logs",
     "times",
 )

@@ -163,7 +163,8 @@ def test_change_own_password_refuses_a_weak_new_one_on_its_field(clinic: Clinic,
     assert [p.field for p in invalid.value.problems] == ["new_password"]
     with clinic.db.reading() as tx:
         user = tx.orm.get(User, clinic.nurse.id)
-        assert user is not None and password_matches(user.password_hash, PASSWORDS["nina"])
+        assert user is not None
+        assert password_matches(user.password_hash, PASSWORDS["nina"])
 
 
 def test_argon2_runs_while_another_connection_writes(
@@ -177,6 +178,7 @@ def test_argon2_runs_while_another_connection_writes(
         pool = clinic.db.engine.pool
         assert isinstance(pool, QueuePool)
         assert pool.checkedout() == 0, "a connection (and so a transaction) is held"
+
         def save() -> None:
             clinic.act(staff.unlock, clinic.admin, clinic.nurse2.id)
             saved.append("saved")

@@ -232,6 +232,7 @@ def test_a_signature_is_kept_only_when_the_callers_transaction_commits(
     before = counts(clinic)
 
     proof = clinic.proof(signer, PASSWORDS[username], purpose)
+
     def signed_then_abandoned(tx: Tx) -> None:
         sign_it(clinic, tx, sid, proof)
         raise Abandoned
