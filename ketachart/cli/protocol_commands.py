@@ -44,6 +44,7 @@ def _export(db: Database, args: argparse.Namespace) -> int:
 
 def _import(db: Database, args: argparse.Namespace) -> int:
     spec = read_protocol_file(args.file)
+    protocols.check_spec(spec)  # a file with wrong values is refused before anyone signs in
     password = _password(args)
     admin = sign_in(db, args.admin, password, purpose="protocol.import").actor
     with db.transaction() as tx:

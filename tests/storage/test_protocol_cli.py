@@ -149,9 +149,9 @@ def test_implausible_values_and_wrong_password_are_refused(
         == 1
     )
     assert "user name or password is not right" in capsys.readouterr().err
-    # one action each: the refused import kept nothing, not even its sign-in; the wrong
-    # password was recorded on its own
-    assert import_audits(initialised) == [("protocol.import.failed", "attempt 1")]
+    # the file with wrong values was refused before the sign-in; the wrong password was
+    # recorded by the sign-in
+    assert import_audits(initialised) == [("protocol.import.failed", "wrong password, attempt 1")]
 
 
 def import_audits(url: str) -> list[tuple[str, str]]:

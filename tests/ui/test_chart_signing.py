@@ -78,7 +78,9 @@ def test_discharging_asks_the_nurse_to_attest(
     prompt.accept()
     assert prompt.isVisible()
     assert REFUSED_MESSAGE in prompt.message.text()
-    assert audits(ui_clinic, "attest.failed") == [("nina", str(ui_clinic.nurse.id), "attempt 1")]
+    assert audits(ui_clinic, "attest.failed") == [
+        ("nina", str(ui_clinic.nurse.id), "wrong password, attempt 1")
+    ]
     prompt.password.setText(PASSWORDS["nina"])
     prompt.accept()
     assert not prompt.isVisible()

@@ -59,7 +59,7 @@ def test_setup_with_a_short_password_says_so_and_creates_nothing(
         set_text(qtbot, dialog.edits[name], value)
     dialog.accept()
     assert dialog.isVisible()
-    assert "Physician: Password must have at least 12 characters" in dialog.message.text()
+    assert "Physician: The password must have at least 12 characters" in dialog.message.text()
     assert "at least 12 characters" in dialog.errors["physician_password"].text()
     assert dialog.errors["admin_password"].isHidden()
     with ui_db.reading() as tx:  # the clinic and the admin, made before, are gone too

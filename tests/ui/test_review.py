@@ -281,7 +281,9 @@ def test_a_wrong_password_signs_nothing(
     assert dialog.message.text() == REFUSED_MESSAGE
     assert dialog.password.text() == ""
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
-    assert audits(ui_clinic, "sign.failed") == [("drm", str(ui_clinic.physician.id), "attempt 1")]
+    assert audits(ui_clinic, "sign.failed") == [
+        ("drm", str(ui_clinic.physician.id), "wrong password, attempt 1")
+    ]
     dialog.reject()
     assert queued(view) == [older, newer]
     assert view.prompt is None

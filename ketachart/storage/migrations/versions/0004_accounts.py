@@ -22,19 +22,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
-        batch.add_column(sa.Column("last_sign_in_at", UTCDateTime(), nullable=True))
-        batch.add_column(sa.Column("password_changed_at", UTCDateTime(), nullable=True))
+    """Plain ALTER TABLE ... ADD COLUMN, not a batch copy of the table (see downgrade)."""
+    op.add_column(
+        "users",
+        sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("users", sa.Column("last_sign_in_at", UTCDateTime(), nullable=True))
+    op.add_column("users", sa.Column("password_changed_at", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    """Drops the flags and times: older code signs in with the password alone."""
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("password_changed_at")
-        batch.drop_column("last_sign_in_at")
-        batch.drop_column("must_change_password")
+    """Drops the flags and times: older code signs in with the password alone. Plain ALTER
+    TABLE ... DROP COLUMN (SQLite 3.35+), not a batch copy: the users table is referenced by
+    every entry's author, and SQLite refuses to drop it for the copy."""
+    for column in ("password_changed_at", "last_sign_in_at", "must_change_password"):
+        op.drop_column("users", column)
