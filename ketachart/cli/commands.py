@@ -145,8 +145,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ketachart.reports.export import export_session_pdf
 
-    with open_from_args(args, existing=True) as db, db.transaction() as tx:
-        result = export_session_pdf(tx, None, args.session_id, args.output)
+    with open_from_args(args, existing=True) as db:
+        result = export_session_pdf(db, None, args.session_id, args.output)
     state = "signed" if result.signed else "DRAFT, not signed"
     print(f"Wrote the session summary ({result.pages} pages, {state}) to {result.path}.")
     if result.unprintable:

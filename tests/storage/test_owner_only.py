@@ -260,8 +260,7 @@ def test_an_exported_pdf(clinic: Clinic, database_url: str, tmp_path: Path, thro
     chart_to_infusing(clinic, session_id)
     target = tmp_path / f"summary-{through.replace(' ', '-')}.pdf"
     if through == "service":
-        with clinic.db.transaction() as tx:
-            export_session_pdf(tx, None, session_id, target)
+        export_session_pdf(clinic.db, None, session_id, target)
     else:
         assert main(["--db", database_url, "export", "pdf", session_id, "-o", str(target)]) == 0
     assert_owner_only(target)
