@@ -12,9 +12,8 @@ import sys
 from ketachart.cli.passwords import password_from
 from ketachart.domain.access import Action
 from ketachart.errors import AuthenticationFailed, ValidationError
-from ketachart.services import users
 from ketachart.services.actors import Actor
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import sign_in
 from ketachart.storage.database import Database
 
 MUST_CHANGE = (
@@ -41,10 +40,10 @@ def credentials(args: argparse.Namespace, prompt: str = "Password") -> tuple[str
 
 
 def sign_in_as(db: Database, username: str, password: str, *, purpose: str) -> tuple[Actor, bool]:
-    """The signed-in actor, and whether they must change their password first."""
-    with user_action(db) as tx:
-        actor = users.authenticate(tx, username, password, purpose=purpose)
-    return actor, False
+    """The signed-in actor, and whether they must change their password first (the argon2
+    check runs outside any transaction; a refusal is recorded and raises SignInRefused)."""
+    signed = sign_in(db, username, password, purpose=purpose)
+    return signed.actor, signed.must_change_password
 
 
 def user_name(args: argparse.Namespace) -> str:

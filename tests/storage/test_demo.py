@@ -22,10 +22,9 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import Role, ScoreKind
 from ketachart.errors import KetachartError
 from ketachart.models import InfusionSession
-from ketachart.services import patients, sessions, users
+from ketachart.services import patients, sessions, sign_in, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
-from ketachart.services.user_action import user_action
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -207,8 +206,7 @@ def test_accounts_sign_in_with_the_printed_passwords(demo: Demo) -> None:
     assert roles == {"admin": 1, "nurse": 3, "physician": 2}
     account = next(a for a in demo.result.accounts if a.role == "physician")
     assert len(account.password) >= 8
-    with user_action(demo.db) as tx:
-        actor = users.authenticate(tx, account.username, account.password)
+    actor = sign_in.sign_in(demo.db, account.username, account.password).actor
     assert actor.role is Role.PHYSICIAN
 
 
