@@ -20,7 +20,8 @@ from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
 from ketachart.errors import StorageError
 from ketachart.models import AuditEntry, Event
-from ketachart.services import backups, charting, sign_in, users
+from ketachart.services import backups, charting, users
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup
 from ketachart.storage.database import Database, open_database
@@ -193,7 +194,7 @@ def test_restore_makes_a_new_file_that_verifies(local: Clinic, tmp_path: Path) -
     assert counts(backup.sqlite_url(target)) == counts(backup.sqlite_url(source_of(local)))
     restored = open_database(backup.sqlite_url(target))  # the application can use it
     try:
-        assert sign_in.sign_in(restored, "nina", PASSWORDS["nina"]).actor.username == "nina"
+        assert sign_in(restored, "nina", PASSWORDS["nina"]).actor.username == "nina"
     finally:
         restored.dispose()
     before = target.read_bytes()

@@ -15,7 +15,8 @@ from ketachart import __version__
 from ketachart.app import main
 from ketachart.domain.vocab import Role
 from ketachart.models import APPEND_ONLY_TABLES
-from ketachart.services import protocols, sign_in, users
+from ketachart.services import protocols, users
+from ketachart.services.sign_in import sign_in
 from ketachart.storage import dialect
 from ketachart.storage.database import Database, open_database
 from tests.cli_support import as_user
@@ -93,7 +94,7 @@ def test_init_creates_admin_and_protocols_once(
             ("boss", "Zoë Łukasiewicz", Role.ADMIN)
         ]
         assert len(current) == 3
-        assert sign_in.sign_in(db, "boss", "a-long-admin-pass").actor.role is Role.ADMIN
+        assert sign_in(db, "boss", "a-long-admin-pass").actor.username == "boss"
     finally:
         db.dispose()
 

@@ -22,9 +22,10 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import Role, ScoreKind
 from ketachart.errors import KetachartError
 from ketachart.models import InfusionSession
-from ketachart.services import patients, sessions, sign_in, users
+from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -83,8 +84,8 @@ def test_demo_200_sessions_then_verify(
 
     admin = next(spec for spec in STAFF if spec.role is Role.ADMIN)
     monkeypatch.setenv("KC_TEST_DEMO_ADMIN_PASSWORD", admin.password)
-    sign_in = ["--user", admin.username, "--password-env", "KC_TEST_DEMO_ADMIN_PASSWORD"]
-    assert main(["--db", database_url, "verify", *sign_in]) == 0
+    admin_flags = ["--user", admin.username, "--password-env", "KC_TEST_DEMO_ADMIN_PASSWORD"]
+    assert main(["--db", database_url, "verify", *admin_flags]) == 0
     assert "database intact" in capsys.readouterr().out
 
     db = open_database(database_url)
@@ -206,7 +207,7 @@ def test_accounts_sign_in_with_the_printed_passwords(demo: Demo) -> None:
     assert roles == {"admin": 1, "nurse": 3, "physician": 2}
     account = next(a for a in demo.result.accounts if a.role == "physician")
     assert len(account.password) >= 8
-    actor = sign_in.sign_in(demo.db, account.username, account.password).actor
+    actor = sign_in(demo.db, account.username, account.password).actor
     assert actor.role is Role.PHYSICIAN
 
 
@@ -251,7 +252,7 @@ def test_demo_refuses_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
     db = open_database(sqlite_url, ManualClock(NOW))
     try:
         with db.transaction() as tx:
-            users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "boss-password")
+            users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "quiet-orchard-71")
         with pytest.raises(KetachartError, match="demo data only goes into a demo database"):
             fill_demo(db, patients=2, sessions=4, seed=3)
         with db.reading() as tx:

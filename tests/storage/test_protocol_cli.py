@@ -11,17 +11,17 @@ from sqlalchemy import select
 from ketachart.app import main
 from ketachart.models import AuditEntry
 from ketachart.services import protocols
+from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.storage.database import open_database
 
 ENV = "KC_TEST_ADMIN_PASSWORD"
-SIGN_IN_REFUSED = "Wrong user name or password."
 BOSS = ["--user", "boss", "--password-env", ENV]
 TRD = "EXAMPLE-TRD-40"
 
 
 @pytest.fixture
 def initialised(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(ENV, "admin-pass-9")
+    monkeypatch.setenv(ENV, "lantern-orbit-99")
     assert (
         main(
             [
@@ -149,7 +149,7 @@ def test_implausible_values_and_wrong_password_are_refused(
         )
         == 1
     )
-    assert SIGN_IN_REFUSED in capsys.readouterr().err
+    assert REFUSED_MESSAGE in capsys.readouterr().err
     # the refused import saved nothing (the admin's sign-ins are audited on their own), and
     # the wrong password was recorded
     actions = protocol_audits(initialised)
