@@ -65,8 +65,10 @@ def cli(
 
 def temporary_password(out: str) -> str:
     """The temporary password the command printed (once)."""
-    (found,) = re.findall(r"Temporary password \(shown once; they must change it\): (\S+)", out)
-    return found
+    found = re.search(r"Temporary password \(shown once; they must change it\): (\S+)", out)
+    assert found is not None
+    assert out.count(found.group(1)) == 1
+    return found.group(1)
 
 
 def listed(cli: Cli, username: str) -> str:
