@@ -83,8 +83,7 @@ def made_in_process(home: Path) -> list[Path]:
             made += [path, *(path.with_name(path.name + side) for side in ("-wal", "-shm"))]
         pdf = home / "exports" / "summary.pdf"
         pdf.parent.mkdir()
-        with db.transaction() as tx:
-            export_session_pdf(tx, clinic.nurse, session_id, pdf)
+        export_session_pdf(db, clinic.nurse, session_id, pdf)
         made.append(pdf)
         daily = backups.daily_backup(db, 7)
         assert daily is not None

@@ -21,6 +21,7 @@ from ketachart.models import AuditEntry
 from ketachart.reports import export
 from ketachart.reports.export import PrintFailed, Runner, export_session_pdf, print_session_pdf
 from ketachart.reports.summary_pdf import RenderedPdf, render_summary_pdf
+from tests.cli_support import as_user
 from tests.reports import charted
 from tests.reports.conftest import page_texts
 from tests.support import Clinic
@@ -179,11 +180,16 @@ def test_a_print_the_spooler_refuses_is_audited_as_failed(sqlite_clinic: Clinic)
 
 
 def test_cli_exports_a_session(
-    sqlite_clinic: Clinic, sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sqlite_clinic: Clinic,
+    sqlite_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session_id = charted.typical_session(sqlite_clinic)
     target = tmp_path / "out.pdf"
-    assert main(["--db", sqlite_url, "export", "pdf", session_id, "-o", str(target)]) == 0
+    nurse = as_user(monkeypatch, "nina")
+    assert main(["--db", sqlite_url, *nurse, "export", "pdf", session_id, "-o", str(target)]) == 0
 
     pages = page_texts(target)
     assert "Wrote the session summary" in capsys.readouterr().out
@@ -212,16 +218,19 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_cli_errors_are_one_line(sqlite_clinic: Clinic, sqlite_url: str, tmp_path: Path) -> None:
+def test_cli_errors_are_one_line(
+    sqlite_clinic: Clinic, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     session_id = sqlite_clinic.open_session()
+    nurse = as_user(monkeypatch, "nina")
     unknown = run_cli(
-        "--db", sqlite_url, "export", "pdf", "no-such-id", "-o", "x.pdf", home=tmp_path
+        "--db", sqlite_url, *nurse, "export", "pdf", "no-such-id", "-o", "x.pdf", home=tmp_path
     )
     assert one_line_error(unknown) == "ketachart: error: No session with id no-such-id."
 
     folder = tmp_path / "nowhere" / "x.pdf"
     unwritable = run_cli(
-        "--db", sqlite_url, "export", "pdf", session_id, "-o", str(folder), home=tmp_path
+        "--db", sqlite_url, *nurse, "export", "pdf", session_id, "-o", str(folder), home=tmp_path
     )
     assert one_line_error(unwritable).startswith(
         f"ketachart: error: Cannot write the PDF to {folder}"

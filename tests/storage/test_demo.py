@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.demo import DemoResult, fill_demo
+from ketachart.demo.data import STAFF
 from ketachart.domain import payloads as p
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.events import EventKind, EventRecord
@@ -73,7 +74,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 @pytest.mark.slow
 def test_demo_200_sessions_then_verify(
-    database_url: str, capsys: pytest.CaptureFixture[str]
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert main(["--db", database_url, "demo", "--sessions", "200", "--patients", "40"]) == 0
     out = capsys.readouterr().out
@@ -81,7 +82,10 @@ def test_demo_200_sessions_then_verify(
     assert "nina" in out
     assert "physician" in out
 
-    assert main(["--db", database_url, "verify"]) == 0
+    admin = next(spec for spec in STAFF if spec.role is Role.ADMIN)
+    monkeypatch.setenv("KC_TEST_DEMO_ADMIN_PASSWORD", admin.password)
+    admin_flags = ["--user", admin.username, "--password-env", "KC_TEST_DEMO_ADMIN_PASSWORD"]
+    assert main(["--db", database_url, "verify", *admin_flags]) == 0
     assert "database intact" in capsys.readouterr().out
 
     db = open_database(database_url)

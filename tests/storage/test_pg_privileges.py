@@ -23,14 +23,14 @@ from ketachart.errors import AuthenticationFailed, StorageError
 from ketachart.models import APPEND_ONLY_TABLES, Event
 from ketachart.reports.export import export_session_pdf
 from ketachart.services import clinic as clinic_settings
-from ketachart.services import patients, users
+from ketachart.services import patients, sign_in, staff
 from ketachart.services.verify import verify_all
 from ketachart.storage import pg_roles
 from ketachart.storage.database import create_database_engine, open_database
 from ketachart.storage.migrate import run_alembic
 from tests.postgres import TEST_ROLES, ClinicUrls
 from tests.storage.helpers import counts, sign
-from tests.support import Clinic, chart_to_discharged, make_clinic
+from tests.support import PASSWORDS, Clinic, chart_to_discharged, make_clinic
 
 OWNER = TEST_ROLES.owner
 APP = TEST_ROLES.app
@@ -201,20 +201,19 @@ def test_charting_in_full_works_as_the_app_role(
     a role change and a deactivation; the clinic's settings changed: every UPDATE the
     services make, within the columns granted."""
     c = app_clinic
-    with c.db.transaction() as tx:
-        exported = export_session_pdf(tx, c.nurse, signed_session, tmp_path / "summary.pdf")
+    exported = export_session_pdf(c.db, c.nurse, signed_session, tmp_path / "summary.pdf")
     assert exported.signed
     assert exported.path.read_bytes().startswith(b"%PDF")
     edited = replace(c.patient.details(), notes="Prefers the window chair", allergies="")
     edited = replace(edited, no_known_allergies=True)
     assert c.act(patients.update_patient, c.nurse, c.patient.id, edited).notes
-    for _attempt in range(users.MAX_FAILED_LOGINS):
+    for _attempt in range(sign_in.MAX_FAILED_LOGINS):
         with pytest.raises(AuthenticationFailed):
-            c.act(users.authenticate, "wes", "wrong-password-1")
-    c.later(60)
-    c.act(users.authenticate, "wes", "nurse-pass-2")
-    c.act(users.change_role, c.admin, c.nurse2.id, Role.PHYSICIAN)
-    c.act(users.set_active, c.admin, c.nurse2.id, False)
+            sign_in.sign_in(c.db, "wes", "wrong-password-1")
+    c.later(sign_in.LOCKOUT.total_seconds() / 60 + 1)
+    sign_in.sign_in(c.db, "wes", PASSWORDS["wes"])
+    c.act(staff.change_role, c.admin, c.nurse2.id, Role.PHYSICIAN)
+    c.act(staff.disable, c.admin, c.nurse2.id)
     info = clinic_settings.ClinicInfo("Ketamine Clinic", "1 Main St")
     c.act(clinic_settings.set_clinic, c.admin, info)
     c.act(clinic_settings.set_clinic, c.admin, replace(info, address="2 Main St"))
@@ -360,8 +359,7 @@ def test_init_sets_up_the_roles_and_adopts_an_older_schema(
     try:
         with db.engine.connect() as connection:
             assert pg_roles.granted_roles(connection) == ([own_roles.app], [own_roles.auditor])
-        with db.transaction() as tx:
-            assert users.authenticate(tx, "boss", "a-long-admin-pass").role is Role.ADMIN
+        assert sign_in.sign_in(db, "boss", "a-long-admin-pass").actor.role is Role.ADMIN
     finally:
         db.dispose()
 

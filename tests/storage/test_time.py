@@ -26,6 +26,7 @@ from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database
 from ketachart.ui.timeline_rows import local_time, timeline_rows
+from tests.cli_support import as_user
 from tests.support import Clinic
 
 NY = ZoneInfo("America/New_York")
@@ -181,14 +182,18 @@ def test_a_failed_login_with_the_clock_back_is_flagged(clinic: Clinic) -> None:
 
 
 def test_verify_warns_about_a_clock_gone_back(
-    clinic: Clinic, database_url: str, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sid = clinic.open_session()
-    assert main(["--db", database_url, "verify"]) == 0
+    admin = as_user(monkeypatch, "admin")
+    assert main(["--db", database_url, "verify", *admin]) == 0
     assert "WARNING" not in capsys.readouterr().out
     clinic.clock.set(clinic.clock.now() - timedelta(minutes=5))
     clinic.act(charting.chart, clinic.nurse, sid, p.Note("behind"))
-    assert main(["--db", database_url, "verify"]) == 0
+    assert main(["--db", database_url, "verify", *admin]) == 0
     out = capsys.readouterr().out
     warnings = [line for line in out.splitlines() if line.startswith("WARNING")]
     assert len(warnings) == 1
