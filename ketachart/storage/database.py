@@ -222,6 +222,10 @@ def open_database(
     if read_only is None:
         read_only = wants_read_only(url)
     engine = create_database_engine(url, read_only=read_only)
+    if not read_only and _role_cannot_write(engine):
+        engine.dispose()
+        read_only = True
+        engine = create_database_engine(url, read_only=True)
     database = Database(engine, clock, read_only=read_only)
     try:
         check_integrity(database)
@@ -234,6 +238,19 @@ def open_database(
         engine.dispose()
         raise
     return database
+
+
+def _role_cannot_write(engine: Engine) -> bool:
+    """A PostgreSQL role that may only read (the auditor role of `ketachart init`): the
+    database then opens read-only, so a sign-in or a verify records nothing it may not."""
+    if engine.dialect.name != "postgresql":
+        return False
+    try:
+        with _translated(), engine.connect() as connection:
+            return not dialect.role_may_write(connection)
+    except Exception:
+        engine.dispose()
+        raise
 
 
 def _create_private_file(url: URL) -> None:

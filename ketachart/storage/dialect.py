@@ -113,3 +113,14 @@ def _sqlite_check(connection: Connection, pragma: str) -> list[str]:
     rows = connection.exec_driver_sql(f"PRAGMA {pragma}").fetchall()
     messages = [str(row[0]) for row in rows]
     return [] if messages == ["ok"] else messages
+
+
+def role_may_write(connection: Connection) -> bool:
+    """Whether the connected PostgreSQL role may add to the audit trail: the read-only
+    auditor role may not (it has SELECT alone), and then the database opens read-only, as a
+    file that cannot be written does. A database not yet made counts as writable."""
+    query = text(
+        "SELECT to_regclass('audit_entries') IS NULL "
+        "OR has_table_privilege(current_user, 'audit_entries', 'INSERT')"
+    )
+    return bool(connection.execute(query).scalar())

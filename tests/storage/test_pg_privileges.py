@@ -20,7 +20,7 @@ from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed, StorageError
-from ketachart.models import APPEND_ONLY_TABLES, Event
+from ketachart.models import APPEND_ONLY_TABLES, AuditEntry, Event
 from ketachart.reports.export import export_session_pdf
 from ketachart.services import clinic as clinic_settings
 from ketachart.services import patients, sign_in, staff
@@ -28,6 +28,7 @@ from ketachart.services.verify import verify_all
 from ketachart.storage import pg_roles
 from ketachart.storage.database import create_database_engine, open_database
 from ketachart.storage.migrate import run_alembic
+from tests.cli_support import as_user
 from tests.postgres import TEST_ROLES, ClinicUrls
 from tests.storage.helpers import counts, sign
 from tests.support import PASSWORDS, Clinic, chart_to_discharged, make_clinic
@@ -229,12 +230,28 @@ def test_a_refused_write_is_one_clear_message(app_clinic: Clinic) -> None:
 # --- the auditor role ------------------------------------------------------------------------
 
 
+def audit_count(url: str) -> int:
+    db = open_database(url)
+    try:
+        with db.reading() as tx:
+            return tx.orm.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    finally:
+        db.dispose()
+
+
 @pytest.mark.usefixtures("signed_session")
 def test_the_auditor_verifies_but_cannot_write(
-    urls: ClinicUrls, capsys: pytest.CaptureFixture[str]
+    urls: ClinicUrls, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert main(["--db", urls.auditor, "verify"]) == 0
+    """Connected as the auditor role, the database opens read-only: the admin's sign-in
+    for `verify` is checked but records nothing (it may not), and verify runs."""
+    auditor = open_database(urls.auditor)
+    assert auditor.read_only
+    auditor.dispose()
+    before = audit_count(urls.app)
+    assert main(["--db", urls.auditor, "verify", *as_user(monkeypatch, "admin")]) == 0
     assert "database intact" in capsys.readouterr().out
+    assert audit_count(urls.app) == before
     engine = create_database_engine(urls.auditor)
     try:
         for sql in (
@@ -342,7 +359,8 @@ def test_init_sets_up_the_roles_and_adopts_an_older_schema(
     assert main(_init(postgres_database, own_roles, *password_flag)) == 0
     out = capsys.readouterr().out
     assert f"Application role {own_roles.app}: connect with postgresql+psycopg://" in out
-    assert main(_init(postgres_database, own_roles)) == 0  # again: nothing new, same roles
+    again = _init(postgres_database, own_roles, *as_user(monkeypatch, "boss", "a-long-admin-pass"))
+    assert main(again) == 0  # again, by the admin it made: nothing new, same roles
     with psycopg.connect(_plain(postgres_database)) as connection:
         owners = connection.execute(
             "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class c JOIN pg_namespace n "
