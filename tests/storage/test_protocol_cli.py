@@ -132,6 +132,7 @@ def test_implausible_values_and_wrong_password_are_refused(
         == 1
     )
     assert "The planned dose is above the protocol maximum." in capsys.readouterr().err
+    file.write_text(json.dumps(data), encoding="utf-8")  # good values, wrong password
     monkeypatch.setenv(ENV, "wrong-password")
     assert (
         main(
