@@ -19,7 +19,13 @@ from ketachart.ui.widgets import add_row, named_label, plain_label
 
 if TYPE_CHECKING:
     from ketachart.services.actors import Actor
+    from ketachart.ui.password_dialog import ChangePasswordDialog
     from ketachart.ui.workstation import Workstation
+
+SIGNED_OUT = (
+    "Signed out: a new password must be chosen before you start. Sign in again with the "
+    "temporary password to choose it."
+)
 
 
 def password_edit() -> QLineEdit:
@@ -43,6 +49,8 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.ws: Workstation | None = None
         self.actor: Actor | None = None
+        self.password_change: ChangePasswordDialog | None = None
+        """The "Choose a new password" dialog while it is open (a temporary password)."""
         self.setWindowTitle(self.tr(title))
         self.layout_ = QVBoxLayout(self)
         form = QFormLayout()
@@ -80,18 +88,33 @@ class LoginDialog(QDialog):
             self.demo.show()
 
     def accept(self) -> None:
+        """Sign in; with a temporary password, a new one is chosen first (nothing else
+        opens until it is)."""
         if self.ws is None:
             self.message.setText(self.tr("Opening the database, one moment…"))
             return
-        from ketachart.services.users import authenticate
+        from ketachart.services.sign_in import sign_in
+        from ketachart.ui.password_dialog import continue_signed_in
 
+        password = self.password.text()
         try:
-            self.actor = self.ws.run(
-                authenticate, self.username.text().strip(), self.password.text()
-            )
+            signed = sign_in(self.ws.db, self.username.text().strip(), password)
         except KetachartError as error:
             self.message.setText(error.message)
             self.password.clear()
             self.password.setFocus()
             return
+        self.password_change = continue_signed_in(
+            self, self.ws, signed, password, self._signed_in, self._signed_out
+        )
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.actor, self.password_change = actor, None
         super().accept()
+
+    def _signed_out(self) -> None:
+        """The new password was not chosen: nobody is signed in."""
+        self.password_change = None
+        self.message.setText(self.tr(SIGNED_OUT))
+        self.password.clear()
+        self.password.setFocus()

@@ -3,12 +3,14 @@ is done; cancelling signs out), or whenever a user wants to change their own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QWidget
 
 from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.errors import AuthenticationFailed, FieldProblem, ValidationError
 from ketachart.services.actors import Actor
-from ketachart.services.sign_in import change_own_password
+from ketachart.services.sign_in import SignedIn, change_own_password
 from ketachart.ui.form_dialog import FormDialog, secret_edit
 from ketachart.ui.workstation import Workstation
 
@@ -77,3 +79,24 @@ class ChangePasswordDialog(FormDialog):
                 FieldProblem("repeat", self.tr("This is not the same as the new password."))
             )
         return found
+
+
+def continue_signed_in(
+    parent: QWidget,
+    ws: Workstation,
+    signed: SignedIn,
+    password: str,
+    proceed: Callable[[Actor], None],
+    signed_out: Callable[[], None],
+) -> ChangePasswordDialog | None:
+    """After a sign-in (login, unlock): go on at once with a password of the person's own;
+    with a temporary one, first the "Choose a new password" dialog (returned, open), and go on
+    only when it is saved; its Cancel signs out (`signed_out`)."""
+    if not signed.must_change_password:
+        proceed(signed.actor)
+        return None
+    dialog = ChangePasswordDialog(ws, signed.actor, parent, forced=True, current=password)
+    dialog.accepted.connect(lambda: proceed(signed.actor))
+    dialog.rejected.connect(signed_out)
+    dialog.open()
+    return dialog

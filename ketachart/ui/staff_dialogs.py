@@ -35,7 +35,9 @@ def role_label(role: Role) -> str:
 
 def role_combo(current: Role | None = None) -> EnumCombo[Role]:
     placeholder = None if current is not None else "Choose a role…"
-    return EnumCombo(list(Role), "Role", ROLE_LABELS, placeholder, current)
+    return EnumCombo(
+        list(Role), "Role", labels=ROLE_LABELS, placeholder=placeholder, current=current
+    )
 
 
 class TemporaryPasswordField(QWidget):

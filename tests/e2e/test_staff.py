@@ -33,6 +33,7 @@ def add_nurse(qtbot: QtBot, window: MainWindow) -> str:
         Qt.Key.Key_A,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
+    qtbot.waitUntil(lambda: isinstance(view.dialog, AddStaffDialog))  # an animated click
     dialog = view.dialog
     assert isinstance(dialog, AddStaffDialog)
     username, name, credentials = NEW_NURSE
@@ -74,6 +75,8 @@ def sign_in_choosing_a_password(
     assert login.result() == QDialog.DialogCode.Accepted
     assert login.actor is not None
     window.start_shift(login.actor)
+    window.activateWindow()  # the two dialogs closed: the window has the keyboard again
+    qtbot.waitUntil(window.isActiveWindow)
 
 
 def refused_sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> str:

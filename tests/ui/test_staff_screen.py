@@ -3,7 +3,6 @@ button) as one audited action, each refusal shown next to its field or above the
 
 from __future__ import annotations
 
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel
@@ -12,8 +11,10 @@ from pytestqt.qtbot import QtBot
 from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed
+from ketachart.services import staff
 from ketachart.services.sign_in import sign_in
 from ketachart.services.staff import StaffRow
+from ketachart.ui.login import SIGNED_OUT, LoginDialog
 from ketachart.ui.notice import NoticeKind
 from ketachart.ui.password_dialog import ChangePasswordDialog
 from ketachart.ui.staff_dialogs import (
@@ -227,8 +228,6 @@ def test_a_locked_account_is_unlocked(view: StaffView, ui_clinic: Clinic) -> Non
 
 
 def test_the_main_actions_have_keyboard_shortcuts(qtbot: QtBot, view: StaffView) -> None:
-    view.activateWindow()
-    qtbot.waitUntil(view.isActiveWindow)
     select(view, "wes")
     keys = {
         "A": AddStaffDialog,
@@ -238,10 +237,12 @@ def test_the_main_actions_have_keyboard_shortcuts(qtbot: QtBot, view: StaffView)
     }
     modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     for key, kind in keys.items():
+        view.activateWindow()  # back from the dialog before
+        qtbot.waitUntil(view.isActiveWindow)
         qtbot.keyClick(view.table, key, modifiers)
-        assert isinstance(view.dialog, kind), key
+        qtbot.waitUntil(lambda kind=kind: isinstance(view.dialog, kind))  # an animated click
+        assert view.dialog is not None
         view.dialog.reject()
-        view.activateWindow()
 
 
 def test_typed_text_is_shown_as_plain_text(qtbot: QtBot, view: StaffView) -> None:
@@ -287,3 +288,34 @@ def test_a_user_changes_their_own_password(
     assert dialog.result() == QDialog.DialogCode.Accepted
     sign_in_fails(ui_clinic, "wes", PASSWORDS["wes"])
     assert not sign_in(ui_clinic.db, "wes", TEMPORARY).must_change_password
+
+
+def test_a_temporary_password_must_be_replaced_before_anything_opens(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    ui_clinic.act(staff.reset_password, ui_clinic.admin, ui_clinic.nurse2.id, TEMPORARY)
+    login = LoginDialog(ws)
+    qtbot.addWidget(login)
+    login.show()
+    set_text(qtbot, login.username, "wes")
+    set_text(qtbot, login.password, TEMPORARY)
+    login.accept()
+    change = login.password_change
+    assert isinstance(change, ChangePasswordDialog)
+    assert change.windowTitle() == "Choose a new password"
+    assert login.actor is None
+    change.reject()  # "Sign out"
+    assert login.actor is None
+    assert login.result() != QDialog.DialogCode.Accepted
+    assert login.message.text() == SIGNED_OUT
+    set_text(qtbot, login.password, TEMPORARY)
+    login.accept()
+    change = login.password_change
+    assert change is not None
+    assert change.current.text() == TEMPORARY  # typed once, at the sign-in
+    set_text(qtbot, change.new, "a fresh choice of words")
+    set_text(qtbot, change.repeat, "a fresh choice of words")
+    change.accept()
+    assert login.result() == QDialog.DialogCode.Accepted
+    assert login.actor == ui_clinic.nurse2
+    assert not sign_in(ui_clinic.db, "wes", "a fresh choice of words").must_change_password
