@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.errors import KetachartError
-from ketachart.ui.widgets import add_row, named_label, plain_label
+from ketachart.ui.widgets import add_row, grow_to_fit, named_label, plain_label
 
 if TYPE_CHECKING:
     from ketachart.services.actors import Actor
@@ -87,6 +87,11 @@ class LoginDialog(QDialog):
             self.demo.setText("\n".join(lines))
             self.demo.show()
 
+    def show_message(self, text: str) -> None:
+        """A refusal, in full: the dialog grows (within the screen) for its lines."""
+        self.message.setText(text)
+        grow_to_fit(self)
+
     def accept(self) -> None:
         """Sign in; with a temporary password, a new one is chosen first (nothing else
         opens until it is)."""
@@ -100,7 +105,7 @@ class LoginDialog(QDialog):
         try:
             signed = sign_in(self.ws.db, self.username.text().strip(), password)
         except KetachartError as error:
-            self.message.setText(error.message)
+            self.show_message(error.message)
             self.password.clear()
             self.password.setFocus()
             return
@@ -115,6 +120,6 @@ class LoginDialog(QDialog):
     def _signed_out(self) -> None:
         """The new password was not chosen: nobody is signed in."""
         self.password_change = None
-        self.message.setText(self.tr(SIGNED_OUT))
+        self.show_message(self.tr(SIGNED_OUT))
         self.password.clear()
         self.password.setFocus()

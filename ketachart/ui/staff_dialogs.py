@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain.vocab import Role
-from ketachart.errors import ValidationError
+from ketachart.errors import FieldProblem, ValidationError
 from ketachart.services import staff
+from ketachart.services.clinic_info import get_clinic
 from ketachart.services.staff import StaffRow
+from ketachart.services.users import check_new_user
 from ketachart.ui.form_dialog import FormDialog
 from ketachart.ui.widgets import EnumCombo, line_edit, plain_label
 from ketachart.ui.workstation import Workstation
@@ -95,15 +97,36 @@ class AddStaffDialog(FormDialog):
     def attempt(self) -> None:
         role = self.role.value()
         if role is None:
-            raise ValidationError.single("role", self.tr("Choose the account's role."))
-        self.result_value = self.ws.act(
-            staff.add_staff,
+            raise ValidationError([*self._other_problems(), self._no_role()])
+        self.result_value = self.ws.act(staff.add_staff, *self._typed(), role, self.password.text())
+
+    def _typed(self) -> tuple[str, str, str]:
+        return (
             self.username.text().strip(),
             self.display_name.text().strip(),
             self.credentials.text().strip(),
-            role,
-            self.password.text(),
         )
+
+    def _no_role(self) -> FieldProblem:
+        return FieldProblem("role", self.tr("Choose the account's role."))
+
+    def _other_problems(self) -> tuple[FieldProblem, ...]:
+        """With no role chosen yet, the service's own checks of the other fields, so that
+        every problem shows at once."""
+        username, display_name, credentials = self._typed()
+        clinic_name = self.ws.query(get_clinic).name
+        try:
+            check_new_user(
+                username,
+                display_name,
+                self.password.text(),
+                credentials,
+                clinic_name=clinic_name,
+                password_field="temporary_password",
+            )
+        except ValidationError as error:
+            return error.problems
+        return ()
 
 
 class ResetPasswordDialog(FormDialog):

@@ -42,6 +42,10 @@ from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
 NAME, USERNAME, ROLE, CREDENTIALS, STATUS, LAST_SIGN_IN = range(6)
+CAPPED = (USERNAME, CREDENTIALS)
+"""Columns as wide as their text up to CAP_CHARACTERS (then cut with '…', whole in the
+tooltip), so that a long user name or list of credentials leaves room for the name."""
+CAP_CHARACTERS = 16
 UNEXPECTED = "Unexpected error: nothing was changed. Details are in the log."
 
 
@@ -121,8 +125,9 @@ class StaffView(QWidget):
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().lineSpacing() + 16)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in (NAME, USERNAME):  # long names are cut with '…', whole in the tooltip
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        for column in CAPPED:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         table.selectionModel().selectionChanged.connect(self._update_buttons)
         table.activated.connect(lambda _index: self.reset_password())
         self.table = table
@@ -174,10 +179,17 @@ class StaffView(QWidget):
             self.notice.show_message(error.message, NoticeKind.ERROR)
             return
         self.model.set_rows(rows)
+        self._fit_capped_columns()
         if selected is not None:
             self.select(selected.id)
         self.status.setText(self.tr("%d accounts") % len(rows))
         self._update_buttons()
+
+    def _fit_capped_columns(self) -> None:
+        cap = self.table.fontMetrics().averageCharWidth() * CAP_CHARACTERS
+        for column in CAPPED:
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
 
     def selected(self) -> StaffRow | None:
         rows = self.table.selectionModel().selectedRows()

@@ -84,7 +84,7 @@ from ketachart.ui.staff_dialogs import (
     ResetPasswordDialog,
 )
 from ketachart.ui.workstation import Workstation
-from tests.support import Clinic
+from tests.support import PASSWORDS, Clinic
 from tests.ui.dialog_helpers import session_infusing, session_stopped
 
 SCREENS = {"1366x768": (1366, 768), "1280x720": (1280, 720)}
@@ -476,6 +476,7 @@ def add_worst_staff(clinic: Clinic) -> StaffRow:
     for _ in range(MAX_FAILED_LOGINS):
         with contextlib.suppress(AuthenticationFailed):
             sign_in(clinic.db, username, "not the password at all")
+    sign_in(clinic.db, clinic.admin.username, PASSWORDS["admin"])  # a last sign-in shown
     return row
 
 

@@ -119,7 +119,9 @@ def test_a_new_account_is_refused_with_each_problem_next_to_its_field(
     dialog = view.add()
     dialog.accept()
     assert dialog.isVisible()
-    assert dialog.field_error("role")
+    for field in ("username", "display_name", "role", "temporary_password"):
+        assert dialog.field_error(field), field  # every problem at once
+    assert not dialog.field_error("credentials")  # may be empty
     fill_new_account(qtbot, dialog, "nina", "Nina Two")
     set_text(qtbot, dialog.password.edit, "password")
     dialog.accept()
