@@ -27,6 +27,7 @@ AREAS = (
     "bad_input",
     "dialogs",
     "access",
+    "enumeration",
     "logs",
     "times",
 )

@@ -138,7 +138,6 @@ def open_charts() -> None:
     from PySide6.QtWidgets import QApplication
 
     from ketachart.logs import setup_logging
-    from ketachart.services import users
     from ketachart.ui.main_window import MainWindow
     from ketachart.ui.workstation import Workstation
 
@@ -147,7 +146,7 @@ def open_charts() -> None:
     db = open_database(url)
     nurse = next(s for s in STAFF if s.username == "nina")
     ws = Workstation(db, QSettings(str(Path(home) / "ws.ini"), QSettings.Format.IniFormat))
-    actor = ws.run(users.authenticate, nurse.username, nurse.password)
+    actor = ws.sign_in(nurse.username, nurse.password).actor
     window = MainWindow(ws)
     window.start_shift(actor)
     window.show()

@@ -69,9 +69,19 @@ def _signed_session(clinic: Clinic, *, attest: bool) -> str:
         seen_version=None,
     )
     if attest:
-        clinic.act(signing.attest, clinic.nurse, session_id, PASSWORDS[clinic.nurse.username])
+        clinic.act(
+            signing.attest,
+            clinic.nurse,
+            session_id,
+            clinic.proof(clinic.nurse, PASSWORDS[clinic.nurse.username], signing.ATTEST_PURPOSE),
+        )
     physician = clinic.physician
-    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(
+        signing.sign_session,
+        physician,
+        session_id,
+        clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+    )
     return session_id
 
 

@@ -28,6 +28,7 @@ from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.protocols import ProtocolRow
+from ketachart.services.sign_in import PasswordProof, prove_password
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -56,6 +57,10 @@ class Clinic:
         """Run one service call as one committed transaction, as the application does."""
         with self.db.transaction() as tx:
             return fn(tx, *args, **kwargs)
+
+    def proof(self, actor: Actor, password: str, purpose: str) -> PasswordProof:
+        """`actor` types `password` again for `purpose` (to sign or attest), as the screens do."""
+        return prove_password(self.db, actor, password, purpose=purpose)
 
     def later(self, minutes: float) -> None:
         self.clock.advance(timedelta(minutes=minutes))

@@ -12,8 +12,8 @@ from ketachart.cli.terminal import shown
 from ketachart.domain.codec import from_plain, to_plain
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.errors import NotFound, ValidationError
-from ketachart.services import protocols, users
-from ketachart.services.user_action import user_action
+from ketachart.services import protocols
+from ketachart.services.sign_in import sign_in
 from ketachart.storage.database import Database
 from ketachart.storage.files import write_private_text
 
@@ -45,8 +45,8 @@ def _export(db: Database, args: argparse.Namespace) -> int:
 def _import(db: Database, args: argparse.Namespace) -> int:
     spec = read_protocol_file(args.file)
     password = _password(args)
-    with user_action(db) as tx:
-        admin = users.authenticate(tx, args.admin, password, purpose="protocol.import")
+    admin = sign_in(db, args.admin, password, purpose="protocol.import").actor
+    with db.transaction() as tx:
         row = protocols.save_protocol(tx, admin, spec)
     print(
         f"Saved {row.spec.code} as version {row.spec.version}. Sessions already opened keep "

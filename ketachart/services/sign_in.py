@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import Select, select
 
@@ -35,8 +36,6 @@ REFUSED_MESSAGE = (
     "The user name or password is not right, or this account cannot sign in now. "
     "Check both and try again; if it keeps failing, ask an administrator."
 )
-_DUMMY_HASH = hash_password("ketachart: no such account, the same work as a real check")
-"""Checked for an unknown name so that it takes as long as a wrong password for a real one."""
 
 
 class SignInRefused(AuthenticationFailed):
@@ -173,8 +172,17 @@ def _read_stored(db: Database, query: Select[User]) -> _Stored | None:
 
 def _checked(stored: _Stored | None, password: str) -> bool:
     """The argon2 check, with no transaction open; the dummy hash for an unknown name."""
-    matches = password_matches(_DUMMY_HASH if stored is None else stored.password_hash, password)
+    dummy = _dummy_hash()  # made on every path, so the first sign-in is as slow for any name
+    matches = password_matches(dummy if stored is None else stored.password_hash, password)
     return matches and stored is not None
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked for an unknown name so that it takes as long as a wrong password for a real
+    one: made with the same parameters as real hashes, once per process (not at import,
+    which would slow the app's start)."""
+    return hash_password("ketachart: no such account, the same work as a real check")
 
 
 def _still_usable(db: Database, stored: _Stored | None) -> bool:

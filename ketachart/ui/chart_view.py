@@ -275,7 +275,8 @@ class ChartView(QWidget):
         session_id = self.session_id
 
         def attempt(password: str) -> object:
-            return self.ws.act(signing.attest, session_id, password)
+            proof = self.ws.prove(password, signing.ATTEST_PURPOSE)
+            return self.ws.act(signing.attest, session_id, proof)
 
         text = (
             self.tr(

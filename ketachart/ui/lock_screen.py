@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, 
 
 from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
-from ketachart.services.sign_in import sign_in
 from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.login import SIGNED_OUT
 from ketachart.ui.password_dialog import ChangePasswordDialog, continue_signed_in
@@ -61,7 +60,7 @@ class LockScreen(QWidget):
         """Sign in; with a temporary password, a new one is chosen before anything shows."""
         password = self.password.text()
         try:
-            signed = sign_in(self.ws.db, self.username.text().strip(), password, purpose="unlock")
+            signed = self.ws.sign_in(self.username.text(), password, purpose="unlock")
         except KetachartError as error:
             self.message.setText(error.message)
             self.password.clear()

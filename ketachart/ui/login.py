@@ -98,12 +98,11 @@ class LoginDialog(QDialog):
         if self.ws is None:
             self.message.setText(self.tr("Opening the database, one moment…"))
             return
-        from ketachart.services.sign_in import sign_in
         from ketachart.ui.password_dialog import continue_signed_in
 
         password = self.password.text()
         try:
-            signed = sign_in(self.ws.db, self.username.text().strip(), password)
+            signed = self.ws.sign_in(self.username.text(), password)
         except KetachartError as error:
             self.show_message(error.message)
             self.password.clear()

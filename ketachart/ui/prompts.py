@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 from ketachart.domain.vocab import Role
 from ketachart.errors import KetachartError, PermissionDenied
 from ketachart.services.actors import Actor
-from ketachart.services.sign_in import sign_in
 from ketachart.ui.widgets import add_row, grow_to_fit, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
@@ -29,7 +28,7 @@ def signed_in(
 ) -> Actor:
     """The user another person signs in as for one purpose (override, witness), checked and
     audited; AuthenticationFailed for a wrong name or password, WrongRole for the wrong role."""
-    actor = sign_in(ws.db, username.strip(), password, purpose=purpose).actor
+    actor = ws.sign_in(username, password, purpose=purpose).actor
     if actor.role not in roles:
         needed = " or ".join(r.value for r in roles)
         raise WrongRole(

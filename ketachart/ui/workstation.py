@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from ketachart.services.actors import Actor
 from ketachart.services.changes import Changes, changes_of
+from ketachart.services.sign_in import PasswordProof, SignedIn, prove_password, sign_in
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -64,12 +65,20 @@ class Workstation(QObject):
             self.changed.emit(changes)
 
     def run(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """One action as one transaction by no logged-in user: the first-run setup. (Signing
-        in is services.sign_in, which keeps the password check outside any transaction.)"""
+        """One action as one transaction by no logged-in user (the first-run setup)."""
         with self.db.transaction() as tx:
             result = fn(tx, *args, **kwargs)
         self._announce(changes_of(tx))
         return result
+
+    def sign_in(self, username: str, password: str, purpose: str = "login") -> SignedIn:
+        """Someone signs in (logging in, unlocking, another user for one purpose); the
+        password is checked outside any transaction (services.sign_in)."""
+        return sign_in(self.db, username.strip(), password, purpose=purpose)
+
+    def prove(self, password: str, purpose: str) -> PasswordProof:
+        """The logged-in user types their password again, for one action (to sign, attest)."""
+        return prove_password(self.db, self.actor, password, purpose=purpose)
 
     def query(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Read without acting as anyone (lists, lookups)."""

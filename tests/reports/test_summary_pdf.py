@@ -185,11 +185,21 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
 ) -> None:
     clinic = sqlite_clinic
     blank = clinic.act(
-        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "blank-pass-1"
+        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "quiet-orchard-71"
     )
     session_id = charted.typical_session(clinic, sign=False)
-    clinic.act(signing.attest, clinic.nurse, session_id, PASSWORDS["nina"])
-    clinic.act(signing.sign_session, blank, session_id, "blank-pass-1")
+    clinic.act(
+        signing.attest,
+        clinic.nurse,
+        session_id,
+        clinic.proof(clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+    )
+    clinic.act(
+        signing.sign_session,
+        blank,
+        session_id,
+        clinic.proof(blank, "quiet-orchard-71", signing.SIGN_PURPOSE),
+    )
     pages = export(clinic, session_id, tmp_path / "blank.pdf")
     text = " ".join(pages)
 

@@ -21,12 +21,12 @@ from ketachart.domain import payloads as p
 from ketachart.errors import StorageError
 from ketachart.models import AuditEntry, Event
 from ketachart.services import backups, charting, users
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup
 from ketachart.storage.database import Database, open_database
 from tests.storage.test_cli import tamper_with_payload
-from tests.support import Clinic, chart_to_discharged, chart_to_infusing, make_clinic
+from tests.support import PASSWORDS, Clinic, chart_to_discharged, chart_to_infusing, make_clinic
 
 
 @pytest.fixture
@@ -193,8 +193,7 @@ def test_restore_makes_a_new_file_that_verifies(local: Clinic, tmp_path: Path) -
     assert counts(backup.sqlite_url(target)) == counts(backup.sqlite_url(source_of(local)))
     restored = open_database(backup.sqlite_url(target))  # the application can use it
     try:
-        with user_action(restored) as tx:
-            users.authenticate(tx, "nina", "nurse-pass-1")
+        assert sign_in(restored, "nina", PASSWORDS["nina"]).actor.username == "nina"
     finally:
         restored.dispose()
     before = target.read_bytes()

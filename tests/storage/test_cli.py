@@ -16,7 +16,7 @@ from ketachart.app import main
 from ketachart.domain.vocab import Role
 from ketachart.models import APPEND_ONLY_TABLES
 from ketachart.services import protocols, users
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import sign_in
 from ketachart.storage import dialect
 from ketachart.storage.database import Database, open_database
 from tests.support import Clinic, chart_to_infusing
@@ -92,8 +92,7 @@ def test_init_creates_admin_and_protocols_once(
             ("boss", "Zoë Łukasiewicz", Role.ADMIN)
         ]
         assert len(current) == 3
-        with user_action(db) as tx:
-            users.authenticate(tx, "boss", "a-long-admin-pass")
+        assert sign_in(db, "boss", "a-long-admin-pass").actor.username == "boss"
     finally:
         db.dispose()
 

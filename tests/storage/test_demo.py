@@ -24,7 +24,7 @@ from ketachart.models import InfusionSession
 from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -203,8 +203,7 @@ def test_accounts_sign_in_with_the_printed_passwords(demo: Demo) -> None:
     assert roles == {"admin": 1, "nurse": 3, "physician": 2}
     account = next(a for a in demo.result.accounts if a.role == "physician")
     assert len(account.password) >= 8
-    with user_action(demo.db) as tx:
-        actor = users.authenticate(tx, account.username, account.password)
+    actor = sign_in(demo.db, account.username, account.password).actor
     assert actor.role is Role.PHYSICIAN
 
 
@@ -249,7 +248,7 @@ def test_demo_refuses_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
     db = open_database(sqlite_url, ManualClock(NOW))
     try:
         with db.transaction() as tx:
-            users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "boss-password")
+            users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "quiet-orchard-71")
         with pytest.raises(KetachartError, match="demo data only goes into a demo database"):
             fill_demo(db, patients=2, sessions=4, seed=3)
         with db.reading() as tx:

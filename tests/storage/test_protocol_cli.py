@@ -18,7 +18,7 @@ ENV = "KC_TEST_ADMIN_PASSWORD"
 
 @pytest.fixture
 def initialised(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(ENV, "admin-pass-9")
+    monkeypatch.setenv(ENV, "lantern-orbit-99")
     assert (
         main(
             [
@@ -148,7 +148,7 @@ def test_implausible_values_and_wrong_password_are_refused(
         )
         == 1
     )
-    assert "Wrong user name or password." in capsys.readouterr().err
+    assert "user name or password is not right" in capsys.readouterr().err
     # one action each: the refused import kept nothing, not even its sign-in; the wrong
     # password was recorded on its own
     assert import_audits(initialised) == [("protocol.import.failed", "attempt 1")]

@@ -9,6 +9,7 @@ from dataclasses import astuple, dataclass
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.pool import QueuePool
 
 from ketachart.errors import ValidationError
 from ketachart.models import AuditEntry, User
@@ -162,7 +163,8 @@ def test_change_own_password_refuses_a_weak_new_one_on_its_field(clinic: Clinic,
     assert [p.field for p in invalid.value.problems] == ["new_password"]
     with clinic.db.reading() as tx:
         user = tx.orm.get(User, clinic.nurse.id)
-        assert user is not None and password_matches(user.password_hash, PASSWORDS["nina"])
+        assert user is not None
+        assert password_matches(user.password_hash, PASSWORDS["nina"])
 
 
 def test_argon2_runs_while_another_connection_writes(
@@ -171,9 +173,12 @@ def test_argon2_runs_while_another_connection_writes(
     """While the password is being checked, a save from another connection commits: the
     check holds no transaction (and so no write lock) open."""
     saved: list[str] = []
-    real_check = s.password_matches
 
     def check_while_someone_saves(password_hash: str, password: str) -> bool:
+        pool = clinic.db.engine.pool
+        assert isinstance(pool, QueuePool)
+        assert pool.checkedout() == 0, "a connection (and so a transaction) is held"
+
         def save() -> None:
             clinic.act(staff.unlock, clinic.admin, clinic.nurse2.id)
             saved.append("saved")
@@ -182,7 +187,7 @@ def test_argon2_runs_while_another_connection_writes(
         writer.start()
         writer.join(timeout=10)
         assert saved == ["saved"], "a save waited for the password check"
-        return real_check(password_hash, password)
+        return password_matches(password_hash, password)
 
     monkeypatch.setattr(s, "password_matches", check_while_someone_saves)
     assert s.sign_in(clinic.db, "nina", PASSWORDS["nina"]).actor == clinic.nurse

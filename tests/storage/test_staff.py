@@ -39,8 +39,8 @@ def test_list_staff_shows_every_account_as_plain_rows(clinic: Clinic) -> None:
     assert [r.username for r in rows] == ["admin", "drm", "nina", "wes"]
     nina = rows[2]
     assert (nina.display_name, nina.credentials, nina.role) == ("Nina Øster", "RN", Role.NURSE)
-    assert nina.active and not nina.locked and not nina.must_change_password
-    assert nina.last_sign_in_at is None and nina.created_at == clinic.clock.now()
+    assert (nina.active, nina.locked, nina.must_change_password) == (True, False, False)
+    assert (nina.last_sign_in_at, nina.created_at) == (None, clinic.clock.now())
 
 
 def test_find_staff_names_a_missing_account(clinic: Clinic) -> None:
@@ -55,7 +55,7 @@ def test_add_staff_must_change_the_temporary_password_at_first_sign_in(clinic: C
     assert (added.username, added.role, added.must_change_password) == ("olu", Role.NURSE, True)
     assert last_audit(clinic) == ("user.create", "admin", str(added.id), "role=nurse")
     signed = sign_in.sign_in(clinic.db, "olu", TEMPORARY)
-    assert signed.must_change_password and signed.actor.id == added.id
+    assert (signed.must_change_password, signed.actor.id) == (True, added.id)
     assert TEMPORARY not in all_audit_text(clinic)
 
 
@@ -75,7 +75,7 @@ def test_reset_password_sets_must_change_and_unlocks(clinic: Clinic) -> None:
     assert row(clinic, "nina").locked
     clinic.act(staff.reset_password, clinic.admin, clinic.nurse.id, TEMPORARY)
     after = row(clinic, "nina")
-    assert after.must_change_password and not after.locked
+    assert (after.must_change_password, after.locked) == (True, False)
     assert last_audit(clinic) == ("user.password_reset", "admin", str(clinic.nurse.id), "")
     assert sign_in.sign_in(clinic.db, "nina", TEMPORARY).must_change_password
     with pytest.raises(sign_in.SignInRefused):

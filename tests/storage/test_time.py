@@ -22,6 +22,7 @@ from ketachart.services import charting, users
 from ketachart.services.chains import load_events
 from ketachart.services.clock_guard import CLOCK_BACKWARDS, clock_warnings
 from ketachart.services.sessions import view_session
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database
 from ketachart.ui.timeline_rows import local_time, timeline_rows
@@ -174,7 +175,7 @@ def test_a_small_step_back_is_not_flagged_but_never_goes_back(clinic: Clinic) ->
 def test_a_failed_login_with_the_clock_back_is_flagged(clinic: Clinic) -> None:
     clinic.clock.set(clinic.clock.now() - timedelta(days=2))
     with pytest.raises(AuthenticationFailed):
-        clinic.act(users.authenticate, "nina", "wrong password")
+        sign_in(clinic.db, "nina", "wrong password")
     actions = [a.action for a in audit_rows(clinic)][-2:]
     assert actions == [CLOCK_BACKWARDS, "login.failed"]
 
@@ -203,7 +204,9 @@ def test_the_demos_back_dated_history_is_not_a_clock_gone_back(
     clock.set(datetime(2026, 3, 20, 15, 0, tzinfo=UTC))
     with db.transaction() as tx:
         # the demo's own admin: demo data only goes into a demo database
-        users.create_user(tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, "admin-demo-2026")
+        users.create_user(
+            tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, "cobalt-harbor-2026"
+        )
     fill_demo(db, patients=2, sessions=3, seed=7)  # charts days before the clinic's first entry
     with db.reading() as tx:
         flags = tx.orm.scalars(select(AuditEntry).where(AuditEntry.action == CLOCK_BACKWARDS))

@@ -28,7 +28,12 @@ def signed(clinic: Clinic) -> str:
     session_id = clinic.open_session()
     chart_to_discharged(clinic, session_id)
     physician = clinic.physician
-    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(
+        signing.sign_session,
+        physician,
+        session_id,
+        clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+    )
     return session_id
 
 
@@ -284,8 +289,18 @@ def test_text_in_a_time_column_is_reported_not_raised(db: Database, signed: str)
 def test_attestation_is_checked_like_a_signature(clinic: Clinic) -> None:
     sid = clinic.open_session()
     chart_to_discharged(clinic, sid)
-    clinic.act(signing.attest, clinic.nurse, sid, PASSWORDS[clinic.nurse.username])
-    clinic.act(signing.sign_session, clinic.physician, sid, PASSWORDS[clinic.physician.username])
+    clinic.act(
+        signing.attest,
+        clinic.nurse,
+        sid,
+        clinic.proof(clinic.nurse, PASSWORDS[clinic.nurse.username], signing.ATTEST_PURPOSE),
+    )
+    clinic.act(
+        signing.sign_session,
+        clinic.physician,
+        sid,
+        clinic.proof(clinic.physician, PASSWORDS[clinic.physician.username], signing.SIGN_PURPOSE),
+    )
     assert problems(clinic.db) == []
     tamper(
         clinic.db,

@@ -19,6 +19,7 @@ from ketachart.errors import Approval, ApprovalRequired, OverrideRequired
 from ketachart.services.actors import Actor
 from ketachart.services.charting import chart
 from ketachart.services.sessions import load_session
+from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.ui import approvals_dialog
 from ketachart.ui.approvals_dialog import ApprovalAnswer, ApprovalsDialog
 from ketachart.ui.dialogs.observation_dialogs import NoteDialog
@@ -225,7 +226,7 @@ def test_a_wrong_physician_password_or_a_nurse_is_refused_with_a_message(
     dialog = shown(NeedsThree(ws, ui_clinic.open_session()), qtbot)
     dialog.ask_approvals = RealApprovals(qtbot, fill)
     dialog.accept()
-    assert seen == ["Wrong user name or password.", "This needs a physician."]
+    assert seen == [REFUSED_MESSAGE, "This needs a physician."]
     assert accepted(dialog)
     assert dialog.submissions[-1].approver == ui_clinic.physician
 

@@ -26,7 +26,8 @@ def test_short_and_common_passwords_are_refused_for_their_length(password: str) 
 )
 def test_common_passwords_of_twelve_characters_or_more_are_refused(password: str) -> None:
     found = problems(password)
-    assert len(found) == 1 and "common passwords" in found[0]
+    assert len(found) == 1
+    assert "common passwords" in found[0]
 
 
 @pytest.mark.parametrize(
