@@ -155,7 +155,7 @@ class ChangeRoleDialog(FormDialog):
     """Another role for an account (what its holder may do from their next action on)."""
 
     def __init__(self, ws: Workstation, row: StaffRow, parent: QWidget | None = None) -> None:
-        explanation = self.tr("%s (%s) is now: %s.") % (
+        explanation = self.tr("Present role of %s (%s): %s.") % (
             row.display_name,
             row.username,
             role_label(row.role),

@@ -155,7 +155,7 @@ class StaffView(QWidget):
         column.addStretch(1)
         return column
 
-    def _button(self, text: str, key: str, slot: Callable[[], None]) -> QPushButton:
+    def _button(self, text: str, key: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(f"{text}\n{key}")
         button.setShortcut(key)
         button.setAccessibleName(text)

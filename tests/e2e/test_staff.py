@@ -45,8 +45,9 @@ def add_nurse(qtbot: QtBot, window: MainWindow) -> str:
     temporary = dialog.password.text()
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
-    assert view.selected() is not None
-    assert view.selected().username == username
+    added = view.selected()
+    assert added is not None
+    assert added.username == username
     return temporary
 
 

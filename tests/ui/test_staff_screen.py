@@ -12,6 +12,7 @@ from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed
 from ketachart.services import staff
+from ketachart.services.actors import Actor
 from ketachart.services.sign_in import sign_in
 from ketachart.services.staff import StaffRow
 from ketachart.ui.login import SIGNED_OUT, LoginDialog
@@ -62,6 +63,10 @@ def sign_in_fails(clinic: Clinic, username: str, password: str) -> str:
     with pytest.raises(AuthenticationFailed) as refused:
         sign_in(clinic.db, username, password)
     return refused.value.message
+
+
+def signed_in_as(login: LoginDialog) -> Actor | None:
+    return login.actor
 
 
 def fill_new_account(qtbot: QtBot, dialog: AddStaffDialog, username: str, name: str) -> None:
@@ -242,9 +247,11 @@ def test_the_main_actions_have_keyboard_shortcuts(qtbot: QtBot, view: StaffView)
         view.activateWindow()  # back from the dialog before
         qtbot.waitUntil(view.isActiveWindow)
         qtbot.keyClick(view.table, key, modifiers)
-        qtbot.waitUntil(lambda kind=kind: isinstance(view.dialog, kind))  # an animated click
-        assert view.dialog is not None
-        view.dialog.reject()
+        qtbot.waitUntil(lambda: view.dialog is not None)  # the button's click is animated
+        dialog = view.dialog
+        assert isinstance(dialog, kind), key
+        assert dialog is not None
+        dialog.reject()
 
 
 def test_typed_text_is_shown_as_plain_text(qtbot: QtBot, view: StaffView) -> None:
@@ -305,9 +312,9 @@ def test_a_temporary_password_must_be_replaced_before_anything_opens(
     change = login.password_change
     assert isinstance(change, ChangePasswordDialog)
     assert change.windowTitle() == "Choose a new password"
-    assert login.actor is None
+    assert signed_in_as(login) is None
     change.reject()  # "Sign out"
-    assert login.actor is None
+    assert signed_in_as(login) is None
     assert login.result() != QDialog.DialogCode.Accepted
     assert login.message.text() == SIGNED_OUT
     set_text(qtbot, login.password, TEMPORARY)
@@ -319,5 +326,5 @@ def test_a_temporary_password_must_be_replaced_before_anything_opens(
     set_text(qtbot, change.repeat, "a fresh choice of words")
     change.accept()
     assert login.result() == QDialog.DialogCode.Accepted
-    assert login.actor == ui_clinic.nurse2
+    assert signed_in_as(login) == ui_clinic.nurse2
     assert not sign_in(ui_clinic.db, "wes", "a fresh choice of words").must_change_password
