@@ -36,6 +36,13 @@ CHOSEN = (
     "register-errors",
     "setup-errors",
     "lock-screen",
+    "staff",
+    "add-staff-errors",
+    "reset-password",
+    "change-role-errors",
+    "disable-staff-errors",
+    "choose-password-errors",
+    "change-password",
 )
 
 

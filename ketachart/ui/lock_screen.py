@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, 
 from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
 from ketachart.ui.icons import IconName, IconText
+from ketachart.ui.login import SIGNED_OUT
+from ketachart.ui.password_dialog import ChangePasswordDialog, continue_signed_in
 from ketachart.ui.widgets import add_row, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
@@ -18,6 +20,7 @@ class LockScreen(QWidget):
     def __init__(self, ws: Workstation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.password_change: ChangePasswordDialog | None = None
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = IconText(
@@ -54,12 +57,23 @@ class LockScreen(QWidget):
         self.password.setFocus()
 
     def try_unlock(self) -> None:
+        """Sign in; with a temporary password, a new one is chosen before anything shows."""
+        password = self.password.text()
         try:
-            actor: Actor = self.ws.sign_in(
-                self.username.text(), self.password.text(), purpose="unlock"
-            ).actor
+            signed = self.ws.sign_in(self.username.text(), password, purpose="unlock")
         except KetachartError as error:
             self.message.setText(error.message)
             self.password.clear()
             return
+        self.password_change = continue_signed_in(
+            self, self.ws, signed, password, self._unlocked, self._signed_out
+        )
+
+    def _unlocked(self, actor: Actor) -> None:
+        self.password_change = None
         self.unlocked.emit(actor)
+
+    def _signed_out(self) -> None:
+        self.password_change = None
+        self.message.setText(self.tr(SIGNED_OUT))
+        self.password.clear()

@@ -15,12 +15,17 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.errors import KetachartError
-from ketachart.ui.widgets import add_row, named_label, plain_label
+from ketachart.ui.widgets import add_row, grow_to_fit, named_label, plain_label
 
 if TYPE_CHECKING:
     from ketachart.services.actors import Actor
-    from ketachart.services.sign_in import SignedIn
+    from ketachart.ui.password_dialog import ChangePasswordDialog
     from ketachart.ui.workstation import Workstation
+
+SIGNED_OUT = (
+    "Signed out: a new password must be chosen before you start. Sign in again with the "
+    "temporary password to choose it."
+)
 
 
 def password_edit() -> QLineEdit:
@@ -44,8 +49,8 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.ws: Workstation | None = None
         self.actor: Actor | None = None
-        self.signed_in: SignedIn | None = None
-        """Who signed in, and whether they must change their password first."""
+        self.password_change: ChangePasswordDialog | None = None
+        """The "Choose a new password" dialog while it is open (a temporary password)."""
         self.setWindowTitle(self.tr(title))
         self.layout_ = QVBoxLayout(self)
         form = QFormLayout()
@@ -82,16 +87,38 @@ class LoginDialog(QDialog):
             self.demo.setText("\n".join(lines))
             self.demo.show()
 
+    def show_message(self, text: str) -> None:
+        """A refusal, in full: the dialog grows (within the screen) for its lines."""
+        self.message.setText(text)
+        grow_to_fit(self)
+
     def accept(self) -> None:
+        """Sign in; with a temporary password, a new one is chosen first (nothing else
+        opens until it is)."""
         if self.ws is None:
             self.message.setText(self.tr("Opening the database, one moment…"))
             return
+        from ketachart.ui.password_dialog import continue_signed_in
+
+        password = self.password.text()
         try:
-            self.signed_in = self.ws.sign_in(self.username.text(), self.password.text())
+            signed = self.ws.sign_in(self.username.text(), password)
         except KetachartError as error:
-            self.message.setText(error.message)
+            self.show_message(error.message)
             self.password.clear()
             self.password.setFocus()
             return
-        self.actor = self.signed_in.actor
+        self.password_change = continue_signed_in(
+            self, self.ws, signed, password, self._signed_in, self._signed_out
+        )
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.actor, self.password_change = actor, None
         super().accept()
+
+    def _signed_out(self) -> None:
+        """The new password was not chosen: nobody is signed in."""
+        self.password_change = None
+        self.show_message(self.tr(SIGNED_OUT))
+        self.password.clear()
+        self.password.setFocus()

@@ -29,7 +29,9 @@ from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
     from ketachart.ui.chart_view import ChartView
+    from ketachart.ui.password_dialog import ChangePasswordDialog
     from ketachart.ui.review_view import ReviewView
+    from ketachart.ui.staff_view import StaffView
 
 READ_ONLY_BANNER = (
     "Read-only: this database file cannot be written. You can look, but nothing can be "
@@ -55,6 +57,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.chart: ChartView | None = None
         self.review: ReviewView | None = None
+        self.staff: StaffView | None = None
+        self.password_dialog: ChangePasswordDialog | None = None
         self.hidden = HiddenDialogs()
         self.watcher = InactivityWatcher(ws, self)
         self.user_label = plain_label()
@@ -99,9 +103,13 @@ class MainWindow(QMainWindow):
             self._action(bar, self.tr("Patients"), "F3", self.show_patients),
             self._action(bar, self.tr("Review"), "F4", self.show_review),
             self._action(bar, self.tr("New session"), "Ctrl+N", lambda: self.new_session(None)),
-            self._action(bar, self.tr("Lock"), "Ctrl+L", self.lock),
         ]
+        self.staff_action = self._action(bar, self.tr("Staff"), "F5", self.show_staff)
+        self._action(bar, self.tr("Lock"), "Ctrl+L", self.lock)
         bar.addWidget(self.user_label)
+        self.password_action = self._action(
+            bar, self.tr("Change password"), "Ctrl+Shift+P", self.change_password
+        )
 
     def _action(self, bar: QToolBar, text: str, key: str, slot: object) -> QAction:
         action = QAction(f"{text} ({key})", self)
@@ -114,10 +122,13 @@ class MainWindow(QMainWindow):
         self.ws.set_actor(actor)
         self.user_label.setText(f"  {actor.signature_name} ({actor.role.value})")
         clinical = actor.role is not Role.ADMIN
-        for action in self.nav_actions[:4]:
+        for action in self.nav_actions:
             action.setEnabled(clinical)
+        self.staff_action.setEnabled(not clinical)
         if clinical:
             self.show_board()
+        else:
+            self.show_staff()
         self.clock_banner.check()
         self.watcher.arm()
 
@@ -139,6 +150,36 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self.review)
         self.stack.setCurrentWidget(self.review)
         return self.review
+
+    def show_staff(self) -> StaffView:
+        """The administrator's staff accounts (read again as the screen is shown)."""
+        from ketachart.ui.staff_view import StaffView
+
+        if self.staff is None:
+            self.staff = StaffView(self.ws)
+            self.stack.addWidget(self.staff)
+        if self.stack.currentWidget() is self.staff:
+            self.staff.refresh()
+        self.stack.setCurrentWidget(self.staff)
+        return self.staff
+
+    def change_password(self) -> ChangePasswordDialog | None:
+        """The signed-in user changes their own password."""
+        from ketachart.ui.password_dialog import ChangePasswordDialog
+
+        if not self.ws.logged_in or self.stack.currentWidget() is self.lock_screen:
+            return None
+        dialog = ChangePasswordDialog(self.ws, self.ws.actor, self)
+        self.password_dialog = dialog
+        dialog.accepted.connect(self._on_password_changed)
+        dialog.open()
+        return dialog
+
+    def _on_password_changed(self) -> None:
+        self.user_label.setText(
+            self.tr("  %s (%s) — password changed")
+            % (self.ws.actor.signature_name, self.ws.actor.role.value)
+        )
 
     def open_chart(self, session_id: str) -> ChartView:
         from ketachart.ui.chart_view import ChartView  # pyqtgraph loads only when needed

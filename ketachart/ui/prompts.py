@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from ketachart.domain.vocab import Role
 from ketachart.errors import KetachartError, PermissionDenied
 from ketachart.services.actors import Actor
-from ketachart.ui.widgets import add_row, named_label, plain_label
+from ketachart.ui.widgets import add_row, grow_to_fit, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 
@@ -64,6 +64,7 @@ class CredentialsDialog(QDialog):
         add_row(form, self.tr("Password"), self.password)
         layout.addLayout(form)
         self.message = named_label("formMessage")
+        self.message.setWordWrap(True)  # a refusal wraps: it never widens the dialog
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -79,9 +80,11 @@ class CredentialsDialog(QDialog):
             )
         except WrongRole as error:
             self.message.setText(error.message)
+            grow_to_fit(self)
             return
         except KetachartError as error:
             self.message.setText(error.message)
+            grow_to_fit(self)
             self.password.clear()
             return
         self.actor = actor

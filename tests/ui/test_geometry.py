@@ -24,6 +24,7 @@ Set KETACHART_SCREENSHOT_DIR=/some/dir to keep a PNG of every window at both siz
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -58,7 +59,9 @@ from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind
 from ketachart.domain.vocab import Role
 from ketachart.errors import Approval, AuthenticationFailed
-from ketachart.services import charting, patients
+from ketachart.services import charting, patients, staff
+from ketachart.services.sign_in import MAX_FAILED_LOGINS, sign_in
+from ketachart.services.staff import StaffRow
 from ketachart.ui.approvals_dialog import ApprovalsDialog
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
@@ -70,12 +73,19 @@ from ketachart.ui.login import LoginDialog
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from ketachart.ui.notice import NoticeKind
+from ketachart.ui.password_dialog import ChangePasswordDialog
 from ketachart.ui.patient_dialog import PatientDialog
 from ketachart.ui.prompts import CredentialsDialog
 from ketachart.ui.setup_dialog import SetupDialog
 from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
+from ketachart.ui.staff_dialogs import (
+    AddStaffDialog,
+    ChangeRoleDialog,
+    DisableDialog,
+    ResetPasswordDialog,
+)
 from ketachart.ui.workstation import Workstation
-from tests.support import Clinic
+from tests.support import PASSWORDS, Clinic
 from tests.ui.dialog_helpers import session_infusing, session_stopped
 
 SCREENS = {"1366x768": (1366, 768), "1280x720": (1280, 720)}
@@ -92,7 +102,7 @@ LONG_TEXT = (
     "This explanation is as long as the longest one a screen shows, so that it wraps over "
     "several lines and the buttons below it must still be reachable on a small screen. "
 ) * 3
-ABSTRACT_DIALOGS = {"EntryDialog", "SessionDialog", "AttemptDialog", "_PumpDialog"}
+ABSTRACT_DIALOGS = {"EntryDialog", "SessionDialog", "AttemptDialog", "_PumpDialog", "FormDialog"}
 MIN_TIMELINE_ROWS = {"1366x768": 10, "1280x720": 8}
 """Timeline rows the chart shows in the worst case (banners, notice, alerts, long name)."""
 CONTROLS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit)
@@ -420,6 +430,7 @@ def test_worst_cases_fit_this_screen(
     window = check_main_window(check, ws, sessions)
     check_entry_dialogs(check, window, sessions)
     check_other_dialogs(check, ws, clinic, window, sessions)
+    check_staff_screen(check, ws, clinic, window)
     window.lock()
     window.lock_screen.try_unlock()
     check.check("lock-screen", window, mrn=False)
@@ -502,6 +513,54 @@ def check_other_dialogs(
     check.dialog("login", login, mrn=False, fail=press_ok(login))
     setup = SetupDialog(ws, None)
     check.dialog("setup", setup, mrn=False, fail=press_ok(setup))
+
+
+def add_worst_staff(clinic: Clinic) -> StaffRow:
+    """An account with the longest name, user name and credentials, that must change its
+    password and is locked: every column at its widest."""
+    long_name = f"{LONG_GIVEN} {LONG_FAMILY}"[:120]
+    username = ("maximiliana.wolfeschlegelsteinhausenbergerdorff-" * 2)[:64]
+    row = clinic.act(
+        staff.add_staff,
+        clinic.admin,
+        username,
+        long_name,
+        "RN, BSN, CCRN, CEN, CPEN, TCRN, NE-BC, MSN"[:40],
+        Role.NURSE,
+        staff.new_temporary_password(),
+    )
+    for _ in range(MAX_FAILED_LOGINS):
+        with contextlib.suppress(AuthenticationFailed):
+            sign_in(clinic.db, username, "not the password at all")
+    sign_in(clinic.db, clinic.admin.username, PASSWORDS["admin"])  # a last sign-in shown
+    return row
+
+
+def check_staff_screen(check: Checker, ws: Workstation, clinic: Clinic, window: MainWindow) -> None:
+    """The administrator's staff screen with the widest account selected, each account
+    dialog opened and refused, and the password dialogs."""
+    row = add_worst_staff(clinic)
+    window.start_shift(clinic.admin)
+    view = window.show_staff()
+    view.notice.show_message(LONG_TEXT, NoticeKind.SUCCESS)
+    view.select(row.id)
+    check.check("staff", window, mrn=False)
+    add = AddStaffDialog(ws, view)
+    check.dialog("add-staff", add, mrn=False, fail=press_ok(add))
+    reset = ResetPasswordDialog(ws, row, view)
+    reset.password.edit.setText("short")
+    check.dialog("reset-password", reset, mrn=False, fail=press_ok(reset))
+    role = ChangeRoleDialog(ws, row, view)
+    check.dialog("change-role", role, mrn=False, fail=press_ok(role))
+    own = next(r for r in view.model.rows() if r.id == clinic.admin.id)
+    disable = DisableDialog(ws, own, view)
+    check.dialog("disable-staff", disable, mrn=False, fail=press_ok(disable))
+    forced = ChangePasswordDialog(ws, clinic.nurse, None, forced=True, current="temporary")
+    forced.new.setText("password")
+    forced.repeat.setText("passwort")
+    check.dialog("choose-password", forced, mrn=False, fail=press_ok(forced))
+    change = ChangePasswordDialog(ws, clinic.admin, window)
+    check.dialog("change-password", change, mrn=False, fail=press_ok(change))
 
 
 def test_entry_dialogs_show_whose_chart_it_is(
