@@ -485,7 +485,7 @@ def test_changing_a_reason_after_the_sign_in_needs_a_new_sign_in(
     dialog = rate_over_maximum(qtbot, ws, ui_clinic)
     dialog.ask_approvals = RealApprovals(qtbot, fill)
     dialog.accept()
-    assert seen == ["Wrong user name or password."]
+    assert seen == [REFUSED_MESSAGE]
     assert accepted(dialog), message_text(dialog)
     (override,) = dialog.saved().overrides
     assert (override.reason, override.approved_by) == (
