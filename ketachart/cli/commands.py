@@ -20,6 +20,7 @@ from ketachart.errors import BadDatabaseUrl, ValidationError
 from ketachart.services import clinic, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.clock_guard import clock_warnings
+from ketachart.services.users import new_password
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -83,7 +84,7 @@ def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
     name = args.admin_name or _ask("Admin full name: ")
     password = _admin_password(args)
     with db.transaction() as tx:
-        users.create_user(tx, None, username, name, "", Role.ADMIN, password)
+        users.create_user(tx, None, username, name, "", Role.ADMIN, new_password(password))
     print(f"Created the administrator '{username}'.")
 
 

@@ -16,6 +16,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.vocab import Role
 from ketachart.services import sign_in, staff
 from ketachart.services.actors import Actor
+from ketachart.services.users import new_password
 from ketachart.storage.database import Database, Tx
 
 NEVER = "never"
@@ -73,7 +74,13 @@ def _add(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     temporary = _temporary_password(args)
     with db.transaction() as tx:
         row = staff.add_staff(
-            tx, admin, args.username, args.name, args.credentials, Role(args.role), temporary
+            tx,
+            admin,
+            args.username,
+            args.name,
+            args.credentials,
+            Role(args.role),
+            new_password(temporary),
         )
     print(f"Added {shown(row.username)} ({row.role.value}): {shown(_full_name(row))}.")
     _show_temporary(args, temporary)
@@ -84,7 +91,7 @@ def _reset_password(db: Database, admin: Actor, args: argparse.Namespace) -> int
     temporary = _temporary_password(args)
     with db.transaction() as tx:
         row = staff.find_staff(tx, admin, args.username)
-        staff.reset_password(tx, admin, row.id, temporary)
+        staff.reset_password(tx, admin, row.id, new_password(temporary))
     print(f"Reset the password of {shown(row.username)}; the account is unlocked.")
     _show_temporary(args, temporary)
     return 0

@@ -15,6 +15,7 @@ from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic_info import ClinicInfo, get_clinic
 from ketachart.services.protocols import ProtocolRow
+from ketachart.services.users import new_password
 from ketachart.storage.database import Tx
 
 __all__ = [
@@ -122,7 +123,13 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
     set_clinic(tx, None, setup.clinic)
     first = setup.admin
     admin = users.create_user(
-        tx, None, first.username, first.display_name, first.credentials, Role.ADMIN, first.password
+        tx,
+        None,
+        first.username,
+        first.display_name,
+        first.credentials,
+        Role.ADMIN,
+        new_password(first.password),
     )
     doctor = setup.physician
     physician = users.create_user(
@@ -132,6 +139,6 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
         doctor.display_name,
         doctor.credentials,
         Role.PHYSICIAN,
-        doctor.password,
+        new_password(doctor.password),
     )
     return NewClinic(admin, physician, protocols.install_example_protocols(tx))

@@ -20,6 +20,7 @@ from ketachart.reports.export import export_session_pdf, operator_view
 from ketachart.reports.summary_model import build_summary
 from ketachart.reports.summary_pdf import render_summary_pdf, story
 from ketachart.services import charting, corrections, patients, sessions, signing, users
+from ketachart.services.users import new_password
 from tests.reports import charted
 from tests.reports.conftest import page_texts
 from tests.support import ALL_PRE_CHECKS, PASSWORDS, RIDE, Clinic, chart_to_infusing
@@ -184,7 +185,13 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
 ) -> None:
     clinic = sqlite_clinic
     blank = clinic.act(
-        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "quiet-orchard-71"
+        users.create_user,
+        clinic.admin,
+        "blank",
+        "Dr Blank",
+        "",
+        Role.PHYSICIAN,
+        new_password("quiet-orchard-71"),
     )
     session_id = charted.typical_session(clinic, sign=False)
     clinic.act(
