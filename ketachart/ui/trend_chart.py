@@ -129,8 +129,9 @@ class TrendChart(QWidget):
             (self.heart_rate, [pt.heart_rate for pt in points]),
             (self.spo2, [pt.spo2 for pt in points]),
         ):
-            curve.setData(times, values)
+            # the symbol first: a long session's lines are not first given marks then bared
             curve.setSymbol(self._symbols[curve] if with_marks else None)
+            curve.setData(times, values)
         low, high = look.pressure_range(points)
         self.pressure.setYRange(low, high + 6, padding=0)
         self.oxygen.setYRange(look.spo2_low(points), 101, padding=0)
