@@ -71,7 +71,7 @@ def prepared_database(folder: Path) -> str:
     url = f"sqlite:///{folder / 'startup.sqlite'}"
     db = open_database(url)
     with db.transaction() as tx:
-        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, "admin-pass-1")
+        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, "copper-lantern-71")
         protocols.install_example_protocols(tx)
     db.dispose()
     return url

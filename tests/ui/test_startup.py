@@ -67,7 +67,7 @@ def database_with_an_account(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'clinic.sqlite'}"
     db = open_database(url)
     with db.transaction() as tx:
-        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, "admin-pass-1")
+        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, "copper-lantern-71")
     db.dispose()
     return url
 
