@@ -7,6 +7,11 @@
    sessions of about 20 and about 100 prior events.
 2. Demo throughput: events and sessions per second of `fill_demo` on SQLite (and on
    PostgreSQL when KETACHART_TEST_POSTGRES_URL names a server).
+3. A bedside save (vitals, one transaction) alone, then while another process loops signing
+   in (wrong and right passwords, an unknown name) and exporting a PDF: median, p95 and max
+   of the save and of its wait for the write lock, the ratio to the save alone, and how many
+   saves waited more than 200 ms (target: none). See benchmarks.bedside. On SQLite, and on
+   PostgreSQL when a server is named.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import make_url
 
+from benchmarks import bedside
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Role
@@ -352,6 +358,50 @@ def print_demo(figures: list[DemoFigure], bare_median: float) -> None:
     table(rows)
 
 
+def bedside_figures(folder: Path, settings: Settings) -> list[bedside.BedsideFigures]:
+    strength = bedside.Strength(saves=settings.samples)
+    url = f"sqlite:///{folder / 'bedside.sqlite'}"
+    figures = [bedside.measure_bedside(url, strength, scratch=folder)]
+    server = os.environ.get(POSTGRES_ENV, "").strip()
+    if server:
+        with postgres_database(server) as url:
+            figures.append(bedside.measure_bedside(url, strength, scratch=folder))
+    return figures
+
+
+def print_bedside(figures: list[bedside.BedsideFigures]) -> None:
+    limit = f"> {bedside.WAIT_LIMIT_S * 1000:.0f} ms"
+    rows = [["bedside save (vitals)", "n", "median ms", "p95 ms", "max ms", "× median", limit]]
+    for f in figures:
+        base = bedside.median([s.total for s in f.alone])
+        for label, saves in (("alone", f.alone), ("during sign-in + export", f.loaded)):
+            for what, times in (
+                ("whole save", [s.total for s in saves]),
+                ("wait for the write lock", [s.waited for s in saves]),
+            ):
+                rows.append(
+                    [
+                        f"{f.engine}, {label}: {what}",
+                        str(len(times)),
+                        f"{bedside.median(times) * 1000:.1f}",
+                        f"{bedside.percentile(times, 0.95) * 1000:.1f}",
+                        f"{max(times) * 1000:.1f}",
+                        f"{bedside.median(times) / base:.2f}×",
+                        str(sum(t > bedside.WAIT_LIMIT_S for t in times)),
+                    ]
+                )
+    table(rows)
+    for f in figures:
+        done = ", ".join(f"{n} {step}" for step, n in sorted(f.load.done.items()))
+        errors = f"; load ERRORS: {'; '.join(f.load.errors)}" if f.load.errors else ""
+        print(f"{f.engine} load, another process: {done}{errors}")
+    waited = ", ".join(f"{f.engine} {f.waited_too_long()}" for f in figures)
+    print(
+        f"saves that waited {limit} for the write lock during sign-in and export: {waited}; "
+        "target 0"
+    )
+
+
 def run(settings: Settings) -> None:
     started = time.perf_counter()
     print(f"$ {settings.command}")
@@ -365,6 +415,8 @@ def run(settings: Settings) -> None:
         print_vitals(figures)
         print()
         print_demo(demo_figures(Path(tmp), settings), figures[0].median)
+        print()
+        print_bedside(bedside_figures(Path(tmp), settings))
     print(f"\n(took {time.perf_counter() - started:.0f} s)")
 
 

@@ -26,8 +26,9 @@ from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed, OverrideRequired, PermissionDenied
 from ketachart.models import AuditEntry
 from ketachart.reports.export import export_session_pdf, print_session_pdf, session_summary
-from ketachart.services import board, review, sessions, users
+from ketachart.services import board, review, sessions, staff, users
 from ketachart.services.actors import Actor
+from ketachart.services.sign_in import MAX_FAILED_LOGINS, UNKNOWN_USER, sign_in
 from prove import Figure
 from prove.sample import new_clinic, postgres_server, scratch_postgres
 from tests.storage.test_roles import ADMIN, CALLS, CLINICAL, RoleCall, session_at
@@ -44,23 +45,23 @@ def _spooled(*_args: Any, **_kwargs: Any) -> subprocess.CompletedProcess[str]:
 def _export(c: Clinic, a: Actor) -> object:
     sid = session_at(c, chart_to_discharged)
     with tempfile.TemporaryDirectory() as folder:
-        return c.act(export_session_pdf, a, sid, Path(folder) / "summary.pdf")
+        return export_session_pdf(c.db, a, sid, Path(folder) / "summary.pdf")
 
 
 EXTRA_CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     "export pdf": (CLINICAL, _export),
     "print": (
         CLINICAL,
-        lambda c, a: c.act(print_session_pdf, a, session_at(c), "Front_Desk", run=_spooled),
+        lambda c, a: print_session_pdf(c.db, a, session_at(c), "Front_Desk", run=_spooled),
     ),
-    "on-screen summary": (CLINICAL, lambda c, a: c.act(session_summary, a, session_at(c))),
+    "on-screen summary": (CLINICAL, lambda c, a: session_summary(c.db, a, session_at(c))),
     "board": (
         CLINICAL,
         lambda c, a: c.act(board.board_rows, a, c.clock.now().date(), c.clock.now()),
     ),
     "review queue": (CLINICAL, lambda c, a: c.act(review.review_queue, a)),
     "list sessions": (CLINICAL, lambda c, a: c.act(sessions.list_sessions, a)),
-    "reactivate user": (ADMIN, lambda c, a: c.act(users.set_active, a, c.nurse2.id, True)),
+    "reactivate user": (ADMIN, lambda c, a: c.act(staff.enable, a, c.nurse2.id)),
 }
 ALL_CALLS = {**CALLS, **EXTRA_CALLS}
 
@@ -130,7 +131,7 @@ def _last_seq(clinic: Clinic) -> int:
 
 def _failed_login(clinic: Clinic, username: str, password: str) -> None:
     try:
-        clinic.act(users.authenticate, username, password)
+        sign_in(clinic.db, username, password)
     except AuthenticationFailed:
         return
     raise AssertionError(f"the login of {username!r} with a wrong password succeeded")
@@ -140,14 +141,16 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
     """(what, found) for each privilege change and login that must be audited."""
     admin, nurse2 = clinic.admin, clinic.nurse2
     start = _last_seq(clinic)
-    clinic.act(users.change_role, admin, nurse2.id, Role.PHYSICIAN)
-    clinic.act(users.change_role, admin, nurse2.id, Role.NURSE)
-    clinic.act(users.set_active, admin, nurse2.id, False)
-    clinic.act(users.set_active, admin, nurse2.id, True)
-    clinic.act(users.create_user, admin, "new.rn", "New Nurse", "RN", Role.NURSE, "pass-word-9")
-    clinic.act(users.authenticate, "wes", PASSWORDS["wes"])
+    clinic.act(staff.change_role, admin, nurse2.id, Role.PHYSICIAN)
+    clinic.act(staff.change_role, admin, nurse2.id, Role.NURSE)
+    clinic.act(staff.disable, admin, nurse2.id)
+    clinic.act(staff.enable, admin, nurse2.id)
+    clinic.act(
+        users.create_user, admin, "new.rn", "New Nurse", "RN", Role.NURSE, "quiet-orchard-79"
+    )
+    sign_in(clinic.db, "wes", PASSWORDS["wes"])
     _failed_login(clinic, "nobody", "whatever-1")
-    for _attempt in range(users.MAX_FAILED_LOGINS):
+    for _attempt in range(MAX_FAILED_LOGINS):
         _failed_login(clinic, "wes", "wrong-pass-1")
     _failed_login(clinic, "wes", PASSWORDS["wes"])  # locked: refused even with the password
     rows = _audit_rows(clinic, start)
@@ -158,9 +161,9 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
         ("deactivation", ("user.deactivate", "admin", uid, "")),
         ("activation", ("user.activate", "admin", uid, "")),
         ("login", ("login", "wes", uid, "")),
-        ("failed login, unknown user", ("login.failed", "nobody", "", "unknown or inactive user")),
-        ("failed login", ("login.failed", "wes", uid, "attempt 1")),
-        ("lockout", ("login.failed", "wes", uid, "attempt 5, account locked")),
+        ("failed login, unknown user", ("login.failed", "", "", UNKNOWN_USER)),
+        ("failed login", ("login.failed", "wes", uid, "wrong password, attempt 1")),
+        ("lockout", ("login.failed", "wes", uid, "wrong password, attempt 5, account locked")),
         ("login refused while locked", ("login.refused", "wes", uid, "account locked")),
     ]
     for what, row in expected:
@@ -170,7 +173,7 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
 
 def denied_role_change_changes_nothing(clinic: Clinic) -> bool:
     with suppress(PermissionDenied):
-        clinic.act(users.change_role, clinic.nurse, clinic.nurse.id, Role.ADMIN)
+        clinic.act(staff.change_role, clinic.nurse, clinic.nurse.id, Role.ADMIN)
     with clinic.db.reading() as tx:
         return users.get_actor(tx, clinic.nurse.id).role is Role.NURSE
 

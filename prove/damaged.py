@@ -36,6 +36,12 @@ from ketachart.storage.backup import remove_copy
 from ketachart.storage.database import open_database
 from prove import Figure
 from prove.sample import build_sample
+from tests.support import PASSWORDS
+
+ADMIN_PASSWORD_ENV = "KETACHART_PROVE_ADMIN_PASSWORD"
+SIGN_IN = ["--user", "admin", "--password-env", ADMIN_PASSWORD_ENV]
+"""verify is an administrator's command: the sample clinic's admin signs in (an intact copy
+is then reported intact, not refused for want of a user)."""
 
 AREA = "damaged files"
 REFUSED, FLAGGED, CLEAN, UNHANDLED = "refused at open", "flagged by verify", "clean", "unhandled"
@@ -212,6 +218,7 @@ def cli_env(folder: Path) -> dict[str, str]:
     for name in ("XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
         env[name] = str(folder / name.lower())
     env.pop("KETACHART_DATABASE_URL", None)
+    env[ADMIN_PASSWORD_ENV] = PASSWORDS["admin"]
     return env
 
 
@@ -220,7 +227,7 @@ def run_cli(data: bytes, damaged: bool, path: Path, env: dict[str, str]) -> CliR
     path.write_bytes(data)
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     before = file_state(path)
-    command = [sys.executable, "-m", "ketachart", "--db", f"sqlite:///{path}", "verify"]
+    command = [sys.executable, "-m", "ketachart", "--db", f"sqlite:///{path}", "verify", *SIGN_IN]
     done = subprocess.run(
         command, check=False, capture_output=True, text=True, env=env, timeout=120
     )

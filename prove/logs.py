@@ -32,6 +32,9 @@ from prove import Figure
 
 AREA = "logs"
 WRONG_PASSWORD_ENV = "KETACHART_PROVE_WRONG_PASSWORD"
+PASSWORD_ENV = "KETACHART_PROVE_PASSWORD_{}"
+ADMIN = next(spec for spec in STAFF if spec.role.value == "admin")
+NURSE = next(spec for spec in STAFF if spec.role.value == "nurse")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ def child_env(home: Path) -> dict[str, str]:
         "XDG_CONFIG_HOME": str(home / "config"),
         "QT_QPA_PLATFORM": "offscreen",
         WRONG_PASSWORD_ENV: "not-the-password",
+        **{PASSWORD_ENV.format(spec.username.upper()): spec.password for spec in (ADMIN, NURSE)},
     }
     env.pop("KETACHART_DATABASE_URL", None)
     return env
@@ -98,30 +102,32 @@ def exercise(home: Path, url: str, full: bool) -> list[subprocess.CompletedProce
     ids = session_ids(url)
     out = home / "out"
     out.mkdir()
+    admin, nurse = signed_in(ADMIN.username), signed_in(NURSE.username)
     commands = [
-        ["verify"],
-        ["sessions"],
-        ["sessions", "--status", "infusing"],
-        ["export", "pdf", ids[0], "-o", str(out / "first.pdf")],
-        ["export", "pdf", ids[-1], "-o", str(out / "missing" / "last.pdf")],  # unexpected error
-        ["export", "pdf", "no-such-session", "-o", str(out / "none.pdf")],
-        ["sessions", "--date", "not-a-date"],
-        ["protocols", "export", "EXAMPLE-TRD-40", "-o", str(out / "protocol.json")],
+        ["verify", *admin],
+        ["sessions", *nurse],
+        ["sessions", "--status", "infusing", *nurse],
+        ["export", "pdf", ids[0], "-o", str(out / "first.pdf"), *nurse],
+        # an unexpected error:
+        ["export", "pdf", ids[-1], "-o", str(out / "missing" / "last.pdf"), *nurse],
+        ["export", "pdf", "no-such-session", "-o", str(out / "none.pdf"), *nurse],
+        ["sessions", "--date", "not-a-date", *nurse],
+        ["protocols", "export", "EXAMPLE-TRD-40", "-o", str(out / "protocol.json"), *admin],
         [
             "protocols",
             "import",
             str(out / "protocol.json"),
-            "--admin",
-            STAFF[0].username,
+            "--user",
+            ADMIN.username,
             "--password-env",
             WRONG_PASSWORD_ENV,
         ],
-        ["backup", str(out / "backup.sqlite")],
+        ["backup", str(out / "backup.sqlite"), *admin],
+        ["users", "list", *admin],
     ]
     results += [ketachart(home, "--db", url, *command) for command in commands]
-    results.append(
-        ketachart(home, "restore", str(out / "backup.sqlite"), "--to", str(out / "restored.sqlite"))
-    )
+    restore = ["restore", str(out / "backup.sqlite"), "--to", str(out / "restored.sqlite")]
+    results.append(ketachart(home, *restore, *admin))
     results.append(
         run_child(home, "-c", "from prove.logs import buggy_command; buggy_command()", url)
     )
@@ -131,6 +137,11 @@ def exercise(home: Path, url: str, full: bool) -> list[subprocess.CompletedProce
     return results
 
 
+def signed_in(username: str) -> list[str]:
+    """The flags that sign a demo account in, its password from the child's environment."""
+    return ["--user", username, "--password-env", PASSWORD_ENV.format(username.upper())]
+
+
 def open_charts() -> None:
     """Child process: sign in as a demo nurse and open each named chart in the main window."""
     url, home, *ids = sys.argv[1:]
@@ -138,7 +149,6 @@ def open_charts() -> None:
     from PySide6.QtWidgets import QApplication
 
     from ketachart.logs import setup_logging
-    from ketachart.services import users
     from ketachart.ui.main_window import MainWindow
     from ketachart.ui.workstation import Workstation
 
@@ -147,7 +157,7 @@ def open_charts() -> None:
     db = open_database(url)
     nurse = next(s for s in STAFF if s.username == "nina")
     ws = Workstation(db, QSettings(str(Path(home) / "ws.ini"), QSettings.Format.IniFormat))
-    actor = ws.run(users.authenticate, nurse.username, nurse.password)
+    actor = ws.sign_in(nurse.username, nurse.password).actor
     window = MainWindow(ws)
     window.start_shift(actor)
     window.show()

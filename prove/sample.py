@@ -3,14 +3,11 @@ PostgreSQL test server's scratch databases (shared by prove.damaged, .concurrenc
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import psycopg
 from sqlalchemy import make_url
 
 from ketachart.clock import ManualClock
@@ -19,6 +16,7 @@ from ketachart.services import charting, signing
 from ketachart.services.chains import load_events
 from ketachart.services.corrections import correct_entry
 from ketachart.storage.database import open_database
+from tests.postgres import clinic_database, server_url
 from tests.support import (
     BASELINE,
     PASSWORDS,
@@ -27,8 +25,6 @@ from tests.support import (
     chart_to_infusing,
     make_clinic,
 )
-
-POSTGRES_ENV = "KETACHART_TEST_POSTGRES_URL"
 
 
 @dataclass(frozen=True)
@@ -69,9 +65,19 @@ def _signed_session(clinic: Clinic, *, attest: bool) -> str:
         seen_version=None,
     )
     if attest:
-        clinic.act(signing.attest, clinic.nurse, session_id, PASSWORDS[clinic.nurse.username])
+        clinic.act(
+            signing.attest,
+            clinic.nurse,
+            session_id,
+            clinic.proof(clinic.nurse, PASSWORDS[clinic.nurse.username], signing.ATTEST_PURPOSE),
+        )
     physician = clinic.physician
-    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(
+        signing.sign_session,
+        physician,
+        session_id,
+        clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+    )
     return session_id
 
 
@@ -92,25 +98,16 @@ def build_sample(url: str, signed: int = 2, unsigned: int = 2) -> Sample:
 
 def postgres_server() -> str | None:
     """The PostgreSQL test server's URL, if one is configured (see .ci/postgres.sh)."""
-    return os.environ.get(POSTGRES_ENV, "").strip() or None
-
-
-def _admin_dsn(server: str) -> str:
-    return make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    return server_url()
 
 
 @contextmanager
 def scratch_postgres(server: str, template: str | None = None) -> Iterator[str]:
-    """A new database on the server (a copy of `template`, if named), dropped afterwards."""
-    name = f"kc_prove_{uuid.uuid4().hex[:12]}"
-    copy = f' TEMPLATE "{template}"' if template else ""
-    with psycopg.connect(_admin_dsn(server), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"{copy}')
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_admin_dsn(server), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A new database on the server (a copy of `template`, if named), set up with least
+    privilege as `ketachart init --app-role` does: the URL connects as the application's
+    role, so the proofs run as a clinic's workstations do. Dropped afterwards."""
+    with clinic_database(server, "kc_prove", template) as urls:
+        yield urls.app
 
 
 def database_name(url: str) -> str:

@@ -2,9 +2,9 @@
 database with signed sessions: `verify_all` must flag each one, naming where it happened.
 
 Each tampering (prove.tamperings) runs on its own copy (a file copy on SQLite, `CREATE
-DATABASE ... TEMPLATE` on PostgreSQL), as someone with direct database access: the
-append-only triggers are dropped first. An untampered copy must verify clean, so that
-"flagged" means something.
+DATABASE ... TEMPLATE` on PostgreSQL, charted as the application's role), as someone with
+direct database access (the superuser): the append-only triggers are dropped first. An
+untampered copy must verify clean, so that "flagged" means something.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ketachart.storage.database import open_database
 from prove import Figure
 from prove.sample import chart_sample, database_name, new_clinic, postgres_server, scratch_postgres
 from prove.tamperings import BATTERY, Action, Target
+from tests.postgres import privileged, superuser_url
 
 AREA = "tampering"
 
@@ -78,11 +79,12 @@ def build(url: str) -> Target:
 
 
 def tamper_and_verify(url: str, target: Target, action: Action | None) -> list[Problem]:
-    """Run `action` as someone with direct access (append-only triggers dropped), then verify."""
+    """Run `action` as someone with direct access (the superuser: append-only triggers
+    dropped), then verify as the application's role."""
     db = open_database(url)
     try:
         if action is not None:
-            with db.engine.begin() as connection:
+            with privileged(db) as connection:
                 for table in APPEND_ONLY_TABLES:
                     for statement in dialect.drop_append_only_ddl(db.dialect_name, table):
                         connection.exec_driver_sql(statement)
@@ -121,8 +123,9 @@ def battery_on(url: str, folder: Path) -> list[Result]:
     if parsed.get_backend_name() == "sqlite":
         assert parsed.database
         return battery("sqlite", partial(_file_copy, Path(parsed.database), folder), target)
-    server = parsed.set(database="postgres").render_as_string(hide_password=False)
-    return battery("postgresql", partial(scratch_postgres, server, database_name(url)), target)
+    server = make_url(superuser_url(url)).set(database="postgres")
+    copy = partial(scratch_postgres, server.render_as_string(False), database_name(url))
+    return battery("postgresql", copy, target)
 
 
 @contextmanager

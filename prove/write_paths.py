@@ -26,8 +26,18 @@ from ketachart.domain.protocol import EXAMPLE_PROTOCOLS
 from ketachart.domain.vocab import Role, Severity, SideEffectKind, StopReason
 from ketachart.errors import AuthenticationFailed
 from ketachart.reports.export import export_session_pdf, print_session_pdf
-from ketachart.services import charting, corrections, patients, protocols, sessions, signing, users
+from ketachart.services import (
+    charting,
+    corrections,
+    patients,
+    protocols,
+    sessions,
+    signing,
+    staff,
+    users,
+)
 from ketachart.services.clinic import ClinicInfo, set_clinic
+from ketachart.services.sign_in import sign_in
 from tests.storage.helpers import ONDANSETRON, VIAL, chart_to_stopped, event_id
 from tests.support import (
     ALL_INSTRUCTIONS,
@@ -113,7 +123,7 @@ def _edited(clinic: Clinic) -> patients.PatientDetails:
 def _new_user(clinic: Clinic) -> str:
     name = f"u{_unique()}"
     made = clinic.act(
-        users.create_user, clinic.admin, name, "Temp", "RN", Role.NURSE, "pass-word-1"
+        users.create_user, clinic.admin, name, "Temp", "RN", Role.NURSE, "quiet-orchard-71"
     )
     return str(made.id)
 
@@ -129,7 +139,7 @@ def _correct(clinic: Clinic, sid: str) -> object:
 def _failed_login(clinic: Clinic, _target: str) -> object:
     """A wrong password is recorded (and counted towards the lockout) before it is refused."""
     try:
-        return clinic.act(users.authenticate, clinic.nurse2.username, "not-the-password")
+        return sign_in(clinic.db, clinic.nurse2.username, "not-the-password").actor
     except AuthenticationFailed as refused:
         return refused
 
@@ -138,18 +148,24 @@ def _print(clinic: Clinic, sid: str) -> object:
     def spooler(*args: Any, **_kwargs: Any) -> subprocess.CompletedProcess[str]:
         return subprocess.CompletedProcess(args, 0, "request id is Desk-1 (1 file(s))", "")
 
-    return clinic.act(print_session_pdf, clinic.nurse, sid, "Desk", spooler)
+    return print_session_pdf(clinic.db, clinic.nurse, sid, "Desk", spooler)
 
 
 def _export(clinic: Clinic, sid: str) -> object:
     with tempfile.TemporaryDirectory(prefix="ketachart-export-") as folder:
-        return clinic.act(export_session_pdf, clinic.nurse, sid, Path(folder) / "s.pdf")
+        return export_session_pdf(clinic.db, clinic.nurse, sid, Path(folder) / "s.pdf")
 
 
 def _sign_addendum(clinic: Clinic, sid: str) -> object:
     addendum = event_id(clinic, sid, EventKind.ADDENDUM)
     doctor = clinic.physician
-    return clinic.act(signing.sign_addendum, doctor, sid, addendum, PASSWORDS[doctor.username])
+    return clinic.act(
+        signing.sign_addendum,
+        doctor,
+        sid,
+        addendum,
+        clinic.proof(doctor, PASSWORDS[doctor.username], signing.SIGN_PURPOSE),
+    )
 
 
 def _verb(fn: Callable[..., object], *args: Any, **kwargs: Any) -> Callable[[Clinic, str], object]:
@@ -168,12 +184,22 @@ def _controlled(clinic: Clinic, sid: str) -> object:
 
 def _attest(clinic: Clinic, sid: str) -> object:
     nurse = clinic.nurse
-    return clinic.act(signing.attest, nurse, sid, PASSWORDS[nurse.username])
+    return clinic.act(
+        signing.attest,
+        nurse,
+        sid,
+        clinic.proof(nurse, PASSWORDS[nurse.username], signing.ATTEST_PURPOSE),
+    )
 
 
 def _sign(clinic: Clinic, sid: str) -> object:
     doctor = clinic.physician
-    return clinic.act(signing.sign_session, doctor, sid, PASSWORDS[doctor.username])
+    return clinic.act(
+        signing.sign_session,
+        doctor,
+        sid,
+        clinic.proof(doctor, PASSWORDS[doctor.username], signing.SIGN_PURPOSE),
+    )
 
 
 WRITE_PATHS: tuple[WritePath, ...] = (
@@ -233,12 +259,12 @@ WRITE_PATHS: tuple[WritePath, ...] = (
     WritePath("create user", lambda c, _t: _new_user(c)),
     WritePath(
         "change role",
-        lambda c, uid: c.act(users.change_role, c.admin, int(uid), Role.PHYSICIAN),
+        lambda c, uid: c.act(staff.change_role, c.admin, int(uid), Role.PHYSICIAN),
         _new_user,
     ),
     WritePath(
         "deactivate user",
-        lambda c, uid: c.act(users.set_active, c.admin, int(uid), False),
+        lambda c, uid: c.act(staff.disable, c.admin, int(uid)),
         _new_user,
     ),
     WritePath("failed login", _failed_login, looks=True),
@@ -252,7 +278,7 @@ WRITE_PATHS: tuple[WritePath, ...] = (
     ),
     WritePath(
         "login",
-        lambda c, _t: c.act(users.authenticate, "drm", PASSWORDS["drm"]),
+        lambda c, _t: sign_in(c.db, "drm", PASSWORDS["drm"]).actor,
         looks=True,
     ),
     WritePath("view chart", _verb(sessions.view_session), session(), looks=True),

@@ -29,6 +29,7 @@ CHOSEN = (
     "allergy-popup",
     "entry-vitals",
     "acknowledge-errors",
+    "approvals-errors",
     "entry-discharge-errors",
     "entry-reconcile-dose",
     "new-session-warning-errors",

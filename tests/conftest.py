@@ -7,16 +7,14 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import psycopg
 import pytest
-from sqlalchemy import make_url
 
 from ketachart.clock import ManualClock
 from ketachart.storage.database import Database, open_database
+from tests.postgres import POSTGRES_ENV, ClinicUrls, clinic_database, new_database, server_url
 from tests.sound_server import null_sound_server
 from tests.support import Clinic, make_clinic
 
@@ -48,13 +46,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(_SCREEN_FOLDER, ignore_errors=True)
 
 
-POSTGRES_ENV = "KETACHART_TEST_POSTGRES_URL"
 SOUND_SERVER_ENV = "PULSE_SERVER"
 ENGINES = ["sqlite", "postgresql"]
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get(POSTGRES_ENV, "").strip()
+def _postgres_url() -> str:
+    url = server_url()
     if url:
         return url
     if os.environ.get("CI"):
@@ -66,23 +63,28 @@ def _postgres_url() -> str | None:
 
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
-    server = _postgres_url()
-    assert server is not None
-    name = f"kc_test_{uuid.uuid4().hex[:12]}"
-    admin = make_url(server).set(drivername="postgresql")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A fresh, empty PostgreSQL database on the test server (its superuser's URL), dropped
+    afterwards."""
+    with new_database(_postgres_url(), "kc_test") as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_clinic() -> Iterator[ClinicUrls]:
+    """A fresh PostgreSQL database set up as `ketachart init --app-role` does (schema owned
+    by the owner role, grants for the application and auditor roles), dropped afterwards."""
+    with clinic_database(_postgres_url()) as urls:
+        yield urls
 
 
 @pytest.fixture(params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+    """An SQLite file, or a PostgreSQL database reached as the application's role: the whole
+    storage suite charts with least privilege. (Tampering on purpose: tests.postgres.privileged.)"""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/ketachart-test.sqlite"
-    return str(request.getfixturevalue("postgres_database"))
+    urls: ClinicUrls = request.getfixturevalue("postgres_clinic")
+    return urls.app
 
 
 @pytest.fixture

@@ -28,17 +28,17 @@ from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.protocols import ProtocolRow
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import PasswordProof, prove_password
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 PASSWORDS = {
-    "admin": "admin-pass-1",
-    "nina": "nurse-pass-1",
-    "wes": "nurse-pass-2",
-    "drm": "doctor-pass-1",
+    "admin": "lantern-orbit-42",
+    "nina": "velvet-canyon-17",
+    "wes": "harbor-quill-93",
+    "drm": "maple-prism-58x",
 }
 
 
@@ -54,10 +54,13 @@ class Clinic:
     patient: patients.PatientRow
 
     def act(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run one service call as one committed transaction, as the application does (a
-        password it rejects is recorded on its own after the rollback)."""
-        with user_action(self.db) as tx:
+        """Run one service call as one committed transaction, as the application does."""
+        with self.db.transaction() as tx:
             return fn(tx, *args, **kwargs)
+
+    def proof(self, actor: Actor, password: str, purpose: str) -> PasswordProof:
+        """`actor` types `password` again for `purpose` (to sign or attest), as the screens do."""
+        return prove_password(self.db, actor, password, purpose=purpose)
 
     def later(self, minutes: float) -> None:
         self.clock.advance(timedelta(minutes=minutes))

@@ -1,5 +1,7 @@
 """`ketachart backup` and `ketachart restore`: online, checked backups of an SQLite database.
-PostgreSQL is backed up with pg_dump (README: Backup and restore)."""
+PostgreSQL is backed up with pg_dump (README: Backup and restore). A backup holds every
+patient's chart, so an administrator signs in for each: to the database backed up, and, for a
+restore, to the restored copy (whose accounts are the backup's), which is removed if refused."""
 
 from __future__ import annotations
 
@@ -8,13 +10,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from ketachart.cli.commands import database_choice
+from ketachart.cli.commands import database_choice, open_from_args
+from ketachart.cli.sign_in import signed_in
 from ketachart.clock import SystemClock
 from ketachart.config import ENV_DATABASE_URL, default_database_path
+from ketachart.domain.access import Action
 from ketachart.errors import BadDatabaseUrl
 from ketachart.services import backups
 from ketachart.storage import backup
-from ketachart.storage.database import open_database
+from ketachart.storage.database import Database, open_database
 
 PG_DUMP_EXIT = 2
 USAGE_EXIT = 2
@@ -34,20 +38,18 @@ def run_backup(args: argparse.Namespace) -> int:
     if args.auto == (args.dest is not None):
         print("ketachart: error: name the backup file (DEST), or use --auto.", file=sys.stderr)
         return USAGE_EXIT
-    if args.auto:
-        return _auto(url, args)
-    check = backups.make_backup(source, args.dest)
+    with open_from_args(args, existing=True) as db:
+        signed_in(db, args, Action.BACKUP, purpose="cli.backup")
+        if args.auto:
+            return _auto(db, args)
+        check = backups.make_backup(source, args.dest)
     print(f"Backed up {source} to {args.dest}; the copy was checked: {check.summary()}.")
     return 0
 
 
-def _auto(url: str, args: argparse.Namespace) -> int:
+def _auto(db: Database, args: argparse.Namespace) -> int:
     folder = args.folder or backups.own_backup_folder()
-    db = open_database(url, SystemClock(), migrate=False)
-    try:
-        made = backups.maybe_backup(db, folder, args.keep, db.clock.now())
-    finally:
-        db.dispose()
+    made = backups.maybe_backup(db, folder, args.keep, db.clock.now())
     if made is None:
         print(f"Today's backup exists already in {folder}.")
         return 0
@@ -61,6 +63,7 @@ def run_restore(args: argparse.Namespace) -> int:
     target: Path = args.to or restored_name(datetime.now().astimezone())
     check = backups.restore_backup(args.source, target)
     url = backup.sqlite_url(target)
+    _admin_of_restored(url, target, args)
     print(f"Restored {args.source} into the new file {target}; checked: {check.summary()}.")
     print(f"Use it:  ketachart --db {url}")
     print(
@@ -69,6 +72,19 @@ def run_restore(args: argparse.Namespace) -> int:
         f"({default_database_path()}) aside and rename the restored file to its name."
     )
     return 0
+
+
+def _admin_of_restored(url: str, target: Path, args: argparse.Namespace) -> None:
+    """An administrator of the restored clinic signs in to it (audited there); if refused,
+    the restored file is removed, so the backup's charts are not left readable."""
+    db = open_database(url, SystemClock())
+    try:
+        signed_in(db, args, Action.BACKUP, purpose="cli.restore")
+    except BaseException:
+        db.dispose()
+        backup.remove_copy(target)
+        raise
+    db.dispose()
 
 
 def restored_name(now: datetime) -> Path:

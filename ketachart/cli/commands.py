@@ -9,28 +9,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ketachart.cli.passwords import password_from
+from ketachart.cli.sign_in import signed_in
 from ketachart.cli.terminal import shown
 from ketachart.clock import SystemClock
 from ketachart.config import DatabaseChoice, choose_database
+from ketachart.domain.access import Action
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.domain.vocab import Role
 from ketachart.errors import BadDatabaseUrl, ValidationError
 from ketachart.services import clinic, protocols, sessions, users
+from ketachart.services.actors import Actor
 from ketachart.services.clock_guard import clock_warnings
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
 
 @contextmanager
-def open_from_args(args: argparse.Namespace, *, existing: bool = False) -> Iterator[Database]:
+def open_from_args(
+    args: argparse.Namespace, *, existing: bool = False, url: str | None = None
+) -> Iterator[Database]:
     """The database named by --db (or --demo, KETACHART_DATABASE_URL, the default), its
     connections closed when the command is done. `existing`: a command that only reads
-    refuses an SQLite file that does not exist, rather than create an empty one."""
+    refuses an SQLite file that does not exist, rather than create an empty one. `url`: the
+    same database reached another way (init: as the PostgreSQL owner role)."""
     choice = database_choice(args)
     if existing:
         choice.require_file()
     try:
-        db = open_database(choice.url, SystemClock())
+        db = open_database(url or choice.url, SystemClock())
     except BadDatabaseUrl as error:
         raise choice.named(error) from error
     try:
@@ -44,20 +50,32 @@ def database_choice(args: argparse.Namespace) -> DatabaseChoice:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with open_from_args(args) as db:
+    """The first `init` (no account yet) needs none: it creates the first administrator.
+    Once accounts exist, an administrator signs in to run it again."""
+    from ketachart.cli.role_commands import least_privilege
+
+    with least_privilege(args) as url, open_from_args(args, url=url) as db:
+        admin = _admin_unless_first(db, args)
         with db.transaction() as tx:
             installed = protocols.install_example_protocols(tx)
             if args.clinic_name:
-                clinic.set_clinic(tx, None, clinic.ClinicInfo(args.clinic_name, ""))
-            has_users = users.count_users(tx) > 0
+                clinic.set_clinic(tx, admin, clinic.ClinicInfo(args.clinic_name, ""))
         print(f"Database ready at revision head ({db.dialect_name}).")
         if installed:
             print(
                 f"Installed {len(installed)} example protocols (marked EXAMPLE: edit before use)."
             )
-        if not has_users:
+        if admin is None:
             _create_first_admin(db, args)
     return 0
+
+
+def _admin_unless_first(db: Database, args: argparse.Namespace) -> Actor | None:
+    """None on a database without accounts; else the administrator who signs in."""
+    with db.reading() as tx:
+        if users.count_users(tx) == 0:
+            return None
+    return signed_in(db, args, Action.MANAGE_USERS, purpose="cli.init")
 
 
 def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
@@ -109,9 +127,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with open_from_args(args, existing=True) as db, db.reading() as tx:
-        problems = verify_all(tx)
-        warnings = clock_warnings(tx)
+    """An administrator's check (it reads the audit trail): no patient data is printed."""
+    with open_from_args(args, existing=True) as db:
+        signed_in(db, args, Action.VIEW_AUDIT, purpose="cli.verify")
+        with db.reading() as tx:
+            problems = verify_all(tx)
+            warnings = clock_warnings(tx)
     for problem in problems:
         print(f"PROBLEM {problem}")
     for warning in warnings:
@@ -125,8 +146,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_sessions(args: argparse.Namespace) -> int:
     status = SessionStatus(args.status) if args.status else None
-    with open_from_args(args, existing=True) as db, db.transaction() as tx:
-        rows = sessions.list_sessions(tx, None, on=args.date, status=status)
+    with open_from_args(args, existing=True) as db:
+        actor = signed_in(db, args, Action.VIEW_CHART, purpose="cli.sessions")
+        with db.transaction() as tx:
+            rows = sessions.list_sessions(tx, actor, on=args.date, status=status)
     for row in rows:
         print(
             f"{row.session.id}  {row.session.session_date}  {shown(row.session.chair):<10} "
@@ -140,8 +163,9 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ketachart.reports.export import export_session_pdf
 
-    with open_from_args(args, existing=True) as db, db.transaction() as tx:
-        result = export_session_pdf(tx, None, args.session_id, args.output)
+    with open_from_args(args, existing=True) as db:
+        actor = signed_in(db, args, Action.EXPORT, purpose="cli.export")
+        result = export_session_pdf(db, actor, args.session_id, args.output)
     state = "signed" if result.signed else "DRAFT, not signed"
     print(f"Wrote the session summary ({result.pages} pages, {state}) to {result.path}.")
     if result.unprintable:
@@ -153,7 +177,8 @@ def cmd_protocols(args: argparse.Namespace) -> int:
     from ketachart.cli.protocol_commands import run_protocols
 
     with open_from_args(args, existing=True) as db:
-        return run_protocols(db, args)
+        actor = signed_in(db, args, Action.MANAGE_PROTOCOLS, purpose="cli.protocols")
+        return run_protocols(db, actor, args)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -168,6 +193,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return run_restore(args)
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    from ketachart.cli.user_commands import run_users
+
+    with open_from_args(args, existing=True) as db:
+        return run_users(db, args)
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -177,4 +209,5 @@ COMMANDS = {
     "protocols": cmd_protocols,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "users": cmd_users,
 }

@@ -7,9 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from ketachart import __version__
-from ketachart.domain.vocab import SessionStatus
+from ketachart.domain.vocab import Role, SessionStatus
 
 DB_HELP = "database URL (default: KETACHART_DATABASE_URL, else SQLite in the user data folder)"
+USER_HELP = "sign in as this user (asked on the terminal if not given)"
+PASSWORD_ENV_HELP = (
+    "read your password from this environment variable (scheduled jobs), instead of a prompt"
+)
 
 
 class CliParser(argparse.ArgumentParser):
@@ -40,6 +44,8 @@ def build_parser() -> CliParser:
     parser = CliParser(prog="ketachart", description="Charting for IV ketamine infusion clinics.")
     parser.add_argument("--version", action="version", version=f"ketachart {__version__}")
     parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    parser.add_argument("--user", metavar="NAME", help=USER_HELP)
+    parser.add_argument("--password-env", metavar="VAR", help=PASSWORD_ENV_HELP)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -59,18 +65,24 @@ def build_parser() -> CliParser:
     _add_export(commands)
     _add_protocols(commands)
     _add_backup(commands)
-    _accept_db_after(commands)
+    _add_users(commands)
+    _accept_after(commands)
     return parser
 
 
-def _accept_db_after(commands: argparse._SubParsersAction[CliParser]) -> None:
-    """`--db` after the command too (`ketachart demo --db URL`), at every level. It is set
-    only when given there (SUPPRESS), so a --db before the command is not overwritten."""
+def _accept_after(commands: argparse._SubParsersAction[CliParser]) -> None:
+    """`--db`, `--user` and `--password-env` after the command too (`ketachart demo --db
+    URL`), at every level. Each is set only when given there (SUPPRESS), so one given before
+    the command is not overwritten."""
     for command in commands.choices.values():
         command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=DB_HELP)
+        command.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help=USER_HELP)
+        command.add_argument(
+            "--password-env", metavar="VAR", default=argparse.SUPPRESS, help=PASSWORD_ENV_HELP
+        )
         for action in command._actions:
             if isinstance(action, argparse._SubParsersAction):
-                _accept_db_after(action)
+                _accept_after(action)
 
 
 def _keep(text: str) -> int:
@@ -111,6 +123,18 @@ def _add_init(commands: argparse._SubParsersAction[CliParser]) -> None:
         help="read the admin password from this environment variable",
     )
     init.add_argument("--clinic-name", help="clinic name printed on every PDF")
+    roles = init.add_argument_group(
+        "PostgreSQL least privilege (run init with a superuser's or the owner's URL)"
+    )
+    roles.add_argument("--app-role", help="the role the application connects as (created)")
+    roles.add_argument("--app-password-env", metavar="VAR", help="its password, from VAR")
+    roles.add_argument("--auditor-role", help="a read-only role that can run verify (created)")
+    roles.add_argument("--auditor-password-env", metavar="VAR", help="its password, from VAR")
+    roles.add_argument(
+        "--owner-role",
+        help="the role that owns the schema and runs migrations (default: ketachart_owner "
+        "when run by a superuser, else the connecting role)",
+    )
 
 
 def _add_protocols(commands: argparse._SubParsersAction[CliParser]) -> None:
@@ -122,5 +146,42 @@ def _add_protocols(commands: argparse._SubParsersAction[CliParser]) -> None:
     export.add_argument("-o", "--output", metavar="FILE", required=True, type=Path)
     imported = verbs.add_parser("import", help="save an edited JSON file as the next version")
     imported.add_argument("file", metavar="FILE", type=Path)
-    imported.add_argument("--admin", metavar="USER", required=True, help="administrator")
-    imported.add_argument("--password-env", metavar="VAR", help="read the password from VAR")
+
+
+def _add_users(commands: argparse._SubParsersAction[CliParser]) -> None:
+    parser = commands.add_parser("users", help="staff accounts (an administrator signs in)")
+    verbs = parser.add_subparsers(dest="users_verb", parser_class=CliParser, required=True)
+    verbs.add_parser("list", help="every account: role, status, last sign-in")
+    added = verbs.add_parser("add", help="add an account with a temporary password")
+    added.add_argument("username", metavar="USERNAME")
+    added.add_argument("--name", required=True, help="full name, as printed on the chart")
+    added.add_argument("--credentials", default="", help="e.g. RN, MD (printed after the name)")
+    added.add_argument("--role", required=True, choices=[r.value for r in Role])
+    _temporary_password_choice(added)
+    reset = verbs.add_parser("reset-password", help="a new temporary password (also unlocks)")
+    reset.add_argument("username", metavar="USERNAME")
+    _temporary_password_choice(reset)
+    role = verbs.add_parser("set-role", help="change an account's role")
+    role.add_argument("username", metavar="USERNAME")
+    role.add_argument("role", metavar="ROLE", choices=[r.value for r in Role])
+    for verb, text in USER_SWITCHES.items():
+        verbs.add_parser(verb, help=text).add_argument("username", metavar="USERNAME")
+    passwd = verbs.add_parser("passwd", help="change your own password (--user)")
+    passwd.add_argument(
+        "--new-password-env", metavar="VAR", help="read the new password from VAR (scripts)"
+    )
+
+
+USER_SWITCHES = {
+    "disable": "disable an account (never deleted: its entries keep their author)",
+    "enable": "enable a disabled account again",
+    "unlock": "unlock an account locked after failed sign-ins",
+}
+
+
+def _temporary_password_choice(command: CliParser) -> None:
+    command.add_argument(
+        "--ask-password",
+        action="store_true",
+        help="type the temporary password (twice) instead of having one made and printed",
+    )

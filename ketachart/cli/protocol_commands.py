@@ -1,5 +1,5 @@
 """Editing protocols from the command line: list, export to a JSON file, import an edited file
-as the next version (an administrator signs in for it)."""
+as the next version (an administrator signs in for each)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,23 @@ import argparse
 import json
 from pathlib import Path
 
-from ketachart.cli.passwords import password_from
 from ketachart.cli.terminal import shown
 from ketachart.domain.codec import from_plain, to_plain
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.errors import NotFound, ValidationError
-from ketachart.services import protocols, users
-from ketachart.services.user_action import user_action
+from ketachart.services import protocols
+from ketachart.services.actors import Actor
 from ketachart.storage.database import Database
 from ketachart.storage.files import write_private_text
 
 
-def run_protocols(db: Database, args: argparse.Namespace) -> int:
+def run_protocols(db: Database, admin: Actor, args: argparse.Namespace) -> int:
+    """`admin` has signed in (commands.cmd_protocols) and may manage protocols."""
     verbs = {"list": _list, "export": _export, "import": _import}
-    return verbs[args.protocol_verb](db, args)
+    return verbs[args.protocol_verb](db, admin, args)
 
 
-def _list(db: Database, _args: argparse.Namespace) -> int:
+def _list(db: Database, _admin: Actor, _args: argparse.Namespace) -> int:
     with db.reading() as tx:
         rows = protocols.current_protocols(tx)
     for row in rows:
@@ -31,7 +31,7 @@ def _list(db: Database, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(db: Database, args: argparse.Namespace) -> int:
+def _export(db: Database, _admin: Actor, args: argparse.Namespace) -> int:
     with db.reading() as tx:
         found = [r for r in protocols.current_protocols(tx) if r.spec.code == args.code]
     if not found:
@@ -42,11 +42,10 @@ def _export(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(db: Database, args: argparse.Namespace) -> int:
+def _import(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     spec = read_protocol_file(args.file)
-    password = _password(args)
-    with user_action(db) as tx:
-        admin = users.authenticate(tx, args.admin, password, purpose="protocol.import")
+    protocols.check_spec(spec)
+    with db.transaction() as tx:
         row = protocols.save_protocol(tx, admin, spec)
     print(
         f"Saved {row.spec.code} as version {row.spec.version}. Sessions already opened keep "
@@ -72,9 +71,3 @@ def read_protocol_file(path: Path) -> ProtocolSpec:
             f"{path} is not a protocol as exported by "
             f"`protocols export` ({type(error).__name__}: {error}).",
         ) from error
-
-
-def _password(args: argparse.Namespace) -> str:
-    return password_from(
-        args.password_env, "--password-env", "password", f"Password for {args.admin}: "
-    )

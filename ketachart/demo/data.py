@@ -18,12 +18,12 @@ class StaffSpec:
 
 
 STAFF: tuple[StaffSpec, ...] = (
-    StaffSpec("demoadmin", "Ádám Kovács", "", Role.ADMIN, "admin-demo-2026"),
-    StaffSpec("nina", "Nina Øster", "RN", Role.NURSE, "nurse-demo-nina"),
-    StaffSpec("jose", "José Peña", "RN", Role.NURSE, "nurse-demo-jose"),
-    StaffSpec("agnieszka", "Agnieszka Wróbel", "RN", Role.NURSE, "nurse-demo-agi"),
-    StaffSpec("drnunez", "María Núñez", "MD", Role.PHYSICIAN, "doctor-demo-mn"),
-    StaffSpec("drweiss", "Jürgen Weiß", "MD", Role.PHYSICIAN, "doctor-demo-jw"),
+    StaffSpec("demoadmin", "Ádám Kovács", "", Role.ADMIN, "cobalt-harbor-2026"),
+    StaffSpec("nina", "Nina Øster", "RN", Role.NURSE, "tulip-meadow-river"),
+    StaffSpec("jose", "José Peña", "RN", Role.NURSE, "amber-falcon-stone"),
+    StaffSpec("agnieszka", "Agnieszka Wróbel", "RN", Role.NURSE, "silver-otter-bridge"),
+    StaffSpec("drnunez", "María Núñez", "MD", Role.PHYSICIAN, "cedar-lantern-moss"),
+    StaffSpec("drweiss", "Jürgen Weiß", "MD", Role.PHYSICIAN, "plum-glacier-rain"),
 )
 
 CLINIC_NAME = "Lindenhof Infusion Clinic (demo data)"

@@ -18,9 +18,9 @@ from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import AlertResponse, ScoreKind
 from ketachart.errors import AcknowledgementRequired
-from ketachart.services import charting, sessions, users
+from ketachart.services import charting, sessions
 from ketachart.services.actors import Actor
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import PasswordProof, prove_password, sign_in
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -53,16 +53,19 @@ class DemoContext:
 
     def act(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """One user action, one transaction."""
-        with user_action(self.db) as tx:
+        with self.db.transaction() as tx:
             return fn(tx, *args, **kwargs)
+
+    def prove(self, member: Member, purpose: str) -> PasswordProof:
+        """The member types their password again, to sign or attest."""
+        return prove_password(self.db, member.actor, member.password, purpose=purpose)
 
     def witness(self, member: Member) -> Actor:
         """The witness authenticates with their own password. The demo asks each witness once
         and reuses it, because every argon2 check takes about 0.1 s."""
         if member.actor.id not in self.witnesses:
-            self.witnesses[member.actor.id] = self.act(
-                users.authenticate, member.actor.username, member.password, purpose="witness"
-            )
+            signed = sign_in(self.db, member.actor.username, member.password, purpose="witness")
+            self.witnesses[member.actor.id] = signed.actor
         return self.witnesses[member.actor.id]
 
 

@@ -377,11 +377,13 @@ def _sign(run: Run) -> Iterator[datetime]:
         return
     act, nurse, physician = run.ctx.act, run.nurse, run.physician
     yield run.capped(done + run.rng.randint(5, 40))
-    act(signing.attest, nurse.actor, run.session_id, nurse.password)
+    proof = run.ctx.prove(nurse, signing.ATTEST_PURPOSE)
+    act(signing.attest, nurse.actor, run.session_id, proof)
     if finish is Finish.ATTESTED:
         return
     yield run.capped(done + run.rng.randint(60, 360))
-    act(signing.sign_session, physician.actor, run.session_id, physician.password)
+    proof = run.ctx.prove(physician, signing.SIGN_PURPOSE)
+    act(signing.sign_session, physician.actor, run.session_id, proof)
     if finish is not Finish.ADDENDUM:
         return
     later = done + run.rng.randint(18 * 60, 30 * 60)
@@ -389,4 +391,5 @@ def _sign(run: Run) -> Iterator[datetime]:
     text = run.rng.choice(ADDENDA)
     addendum = act(signing.add_addendum, nurse.actor, run.session_id, text)
     yield run.capped(later + run.rng.randint(30, 240))
-    act(signing.sign_addendum, physician.actor, run.session_id, addendum.id, physician.password)
+    proof = run.ctx.prove(physician, signing.SIGN_PURPOSE)
+    act(signing.sign_addendum, physician.actor, run.session_id, addendum.id, proof)

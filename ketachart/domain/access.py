@@ -1,5 +1,5 @@
 """Who may do what. Nurses chart; physicians chart, override and sign; admins manage
-users and protocols but do not chart or read charts."""
+users and protocols, verify, back up and restore, but do not chart or read charts."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_PROTOCOLS = "manage_protocols"
     VIEW_AUDIT = "view_audit"
+    BACKUP = "backup"
 
 
 CLINICAL = frozenset({Role.NURSE, Role.PHYSICIAN})
@@ -37,6 +38,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.MANAGE_PROTOCOLS: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Action.BACKUP: frozenset({Role.ADMIN}),
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -51,6 +53,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.MANAGE_USERS: "manage user accounts",
     Action.MANAGE_PROTOCOLS: "edit protocols",
     Action.VIEW_AUDIT: "read the audit log",
+    Action.BACKUP: "back up or restore the database",
 }
 
 

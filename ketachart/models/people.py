@@ -23,6 +23,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Set by an admin's temporary password: the next sign-in asks for a new one."""
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Patient(Base):

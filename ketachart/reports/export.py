@@ -1,21 +1,33 @@
-"""Exporting a session summary as a PDF file: built from the chart view, audited, and written
-atomically so that a failed export never leaves half a file. Printing is an export too: the
-same PDF goes to a CUPS printer, and is audited the same way.
+"""Exporting a session summary as a PDF file, and printing it (the same PDF sent to a CUPS
+printer): audited, and written atomically so that a failed export never leaves half a file.
 
-This is a service (one user action, in the caller's transaction), but it lives with the
-reports because it builds one: services sit below reports in the import layers.
+Rendering a PDF takes a second or more, and a print spooler may take up to
+PRINT_TIMEOUT_SECONDS: neither may hold the write lock, or every bedside save on every
+workstation would wait for it (one writer at a time: storage.dialect.begin). So an export is
+not one transaction but three steps (see `export_session_pdf`):
+
+1. the chart is read into plain rows in a short *read* transaction (which blocks no writer);
+2. the PDF is rendered and written to a hidden file beside its target with no transaction open;
+3. the audit entry is written in a short write transaction of its own, and the file gets its
+   name only once that entry has committed.
+
+The PDF shows the chart as read in step 1 (its audit entry says how many entries it holds).
+
+This lives with the reports because it builds one: services sit below reports in the layers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import getpass
+import logging
 import os
 import re
 import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from ketachart.domain.access import Action
@@ -26,7 +38,7 @@ from ketachart.reports.summary_model import build_summary
 from ketachart.reports.summary_pdf import RenderedPdf, render_summary_pdf
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
-from ketachart.services.clinic import get_clinic
+from ketachart.services.clinic import ClinicInfo, get_clinic
 from ketachart.services.patients import get_patient
 from ketachart.services.sessions import (
     SessionView,
@@ -35,7 +47,9 @@ from ketachart.services.sessions import (
     named_users,
     view_session,
 )
-from ketachart.storage.database import Tx
+from ketachart.storage.database import Database, Tx
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,42 +75,74 @@ def unprintable_note(characters: tuple[str, ...]) -> str:
 
 
 def export_session_pdf(
-    tx: Tx, actor: Actor | None, session_id: str, path: Path | str, *, invariant: bool = False
+    db: Database,
+    actor: Actor | None,
+    session_id: str,
+    path: Path | str,
+    *,
+    invariant: bool = False,
 ) -> ExportResult:
-    """Write the session summary to `path`. `actor` None is the command-line operator, who
-    has no account; the export is audited either way (without patient data)."""
-    view, pdf = _rendered(tx, actor, session_id, invariant)
-    signed = view.state.status is SessionStatus.SIGNED
-    name = None if actor is not None else _operator_name()
-    audit(tx, actor, "export.pdf", "session", session_id, _detail(view, pdf), username=name)
+    """Write the session summary to `path`, holding the write lock only to audit it. `actor`
+    None is the command-line operator, who has no account; the export is audited either way
+    (without patient data).
+
+    If the audit entry cannot be written (the database is full, or gone), the rendered file
+    is removed and the error raised: no exported file without its audit entry. If the entry
+    committed but the file then cannot be given its name (a rename in its own folder, which
+    only a vanished folder makes fail), the error is raised too: the audit then records an
+    export that the user was told failed, which over-reports an access but loses none."""
     target = Path(path)
-    write_on_commit(tx, target, pdf.data)
-    return ExportResult(target, pdf.pages, len(pdf.data), signed, pdf.unprintable)
+    if target.is_dir():
+        raise ValidationError.single("path", f"Cannot write the PDF to {target}: it is a folder.")
+    chart = read_for_export(db, actor, session_id)
+    pdf = chart.render(invariant=invariant)
+    part = _written_beside(target, pdf.data)  # a full disk fails here, before any audit
+    name = None if actor is not None else _operator_name()
+    try:
+        with db.transaction() as tx:
+            audit(tx, actor, "export.pdf", "session", session_id, chart.detail(pdf), username=name)
+    except BaseException:
+        _remove_quietly(part)
+        raise
+    _put_in_place(part, target)
+    return ExportResult(target, pdf.pages, len(pdf.data), chart.signed, pdf.unprintable)
 
 
-def write_on_commit(tx: Tx, path: Path, data: bytes) -> None:
-    """Write the file beside `path` now (so a full disk fails the action), and put it in
-    place only once the transaction, with its audit entry, has committed: no exported file
-    without its audit entry, and none if the audit entry could not be saved."""
-    if path.is_dir():
-        raise ValidationError.single("path", f"Cannot write the PDF to {path}: it is a folder.")
-    part = _written_beside(path, data)
-    tx.after_rollback.append(lambda: _remove_quietly(part))
-    tx.after_commit.append(lambda: _put_in_place(part, path))
+@dataclass(frozen=True)
+class ChartToExport:
+    """What an export prints, read in one short read transaction: plain rows, nothing live."""
+
+    view: SessionView
+    clinic: ClinicInfo
+    read_at: datetime
+    """The moment it was read: the summary is 'as of' then."""
+
+    @property
+    def signed(self) -> bool:
+        return self.view.state.status is SessionStatus.SIGNED
+
+    def render(self, *, invariant: bool = False) -> RenderedPdf:
+        """The PDF (slow: called with no transaction open)."""
+        summary = build_summary(self.view, self.clinic, self.read_at)
+        return render_summary_pdf(summary, invariant=invariant)
+
+    def detail(self, pdf: RenderedPdf) -> str:
+        """What an export's audit entry says: size and state, never patient data."""
+        state = "signed" if self.signed else "draft"
+        return f"pages={pdf.pages} entries={len(self.view.events)} {state}"
 
 
-def _rendered(
-    tx: Tx, actor: Actor | None, session_id: str, invariant: bool = False
-) -> tuple[SessionView, RenderedPdf]:
-    view = _export_view(tx, actor, session_id)
-    pdf = render_summary_pdf(build_summary(view, get_clinic(tx), tx.now), invariant=invariant)
-    return view, pdf
-
-
-def _detail(view: SessionView, pdf: RenderedPdf) -> str:
-    """What an export's audit entry says: size and state, never patient data."""
-    signed = view.state.status is SessionStatus.SIGNED
-    return f"pages={pdf.pages} entries={len(view.events)} {'signed' if signed else 'draft'}"
+def read_for_export(db: Database, actor: Actor | None, session_id: str) -> ChartToExport:
+    """The chart and the clinic's heading, in a read transaction (no write lock): the export's
+    own audit entry records the access, so this reading is not audited as a chart view."""
+    if actor is not None:
+        actor.require(Action.EXPORT)
+    with db.reading() as tx:
+        if actor is None:
+            view = operator_view(tx, session_id)
+        else:
+            view = view_session(tx, actor, session_id, audited=False)
+        return ChartToExport(view, get_clinic(tx), tx.now)
 
 
 @dataclass(frozen=True)
@@ -108,12 +154,16 @@ class SessionSummary:
 
 
 def session_summary(
-    tx: Tx, actor: Actor, session_id: str, *, audited: bool = True
+    db: Database, actor: Actor, session_id: str, *, audited: bool = True
 ) -> SessionSummary:
     """The summary exactly as an export would build it now (the same view, approvers and
-    clinic), to show on screen. Opening it is a view of the chart, audited as such."""
-    view = view_session(tx, actor, session_id, audited=audited)
-    return SessionSummary(view, build_summary(view, get_clinic(tx), tx.now))
+    clinic), to show on screen. Opening it is a view of the chart, audited as such: the
+    chart is read in the short transaction that audits it (a read one if not audited), and
+    the summary is built after it, with no lock held (a long chart takes a while)."""
+    with db.transaction() if audited else db.reading() as tx:
+        view = view_session(tx, actor, session_id, audited=audited)
+        clinic, now = get_clinic(tx), tx.now
+    return SessionSummary(view, build_summary(view, clinic, now))
 
 
 class PrintFailed(KetachartError):
@@ -123,7 +173,7 @@ class PrintFailed(KetachartError):
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 PRINT_TIMEOUT_SECONDS = 15
 """`lp` only hands the file to the local print spooler (it does not wait for paper); the
-limit bounds how long a stuck spooler can hold the transaction."""
+limit bounds how long a stuck spooler keeps the user waiting (no transaction is open)."""
 PRINTER_NAME = re.compile(r"[^\s/#-][^\s/#]{0,127}")
 """A CUPS queue name: no spaces, '/' or '#', and not starting with '-' (never an option)."""
 NO_PRINTING_SYSTEM = (
@@ -142,23 +192,48 @@ class PrintResult:
 
 
 def print_session_pdf(
-    tx: Tx, actor: Actor, session_id: str, printer: str, run: Runner = subprocess.run
+    db: Database, actor: Actor, session_id: str, printer: str, run: Runner = subprocess.run
 ) -> PrintResult:
-    """Send the session summary PDF to the CUPS printer `printer` (`lp -d printer file`).
-    Audited like an export ('export.print'); if the spooler refuses the job, the caller's
-    transaction drops the audit entry. The temporary file is readable by its owner only and
-    removed once the spooler has taken a copy."""
+    """Send the session summary PDF to the CUPS printer `printer` (`lp -d printer file`),
+    read and rendered as an export is (see the module), with no transaction open while it
+    renders or while the spooler takes it. The temporary file is readable by its owner only
+    and removed once the spooler has taken a copy.
+
+    A printed page cannot be taken back, so the print is audited ('export.print') before the
+    job is handed over: once the spooler may have it, the audit trail already says so. If
+    the spooler then refuses the job, an 'export.print.failed' entry follows in a short
+    transaction of its own; if even that cannot be written, it is logged and the refusal is
+    raised (the trail then over-reports one print, and loses none)."""
     actor.require(Action.EXPORT)
     if not PRINTER_NAME.fullmatch(printer):
         raise ValidationError.single("printer", f"Not a printer name: {printer!r}.")
-    view, pdf = _rendered(tx, actor, session_id)
-    detail = f"printer={printer} {_detail(view, pdf)}"
-    audit(tx, actor, "export.print", "session", session_id, detail)
+    chart = read_for_export(db, actor, session_id)
+    pdf = chart.render()
     with tempfile.TemporaryDirectory(prefix="ketachart-print-") as folder:
         path = Path(folder) / f"session-{session_id}.pdf"
         write_atomically(path, pdf.data)
-        job = _spool(run, printer, path)
-    return PrintResult(printer, pdf.pages, view.state.status is SessionStatus.SIGNED, job)
+        detail = f"printer={printer} {chart.detail(pdf)}"
+        _audit_alone(db, actor, "export.print", session_id, detail)
+        try:
+            job = _spool(run, printer, path)
+        except PrintFailed:
+            _audit_failed_print(db, actor, session_id, printer)
+            raise
+    return PrintResult(printer, pdf.pages, chart.signed, job)
+
+
+def _audit_alone(db: Database, actor: Actor, action: str, session_id: str, detail: str) -> None:
+    """One audit entry as a short transaction of its own (the write lock held only for it)."""
+    with db.transaction() as tx:
+        audit(tx, actor, action, "session", session_id, detail)
+
+
+def _audit_failed_print(db: Database, actor: Actor, session_id: str, printer: str) -> None:
+    """Record that the spooler did not take a print already audited; never hides the refusal."""
+    try:
+        _audit_alone(db, actor, "export.print.failed", session_id, f"printer={printer}")
+    except KetachartError as error:
+        log.warning("a refused print could not be audited: %s", type(error).__name__)
 
 
 def _spool(run: Runner, printer: str, path: Path) -> str:
@@ -178,13 +253,6 @@ def _spool(run: Runner, printer: str, path: Path) -> str:
         said = (done.stderr or done.stdout or "").strip() or f"exit status {done.returncode}"
         raise PrintFailed(f"The printer {printer} did not take the job: {said}")
     return (done.stdout or "").strip()
-
-
-def _export_view(tx: Tx, actor: Actor | None, session_id: str) -> SessionView:
-    if actor is None:
-        return operator_view(tx, session_id)
-    actor.require(Action.EXPORT)
-    return view_session(tx, actor, session_id)
 
 
 def operator_view(tx: Tx, session_id: str) -> SessionView:

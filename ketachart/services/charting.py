@@ -23,7 +23,7 @@ from ketachart.domain.vocab import Role
 from ketachart.domain.write_gate import check_write
 from ketachart.errors import PermissionDenied, RuleViolation, ValidationError
 from ketachart.services.actors import Actor
-from ketachart.services.chains import append_event
+from ketachart.services.chains import append_event, audit
 from ketachart.services.sessions import LoadedSession, load_session
 from ketachart.storage.database import Tx
 
@@ -51,14 +51,21 @@ def chart(
     at = occurred_at or tx.now
     check_event_time(at, tx.now, session.row.created_at)
     check_not_locked(session.state(), kind)
-    stamped = _stamped(overrides, _authority(actor, approver))
+    physician = _authority(actor, approver)
+    stamped = _stamped(overrides, physician)
     candidate = session.candidate(payload, kind, at, tx.now, actor.id, stamped)
     check_write(session.proposal(candidate, earlier_weight_kg))
-    return append_event(tx, actor, session_id, payload, kind, at, stamped)
+    record = append_event(tx, actor, session_id, payload, kind, at, stamped)
+    if physician is not None and stamped:
+        _audit_approval(tx, physician, record)
+    return record
 
 
 def _authority(actor: Actor, approver: Actor | None) -> Actor | None:
-    """The physician who takes responsibility for an override: the actor or an approver."""
+    """The physician who takes responsibility for an override: the actor or an approver. An
+    approver who is not a physician is refused (the sign-in approves; it cannot be a nurse's)."""
+    if approver is not None and approver.role is not Role.PHYSICIAN:
+        raise PermissionDenied("Only a physician can approve an override.")
     for person in (actor, approver):
         if person is not None and person.role is Role.PHYSICIAN:
             return person
@@ -69,6 +76,14 @@ def _stamped(overrides: tuple[Override, ...], physician: Actor | None) -> tuple[
     if physician is None:
         return overrides
     return tuple(replace(o, approved_by=physician.id) for o in overrides)
+
+
+def _audit_approval(tx: Tx, physician: Actor, record: EventRecord) -> None:
+    """The physician's approval of the entry's overrides, audited under their name in the
+    entry's own transaction: it names the entry and the items approved (codes only; the
+    reasons are in the entry)."""
+    codes = ", ".join(o.code for o in record.overrides)
+    audit(tx, physician, "override.approve", "event", record.id, f"items: {codes}")
 
 
 def start_infusion(

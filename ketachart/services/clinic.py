@@ -13,23 +13,28 @@ from ketachart.models import Setting
 from ketachart.services import protocols, users
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
+from ketachart.services.clinic_info import ClinicInfo, get_clinic
 from ketachart.services.protocols import ProtocolRow
 from ketachart.storage.database import Tx
 
+__all__ = [
+    "MRN_DESCRIPTION_KEY",
+    "MRN_PATTERN_KEY",
+    "ClinicInfo",
+    "FirstRun",
+    "NewAccount",
+    "NewClinic",
+    "check_clinic_info",
+    "clinic_mrn_rule",
+    "get_clinic",
+    "set_clinic",
+    "set_mrn_rule",
+    "set_up_clinic",
+]
+"""get_clinic and ClinicInfo live in services.clinic_info (read by the account services)."""
+
 MRN_PATTERN_KEY = "clinic.mrn_pattern"
 MRN_DESCRIPTION_KEY = "clinic.mrn_pattern_description"
-
-
-@dataclass(frozen=True)
-class ClinicInfo:
-    name: str
-    address: str
-
-
-def get_clinic(tx: Tx) -> ClinicInfo:
-    name = tx.orm.get(Setting, "clinic.name")
-    address = tx.orm.get(Setting, "clinic.address")
-    return ClinicInfo(name.value if name else "", address.value if address else "")
 
 
 def check_clinic_info(info: ClinicInfo) -> None:

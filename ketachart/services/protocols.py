@@ -46,15 +46,20 @@ class ProtocolCache:
         return known
 
 
+def check_spec(spec: ProtocolSpec) -> None:
+    """Every problem with a protocol's values (ValidationError), before anything is saved."""
+    checks = Checks()
+    spec.check(checks)
+    checks.done()
+
+
 def save_protocol(
     tx: Tx, actor: Actor | None, spec: ProtocolSpec, *, active: bool = True
 ) -> ProtocolRow:
     """Store `spec` as the next version of its code. `actor` None only for shipped examples."""
     if actor is not None:
         actor.require(Action.MANAGE_PROTOCOLS)
-    checks = Checks()
-    spec.check(checks)
-    checks.done()
+    check_spec(spec)
     latest = tx.orm.scalar(
         select(func.max(ProtocolVersion.version)).where(ProtocolVersion.code == spec.code)
     )

@@ -1,7 +1,7 @@
 """Attestation, physician signature and signed addenda. Each signature re-asks the password
 and records the hash of the exact content signed, including the head of the event chain.
-The password is checked in the signature's own transaction: a wrong one refuses the whole
-action (PasswordRejected), and the caller records the failed attempt (services.user_action)."""
+The password is proven before the signature's transaction (services.sign_in.prove_password,
+outside any write transaction); the signature takes the proof and audits it with itself."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ketachart.domain.codec import canonical_json
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.findings import Problem
 from ketachart.domain.timeline import SessionStatus
-from ketachart.errors import AuthenticationFailed, RuleViolation
+from ketachart.errors import RuleViolation
 from ketachart.models import Event, InfusionSession
 from ketachart.services.actors import Actor
 from ketachart.services.chains import (
@@ -28,7 +28,7 @@ from ketachart.services.chains import (
 )
 from ketachart.services.charting import chart
 from ketachart.services.sessions import LoadedSession, load_session
-from ketachart.services.users import authenticate
+from ketachart.services.sign_in import PasswordProof, use_proof
 from ketachart.storage.database import Tx
 
 AUTHORED_BY = "authored by"
@@ -53,17 +53,19 @@ def signed_content_hash(loaded: LoadedSession, head: EventRecord) -> str:
     )
 
 
-def _reauthenticate(tx: Tx, actor: Actor, password: str, purpose: str) -> Actor:
-    signer = authenticate(tx, actor.username, password, purpose=purpose)
-    if signer.id != actor.id:
-        raise AuthenticationFailed("The password must be the signer's own.")
-    return signer
+ATTEST_PURPOSE = "attest"
+SIGN_PURPOSE = "sign"
 
 
-def attest(tx: Tx, actor: Actor, session_id: str, password: str) -> EventRecord:
+def _reauthenticate(tx: Tx, actor: Actor, proof: PasswordProof, purpose: str) -> Actor:
+    """The signer's own password, proven just now for this purpose (SignInRefused if not)."""
+    return use_proof(tx, proof, purpose=purpose, actor=actor)
+
+
+def attest(tx: Tx, actor: Actor, session_id: str, proof: PasswordProof) -> EventRecord:
     """The nurse signs their charting ('authored by') once the patient is discharged."""
     actor.require(Action.ATTEST)
-    signer = _reauthenticate(tx, actor, password, "attest")
+    signer = _reauthenticate(tx, actor, proof, ATTEST_PURPOSE)
     loaded = load_session(tx, session_id)
     if loaded.state().status is not SessionStatus.DISCHARGED:
         raise RuleViolation("Attest after the patient is discharged and before signing.")
@@ -97,10 +99,10 @@ def _attestation(loaded: LoadedSession, signer: Actor) -> p.Attestation:
     )
 
 
-def sign_session(tx: Tx, actor: Actor, session_id: str, password: str) -> EventRecord:
+def sign_session(tx: Tx, actor: Actor, session_id: str, proof: PasswordProof) -> EventRecord:
     """A physician reviews and approves a discharged session; it is locked from then on."""
     actor.require(Action.SIGN)
-    signer = _reauthenticate(tx, actor, password, "sign")
+    signer = _reauthenticate(tx, actor, proof, SIGN_PURPOSE)
     loaded = load_session(tx, session_id)
     status = loaded.state().status
     if status is SessionStatus.SIGNED:
@@ -117,10 +119,10 @@ def add_addendum(tx: Tx, actor: Actor, session_id: str, text: str) -> EventRecor
 
 
 def sign_addendum(
-    tx: Tx, actor: Actor, session_id: str, addendum_id: str, password: str
+    tx: Tx, actor: Actor, session_id: str, addendum_id: str, proof: PasswordProof
 ) -> EventRecord:
     actor.require(Action.SIGN)
-    signer = _reauthenticate(tx, actor, password, "sign")
+    signer = _reauthenticate(tx, actor, proof, SIGN_PURPOSE)
     loaded = load_session(tx, session_id)
     if not any(e.id == addendum_id and e.kind is EventKind.ADDENDUM for e in loaded.events):
         raise RuleViolation("That addendum is not in this session.")

@@ -64,6 +64,12 @@ _SQLITE_MESSAGES = (
         "The database refused to change or delete a charted entry: entries are append-only.",
     ),
     (
+        "permission denied",  # PostgreSQL: the application's role may not (storage.pg_roles)
+        StorageError,
+        "The database refused this change: the account ketachart connects with may not make "
+        "it (charted entries are append-only). Nothing was saved.",
+    ),
+    (
         "unable to open database",
         StorageError,
         "The database file cannot be opened. Check the path and its permissions.",

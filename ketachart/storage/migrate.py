@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from ketachart.errors import StorageError
+from ketachart.storage import pg_roles
 from ketachart.storage.backup import copy_online
 from ketachart.storage.database import Database
 
@@ -53,7 +54,28 @@ def upgrade_to_head(database: Database) -> None:
     path = database.sqlite_path
     if current is not None and path is not None:
         backup_before_migration(path, current, head)
+    if database.dialect_name == "postgresql":
+        _upgrade_postgres(database, head)
+    else:
+        run_alembic(database, "upgrade", head)
+
+
+def _upgrade_postgres(database: Database, head: str) -> None:
+    """Only the schema's owner migrates; the application and auditor roles then get their
+    grants again, on every table and column the migration added (storage.pg_roles)."""
+    with database.engine.connect() as connection:
+        allowed = pg_roles.can_migrate(connection)
+        granted = pg_roles.granted_roles(connection)
+        connection.rollback()
+    if not allowed:
+        raise StorageError(
+            "This database needs an upgrade for this version of ketachart, and the role it "
+            "connects as may not change the schema. Nothing was changed. Run `ketachart init` "
+            "once with the owner's URL (see README: PostgreSQL), then start again."
+        )
     run_alembic(database, "upgrade", head)
+    with database.engine.begin() as connection:
+        pg_roles.grant(connection, *granted)
 
 
 def _known_revision(revision: object) -> bool:

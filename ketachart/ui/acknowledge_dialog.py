@@ -21,6 +21,8 @@ from ketachart.domain.checks import Checks
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.vocab import ALERT_RESPONSE_LABELS, AlertResponse
 from ketachart.errors import AcknowledgementRequired, ValidationError
+from ketachart.services.patients import PatientRow
+from ketachart.ui.identity_strip import IdentityStrip
 from ketachart.ui.widgets import add_save_shortcut, grow_to_fit, named_label, plain_label
 
 MIN_WIDTH = 640
@@ -30,13 +32,22 @@ class AcknowledgeDialog(QDialog):
     """The alerts in words, a choice of responses (several may apply), and a detail line
     (needed for "Other"). Opened with open(): it never blocks the workstation."""
 
-    def __init__(self, parent: QWidget | None, needed: AcknowledgementRequired) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        needed: AcknowledgementRequired,
+        patient: PatientRow | None = None,
+    ) -> None:
         super().__init__(parent)
         self.needed = needed
         self.answer: p.AlertAcknowledgement | None = None
         self.setWindowTitle(self.tr("Abnormal vitals: acknowledge"))
         self.setMinimumWidth(MIN_WIDTH)
         layout = QVBoxLayout(self)
+        self.identity = IdentityStrip()  # whose vitals these are: it covers the entry dialog
+        layout.addWidget(self.identity)
+        if patient is not None:
+            self.identity.show_patient(patient)
         layout.addWidget(
             plain_label(
                 self.tr("These vitals raise alerts. Acknowledge them and record what was done:"),

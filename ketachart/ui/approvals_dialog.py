@@ -1,11 +1,16 @@
 """Every confirmation and override a save needs, asked at once: a reason for each item, and
-one physician sign-in (when the user is not a physician) that approves all those reasons."""
+one physician sign-in (when the user is not a physician) that approves all those reasons.
+
+The order is a guarantee, not a layout: the sign-in approves the reasons as they stand when it
+is made (a `SignedApproval` holds both), the reasons lock while it holds, and any change to a
+reason withdraws it, so the physician signs in again for the changed reasons. What the dialog
+answers is what was approved, never what a field holds afterwards."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QShowEvent
@@ -16,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -47,7 +53,25 @@ class ApprovalAnswer:
     approver: Actor | None = None
 
 
-AskApprovals = Callable[[QWidget, Workstation, tuple[Approval, ...]], ApprovalAnswer | None]
+@dataclass(frozen=True)
+class SignedApproval:
+    """A physician's sign-in and the reasons it approved: exactly those shown when they signed."""
+
+    approver: Actor
+    overrides: tuple[Override, ...]
+
+
+class AskApprovals(Protocol):
+    """Ask for every item in `needed` (reasons already `given` filled in); None: cancelled."""
+
+    def __call__(
+        self,
+        parent: QWidget,
+        ws: Workstation,
+        needed: tuple[Approval, ...],
+        given: tuple[Override, ...] = (),
+        /,
+    ) -> ApprovalAnswer | None: ...
 
 
 class ItemsArea(QScrollArea):
@@ -69,7 +93,7 @@ class ItemsArea(QScrollArea):
 class ApprovalItem(QWidget):
     """One needed item: its message, whether a physician must approve it, and the reason."""
 
-    def __init__(self, number: int, approval: Approval) -> None:
+    def __init__(self, number: int, approval: Approval, reason: str = "") -> None:
         super().__init__()
         self.approval = approval
         layout = QVBoxLayout(self)
@@ -81,7 +105,7 @@ class ApprovalItem(QWidget):
         self.heading.setFont(bold)
         self.text = plain_label(approval.message, wrap=True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reason = QLineEdit()
+        self.reason = QLineEdit(reason)
         self.reason.setPlaceholderText(self.tr("Reason"))
         self.reason.setAccessibleName(self.tr("Reason %d") % number)
         self.reason.setAccessibleDescription(approval.message)
@@ -91,6 +115,9 @@ class ApprovalItem(QWidget):
 
     def typed(self) -> str:
         return self.reason.text().strip()
+
+    def override(self) -> Override:
+        return Override(self.approval.code, self.typed())
 
     def mark_missing(self, missing: bool) -> None:
         self.reason.setProperty("missing", missing)
@@ -106,12 +133,18 @@ class ApprovalsDialog(QDialog):
     signs in below. OK checks it all; anything missing or refused keeps the dialog open."""
 
     def __init__(
-        self, parent: QWidget | None, ws: Workstation, needed: tuple[Approval, ...]
+        self,
+        parent: QWidget | None,
+        ws: Workstation,
+        needed: tuple[Approval, ...],
+        given: tuple[Override, ...] = (),
     ) -> None:
         super().__init__(parent)
         self.ws = ws
         self.needed = needed
         self.answer: ApprovalAnswer | None = None
+        self.approval: SignedApproval | None = None
+        """The physician's sign-in and the reasons it approved, while it holds."""
         self.needs_sign_in = (
             any(a.physician for a in needed) and ws.actor.role is not Role.PHYSICIAN
         )
@@ -120,10 +153,25 @@ class ApprovalsDialog(QDialog):
         self.setStyleSheet(STYLE)
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label(self._intro(), wrap=True))
-        self.items = [ApprovalItem(n, approval) for n, approval in enumerate(needed, 1)]
+        reasons = {o.code: o.reason for o in given}
+        self.items = [
+            ApprovalItem(n, approval, reasons.get(approval.code, ""))
+            for n, approval in enumerate(needed, 1)
+        ]
+        for item in self.items:
+            item.reason.textChanged.connect(self._on_reason_edited)
         layout.addWidget(self._items_area(), 1)
         self.username: QLineEdit | None = None
         self.password: QLineEdit | None = None
+        self.approved_by = plain_label(name="approvedBy", wrap=True)
+        self.approved_by.hide()
+        self.sign_in_button = QPushButton(self.tr("Sign in to approve"))
+        self.sign_in_button.clicked.connect(self.sign_in_to_approve)
+        self.change_button = QPushButton(self.tr("Change reasons"))
+        self.change_button.clicked.connect(self.change_reasons)
+        self.change_button.hide()
+        for button in (self.sign_in_button, self.change_button):
+            button.setAutoDefault(False)  # Enter in the password still means OK
         if self.needs_sign_in:
             layout.addWidget(self._sign_in_box())
         self.message = IconText(IconName.WARNING, object_name="formMessage", wrap=True)
@@ -169,7 +217,7 @@ class ApprovalsDialog(QDialog):
 
     def _sign_in_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Physician sign-in"))
-        row = QHBoxLayout(box)
+        row = QHBoxLayout()
         self.username = QLineEdit()
         self.username.setAccessibleName(self.tr("Physician user name"))
         self.password = QLineEdit()
@@ -183,6 +231,11 @@ class ApprovalsDialog(QDialog):
             label.setBuddy(edit)
             row.addWidget(label)
             row.addWidget(edit, 1)
+        row.addWidget(self.sign_in_button)
+        row.addWidget(self.change_button)
+        column = QVBoxLayout(box)
+        column.addLayout(row)
+        column.addWidget(self.approved_by)
         return box
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -225,30 +278,105 @@ class ApprovalsDialog(QDialog):
         if self.isVisible():
             self.fit()
 
-    def accept(self) -> None:
+    def typed_overrides(self) -> tuple[Override, ...]:
+        return tuple(item.override() for item in self.items)
+
+    def _reasons_complete(self) -> bool:
+        """Whether every item has a reason; if not, say which (and go to the first)."""
         missing = [n for n, item in enumerate(self.items, 1) if not item.typed()]
         for n, item in enumerate(self.items, 1):
             item.mark_missing(n in missing)
-        if missing:
-            self.show_message(
-                self.tr("Type a reason for item %s; nothing is saved yet.") % missing[0]
-                if len(missing) == 1
-                else self.tr("Type a reason for items %s; nothing is saved yet.")
-                % ", ".join(str(n) for n in missing)
-            )
-            first = self.items[missing[0] - 1]
-            first.reason.setFocus()
-            self.items_area.ensureWidgetVisible(first)
-            return
-        approver = None
-        if self.needs_sign_in:
-            approver = self._signed_in_physician()
-            if approver is None:
-                return
-        self.answer = ApprovalAnswer(
-            tuple(Override(item.approval.code, item.typed()) for item in self.items), approver
+        if not missing:
+            return True
+        self.show_message(
+            self.tr("Type a reason for item %s; nothing is saved yet.") % missing[0]
+            if len(missing) == 1
+            else self.tr("Type a reason for items %s; nothing is saved yet.")
+            % ", ".join(str(n) for n in missing)
         )
+        first = self.items[missing[0] - 1]
+        first.reason.setFocus()
+        self.items_area.ensureWidgetVisible(first)
+        return False
+
+    def accept(self) -> None:
+        if not self._reasons_complete():
+            return
+        if not self.needs_sign_in:
+            self.answer = ApprovalAnswer(self.typed_overrides())
+            super().accept()
+            return
+        if self.approval is None and not self.sign_in_to_approve():
+            return
+        approval = self.approval
+        if approval is None or approval.overrides != self.typed_overrides():
+            self.change_reasons()  # not reached: an edit withdraws it at once
+            return
+        self.answer = ApprovalAnswer(approval.overrides, approval.approver)
         super().accept()
+
+    def sign_in_to_approve(self) -> bool:
+        """The physician signs in to approve the reasons as they are now: they lock first,
+        so what is approved is what was shown; a refused sign-in unlocks them again."""
+        if self.approval is not None:
+            return True
+        if not self._reasons_complete():
+            return False
+        shown = self.typed_overrides()
+        self._lock_reasons(True)
+        approver = self._signed_in_physician()
+        if approver is None:
+            self._lock_reasons(False)
+            return False
+        self.approval = SignedApproval(approver, shown)
+        self._show_approved(approver)
+        return True
+
+    def change_reasons(self) -> None:
+        """Withdraw the approval: the reasons can be changed, and a physician signs in again."""
+        if self.approval is None:
+            return
+        self.approval = None
+        self._lock_reasons(False)
+        self.approved_by.hide()
+        self.change_button.hide()
+        self.sign_in_button.show()
+        for edit in (self.username, self.password):
+            if edit is not None:
+                edit.setEnabled(True)
+        self.show_message(
+            self.tr("The approval is withdrawn: a physician signs in again to approve the reasons.")
+        )
+        self.items[0].reason.setFocus()
+
+    def _on_reason_edited(self, _text: str) -> None:
+        """A reason that differs from the approved one (however it was changed) withdraws
+        the approval: a sign-in never covers a reason typed after it."""
+        if self.approval is not None and self.typed_overrides() != self.approval.overrides:
+            self.change_reasons()
+
+    def _lock_reasons(self, locked: bool) -> None:
+        for item in self.items:
+            item.reason.setReadOnly(locked)
+
+    def _show_approved(self, approver: Actor) -> None:
+        assert self.username is not None
+        assert self.password is not None
+        self.password.clear()
+        for edit in (self.username, self.password):
+            edit.setEnabled(False)
+        self.approved_by.setText(
+            self.tr(
+                "Approved by %s: the reasons above, as shown. A changed reason needs a new sign-in."
+            )
+            % approver.signature_name
+        )
+        self.approved_by.show()
+        self.sign_in_button.hide()
+        self.change_button.show()
+        self.message.hide()
+        if self.isVisible():
+            self.fit()
 
     def _signed_in_physician(self) -> Actor | None:
         assert self.username is not None
@@ -272,10 +400,14 @@ class ApprovalsDialog(QDialog):
 
 
 def ask_approvals(
-    parent: QWidget, ws: Workstation, needed: tuple[Approval, ...]
+    parent: QWidget,
+    ws: Workstation,
+    needed: tuple[Approval, ...],
+    given: tuple[Override, ...] = (),
+    /,
 ) -> ApprovalAnswer | None:
     """Ask for every item at once; None when the user cancels."""
-    dialog = ApprovalsDialog(parent, ws, needed)
+    dialog = ApprovalsDialog(parent, ws, needed, given)
     try:
         return dialog.answer if dialog.exec() == QDialog.DialogCode.Accepted else None
     finally:

@@ -469,7 +469,10 @@ class AlertList(QWidget):
 
 
 class ChartHeader(QFrame):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """`actions`: buttons for the record as a whole (sign, export, print), at the end of the
+    stage band's line, where they take no height of their own."""
+
+    def __init__(self, actions: QWidget | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chartHeader")
         outer = QVBoxLayout(self)
@@ -489,7 +492,12 @@ class ChartHeader(QFrame):
         self.due_icon = icon_label(None)
         self.alerts = AlertList()
         outer.addWidget(self.banner)
-        outer.addWidget(self.band)
+        band_line = QHBoxLayout()
+        band_line.setSpacing(6)
+        band_line.addWidget(self.band, 1)
+        if actions is not None:
+            band_line.addWidget(actions)
+        outer.addLayout(band_line)
         outer.addLayout(self._lower())
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self.sizeHint().height())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
 from ketachart.ui.forms import EntryDialog
 from ketachart.ui.notice import Notice, NoticeKind
 from ketachart.ui.signing_dialogs import PasswordDialog
-from ketachart.ui.timeline_model import TimelineTableModel, timeline_table
+from ketachart.ui.timeline_model import TimelineTable, TimelineTableModel, timeline_table
 from ketachart.ui.timeline_rows import timeline_rows
 from ketachart.ui.trend_chart import TrendChart
 from ketachart.ui.widgets import FormScrollArea, repeating_timer, tooltip_html
@@ -41,7 +41,40 @@ if TYPE_CHECKING:
 
 SPLITTER_KEY = "chart/splitter"
 TIMELINE_SHARE, TREND_SHARE = 500, 200
-"""The first split of the space under the header: most of it to the timeline's rows."""
+"""The split of the space under the header until the user moves it: most to the timeline."""
+TIMELINE_ROWS_FIRST = 8
+"""Rows the timeline keeps before the trend gets more than its minimum: on a short screen
+(1280x720, banners and alerts showing) the trend yields height first."""
+
+
+class ChartSplitter(QSplitter):
+    """Timeline above, trend below. Until the user moves the handle (`chosen`), every resize
+    splits the height anew: TIMELINE_SHARE to TREND_SHARE, except that the timeline keeps
+    TIMELINE_ROWS_FIRST rows while the trend can shrink to its minimum."""
+
+    def __init__(self, table: TimelineTable) -> None:
+        super().__init__(Qt.Orientation.Vertical)
+        self.table = table
+        self.chosen = False
+        self.setChildrenCollapsible(False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.chosen and self.count() == 2:
+            self.setSizes(list(self.split(sum(self.sizes()))))
+
+    def split(self, total: int) -> tuple[int, int]:
+        """(timeline, trend) heights for `total` pixels."""
+        trend = self.widget(1)
+        assert trend is not None
+        rows = self.table.row_height() * TIMELINE_ROWS_FIRST
+        wanted = rows + self.table.horizontalHeader().sizeHint().height() + 4
+        share = total * TREND_SHARE // (TIMELINE_SHARE + TREND_SHARE)
+        height = max(min(share, total - wanted), trend.minimumSizeHint().height(), 0)
+        height = max(height, trend.minimumHeight())
+        return total - height, height
+
+
 NEXT_STEP = "The next expected step"
 NOT_ATTESTED = (
     "Not attested. The review queue shows this session as not attested; "
@@ -78,7 +111,7 @@ class ChartView(QWidget):
         """The attestation's password dialog while it is open."""
         self._pdf: PdfActions | None = None
         self.alarm = OverdueAlarm(muted=view.alarm_muted, parent=self)
-        self.header = ChartHeader()
+        self.header = ChartHeader(self._make_record_buttons())
         self.header.mute.setChecked(view.alarm_muted)
         self.header.mute.clicked.connect(self.set_alarm_muted)  # a person's press only
         self.notice = Notice()
@@ -105,26 +138,24 @@ class ChartView(QWidget):
         bar = buttons.verticalScrollBar().sizeHint().width()
         buttons.setFixedWidth(panel.sizeHint().width() + bar)
         body.addWidget(buttons)
-        splitter = self._make_splitter()
-        right = QVBoxLayout()
-        right.addWidget(splitter, stretch=1)
-        right.addLayout(self._make_record_buttons())
-        body.addLayout(right, stretch=1)
+        body.addWidget(self._make_splitter(), stretch=1)
         outer.addLayout(body, stretch=1)
 
-    def _make_splitter(self) -> QSplitter:
-        """Timeline above, trend below; the split is remembered per workstation."""
-        splitter = QSplitter(Qt.Orientation.Vertical)
+    def _make_splitter(self) -> ChartSplitter:
+        """Timeline above, trend below; a split the user made is remembered per workstation."""
+        splitter = ChartSplitter(self.table)
         splitter.addWidget(self.table)
         splitter.addWidget(self.trend)
         saved = self.ws.settings.value(SPLITTER_KEY)
-        if not (isinstance(saved, QByteArray) and splitter.restoreState(saved)):
-            splitter.setSizes([TIMELINE_SHARE, TREND_SHARE])
-        splitter.splitterMoved.connect(
-            lambda _pos, _index: self.ws.settings.setValue(SPLITTER_KEY, splitter.saveState())
-        )
+        if isinstance(saved, QByteArray) and splitter.restoreState(saved):
+            splitter.chosen = True
+        splitter.splitterMoved.connect(lambda _pos, _index: self._remember_split(splitter))
         self.splitter = splitter
         return splitter
+
+    def _remember_split(self, splitter: ChartSplitter) -> None:
+        splitter.chosen = True
+        self.ws.settings.setValue(SPLITTER_KEY, splitter.saveState())
 
     def _make_buttons(self) -> QWidget:
         panel = QWidget()
@@ -143,18 +174,21 @@ class ChartView(QWidget):
         grid.addWidget(back, extra // 2 + 1, 1)
         return panel
 
-    def _make_record_buttons(self) -> QHBoxLayout:
-        """What is done with the record as a whole: sign it, export it, print it (a row under
-        the timeline: the entry buttons fill the height of a 768-pixel screen)."""
-        row = QHBoxLayout()
+    def _make_record_buttons(self) -> QWidget:
+        """What is done with the record as a whole: sign it, export it, print it (at the end
+        of the stage band's line: a row of their own would take two timeline rows)."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
         self.attest_button = self._button(self.tr("Attest…"), "Ctrl+Shift+A", self.attest)
         self.export_button = self._button(self.tr("Export PDF…"), "Ctrl+Shift+E", self.export)
         self.print_button = self._button(self.tr("Print…"), "Ctrl+P", self.print_summary)
         for button in (self.attest_button, self.export_button, self.print_button):
-            button.setObjectName("")  # ordinary height: these are not charting entries
+            button.setObjectName("recordButton")  # as tall as the stage band beside them
             row.addWidget(button)
         self.attest_button.setToolTip(self.tr("Sign your charting (“authored by”)"))
-        return row
+        return box
 
     def _entry_button(self, action: EntryAction) -> QPushButton:
         return self._button(self.tr(action.label), action.key, lambda: self.open_entry(action))
@@ -268,7 +302,8 @@ class ChartView(QWidget):
         session_id = self.session_id
 
         def attempt(password: str) -> object:
-            return self.ws.act(signing.attest, session_id, password)
+            proof = self.ws.prove(password, signing.ATTEST_PURPOSE)
+            return self.ws.act(signing.attest, session_id, proof)
 
         text = (
             self.tr(

@@ -1,6 +1,7 @@
 """Export PDF… and Print… of one session, shared by the chart screen and the review screen.
 
-Both build the same PDF through reports.export in one audited transaction. The save-file and
+Both build the same PDF through reports.export, which reads the chart, renders it with no
+transaction open (a bedside save never waits for it) and then audits it. The save-file and
 printer questions are attributes (`ask_save_path`, `ask_printer`), and so is the program that
 talks to the printing system (`run`), so that tests answer them without modal dialogs.
 """
@@ -113,7 +114,7 @@ class PdfActions:
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            result = self.ws.act(export_session_pdf, session_id, path)
+            result = export_session_pdf(self.ws.db, self.ws.actor, session_id, path)
         except KetachartError as error:
             return Outcome(f"Not exported: {error.message}", ok=False)
         except Exception:
@@ -130,7 +131,7 @@ class PdfActions:
             printer = self.ask_printer(self.parent)
             if printer is None:
                 return None
-            result = self.ws.act(print_session_pdf, session_id, printer, self.run)
+            result = print_session_pdf(self.ws.db, self.ws.actor, session_id, printer, self.run)
         except KetachartError as error:
             return Outcome(f"Not printed: {error.message}", ok=False)
         except Exception:

@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -36,26 +34,24 @@ from ketachart.domain.acknowledgement import with_acknowledgement
 from ketachart.domain.events import Override, validate_payload
 from ketachart.errors import (
     AcknowledgementRequired,
+    Approval,
     ApprovalRequired,
     FieldProblem,
     KetachartError,
     ValidationError,
 )
 from ketachart.services.actors import Actor
-from ketachart.services.patients import PatientRow
-from ketachart.services.sessions import SessionView
 from ketachart.ui.acknowledge_dialog import AcknowledgeDialog
 from ketachart.ui.approvals_dialog import AskApprovals, ask_approvals
+from ketachart.ui.identity_strip import IdentityStrip, chart_patient
 from ketachart.ui.timeline_rows import other_occurrence
 from ketachart.ui.widgets import (
-    ElidedLabel,
     FormScrollArea,
     add_field_row,
     fit_to_screen,
     grow_to_fit,
     keep_on_screen,
     named_label,
-    plain_label,
 )
 from ketachart.ui.workstation import Workstation
 
@@ -79,6 +75,8 @@ class Submission:
     approver: Actor | None = None
     acknowledgement: p.AlertAcknowledgement | None = None
     """The nurse's answer to the alerts of the reading, once asked (already in `payload`)."""
+    asked: tuple[Approval, ...] = ()
+    """The items `overrides` answer, in the order asked (asked again with new ones)."""
 
 
 def parse_int(text: str, field: str, label: str, *, required: bool = True) -> int | None:
@@ -122,50 +120,6 @@ def from_qdatetime(value: QDateTime, now: datetime | None = None) -> datetime:
     return later if later is not None and first < later <= now else first
 
 
-class IdentityStrip(QFrame):
-    """Whose chart an entry goes into: the name (cut with "…" when long, whole in the
-    tooltip), date of birth and the full MRN, which is never cut."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("identityStrip")
-        # The chart banner's colours: reads as "whose chart" rather than as a form field.
-        self.setStyleSheet(
-            "QFrame#identityStrip { background: #eef3f8; border-bottom: 1px solid #9aa9b8; }"
-        )
-        self.name = ElidedLabel("identityName")
-        bold = self.name.font()
-        bold.setBold(True)
-        self.name.setFont(bold)
-        self.born = plain_label(name="identityBorn")
-        self.mrn = plain_label(name="identityMrn")
-        self.mrn.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 4, 6, 4)
-        row.addWidget(self.name, 1)
-        row.addWidget(self.born)
-        row.addWidget(self.mrn)
-        self.hide()
-
-    def show_patient(self, patient: PatientRow) -> None:
-        self.name.set_full_text(patient.display_name)
-        self.name.setAccessibleName(patient.display_name)
-        self.born.setText(self.tr("DOB %s") % patient.date_of_birth.isoformat())
-        self.mrn.setText(self.tr("MRN %s") % patient.mrn)
-        self.show()
-
-
-def chart_patient(widget: QWidget | None) -> PatientRow | None:
-    """The patient of the chart a dialog is opened from (its parent, or the parent's
-    parent...): the chart's rows are already read, so no query is needed."""
-    while widget is not None:
-        view = getattr(widget, "view", None)
-        if isinstance(view, SessionView):
-            return view.patient
-        widget = widget.parentWidget()
-    return None
-
-
 class EntryDialog(QDialog, Generic[R_co]):
     """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`; R_co is
     what `submit()` returns (the saved record), which `result_value` holds after a save."""
@@ -186,9 +140,10 @@ class EntryDialog(QDialog, Generic[R_co]):
         self.acknowledge_prompt: AcknowledgeDialog | None = None
         """The abnormal-vitals prompt while it is open."""
         self._build_frame(with_time)
-        patient = chart_patient(parent)
-        if patient is not None:
-            self.identity.show_patient(patient)
+        self.patient = chart_patient(parent)
+        """Whose chart the entry goes into (None: not opened from a chart)."""
+        if self.patient is not None:
+            self.identity.show_patient(self.patient)
 
     @property
     def result_value(self) -> R_co | None:
@@ -375,7 +330,7 @@ class EntryDialog(QDialog, Generic[R_co]):
             self._show_failure(f"Not saved: {needed.message}")
             return
         self._show_failure(self.tr("Not saved yet: acknowledge the alerts these vitals raise."))
-        prompt = AcknowledgeDialog(self, needed)
+        prompt = AcknowledgeDialog(self, needed, self.patient)
         self.acknowledge_prompt = prompt
 
         def answered(result: int) -> None:
@@ -392,22 +347,23 @@ class EntryDialog(QDialog, Generic[R_co]):
         prompt.open()
 
     def _approved(self, submission: Submission, needed: ApprovalRequired) -> Submission | None:
-        """The submission with a reason for every item not yet given one, and the approver
-        who signed in for them; None (and a message) when the user cancels or nothing new
-        was asked (the service refused what was given)."""
+        """The submission with the reasons and the approver of one approvals dialog; None
+        (and a message) when the user cancels or nothing new was asked (the service refused
+        what was given). When new items appear, every item is asked again, the reasons
+        given so far filled in: one sign-in approves exactly the reasons saved, never a
+        reason typed after it."""
         given = {o.code for o in submission.overrides}
         new = tuple(a for a in needed.needed if a.code not in given)
         if not new:
             self._show_failure(f"Not saved: {needed.message}")
             return None
-        answer = self.ask_approvals(self, self.ws, new)
+        asked = (*submission.asked, *new)
+        answer = self.ask_approvals(self, self.ws, asked, submission.overrides)
         if answer is None:
             self._show_failure("Not saved: " + " ".join(a.message for a in new))
             return None
         return replace(
-            submission,
-            overrides=(*submission.overrides, *answer.overrides),
-            approver=answer.approver or submission.approver,
+            submission, overrides=answer.overrides, approver=answer.approver, asked=asked
         )
 
     def _show_failure(self, text: str) -> None:

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, 
 
 from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
-from ketachart.services.users import authenticate
 from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.widgets import add_row, named_label, plain_label
 from ketachart.ui.workstation import Workstation
@@ -56,9 +55,9 @@ class LockScreen(QWidget):
 
     def try_unlock(self) -> None:
         try:
-            actor: Actor = self.ws.run(
-                authenticate, self.username.text().strip(), self.password.text(), purpose="unlock"
-            )
+            actor: Actor = self.ws.sign_in(
+                self.username.text(), self.password.text(), purpose="unlock"
+            ).actor
         except KetachartError as error:
             self.message.setText(error.message)
             self.password.clear()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from ketachart.services.actors import Actor
+    from ketachart.services.sign_in import SignedIn
     from ketachart.ui.workstation import Workstation
 
 
@@ -43,6 +44,8 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.ws: Workstation | None = None
         self.actor: Actor | None = None
+        self.signed_in: SignedIn | None = None
+        """Who signed in, and whether they must change their password first."""
         self.setWindowTitle(self.tr(title))
         self.layout_ = QVBoxLayout(self)
         form = QFormLayout()
@@ -86,17 +89,15 @@ class LoginDialog(QDialog):
             self.message.setText(self.tr("Opening the database, one moment…"))
             return
         from ketachart.errors import KetachartError
-        from ketachart.services.users import authenticate
 
         try:
-            self.actor = self.ws.run(
-                authenticate, self.username.text().strip(), self.password.text()
-            )
+            self.signed_in = self.ws.sign_in(self.username.text(), self.password.text())
         except KetachartError as error:
             self.message.setText(error.message)
             self.password.clear()
             self.password.setFocus()
             return
+        self.actor = self.signed_in.actor
         super().accept()
 
     def _plain_text_labels(self) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 from ketachart.domain.vocab import Role
 from ketachart.errors import KetachartError, PermissionDenied
 from ketachart.services.actors import Actor
-from ketachart.services.users import authenticate
 from ketachart.ui.widgets import add_row, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
@@ -29,7 +28,7 @@ def signed_in(
 ) -> Actor:
     """The user another person signs in as for one purpose (override, witness), checked and
     audited; AuthenticationFailed for a wrong name or password, WrongRole for the wrong role."""
-    actor = ws.run(authenticate, username.strip(), password, purpose=purpose)
+    actor = ws.sign_in(username, password, purpose=purpose).actor
     if actor.role not in roles:
         needed = " or ".join(r.value for r in roles)
         raise WrongRole(
@@ -89,12 +88,18 @@ class CredentialsDialog(QDialog):
         super().accept()
 
 
-def ask_witness(parent: QWidget, ws: Workstation) -> Actor | None:
+def ask_witness(parent: QWidget, ws: Workstation, witnessed: str) -> Actor | None:
+    """A second nurse or physician signs in to witness `witnessed` (the amounts, in words):
+    the record is fixed before they are asked, so they sign for what they read."""
+    explanation = QCoreApplication.translate(
+        "CredentialsDialog",
+        "A second nurse or physician witnesses the waste and signs in here.\n\nWitnessed: %s",
+    )
     dialog = CredentialsDialog(
         parent,
         ws,
         "Witness",
-        "A second nurse or physician witnesses the waste and signs in here.",
+        explanation % witnessed,
         "witness",
         (Role.NURSE, Role.PHYSICIAN),
     )

@@ -305,7 +305,7 @@ class ReviewView(QWidget):
     def show_session(self, session_id: str, *, audited: bool = True) -> bool:
         """Show a session's summary and timeline (opening it is an audited chart view)."""
         try:
-            summary = self.ws.act(session_summary, session_id, audited=audited)
+            summary = session_summary(self.ws.db, self.ws.actor, session_id, audited=audited)
         except KetachartError as error:
             self.show_notice(
                 self.tr("The session could not be opened: %s") % error.message, NoticeKind.ERROR
@@ -396,7 +396,8 @@ class ReviewView(QWidget):
         )
 
         def attempt(password: str) -> object:
-            return self.ws.act(signing.sign_session, session_id, password)
+            proof = self.ws.prove(password, signing.SIGN_PURPOSE)
+            return self.ws.act(signing.sign_session, session_id, proof)
 
         dialog = PasswordDialog(self, self.tr("Sign the session"), text, self.tr("Sign"), attempt)
         done = self.tr(
@@ -436,7 +437,8 @@ class ReviewView(QWidget):
         ) % (self._identity(), record.payload.text)
 
         def attempt(password: str) -> object:
-            return self.ws.act(signing.sign_addendum, session_id, record.id, password)
+            proof = self.ws.prove(password, signing.SIGN_PURPOSE)
+            return self.ws.act(signing.sign_addendum, session_id, record.id, proof)
 
         dialog = PasswordDialog(self, self.tr("Sign the addendum"), text, self.tr("Sign"), attempt)
         return self._open_prompt(dialog, self.tr("Addendum signed."))

@@ -148,7 +148,10 @@ class SetupDialog(QDialog):
         password = self.edits[f"{prefix}_password"].text()
         try:
             users.check_new_user(
-                self.value(f"{prefix}_username"), self.value(f"{prefix}_name"), password
+                self.value(f"{prefix}_username"),
+                self.value(f"{prefix}_name"),
+                password,
+                clinic_name=self.value("clinic_name"),
             )
         except ValidationError as error:
             for problem in error.problems:

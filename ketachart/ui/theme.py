@@ -38,6 +38,7 @@ STAGE_BAND_STYLE = "".join(
 STYLE_SHEET = f"""
 QWidget {{ font-size: {BASE_POINT_SIZE}pt; }}
 QPushButton {{ min-height: 40px; padding: 4px 14px; }}
+QPushButton#recordButton {{ min-height: 26px; padding: 2px 12px; }}
 QPushButton#eventButton {{ min-height: 44px; min-width: 150px; font-weight: bold; }}
 QPushButton#eventButton {{
     border: 3px solid #9aa9b8; border-radius: 4px; background: #f4f6f8; color: black;
@@ -51,7 +52,8 @@ QPushButton#eventButton[nextStep="true"] {{
 QLineEdit, QComboBox, QDateTimeEdit, QPlainTextEdit {{ min-height: 34px; }}
 QLabel#fieldError, QLabel#formMessage {{ color: {ALERT_RED}; }}
 QLabel#alertBanner {{ color: white; background: {ALERT_RED}; padding: 6px; font-weight: bold; }}
-QLabel#warningBanner {{ color: black; background: {WARN_YELLOW}; padding: 6px; font-weight: bold; }}
+QLabel#warningBanner {{ color: black; background: {WARN_YELLOW}; padding: 3px 6px; }}
+QLabel#warningBanner {{ font-weight: bold; }}
 QFrame#notice {{ border-width: 2px; border-style: solid; border-radius: 3px; }}
 QFrame#notice QLabel#noticeText {{ font-weight: bold; }}
 QFrame#notice[kind="success"] {{ background: {OK_PALE_GREEN}; border-color: {OK_GREEN}; }}

@@ -25,8 +25,9 @@ HEADERS = ("Time", "Entry", "Details", "By")
 TIME, KIND, DETAILS, WHO = range(4)
 ALERT_BACKGROUND = "#fde0e0"
 """A pale red behind a reading that raised alerts; dark text stays readable on it."""
-ROW_PADDING = 4
-"""Pixels above and below the one line of a row, together."""
+ROW_PADDING = 2
+"""Pixels above and below the one line of a row, together: compact rows, so a 720-pixel
+screen still shows eight of them under the banners."""
 WHO_MAX_WIDTH = 220
 """A long name is cut (the tooltip has it) rather than taking the details' width."""
 ICON_ROOM = 26

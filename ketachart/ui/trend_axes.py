@@ -61,3 +61,14 @@ class StepAxis(pg.AxisItem):  # type: ignore[misc]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [f"{v:g}" for v in values]
+
+    def resizeEvent(self, ev: Any = None) -> None:
+        """The rotated unit title ("SpO2 %") shows only when the strip is tall enough for all
+        of it: on a short screen a strip is shorter than its title, and titles cut into one
+        another. The unit is then in the axis's tooltip."""
+        super().resizeEvent(ev)
+        if self.label is None or not self.label.toPlainText():
+            return
+        fits = self.label.boundingRect().width() <= self.size().height()
+        self.label.setVisible(fits and self.labelText != "")
+        self.setToolTip("" if fits else self.labelText)

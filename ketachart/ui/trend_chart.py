@@ -23,8 +23,9 @@ AXIS_WIDTH = 44
 TICK_POINT_SIZE = 8
 
 
-MINIMUM_HEIGHT = 160
-"""Three readable strips (pressure, SpO2, rate); the timeline above takes the rest."""
+MINIMUM_HEIGHT = 130
+"""Three readable strips (pressure, SpO2, rate), if tight: on a short screen the trend yields
+height to the timeline's rows first (ketachart.ui.chart_view.ChartSplitter)."""
 
 
 class TrendChart(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 from ketachart.services.actors import Actor
 from ketachart.services.changes import Changes, changes_of
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import PasswordProof, SignedIn, prove_password, sign_in
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -53,10 +53,9 @@ class Workstation(QObject):
     def act(
         self, fn: Callable[Concatenate[Tx, Actor, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        """One user action as one transaction, as the logged-in user (a password it rejects is
-        recorded on its own after the rollback: see services.user_action). Once it has
-        committed, `changed` tells the open screens what it changed."""
-        with user_action(self.db) as tx:
+        """One user action as one transaction, as the logged-in user. Once it has committed,
+        `changed` tells the open screens what it changed."""
+        with self.db.transaction() as tx:
             result = fn(tx, self.actor, *args, **kwargs)
         self._announce(changes_of(tx))
         return result
@@ -66,12 +65,20 @@ class Workstation(QObject):
             self.changed.emit(changes)
 
     def run(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """One action as one transaction by no logged-in user: logging in, unlocking, another
-        user signing in for one purpose, the first-run setup."""
-        with user_action(self.db) as tx:
+        """One action as one transaction by no logged-in user (the first-run setup)."""
+        with self.db.transaction() as tx:
             result = fn(tx, *args, **kwargs)
         self._announce(changes_of(tx))
         return result
+
+    def sign_in(self, username: str, password: str, purpose: str = "login") -> SignedIn:
+        """Someone signs in (logging in, unlocking, another user for one purpose); the
+        password is checked outside any transaction (services.sign_in)."""
+        return sign_in(self.db, username.strip(), password, purpose=purpose)
+
+    def prove(self, password: str, purpose: str) -> PasswordProof:
+        """The logged-in user types their password again, for one action (to sign, attest)."""
+        return prove_password(self.db, self.actor, password, purpose=purpose)
 
     def query(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Read without acting as anyone (lists, lookups)."""

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from ketachart.clock import ManualClock
 from ketachart.errors import AuthenticationFailed, StorageError
-from ketachart.services import charting, users
-from ketachart.services.user_action import user_action
+from ketachart.services import charting
+from ketachart.services.sign_in import sign_in
 from ketachart.storage.database import READ_ONLY_ENV, Database, open_database
 from ketachart.ui.main_window import READ_ONLY_BANNER, MainWindow
 from ketachart.ui.workstation import Workstation
@@ -52,13 +52,9 @@ def made_anywhere(database_url: str, clock: ManualClock) -> Iterator[tuple[Clini
 
 def _looks_but_refuses_writes(db: Database, clinic: Clinic, session_id: str) -> None:
     """Logging in works (a wrong password says so), charting is refused with the message."""
-    with (
-        pytest.raises(AuthenticationFailed, match="Wrong user name or password"),
-        user_action(db) as tx,
-    ):
-        users.authenticate(tx, clinic.nurse.username, "not-the-password")
-    with user_action(db) as tx:
-        nurse = users.authenticate(tx, clinic.nurse.username, PASSWORDS["nina"])
+    with pytest.raises(AuthenticationFailed, match="user name or password is not right"):
+        sign_in(db, clinic.nurse.username, "not-the-password")
+    nurse = sign_in(db, clinic.nurse.username, PASSWORDS["nina"]).actor
     with pytest.raises(StorageError, match="The database is read-only"), db.transaction() as tx:
         charting.chart(tx, nurse, session_id, BASELINE)
 

@@ -196,12 +196,23 @@ def controlled_substance(
 
 
 def sign_with_addendum(c: Clinic, sid: str) -> None:
-    c.act(signing.attest, c.nurse, sid, PASSWORDS["nina"])
+    c.act(signing.attest, c.nurse, sid, c.proof(c.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE))
     c.later(20)
-    c.act(signing.sign_session, c.physician, sid, PASSWORDS["drm"])
+    c.act(
+        signing.sign_session,
+        c.physician,
+        sid,
+        c.proof(c.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+    )
     c.later(60 * 23)  # the next morning
     addendum = c.act(signing.add_addendum, c.physician, sid, ADDENDUM_TEXT)
-    c.act(signing.sign_addendum, c.physician, sid, addendum.id, PASSWORDS["drm"])
+    c.act(
+        signing.sign_addendum,
+        c.physician,
+        sid,
+        addendum.id,
+        c.proof(c.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+    )
 
 
 def long_session(c: Clinic, entries: int = 120, *, sign: bool = True) -> str:

@@ -35,8 +35,7 @@ def render(name: str, chart: Callable[[Clinic], str], folder: Path, scratch: Pat
     clinic = make_clinic(db, clock)
     charted.set_clinic(clinic)
     session_id = chart(clinic)
-    with db.transaction() as tx:
-        result = export_session_pdf(tx, clinic.physician, session_id, folder / f"{name}.pdf")
+    result = export_session_pdf(db, clinic.physician, session_id, folder / f"{name}.pdf")
     db.dispose()
     return result.pages
 

@@ -19,8 +19,7 @@ from tests.support import Clinic, chart_to_discharged, chart_to_infusing
 
 
 def _pdf_text(clinic: Clinic, session_id: str, path: Path) -> str:
-    with clinic.db.transaction() as tx:
-        export_session_pdf(tx, clinic.physician, session_id, path)
+    export_session_pdf(clinic.db, clinic.physician, session_id, path)
     return re.sub(r"\s+", " ", " ".join(page_texts(path)))
 
 

@@ -51,8 +51,7 @@ FOOTER_RULE_Y = PAGE_HEIGHT - 42
 
 
 def exported(clinic: Clinic, session_id: str, path: Path) -> ExportResult:
-    with clinic.db.transaction() as tx:
-        return export_session_pdf(tx, clinic.physician, session_id, path)
+    return export_session_pdf(clinic.db, clinic.physician, session_id, path)
 
 
 def test_the_long_name_is_120_characters() -> None:
@@ -113,8 +112,8 @@ def _pairs(boxes: list[Box]) -> list[tuple[Box, Box]]:
 def test_no_heading_is_the_last_line_of_a_page(sqlite_clinic: Clinic, tmp_path: Path) -> None:
     session_id = charted.long_session(sqlite_clinic, 150)
     exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
-    with sqlite_clinic.db.reading() as tx:
-        report = session_summary(tx, sqlite_clinic.physician, session_id, audited=False).report
+    summary = session_summary(sqlite_clinic.db, sqlite_clinic.physician, session_id, audited=False)
+    report = summary.report
     headings = {f"{s.number}. {s.title}" for s in report.sections}
     titled = (
         b for s in report.sections for b in s.blocks if isinstance(b, TableBlock | FactsBlock)
@@ -134,8 +133,8 @@ def test_the_vitals_table_repeats_its_header_on_every_page(
 ) -> None:
     session_id = charted.long_session(sqlite_clinic, 150)
     exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
-    with sqlite_clinic.db.reading() as tx:
-        report = session_summary(tx, sqlite_clinic.physician, session_id, audited=False).report
+    summary = session_summary(sqlite_clinic.db, sqlite_clinic.physician, session_id, audited=False)
+    report = summary.report
     table = next(
         b
         for s in report.sections

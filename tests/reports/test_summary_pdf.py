@@ -59,8 +59,7 @@ NOT_TYPICAL = frozenset({EventKind.DOSE_RECONCILIATION})
 
 
 def export(clinic: Clinic, session_id: str, path: Path) -> list[str]:
-    with clinic.db.transaction() as tx:
-        export_session_pdf(tx, clinic.physician, session_id, path)
+    export_session_pdf(clinic.db, clinic.physician, session_id, path)
     return page_texts(path)
 
 
@@ -185,11 +184,21 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
 ) -> None:
     clinic = sqlite_clinic
     blank = clinic.act(
-        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "blank-pass-1"
+        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "quiet-orchard-71"
     )
     session_id = charted.typical_session(clinic, sign=False)
-    clinic.act(signing.attest, clinic.nurse, session_id, PASSWORDS["nina"])
-    clinic.act(signing.sign_session, blank, session_id, "blank-pass-1")
+    clinic.act(
+        signing.attest,
+        clinic.nurse,
+        session_id,
+        clinic.proof(clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+    )
+    clinic.act(
+        signing.sign_session,
+        blank,
+        session_id,
+        clinic.proof(blank, "quiet-orchard-71", signing.SIGN_PURPOSE),
+    )
     pages = export(clinic, session_id, tmp_path / "blank.pdf")
     text = " ".join(pages)
 

@@ -40,8 +40,7 @@ def test_the_printed_chart_marks_medicines_and_hatches_the_pause(
 ) -> None:
     session_id = charted.typical_session(sqlite_clinic)
     pdf = tmp_path / "summary.pdf"
-    with sqlite_clinic.db.transaction() as tx:
-        export_session_pdf(tx, sqlite_clinic.physician, session_id, pdf)
+    export_session_pdf(sqlite_clinic.db, sqlite_clinic.physician, session_id, pdf)
     page = next(i for i, text in enumerate(page_texts(pdf)) if "4. Vitals" in text)
     words, _ = page_boxes(pdf)[page]
     legend = next(w for w in words if w.text == "Paused")

@@ -54,7 +54,12 @@ def event_id(clinic: Clinic, session_id: str, kind: EventKind) -> str:
 
 def sign(clinic: Clinic, session_id: str) -> None:
     physician = clinic.physician
-    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(
+        signing.sign_session,
+        physician,
+        session_id,
+        clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+    )
 
 
 def chart_to_stopped(clinic: Clinic, session_id: str) -> None:

@@ -1,4 +1,7 @@
-"""The database itself refuses to change or delete charted rows, on both engines."""
+"""The database itself refuses to change or delete charted rows, on both engines. The raw
+statements are tried by someone with direct database access (on PostgreSQL the superuser,
+whom only the triggers stop); the application's role is refused before that by its
+privileges (test_pg_privileges)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from sqlalchemy import exc, func, select, text
 from ketachart.errors import StorageError
 from ketachart.models import APPEND_ONLY_TABLES, Event
 from ketachart.storage.database import Database
+from tests.postgres import privileged
 from tests.support import Clinic
 
 # A column each append-only table has, to try an UPDATE on.
@@ -33,7 +37,7 @@ def charted(clinic: Clinic) -> str:
 @pytest.mark.usefixtures("charted")
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
 def test_raw_update_is_refused(db: Database, table: str) -> None:
-    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+    with privileged(db) as connection, pytest.raises(exc.DBAPIError, match="append-only"):
         connection.execute(text(f"UPDATE {table} SET {COLUMN[table]} = 'x'"))
 
 
@@ -41,7 +45,7 @@ def test_raw_update_is_refused(db: Database, table: str) -> None:
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
 def test_raw_delete_is_refused(db: Database, table: str) -> None:
     before = _count(db, table)
-    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+    with privileged(db) as connection, pytest.raises(exc.DBAPIError, match="append-only"):
         connection.execute(text(f"DELETE FROM {table}"))
     assert _count(db, table) == before > 0
 
@@ -52,7 +56,7 @@ def test_truncate_is_refused_on_postgresql(db: Database, table: str) -> None:
     if db.dialect_name != "postgresql":
         pytest.skip("SQLite has no TRUNCATE")
     before = _count(db, table)
-    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+    with privileged(db) as connection, pytest.raises(exc.DBAPIError, match="append-only"):
         connection.execute(text(f"TRUNCATE {table} CASCADE"))
     assert _count(db, table) == before
 

@@ -21,12 +21,13 @@ from ketachart.domain import payloads as p
 from ketachart.errors import StorageError
 from ketachart.models import AuditEntry, Event
 from ketachart.services import backups, charting, users
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup
 from ketachart.storage.database import Database, open_database
+from tests.cli_support import as_user
 from tests.storage.test_cli import tamper_with_payload
-from tests.support import Clinic, chart_to_discharged, chart_to_infusing, make_clinic
+from tests.support import PASSWORDS, Clinic, chart_to_discharged, chart_to_infusing, make_clinic
 
 
 @pytest.fixture
@@ -193,8 +194,7 @@ def test_restore_makes_a_new_file_that_verifies(local: Clinic, tmp_path: Path) -
     assert counts(backup.sqlite_url(target)) == counts(backup.sqlite_url(source_of(local)))
     restored = open_database(backup.sqlite_url(target))  # the application can use it
     try:
-        with user_action(restored) as tx:
-            users.authenticate(tx, "nina", "nurse-pass-1")
+        assert sign_in(restored, "nina", PASSWORDS["nina"]).actor.username == "nina"
     finally:
         restored.dispose()
     before = target.read_bytes()
@@ -278,32 +278,41 @@ def test_postgresql_is_backed_up_with_pg_dump(
 
 
 def test_cli_backup_and_restore(
-    local: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    local: Clinic,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = backup.sqlite_url(source_of(local))
+    admin = as_user(monkeypatch, "admin")
     dest = tmp_path / "copy.sqlite"
-    assert main(["--db", url, "backup", str(dest)]) == 0
+    assert main(["--db", url, "backup", str(dest), *admin]) == 0
     assert "the copy was checked: integrity check, hash chains" in capsys.readouterr().out
     target = tmp_path / "restored.sqlite"
-    assert main(["restore", str(dest), "--to", str(target)]) == 0
+    assert main(["restore", str(dest), "--to", str(target), *admin]) == 0
     out = capsys.readouterr().out
     assert f"ketachart --db {backup.sqlite_url(target)}" in out
     assert "KETACHART_DATABASE_URL=" in out
-    assert main(["--db", url, "backup"]) == 2
+    assert main(["--db", url, "backup", *admin]) == 2
     assert "DEST" in capsys.readouterr().err
     folder = tmp_path / "auto"
-    assert main(["--db", url, "backup", "--auto", "--folder", str(folder), "--keep", "2"]) == 0
+    auto = ["--db", url, *admin, "backup", "--auto", "--folder", str(folder)]
+    assert main([*auto, "--keep", "2"]) == 0
     assert "Backed up to" in capsys.readouterr().out
-    assert main(["--db", url, "backup", "--auto", "--folder", str(folder)]) == 0
+    assert main(auto) == 0
     assert "exists already" in capsys.readouterr().out
 
 
 def test_cli_refuses_a_tampered_database(
-    local: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    local: Clinic,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     tamper_with_payload(local.db)
     dest = tmp_path / "copy.sqlite"
-    assert main(["--db", backup.sqlite_url(source_of(local)), "backup", str(dest)]) == 1
+    command = ["--db", backup.sqlite_url(source_of(local)), "backup", str(dest)]
+    assert main([*command, *as_user(monkeypatch, "admin")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0].startswith("ketachart: error: The backup of")

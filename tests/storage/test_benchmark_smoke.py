@@ -18,4 +18,6 @@ def test_quick_benchmark_prints_the_ratio_line(
     assert "ratio vitals / bare insert (median):" in out
     assert "prior events" in out
     assert "fill_demo" in out
+    assert "sqlite, during sign-in + export: wait for the write lock" in out
+    assert "saves that waited > 200 ms for the write lock during sign-in and export: sqlite" in out
     assert list(tmp_path.iterdir()) == []

@@ -16,9 +16,11 @@ from ketachart.app import main
 from ketachart.domain.vocab import Role
 from ketachart.models import APPEND_ONLY_TABLES
 from ketachart.services import protocols, users
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import sign_in
 from ketachart.storage import dialect
 from ketachart.storage.database import Database, open_database
+from tests.cli_support import as_user
+from tests.postgres import privileged
 from tests.support import Clinic, chart_to_infusing
 
 PASSWORD_ENV = "KETACHART_TEST_ADMIN_PASSWORD"
@@ -77,7 +79,8 @@ def test_init_creates_admin_and_protocols_once(
     assert "Installed 3 example protocols" in first
     assert "Created the administrator 'boss'." in first
 
-    assert main(init_args(database_url)) == 0
+    boss = ["--user", "boss", "--password-env", PASSWORD_ENV]  # now an admin signs in
+    assert main([*init_args(database_url), *boss]) == 0
     second = capsys.readouterr().out
     assert "Database ready" in second
     assert "Installed" not in second
@@ -92,8 +95,7 @@ def test_init_creates_admin_and_protocols_once(
             ("boss", "Zoë Łukasiewicz", Role.ADMIN)
         ]
         assert len(current) == 3
-        with user_action(db) as tx:
-            users.authenticate(tx, "boss", "a-long-admin-pass")
+        assert sign_in(db, "boss", "a-long-admin-pass").actor.username == "boss"
     finally:
         db.dispose()
 
@@ -110,7 +112,7 @@ def test_init_without_password_is_one_clear_line(
 def tamper_with_payload(db: Database) -> None:
     """What someone with direct database access could do: drop the append-only triggers and
     rewrite a charted entry."""
-    with db.engine.begin() as connection:
+    with privileged(db) as connection:
         for table in APPEND_ONLY_TABLES:
             for statement in dialect.drop_append_only_ddl(db.dialect_name, table):
                 connection.exec_driver_sql(statement)
@@ -121,15 +123,19 @@ def tamper_with_payload(db: Database) -> None:
 
 
 def test_verify_finds_tampering(
-    clinic: Clinic, database_url: str, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session_id = clinic.open_session()
     chart_to_infusing(clinic, session_id)
-    assert main(["--db", database_url, "verify"]) == 0
+    admin = as_user(monkeypatch, "admin")
+    assert main(["--db", database_url, "verify", *admin]) == 0
     assert "database intact" in capsys.readouterr().out
 
     tamper_with_payload(clinic.db)
-    assert main(["--db", database_url, "verify"]) == 1
+    assert main(["--db", database_url, "verify", *admin]) == 1
     captured = capsys.readouterr()
     problems = [line for line in captured.out.splitlines() if line.startswith("PROBLEM")]
     assert problems
@@ -138,25 +144,29 @@ def test_verify_finds_tampering(
 
 
 def test_sessions_lists_ids_by_date_and_status(
-    clinic: Clinic, database_url: str, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     infusing = clinic.open_session()
     chart_to_infusing(clinic, infusing)
     scheduled = clinic.open_session(protocol_index=1)
     day = clinic.clock.now().date().isoformat()
+    nurse = as_user(monkeypatch, "nina")
 
-    assert main(["--db", database_url, "sessions", "--date", day]) == 0
+    assert main(["--db", database_url, *nurse, "sessions", "--date", day]) == 0
     captured = capsys.readouterr()
     assert infusing in captured.out
     assert scheduled in captured.out
     assert "2 session(s)." in captured.err
 
-    assert main(["--db", database_url, "sessions", "--status", "infusing"]) == 0
+    assert main(["--db", database_url, *nurse, "sessions", "--status", "infusing"]) == 0
     out = capsys.readouterr().out
     assert infusing in out
     assert scheduled not in out
 
-    assert main(["--db", database_url, "sessions", "--date", "2001-01-01"]) == 0
+    assert main(["--db", database_url, *nurse, "sessions", "--date", "2001-01-01"]) == 0
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "0 session(s)." in captured.err

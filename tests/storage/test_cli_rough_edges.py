@@ -12,8 +12,10 @@ from sqlalchemy import func, select, update
 
 from ketachart.app import main
 from ketachart.config import ENV_DATABASE_URL, default_database_path, demo_database_path
+from ketachart.demo.data import STAFF
 from ketachart.models import Patient, User
 from ketachart.storage.database import open_database
+from tests.cli_support import as_user
 from tests.support import Clinic, chart_to_infusing
 
 PASSWORD_ENV = "KETACHART_TEST_ADMIN_PASSWORD"
@@ -55,32 +57,46 @@ def error_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_db_after_the_command(
-    clinic: Clinic, database_url: str, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session_id = clinic.open_session()
-    assert main(["verify", "--db", database_url]) == 0
-    assert main(["sessions", "--db", database_url, "--status", "scheduled"]) == 0
+    admin, nurse = as_user(monkeypatch, "admin"), as_user(monkeypatch, "nina")
+    assert main(["verify", "--db", database_url, *admin]) == 0
+    assert main(["sessions", "--db", database_url, "--status", "scheduled", *nurse]) == 0
     assert session_id in capsys.readouterr().out
-    assert main(["protocols", "list", "--db", database_url]) == 0
+    assert main(["protocols", "list", "--db", database_url, *admin]) == 0
     assert "EXAMPLE" in capsys.readouterr().out
 
 
 def test_db_after_a_nested_command(
-    clinic: Clinic, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     session_id = clinic.open_session()
     chart_to_infusing(clinic, session_id)
     pdf = tmp_path / "s.pdf"
-    assert main(["export", "pdf", session_id, "-o", str(pdf), "--db", database_url]) == 0
+    nurse = as_user(monkeypatch, "nina")
+    assert main(["export", "pdf", session_id, "-o", str(pdf), "--db", database_url, *nurse]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
     capsys.readouterr()
 
 
 def test_db_after_the_command_wins_over_one_before(
-    clinic: Clinic, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     missing = f"sqlite:///{tmp_path / 'not-here.sqlite'}"
-    assert main(["--db", missing, "verify", "--db", database_url]) == 0
+    admin = as_user(monkeypatch, "admin")
+    assert main(["--db", missing, "verify", "--db", database_url, *admin]) == 0
     assert "database intact" in capsys.readouterr().out
 
 
@@ -171,7 +187,10 @@ def test_a_bad_url_in_the_flag_names_the_flag(capsys: pytest.CaptureFixture[str]
 
 
 def test_sessions_escapes_control_characters_from_the_database(
-    clinic: Clinic, database_url: str, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An MRN stored before MRNs were checked (or written around ketachart) cannot drive the
     terminal: ESC and BEL are printed as escapes."""
@@ -180,7 +199,7 @@ def test_sessions_escapes_control_characters_from_the_database(
         tx.orm.execute(
             update(Patient).where(Patient.id == clinic.patient.id).values(mrn="M\x1b[2J\x07\u202e1")
         )
-    assert main(["--db", database_url, "sessions"]) == 0
+    assert main(["--db", database_url, "sessions", *as_user(monkeypatch, "nina")]) == 0
     out = capsys.readouterr().out
     assert "M\\x1b[2J\\x07\\u202e1" in out
     assert "\x1b" not in out
@@ -192,16 +211,16 @@ def test_sessions_escapes_control_characters_from_the_database(
 
 
 def test_demo_flag_before_a_command_means_the_demo_database(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert main(init()) == 0
     assert main(["--demo", "demo", "--patients", "2", "--sessions", "2"]) == 0
     assert "Demo accounts" in capsys.readouterr().out
     assert demo_database_path().is_file()
-    assert main(["--demo", "sessions"]) == 0
+    demo_nurse = as_user(monkeypatch, "nina", demo_password("nina"))
+    assert main(["--demo", "sessions", *demo_nurse]) == 0
     assert "2 session(s)." in capsys.readouterr().err
-    assert main(["sessions"]) == 0  # the default database got none of it
-    assert "0 session(s)." in capsys.readouterr().err
+    assert patients_in(f"sqlite:///{default_database_path()}") == 0  # the default got none
     assert users_of(f"sqlite:///{default_database_path()}") == ["boss"]
 
 
@@ -255,3 +274,7 @@ def patients_in(url: str) -> int:
             return tx.orm.scalar(select(func.count()).select_from(Patient)) or 0
     finally:
         db.dispose()
+
+
+def demo_password(username: str) -> str:
+    return next(spec.password for spec in STAFF if spec.username == username)

@@ -15,8 +15,8 @@ from prove.full_disk import snapshot
 
 FIRST_RUN = clinic.FirstRun(
     clinic.ClinicInfo("Clínica Ñandú", "1 Main St, Portland"),
-    clinic.NewAccount("boss", "Ada Admin", "", "admin-pass-1"),
-    clinic.NewAccount("drz", "Zoë Zając", "MD", "doctor-pass-1"),
+    clinic.NewAccount("boss", "Ada Admin", "", "lantern-orbit-42"),
+    clinic.NewAccount("drz", "Zoë Zając", "MD", "maple-prism-58x"),
 )
 
 
@@ -35,10 +35,10 @@ def test_the_setup_makes_the_clinic_its_accounts_and_protocols(db: Database) -> 
     ("setup", "refusal"),
     [
         (replace(FIRST_RUN, clinic=clinic.ClinicInfo("", "")), "Clinic name"),
-        (replace(FIRST_RUN, admin=replace(FIRST_RUN.admin, password="short")), "at least 8"),
+        (replace(FIRST_RUN, admin=replace(FIRST_RUN.admin, password="short")), "at least 12"),
         (
             replace(FIRST_RUN, physician=replace(FIRST_RUN.physician, password="short")),
-            "at least 8",
+            "at least 12",
         ),
         (replace(FIRST_RUN, physician=replace(FIRST_RUN.physician, username="boss")), "taken"),
     ],

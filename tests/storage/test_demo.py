@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.demo import DemoResult, fill_demo
+from ketachart.demo.data import STAFF
 from ketachart.domain import payloads as p
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.events import EventKind, EventRecord
@@ -24,7 +25,7 @@ from ketachart.models import InfusionSession
 from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
-from ketachart.services.user_action import user_action
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -73,7 +74,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 @pytest.mark.slow
 def test_demo_200_sessions_then_verify(
-    database_url: str, capsys: pytest.CaptureFixture[str]
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert main(["--db", database_url, "demo", "--sessions", "200", "--patients", "40"]) == 0
     out = capsys.readouterr().out
@@ -81,7 +82,10 @@ def test_demo_200_sessions_then_verify(
     assert "nina" in out
     assert "physician" in out
 
-    assert main(["--db", database_url, "verify"]) == 0
+    admin = next(spec for spec in STAFF if spec.role is Role.ADMIN)
+    monkeypatch.setenv("KC_TEST_DEMO_ADMIN_PASSWORD", admin.password)
+    admin_flags = ["--user", admin.username, "--password-env", "KC_TEST_DEMO_ADMIN_PASSWORD"]
+    assert main(["--db", database_url, "verify", *admin_flags]) == 0
     assert "database intact" in capsys.readouterr().out
 
     db = open_database(database_url)
@@ -203,8 +207,7 @@ def test_accounts_sign_in_with_the_printed_passwords(demo: Demo) -> None:
     assert roles == {"admin": 1, "nurse": 3, "physician": 2}
     account = next(a for a in demo.result.accounts if a.role == "physician")
     assert len(account.password) >= 8
-    with user_action(demo.db) as tx:
-        actor = users.authenticate(tx, account.username, account.password)
+    actor = sign_in(demo.db, account.username, account.password).actor
     assert actor.role is Role.PHYSICIAN
 
 
@@ -249,7 +252,7 @@ def test_demo_refuses_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
     db = open_database(sqlite_url, ManualClock(NOW))
     try:
         with db.transaction() as tx:
-            users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "boss-password")
+            users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "quiet-orchard-71")
         with pytest.raises(KetachartError, match="demo data only goes into a demo database"):
             fill_demo(db, patients=2, sessions=4, seed=3)
         with db.reading() as tx:

@@ -20,6 +20,7 @@ from ketachart.models import AuditEntry, Patient
 from ketachart.services import charting, patients, sessions, users
 from ketachart.services import clinic as settings
 from ketachart.services.actors import Actor
+from ketachart.services.sign_in import sign_in
 from ketachart.storage.database import Tx
 from tests.support import PASSWORDS, Clinic
 
@@ -119,14 +120,26 @@ def test_accounts_refuse_invisible_characters_and_are_composed(clinic: Clinic) -
     ):
         with pytest.raises(ValidationError) as raised:
             clinic.act(
-                users.create_user, clinic.admin, username, name, credentials, Role.NURSE, "pw-12345"
+                users.create_user,
+                clinic.admin,
+                username,
+                name,
+                credentials,
+                Role.NURSE,
+                "quiet-orchard-71",
             )
         assert [problem.field for problem in raised.value.problems] == [field]
     made = clinic.act(
-        users.create_user, clinic.admin, "zoe\u0308", "Zoe\u0308 N", "RN", Role.NURSE, "pw-12345"
+        users.create_user,
+        clinic.admin,
+        "zoe\u0308",
+        "Zoe\u0308 N",
+        "RN",
+        Role.NURSE,
+        "quiet-orchard-71",
     )
     assert (made.username, made.display_name) == ("zoë", "Zoë N")
-    signed_in = clinic.act(users.authenticate, "zoe\u0308", "pw-12345")
+    signed_in = sign_in(clinic.db, "zoe\u0308", "quiet-orchard-71").actor
     assert signed_in.id == made.id
 
 
@@ -161,4 +174,4 @@ def test_an_override_reason_with_an_invisible_character_is_refused(clinic: Clini
 
 def test_the_password_is_what_was_typed(clinic: Clinic) -> None:
     """Passwords are never normalised or refused for their characters: only hashed."""
-    assert clinic.act(users.authenticate, "nina", PASSWORDS["nina"]).id == clinic.nurse.id
+    assert sign_in(clinic.db, "nina", PASSWORDS["nina"]).actor.id == clinic.nurse.id

@@ -28,6 +28,7 @@ from ketachart.services import backups
 from ketachart.storage import backup, migrate
 from ketachart.storage.database import Database, open_database
 from ketachart.storage.files import OWNER_FILE, OWNER_FOLDER
+from tests.cli_support import as_user
 from tests.support import Clinic, chart_to_infusing, make_clinic
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
@@ -236,10 +237,11 @@ def test_the_command_line_as_a_whole(
     init = ["init", "--admin-username", "boss", "--admin-name", "Bo Boss"]
     assert main([*init, "--admin-password-env", PASSWORD_ENV]) == 0
     assert main(["--demo", "demo", "--patients", "1", "--sessions", "1"]) == 0
-    assert main(["backup", "--auto"]) == 0
+    boss = ["--user", "boss", "--password-env", PASSWORD_ENV]
+    assert main(["backup", "--auto", *boss]) == 0
     exported = user_folders / "out" / "protocol.json"
     exported.parent.mkdir()
-    assert main(["protocols", "export", PROTOCOL_CODE, "-o", str(exported)]) == 0
+    assert main(["protocols", "export", PROTOCOL_CODE, "-o", str(exported), *boss]) == 0
     capsys.readouterr()
     assert os.umask(0o022) == 0o022  # main put the caller's umask back
     folder = backups.default_backup_folder()
@@ -255,15 +257,22 @@ def test_the_command_line_as_a_whole(
 
 
 @pytest.mark.parametrize("through", ["service", "command line"])
-def test_an_exported_pdf(clinic: Clinic, database_url: str, tmp_path: Path, through: str) -> None:
+def test_an_exported_pdf(
+    clinic: Clinic,
+    database_url: str,
+    tmp_path: Path,
+    through: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     session_id = clinic.open_session()
     chart_to_infusing(clinic, session_id)
     target = tmp_path / f"summary-{through.replace(' ', '-')}.pdf"
     if through == "service":
-        with clinic.db.transaction() as tx:
-            export_session_pdf(tx, None, session_id, target)
+        export_session_pdf(clinic.db, None, session_id, target)
     else:
-        assert main(["--db", database_url, "export", "pdf", session_id, "-o", str(target)]) == 0
+        nurse = as_user(monkeypatch, "nina")
+        command = ["--db", database_url, *nurse, "export", "pdf", session_id, "-o", str(target)]
+        assert main(command) == 0
     assert_owner_only(target)
 
 

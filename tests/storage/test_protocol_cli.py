@@ -11,14 +11,17 @@ from sqlalchemy import select
 from ketachart.app import main
 from ketachart.models import AuditEntry
 from ketachart.services import protocols
+from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.storage.database import open_database
 
 ENV = "KC_TEST_ADMIN_PASSWORD"
+BOSS = ["--user", "boss", "--password-env", ENV]
+TRD = "EXAMPLE-TRD-40"
 
 
 @pytest.fixture
 def initialised(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv(ENV, "admin-pass-9")
+    monkeypatch.setenv(ENV, "lantern-orbit-99")
     assert (
         main(
             [
@@ -42,9 +45,7 @@ def test_export_edit_import_makes_the_next_version(
     initialised: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     file = tmp_path / "trd.json"
-    assert (
-        main(["--db", initialised, "protocols", "export", "EXAMPLE-TRD-40", "-o", str(file)]) == 0
-    )
+    assert main([*BOSS, "--db", initialised, "protocols", "export", TRD, "-o", str(file)]) == 0
     data = json.loads(file.read_text(encoding="utf-8"))
     data.update(
         name="Depression 0.5 mg/kg over 40 min (Lakeside)", is_example=False, vitals_interval_min=15
@@ -58,7 +59,7 @@ def test_export_edit_import_makes_the_next_version(
                 "protocols",
                 "import",
                 str(file),
-                "--admin",
+                "--user",
                 "boss",
                 "--password-env",
                 ENV,
@@ -93,7 +94,7 @@ def test_a_bad_file_is_one_clear_line(
                 "protocols",
                 "import",
                 str(file),
-                "--admin",
+                "--user",
                 "boss",
                 "--password-env",
                 ENV,
@@ -111,7 +112,7 @@ def test_implausible_values_and_wrong_password_are_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     file = tmp_path / "trd.json"
-    main(["--db", initialised, "protocols", "export", "EXAMPLE-TRD-40", "-o", str(file)])
+    main([*BOSS, "--db", initialised, "protocols", "export", TRD, "-o", str(file)])
     data = json.loads(file.read_text(encoding="utf-8"))
     file.write_text(json.dumps({**data, "max_total_mg_per_kg": "0.1"}), encoding="utf-8")
     assert (
@@ -122,7 +123,7 @@ def test_implausible_values_and_wrong_password_are_refused(
                 "protocols",
                 "import",
                 str(file),
-                "--admin",
+                "--user",
                 "boss",
                 "--password-env",
                 ENV,
@@ -140,7 +141,7 @@ def test_implausible_values_and_wrong_password_are_refused(
                 "protocols",
                 "import",
                 str(file),
-                "--admin",
+                "--user",
                 "boss",
                 "--password-env",
                 ENV,
@@ -148,19 +149,22 @@ def test_implausible_values_and_wrong_password_are_refused(
         )
         == 1
     )
-    assert "Wrong user name or password." in capsys.readouterr().err
-    # one action each: the refused import kept nothing, not even its sign-in; the wrong
-    # password was recorded on its own
-    assert import_audits(initialised) == [("protocol.import.failed", "attempt 1")]
+    assert REFUSED_MESSAGE in capsys.readouterr().err
+    # the refused import saved nothing (the admin's sign-ins are audited on their own), and
+    # the wrong password was recorded
+    actions = protocol_audits(initialised)
+    assert "protocol.save" not in actions
+    assert actions[-1] == "cli.protocols.failed"
 
 
-def import_audits(url: str) -> list[tuple[str, str]]:
+def protocol_audits(url: str) -> list[str]:
+    """The audit trail's actions on protocols and the command's sign-ins, oldest first."""
     db = open_database(url)
     try:
         with db.reading() as tx:
-            query = select(AuditEntry.action, AuditEntry.detail).order_by(AuditEntry.seq)
-            rows = tx.orm.execute(query.where(AuditEntry.action.like("protocol.import%")))
-            return [(action, detail) for action, detail in rows]
+            query = select(AuditEntry.action).order_by(AuditEntry.seq)
+            wanted = AuditEntry.action.like("protocol%") | AuditEntry.action.like("cli.protocols%")
+            return list(tx.orm.scalars(query.where(wanted)))
     finally:
         db.dispose()
 
@@ -171,12 +175,9 @@ def test_an_unset_password_variable_is_refused_before_any_login(
     """Not a failed login against the admin (which would count toward locking the account):
     the command says the variable is empty or not set."""
     exported = tmp_path / "protocol.json"
-    assert (
-        main(["--db", initialised, "protocols", "export", "EXAMPLE-TRD-40", "-o", str(exported)])
-        == 0
-    )
+    assert main([*BOSS, "--db", initialised, "protocols", "export", TRD, "-o", str(exported)]) == 0
     capsys.readouterr()
     unset = "KC_TEST_UNSET_PASSWORD"
-    command = ["--db", initialised, "protocols", "import", str(exported), "--admin", "boss"]
+    command = ["--db", initialised, "protocols", "import", str(exported), "--user", "boss"]
     assert main([*command, "--password-env", unset]) != 0
     assert f"Environment variable {unset} is empty or not set." in capsys.readouterr().err

@@ -22,6 +22,7 @@ from ketachart.services import (
     protocols,
     sessions,
     signing,
+    staff,
     users,
 )
 from ketachart.services.actors import Actor
@@ -89,7 +90,13 @@ def correct_note(c: Clinic, a: Actor) -> object:
 def sign_addendum(c: Clinic, a: Actor) -> object:
     sid = session_at(c, signed_with_addendum)
     addendum = event_id(c, sid, EventKind.ADDENDUM)
-    return c.act(signing.sign_addendum, a, sid, addendum, PASSWORDS[a.username])
+    return c.act(
+        signing.sign_addendum,
+        a,
+        sid,
+        addendum,
+        c.proof(a, PASSWORDS[a.username], signing.SIGN_PURPOSE),
+    )
 
 
 def over_max_rate(c: Clinic, a: Actor) -> object:
@@ -102,11 +109,17 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     "create user": (
         ADMIN,
         lambda c, a: c.act(
-            users.create_user, a, f"new.{a.username}", "New Person", "RN", Role.NURSE, "pass-word-1"
+            users.create_user,
+            a,
+            f"new.{a.username}",
+            "New Person",
+            "RN",
+            Role.NURSE,
+            "quiet-orchard-71",
         ),
     ),
-    "change role": (ADMIN, lambda c, a: c.act(users.change_role, a, c.nurse2.id, Role.NURSE)),
-    "deactivate user": (ADMIN, lambda c, a: c.act(users.set_active, a, c.nurse2.id, False)),
+    "change role": (ADMIN, lambda c, a: c.act(staff.change_role, a, c.nurse2.id, Role.NURSE)),
+    "deactivate user": (ADMIN, lambda c, a: c.act(staff.disable, a, c.nurse2.id)),
     "clinic settings": (
         ADMIN,
         lambda c, a: c.act(set_clinic, a, ClinicInfo("K", "")),
@@ -167,7 +180,10 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     "attest": (
         CLINICAL,
         lambda c, a: c.act(
-            signing.attest, a, session_at(c, chart_to_discharged), PASSWORDS[a.username]
+            signing.attest,
+            a,
+            session_at(c, chart_to_discharged),
+            c.proof(a, PASSWORDS[a.username], signing.ATTEST_PURPOSE),
         ),
     ),
     "add addendum": (
@@ -177,7 +193,10 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     "sign session": (
         PHYSICIAN,
         lambda c, a: c.act(
-            signing.sign_session, a, session_at(c, chart_to_discharged), PASSWORDS[a.username]
+            signing.sign_session,
+            a,
+            session_at(c, chart_to_discharged),
+            c.proof(a, PASSWORDS[a.username], signing.SIGN_PURPOSE),
         ),
     ),
     "sign addendum": (PHYSICIAN, sign_addendum),

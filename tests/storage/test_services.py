@@ -61,7 +61,9 @@ def test_full_nurse_workflow(clinic: Clinic) -> None:
     clinic.act(charting.record_recovery_check, nurse, sid, recovery_check())
     clinic.act(charting.chart, nurse, sid, p.IvRemoved(True, True))
     clinic.act(charting.discharge_patient, nurse, sid, ALL_INSTRUCTIONS, ride=RIDE)
-    clinic.act(signing.attest, nurse, sid, PASSWORDS["nina"])
+    clinic.act(
+        signing.attest, nurse, sid, clinic.proof(nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE)
+    )
     sign(clinic, sid)
     with clinic.db.transaction() as tx:
         view = sessions.view_session(tx, nurse, sid)

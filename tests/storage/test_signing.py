@@ -12,8 +12,10 @@ from ketachart.domain.events import EventKind
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import Severity, SideEffectKind, StopReason
 from ketachart.errors import AuthenticationFailed, PermissionDenied, RuleViolation
-from ketachart.services import charting, corrections, signing, users
+from ketachart.services import charting, corrections, signing
+from ketachart.services.actors import Actor
 from ketachart.services.chains import load_events
+from ketachart.services.sign_in import MAX_FAILED_LOGINS, PasswordProof, sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Tx
 from tests.storage.helpers import (
@@ -94,7 +96,12 @@ def test_signed_session_refuses_every_charting_verb(clinic: Clinic, signed: str)
 
 def test_signed_session_refuses_attest_and_second_signature(clinic: Clinic, signed: str) -> None:
     with pytest.raises(RuleViolation, match="before signing"):
-        clinic.act(signing.attest, clinic.nurse, signed, PASSWORDS["nina"])
+        clinic.act(
+            signing.attest,
+            clinic.nurse,
+            signed,
+            clinic.proof(clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        )
     with pytest.raises(RuleViolation, match="already signed"):
         sign(clinic, signed)
 
@@ -103,7 +110,11 @@ def test_signed_session_takes_a_signed_addendum(clinic: Clinic, signed: str) -> 
     addendum = clinic.act(signing.add_addendum, clinic.nurse, signed, "Patient called: well.")
     physician = clinic.physician
     signature = clinic.act(
-        signing.sign_addendum, physician, signed, addendum.id, PASSWORDS[physician.username]
+        signing.sign_addendum,
+        physician,
+        signed,
+        addendum.id,
+        clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
     )
     assert isinstance(signature.payload, p.Signature)
     assert signature.payload.addendum_id == addendum.id
@@ -111,7 +122,11 @@ def test_signed_session_takes_a_signed_addendum(clinic: Clinic, signed: str) -> 
     assert clinic.state(signed).status is SessionStatus.SIGNED
     with pytest.raises(RuleViolation, match="already signed"):
         clinic.act(
-            signing.sign_addendum, physician, signed, addendum.id, PASSWORDS[physician.username]
+            signing.sign_addendum,
+            physician,
+            signed,
+            addendum.id,
+            clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
         )
     with clinic.db.reading() as tx:
         assert verify_all(tx) == []
@@ -122,7 +137,12 @@ def test_nurse_cannot_sign(clinic: Clinic) -> None:
     chart_to_discharged(clinic, sid)
     before = counts(clinic)
     with pytest.raises(PermissionDenied, match="may not sign"):
-        clinic.act(signing.sign_session, clinic.nurse, sid, PASSWORDS["nina"])
+        clinic.act(
+            signing.sign_session,
+            clinic.nurse,
+            sid,
+            clinic.proof(clinic.nurse, PASSWORDS["nina"], signing.SIGN_PURPOSE),
+        )
     assert counts(clinic) == before
 
 
@@ -130,10 +150,15 @@ def test_wrong_password_does_not_sign(clinic: Clinic) -> None:
     sid = clinic.open_session()
     chart_to_discharged(clinic, sid)
     events, audits = counts(clinic)
-    with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
-        clinic.act(signing.sign_session, clinic.physician, sid, "not-the-password")
+    with pytest.raises(AuthenticationFailed, match=REFUSED):
+        clinic.act(
+            signing.sign_session,
+            clinic.physician,
+            sid,
+            clinic.proof(clinic.physician, "not-the-password", signing.SIGN_PURPOSE),
+        )
     assert counts(clinic) == (events, audits + 1)
-    assert audit_actions(clinic)[-1] == ("sign.failed", "attempt 1")
+    assert audit_actions(clinic)[-1] == ("sign.failed", "wrong password, attempt 1")
     assert clinic.state(sid).status is SessionStatus.DISCHARGED
 
 
@@ -141,29 +166,37 @@ def test_someone_elses_password_does_not_sign(clinic: Clinic) -> None:
     sid = clinic.open_session()
     chart_to_discharged(clinic, sid)
     with pytest.raises(AuthenticationFailed):
-        clinic.act(signing.sign_session, clinic.physician, sid, PASSWORDS["nina"])
+        clinic.act(
+            signing.sign_session,
+            clinic.physician,
+            sid,
+            clinic.proof(clinic.physician, PASSWORDS["nina"], signing.SIGN_PURPOSE),
+        )
     assert clinic.state(sid).status is SessionStatus.DISCHARGED
+
+
+REFUSED = "user name or password is not right"
 
 
 class Abandoned(Exception):
     """The rest of the caller's action failed after the signature."""
 
 
-Signing = Callable[[Clinic, Tx, str, str], object]
-"""A signature by the right user, in the caller's transaction: (clinic, tx, session, password)."""
+Signing = Callable[[Clinic, Tx, str, PasswordProof], object]
+"""A signature by the right user, in the caller's transaction: (clinic, tx, session, proof)."""
 
 
-def _attest(c: Clinic, tx: Tx, sid: str, password: str) -> object:
-    return signing.attest(tx, c.nurse, sid, password)
+def _attest(c: Clinic, tx: Tx, sid: str, proof: PasswordProof) -> object:
+    return signing.attest(tx, c.nurse, sid, proof)
 
 
-def _sign(c: Clinic, tx: Tx, sid: str, password: str) -> object:
-    return signing.sign_session(tx, c.physician, sid, password)
+def _sign(c: Clinic, tx: Tx, sid: str, proof: PasswordProof) -> object:
+    return signing.sign_session(tx, c.physician, sid, proof)
 
 
-def _sign_addendum(c: Clinic, tx: Tx, sid: str, password: str) -> object:
+def _sign_addendum(c: Clinic, tx: Tx, sid: str, proof: PasswordProof) -> object:
     addendum = _addendum_of(tx, sid)
-    return signing.sign_addendum(tx, c.physician, sid, addendum, password)
+    return signing.sign_addendum(tx, c.physician, sid, addendum, proof)
 
 
 def _addendum_of(tx: Tx, sid: str) -> str:
@@ -187,52 +220,54 @@ def signing_case(request: pytest.FixtureRequest, clinic: Clinic) -> tuple[Signin
     return sign_it, username, purpose, sid
 
 
+def signer_of(clinic: Clinic, username: str) -> Actor:
+    return clinic.nurse if username == "nina" else clinic.physician
+
+
 def test_a_signature_is_kept_only_when_the_callers_transaction_commits(
     clinic: Clinic, signing_case: tuple[Signing, str, str, str]
 ) -> None:
     sign_it, username, purpose, sid = signing_case
+    signer = signer_of(clinic, username)
     before = counts(clinic)
 
+    proof = clinic.proof(signer, PASSWORDS[username], purpose)
+
     def signed_then_abandoned(tx: Tx) -> None:
-        sign_it(clinic, tx, sid, PASSWORDS[username])
+        sign_it(clinic, tx, sid, proof)
         raise Abandoned
 
     with pytest.raises(Abandoned):
         clinic.act(signed_then_abandoned)
-    assert counts(clinic) == before  # neither the signature nor its password check
-    clinic.act(lambda tx: sign_it(clinic, tx, sid, PASSWORDS[username]))
+    assert counts(clinic) == before  # neither the signature nor its password's audit entry
+    clinic.act(lambda tx: sign_it(clinic, tx, sid, proof))
     assert counts(clinic)[0] == before[0] + 1
     assert (purpose, "") in audit_actions(clinic)[-3:]
 
 
-def test_a_wrong_signing_password_is_recorded_after_the_rollback(
+def test_a_wrong_signing_password_is_refused_and_recorded_before_any_action(
     clinic: Clinic, signing_case: tuple[Signing, str, str, str]
 ) -> None:
-    sign_it, _username, purpose, sid = signing_case
-    before = counts(clinic)
-    with pytest.raises(users.PasswordRejected) as refused, clinic.db.transaction() as tx:
-        sign_it(clinic, tx, sid, "not-the-password")
-    assert counts(clinic) == before  # the caller's transaction kept nothing
-    assert refused.value.attempt.purpose == purpose
-    with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
-        clinic.act(lambda tx: sign_it(clinic, tx, sid, "not-the-password"))
-    events, audits = before
+    _sign_it, username, purpose, _sid = signing_case
+    events, audits = counts(clinic)
+    with pytest.raises(AuthenticationFailed, match=REFUSED):
+        clinic.proof(signer_of(clinic, username), "not-the-password", purpose)
     assert counts(clinic) == (events, audits + 1)
-    assert audit_actions(clinic)[-1] == (f"{purpose}.failed", "attempt 1")
+    assert audit_actions(clinic)[-1] == (f"{purpose}.failed", "wrong password, attempt 1")
 
 
 def test_wrong_signing_passwords_lock_the_account(clinic: Clinic) -> None:
     sid = clinic.open_session()
     chart_to_discharged(clinic, sid)
-    for _ in range(users.MAX_FAILED_LOGINS):
-        with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
-            clinic.act(signing.sign_session, clinic.physician, sid, "not-the-password")
-    with pytest.raises(AuthenticationFailed, match="locked after 5 failed attempts"):
-        clinic.act(signing.sign_session, clinic.physician, sid, PASSWORDS["drm"])
-    with pytest.raises(AuthenticationFailed, match="locked"):
-        clinic.act(users.authenticate, "drm", PASSWORDS["drm"])
+    for _ in range(MAX_FAILED_LOGINS):
+        with pytest.raises(AuthenticationFailed, match=REFUSED):
+            clinic.proof(clinic.physician, "not-the-password", signing.SIGN_PURPOSE)
+    with pytest.raises(AuthenticationFailed, match=REFUSED):
+        clinic.proof(clinic.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE)
+    with pytest.raises(AuthenticationFailed, match=REFUSED):
+        sign_in(clinic.db, "drm", PASSWORDS["drm"])
     assert audit_actions(clinic)[-3:] == [
-        ("sign.failed", "attempt 5, account locked"),
+        ("sign.failed", "wrong password, attempt 5, account locked"),
         ("sign.refused", "account locked"),
         ("login.refused", "account locked"),
     ]
@@ -244,23 +279,21 @@ def test_wrong_signing_passwords_lock_the_account(clinic: Clinic) -> None:
 
 def test_five_failed_logins_lock_the_account_for_five_minutes(clinic: Clinic) -> None:
     for _ in range(5):
-        with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
-            clinic.act(users.authenticate, "nina", "wrong-password")
-    with pytest.raises(
-        AuthenticationFailed, match="locked after 5 failed attempts; try again in 5"
-    ):
-        clinic.act(users.authenticate, "nina", PASSWORDS["nina"])
+        with pytest.raises(AuthenticationFailed, match=REFUSED):
+            sign_in(clinic.db, "nina", "wrong-password")
+    with pytest.raises(AuthenticationFailed, match=REFUSED):
+        sign_in(clinic.db, "nina", PASSWORDS["nina"])
     clinic.later(4.9)
-    with pytest.raises(AuthenticationFailed, match="try again in 1 min"):
-        clinic.act(users.authenticate, "nina", PASSWORDS["nina"])
+    with pytest.raises(AuthenticationFailed, match=REFUSED):
+        sign_in(clinic.db, "nina", PASSWORDS["nina"])
     clinic.later(0.1)
-    assert clinic.act(users.authenticate, "nina", PASSWORDS["nina"]) == clinic.nurse
+    assert sign_in(clinic.db, "nina", PASSWORDS["nina"]).actor == clinic.nurse
     assert audit_actions(clinic)[-8:] == [
-        ("login.failed", "attempt 1"),
-        ("login.failed", "attempt 2"),
-        ("login.failed", "attempt 3"),
-        ("login.failed", "attempt 4"),
-        ("login.failed", "attempt 5, account locked"),
+        ("login.failed", "wrong password, attempt 1"),
+        ("login.failed", "wrong password, attempt 2"),
+        ("login.failed", "wrong password, attempt 3"),
+        ("login.failed", "wrong password, attempt 4"),
+        ("login.failed", "wrong password, attempt 5, account locked"),
         ("login.refused", "account locked"),
         ("login.refused", "account locked"),
         ("login", ""),
@@ -268,42 +301,6 @@ def test_five_failed_logins_lock_the_account_for_five_minutes(clinic: Clinic) ->
 
 
 def test_unknown_user_login_is_audited(clinic: Clinic) -> None:
-    with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
-        clinic.act(users.authenticate, "nobody", "whatever-1")
-    assert audit_actions(clinic)[-1] == ("login.failed", "unknown or inactive user")
-
-
-def test_a_refused_password_writes_nothing_until_the_caller_records_it(clinic: Clinic) -> None:
-    """The login's transaction rolls back with the refusal; the caller records the attempt
-    in a transaction of its own, and it counts towards the lock-out."""
-    before = counts(clinic)
-    with pytest.raises(users.PasswordRejected) as refused, clinic.db.transaction() as tx:
-        users.authenticate(tx, "nina", "wrong-password")
-    assert counts(clinic) == before
-    attempt = refused.value.attempt
-    assert attempt == users.FailedAttempt("nina", "login", users.Refusal.WRONG_PASSWORD)
-    for _ in range(users.MAX_FAILED_LOGINS):
-        clinic.act(users.record_failed_attempt, attempt)
-    assert audit_actions(clinic)[-1] == ("login.failed", "attempt 5, account locked")
-    with pytest.raises(AuthenticationFailed, match="locked"):
-        clinic.act(users.authenticate, "nina", PASSWORDS["nina"])
-
-
-def test_a_login_is_part_of_the_callers_transaction(clinic: Clinic) -> None:
-    """A sign-in in an action that then fails is rolled back with it: no audit entry, and the
-    count of failed attempts it would have cleared stays."""
-    for _ in range(users.MAX_FAILED_LOGINS - 1):
-        with pytest.raises(AuthenticationFailed):
-            clinic.act(users.authenticate, "nina", "wrong-password")
-    before = counts(clinic)
-
-    def signed_in_then_refused(tx: Tx) -> None:
-        users.authenticate(tx, "nina", PASSWORDS["nina"])
-        raise RuleViolation("the rest of the action is refused")
-
-    with pytest.raises(RuleViolation):
-        clinic.act(signed_in_then_refused)
-    assert counts(clinic) == before
-    with pytest.raises(AuthenticationFailed):
-        clinic.act(users.authenticate, "nina", "wrong-password")
-    assert audit_actions(clinic)[-1] == ("login.failed", "attempt 5, account locked")
+    with pytest.raises(AuthenticationFailed, match=REFUSED):
+        sign_in(clinic.db, "nobody", "whatever-1")
+    assert audit_actions(clinic)[-1] == ("login.failed", "unknown user")

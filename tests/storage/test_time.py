@@ -22,9 +22,11 @@ from ketachart.services import charting, users
 from ketachart.services.chains import load_events
 from ketachart.services.clock_guard import CLOCK_BACKWARDS, clock_warnings
 from ketachart.services.sessions import view_session
+from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database
 from ketachart.ui.timeline_rows import local_time, timeline_rows
+from tests.cli_support import as_user
 from tests.support import Clinic
 
 NY = ZoneInfo("America/New_York")
@@ -174,20 +176,24 @@ def test_a_small_step_back_is_not_flagged_but_never_goes_back(clinic: Clinic) ->
 def test_a_failed_login_with_the_clock_back_is_flagged(clinic: Clinic) -> None:
     clinic.clock.set(clinic.clock.now() - timedelta(days=2))
     with pytest.raises(AuthenticationFailed):
-        clinic.act(users.authenticate, "nina", "wrong password")
+        sign_in(clinic.db, "nina", "wrong password")
     actions = [a.action for a in audit_rows(clinic)][-2:]
     assert actions == [CLOCK_BACKWARDS, "login.failed"]
 
 
 def test_verify_warns_about_a_clock_gone_back(
-    clinic: Clinic, database_url: str, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sid = clinic.open_session()
-    assert main(["--db", database_url, "verify"]) == 0
+    admin = as_user(monkeypatch, "admin")
+    assert main(["--db", database_url, "verify", *admin]) == 0
     assert "WARNING" not in capsys.readouterr().out
     clinic.clock.set(clinic.clock.now() - timedelta(minutes=5))
     clinic.act(charting.chart, clinic.nurse, sid, p.Note("behind"))
-    assert main(["--db", database_url, "verify"]) == 0
+    assert main(["--db", database_url, "verify", *admin]) == 0
     out = capsys.readouterr().out
     warnings = [line for line in out.splitlines() if line.startswith("WARNING")]
     assert len(warnings) == 1
@@ -203,7 +209,9 @@ def test_the_demos_back_dated_history_is_not_a_clock_gone_back(
     clock.set(datetime(2026, 3, 20, 15, 0, tzinfo=UTC))
     with db.transaction() as tx:
         # the demo's own admin: demo data only goes into a demo database
-        users.create_user(tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, "admin-demo-2026")
+        users.create_user(
+            tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, "cobalt-harbor-2026"
+        )
     fill_demo(db, patients=2, sessions=3, seed=7)  # charts days before the clinic's first entry
     with db.reading() as tx:
         flags = tx.orm.scalars(select(AuditEntry).where(AuditEntry.action == CLOCK_BACKWARDS))

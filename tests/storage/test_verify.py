@@ -16,6 +16,7 @@ from ketachart.services.chains import envelope_of
 from ketachart.services.verify import SESSION_RECORD_CHANGED, verify_all
 from ketachart.storage import dialect
 from ketachart.storage.database import Database
+from tests.postgres import privileged
 from tests.support import ALL_PRE_CHECKS, PASSWORDS, Clinic, chart_to_discharged
 
 # chart_to_discharged + signature: 1 opened, 2 pre-checks, 3 baseline vitals, 4 IV start,
@@ -28,7 +29,12 @@ def signed(clinic: Clinic) -> str:
     session_id = clinic.open_session()
     chart_to_discharged(clinic, session_id)
     physician = clinic.physician
-    clinic.act(signing.sign_session, physician, session_id, PASSWORDS[physician.username])
+    clinic.act(
+        signing.sign_session,
+        physician,
+        session_id,
+        clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+    )
     return session_id
 
 
@@ -39,7 +45,7 @@ def problems(db: Database) -> list[Problem]:
 
 def tamper(db: Database, sql: str, **params: Any) -> None:
     """Run `sql` as someone with direct database access: append-only triggers dropped first."""
-    with db.engine.begin() as connection:
+    with privileged(db) as connection:
         for table in APPEND_ONLY_TABLES:
             for statement in dialect.drop_append_only_ddl(db.dialect_name, table):
                 connection.exec_driver_sql(statement)
@@ -284,8 +290,18 @@ def test_text_in_a_time_column_is_reported_not_raised(db: Database, signed: str)
 def test_attestation_is_checked_like_a_signature(clinic: Clinic) -> None:
     sid = clinic.open_session()
     chart_to_discharged(clinic, sid)
-    clinic.act(signing.attest, clinic.nurse, sid, PASSWORDS[clinic.nurse.username])
-    clinic.act(signing.sign_session, clinic.physician, sid, PASSWORDS[clinic.physician.username])
+    clinic.act(
+        signing.attest,
+        clinic.nurse,
+        sid,
+        clinic.proof(clinic.nurse, PASSWORDS[clinic.nurse.username], signing.ATTEST_PURPOSE),
+    )
+    clinic.act(
+        signing.sign_session,
+        clinic.physician,
+        sid,
+        clinic.proof(clinic.physician, PASSWORDS[clinic.physician.username], signing.SIGN_PURPOSE),
+    )
     assert problems(clinic.db) == []
     tamper(
         clinic.db,

@@ -31,9 +31,9 @@ def shown(dialog: D, qtbot: QtBot) -> D:
     """Show and activate `dialog`; its prompts answer 'cancel' unless a test replaces them
     (a real prompt would wait forever for a click)."""
     if isinstance(dialog, EntryDialog):
-        dialog.ask_approvals = lambda _parent, _ws, _needed: None
+        dialog.ask_approvals = lambda _parent, _ws, _needed, _given=(): None
     if hasattr(dialog, "ask_witness_fn"):
-        dialog.ask_witness_fn = lambda _parent, _ws: None
+        dialog.ask_witness_fn = lambda _parent, _ws, _witnessed: None
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
@@ -50,7 +50,12 @@ class Approvals:
         self.asked: list[tuple[Approval, ...]] = []
 
     def __call__(
-        self, _parent: QWidget, _ws: Workstation, needed: tuple[Approval, ...]
+        self,
+        _parent: QWidget,
+        _ws: Workstation,
+        needed: tuple[Approval, ...],
+        _given: tuple[Override, ...] = (),
+        /,
     ) -> ApprovalAnswer:
         self.asked.append(needed)
         overrides = tuple(Override(a.code, self.reason) for a in needed)

@@ -13,6 +13,7 @@ from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.events import EventKind
 from ketachart.domain.vocab import AlertResponse
 from ketachart.ui.acknowledge_dialog import AcknowledgeDialog
+from ketachart.ui.chart_view import ChartView
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
 from ketachart.ui.dialogs.recovery_dialog import RecoveryCheckDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
@@ -131,3 +132,22 @@ def test_a_correction_to_abnormal_values_asks_and_saves_the_answer_with_it(
     corrected = effective_payload(ui_clinic, session_id, target)
     assert corrected.spo2 == 88
     assert corrected.acknowledgement.responses == (AlertResponse.OXYGEN,)
+
+
+def test_the_prompt_names_whose_vitals_they_are(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    """The prompt covers the vitals dialog: it shows the patient's name and full MRN in the
+    same identity strip as every entry dialog."""
+    chart = ChartView.open(ws, session_infusing(ui_clinic))
+    qtbot.addWidget(chart)
+    dialog = shown(VitalsDialog(ws, chart.session_id, chart), qtbot)
+    set_text(qtbot, dialog.quick, "124/80 72 14 89")
+    dialog.accept()
+    prompt = prompt_of(qtbot, dialog)
+    patient = chart.view.patient
+    assert prompt.identity.isVisible()
+    assert prompt.identity.name.full_text == patient.display_name
+    assert prompt.identity.mrn.text() == f"MRN {patient.mrn}"
+    assert type(prompt.identity) is type(dialog.identity)  # one strip, not a copy
+    press(qtbot, prompt, CANCEL)

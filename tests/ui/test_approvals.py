@@ -5,28 +5,41 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from ketachart.domain import payloads as p
-from ketachart.domain.events import EventRecord
+from ketachart.domain.events import EventRecord, Override
 from ketachart.domain.vocab import Role
-from ketachart.errors import Approval, ApprovalRequired, OverrideRequired
+from ketachart.errors import Approval, ApprovalRequired, OverrideRequired, PermissionDenied
+from ketachart.models import AuditEntry
+from ketachart.services import charting
 from ketachart.services.actors import Actor
 from ketachart.services.charting import chart
 from ketachart.services.sessions import load_session
+from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.ui import approvals_dialog
-from ketachart.ui.approvals_dialog import ApprovalAnswer, ApprovalsDialog
+from ketachart.ui.approvals_dialog import ApprovalAnswer, ApprovalsDialog, SignedApproval
+from ketachart.ui.dialogs.infusion_dialogs import RateChangeDialog
 from ketachart.ui.dialogs.observation_dialogs import NoteDialog
 from ketachart.ui.forms import Submission
 from ketachart.ui.theme import BASE_POINT_SIZE
 from ketachart.ui.workstation import Workstation
 from tests.support import PASSWORDS, Clinic
-from tests.ui.dialog_helpers import accepted, event_count, message_text, set_text, shown
+from tests.ui.dialog_helpers import (
+    accepted,
+    event_count,
+    message_text,
+    session_infusing,
+    set_text,
+    shown,
+)
 from tests.ui.test_dialogs_render import clipped
 
 POUNDS = Approval(
@@ -102,9 +115,14 @@ class RealApprovals:
         self.dialogs: list[ApprovalsDialog] = []
 
     def __call__(
-        self, parent: QWidget, ws: Workstation, needed: tuple[Approval, ...]
+        self,
+        parent: QWidget,
+        ws: Workstation,
+        needed: tuple[Approval, ...],
+        given: tuple[Override, ...] = (),
+        /,
     ) -> ApprovalAnswer | None:
-        dialog = ApprovalsDialog(parent, ws, needed)
+        dialog = ApprovalsDialog(parent, ws, needed, given)
         self.qtbot.addWidget(dialog)
         self.dialogs.append(dialog)
         dialog.show()
@@ -225,7 +243,7 @@ def test_a_wrong_physician_password_or_a_nurse_is_refused_with_a_message(
     dialog = shown(NeedsThree(ws, ui_clinic.open_session()), qtbot)
     dialog.ask_approvals = RealApprovals(qtbot, fill)
     dialog.accept()
-    assert seen == ["Wrong user name or password.", "This needs a physician."]
+    assert seen == [REFUSED_MESSAGE, "This needs a physician."]
     assert accepted(dialog)
     assert dialog.submissions[-1].approver == ui_clinic.physician
 
@@ -269,19 +287,28 @@ def test_a_physician_gives_the_reasons_and_signs_nothing_more(
     assert len(dialog.saved().overrides) == 3
 
 
-def test_new_items_are_asked_again_alone(qtbot: QtBot, ws: Workstation, ui_clinic: Clinic) -> None:
+def test_new_items_are_asked_with_the_earlier_ones_and_approved_again(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    """A second round shows every item, the earlier reasons filled in, and the physician signs
+    in again: an approval never covers an item or a reason that came after it."""
+
+    def fill(qtbot: QtBot, asked: ApprovalsDialog) -> None:
+        if len(asked.items) == 3:
+            assert [item.typed() for item in asked.items[:2]] == ["Reason 1", "Reason 2"]
+        reasons_and_physician(qtbot, asked)
+
     dialog = shown(NeedsApprovals(ws, ui_clinic.open_session(), ((POUNDS, RATE), (CHANGE,))), qtbot)
-    approvals = RealApprovals(qtbot, reasons_and_physician)
+    approvals = RealApprovals(qtbot, fill)
     dialog.ask_approvals = approvals
     dialog.accept()
     assert accepted(dialog)
     asked = [[item.approval for item in d.items] for d in approvals.dialogs]
-    assert asked == [[POUNDS, RATE], [CHANGE]]
-    assert approvals.dialogs[0].needs_sign_in
-    assert not approvals.dialogs[1].needs_sign_in  # the new item needs no physician
-    codes = [o.code for o in dialog.submissions[-1].overrides]
-    assert codes == ["weight.pounds", "rate.max", "weight.change"]
-    assert dialog.submissions[-1].approver == ui_clinic.physician
+    assert asked == [[POUNDS, RATE], [POUNDS, RATE, CHANGE]]
+    assert all(d.needs_sign_in for d in approvals.dialogs)
+    last = dialog.submissions[-1]
+    assert [o.code for o in last.overrides] == ["weight.pounds", "rate.max", "weight.change"]
+    assert last.approver == ui_clinic.physician
 
 
 def test_asking_stops_after_two_more_rounds(
@@ -365,3 +392,136 @@ def test_an_unexpected_error_while_signing_in_keeps_the_dialog_open(
     assert dialog.isVisible()
     assert dialog.answer is None
     assert dialog.message.text() == approvals_dialog.UNEXPECTED
+
+
+# --- the order: reasons first, then the sign-in that approves exactly those reasons ----------
+def rate_over_maximum(qtbot: QtBot, ws: Workstation, clinic: Clinic) -> RateChangeDialog:
+    """A real rate change the real gate refuses without a physician's override."""
+    dialog = shown(RateChangeDialog(ws, session_infusing(clinic)), qtbot)
+    set_text(qtbot, dialog.rate, "150")
+    set_text(qtbot, dialog.reason, "Pain not controlled")
+    return dialog
+
+
+def approval_of(dialog: ApprovalsDialog) -> SignedApproval | None:
+    """The dialog's approval now (a call, so a check after a change reads it afresh)."""
+    return dialog.approval
+
+
+def approval_audits(clinic: Clinic) -> list[tuple[int | None, str, str]]:
+    with clinic.db.reading() as tx:
+        rows = tx.orm.execute(
+            select(AuditEntry.user_id, AuditEntry.target_id, AuditEntry.detail)
+            .where(AuditEntry.action == "override.approve")
+            .order_by(AuditEntry.seq)
+        )
+        return [(user_id, target, detail) for user_id, target, detail in rows]
+
+
+def test_the_saved_entry_carries_the_reasons_the_physician_signed_in_for(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    seen: list[tuple[Override, ...]] = []
+
+    def fill(qtbot: QtBot, asked: ApprovalsDialog) -> None:
+        type_reasons(qtbot, asked, ("Physician order: pain score 9",))
+        sign_in(qtbot, asked, "drm", PASSWORDS["drm"])
+        qtbot.mouseClick(asked.sign_in_button, Qt.MouseButton.LeftButton)
+        assert asked.approval is not None
+        assert asked.approval.approver == ui_clinic.physician
+        assert asked.items[0].reason.isReadOnly()  # locked once approved
+        assert "María Núñez, MD" in asked.approved_by.text()
+        seen.append(asked.approval.overrides)
+        press(qtbot, asked, QDialogButtonBox.StandardButton.Ok)
+
+    dialog = rate_over_maximum(qtbot, ws, ui_clinic)
+    dialog.ask_approvals = RealApprovals(qtbot, fill)
+    dialog.accept()
+    assert accepted(dialog), message_text(dialog)
+    record = dialog.saved()
+    ((code, reason),) = [(o.code, o.reason) for o in seen[0]]
+    assert reason == "Physician order: pain score 9"
+    assert record.recorded_by == ui_clinic.nurse.id
+    assert [(o.code, o.reason, o.approved_by) for o in record.overrides] == [
+        (code, reason, ui_clinic.physician.id)
+    ]
+    with ui_clinic.db.reading() as tx:
+        stored = next(e for e in load_session(tx, record.session_id).events if e.id == record.id)
+    assert stored.overrides == record.overrides
+    # the approval is audited under the physician, naming the entry and the item it approved
+    assert approval_audits(ui_clinic) == [(ui_clinic.physician.id, record.id, f"items: {code}")]
+
+
+def test_changing_a_reason_after_the_sign_in_needs_a_new_sign_in(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    seen: list[str] = []
+
+    def fill(qtbot: QtBot, asked: ApprovalsDialog) -> None:
+        assert asked.username is not None
+        assert asked.password is not None
+        type_reasons(qtbot, asked, ("Reason the physician read",))
+        sign_in(qtbot, asked, "drm", PASSWORDS["drm"])
+        qtbot.mouseClick(asked.sign_in_button, Qt.MouseButton.LeftButton)
+        assert asked.approval is not None
+        assert asked.password.text() == ""  # the password does not stay for a second use
+        # a change however made (the field is locked; here by the program) withdraws it
+        asked.items[0].reason.setText("Reason typed after the sign-in")
+        assert approval_of(asked) is None
+        assert not asked.items[0].reason.isReadOnly()
+        press(qtbot, asked, QDialogButtonBox.StandardButton.Ok)  # no new sign-in: refused
+        assert asked.isVisible()
+        assert asked.answer is None
+        seen.append(asked.message.text())
+        # "Change reasons" withdraws it too; the physician then signs in for the new text
+        sign_in(qtbot, asked, "drm", PASSWORDS["drm"])
+        qtbot.mouseClick(asked.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(asked.change_button, Qt.MouseButton.LeftButton)
+        assert approval_of(asked) is None
+        set_text(qtbot, asked.items[0].reason, "Reason the physician approved")
+        sign_in(qtbot, asked, "drm", PASSWORDS["drm"])
+        press(qtbot, asked, QDialogButtonBox.StandardButton.Ok)
+
+    dialog = rate_over_maximum(qtbot, ws, ui_clinic)
+    dialog.ask_approvals = RealApprovals(qtbot, fill)
+    dialog.accept()
+    assert seen == ["Wrong user name or password."]
+    assert accepted(dialog), message_text(dialog)
+    (override,) = dialog.saved().overrides
+    assert (override.reason, override.approved_by) == (
+        "Reason the physician approved",
+        ui_clinic.physician.id,
+    )
+
+
+def test_a_nurse_cannot_sign_in_as_the_approver(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
+) -> None:
+    def fill(qtbot: QtBot, asked: ApprovalsDialog) -> None:
+        type_reasons(qtbot, asked, ("Nurse thinks it is fine",))
+        sign_in(qtbot, asked, "wes", PASSWORDS["wes"])
+        qtbot.mouseClick(asked.sign_in_button, Qt.MouseButton.LeftButton)
+        assert asked.approval is None
+        assert asked.message.text() == "This needs a physician."
+        assert not asked.items[0].reason.isReadOnly()  # nothing approved: still editable
+        press(qtbot, asked, QDialogButtonBox.StandardButton.Cancel)
+
+    dialog = rate_over_maximum(qtbot, ws, ui_clinic)
+    session_id = dialog.session_id
+    before = event_count(ui_clinic, session_id)
+    dialog.ask_approvals = RealApprovals(qtbot, fill)
+    dialog.accept()
+    assert not accepted(dialog)
+    assert event_count(ui_clinic, session_id) == before
+    assert approval_audits(ui_clinic) == []
+    # nor can a caller hand the gate a nurse as the approver
+    with pytest.raises(PermissionDenied, match="Only a physician can approve"):
+        ui_clinic.act(
+            charting.change_rate,
+            ui_clinic.nurse,
+            session_id,
+            Decimal(150),
+            "order",
+            overrides=(Override("dose.rate", "Nurse's own reason"),),
+            approver=ui_clinic.nurse2,
+        )

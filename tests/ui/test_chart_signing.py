@@ -13,6 +13,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.vocab import StopReason
 from ketachart.services import charting
 from ketachart.services.review import review_queue
+from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.ui.chart_actions import ENTRY_ACTIONS
 from ketachart.ui.chart_view import NOT_ATTESTED, ChartView
 from ketachart.ui.dialogs.discharge_dialog import DischargeDialog
@@ -76,8 +77,10 @@ def test_discharging_asks_the_nurse_to_attest(
     prompt.password.setText("wrong-password")
     prompt.accept()
     assert prompt.isVisible()
-    assert "Wrong user name or password." in prompt.message.text()
-    assert audits(ui_clinic, "attest.failed") == [("nina", str(ui_clinic.nurse.id), "attempt 1")]
+    assert REFUSED_MESSAGE in prompt.message.text()
+    assert audits(ui_clinic, "attest.failed") == [
+        ("nina", str(ui_clinic.nurse.id), "wrong password, attempt 1")
+    ]
     prompt.password.setText(PASSWORDS["nina"])
     prompt.accept()
     assert not prompt.isVisible()

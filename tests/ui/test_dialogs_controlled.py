@@ -49,15 +49,19 @@ def test_waste_is_computed_and_witnessed(qtbot: QtBot, ws: Workstation, ui_clini
     fill_vial(qtbot, dialog)
     assert dialog.wasted.text() == "15"
     asked: list[Workstation] = []
+    witnessed: list[str] = []
 
-    def witness(_parent: object, station: Workstation) -> Actor:
+    def witness(_parent: object, station: Workstation, what: str) -> Actor:
         asked.append(station)
+        witnessed.append(what)
         return ui_clinic.nurse2
 
     dialog.ask_witness_fn = witness
     press_enter(qtbot, dialog.drawn)
     assert accepted(dialog)
     assert asked == [ws]
+    # the witness reads what they sign for: the amounts as saved
+    assert witnessed == ["Ketamine, lot KX-2291: drawn 50 mg, administered 35 mg, wasted 15 mg"]
     record = saved_payload(dialog, p.ControlledSubstance)
     assert (record.drawn_mg, record.administered_mg, record.wasted_mg) == (
         Decimal(50),
@@ -75,7 +79,7 @@ def test_witness_who_is_the_recorder_is_refused(
     before = event_count(ui_clinic, session_id)
     dialog = shown(ControlledSubstanceDialog(ws, session_id), qtbot)
     fill_vial(qtbot, dialog)
-    dialog.ask_witness_fn = lambda _parent, _ws: ui_clinic.nurse
+    dialog.ask_witness_fn = lambda _parent, _ws, _what: ui_clinic.nurse
     press_enter(qtbot, dialog.drawn)
     assert "The witness must be a different user" in message_text(dialog)
     assert event_count(ui_clinic, session_id) == before
@@ -99,7 +103,7 @@ def test_expired_vial_is_refused_before_the_witness_is_asked(
     dialog = shown(ControlledSubstanceDialog(ws, session_stopped(ui_clinic)), qtbot)
     asked: list[object] = []
 
-    def witness(_parent: object, _ws: Workstation) -> None:
+    def witness(_parent: object, _ws: Workstation, _what: str) -> None:
         asked.append(1)
 
     dialog.ask_witness_fn = witness

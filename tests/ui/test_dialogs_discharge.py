@@ -119,7 +119,7 @@ def test_without_a_physician_nothing_is_saved(
     before = event_count(ui_clinic, session_id)
     dialog = shown(DischargeDialog(ws, session_id), qtbot)
     fill_ride_and_instructions(qtbot, dialog)
-    dialog.ask_approvals = lambda _p, _ws, _needed: None
+    dialog.ask_approvals = lambda _p, _ws, _needed, _given=(): None
     press_enter(qtbot, dialog.note)
     assert dialog.isVisible()
     assert message_text(dialog).startswith("Not saved: Minimum observation not over")

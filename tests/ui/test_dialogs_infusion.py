@@ -120,7 +120,7 @@ def test_rate_change_over_maximum_without_physician_saves_nothing(
     session_id = session_infusing(ui_clinic)
     before = event_count(ui_clinic, session_id)
     dialog = shown(RateChangeDialog(ws, session_id), qtbot)
-    dialog.ask_approvals = lambda _parent, _ws, _needed: None
+    dialog.ask_approvals = lambda _parent, _ws, _needed, _given=(): None
     set_text(qtbot, dialog.rate, "150")
     set_text(qtbot, dialog.reason, "Pain")
     press_enter(qtbot, dialog.reason)

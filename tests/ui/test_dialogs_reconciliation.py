@@ -204,7 +204,12 @@ def test_the_review_queue_lists_the_difference_until_it_is_resolved(
     ui_clinic.act(
         charting.record_controlled_substance, nurse, session_id, vial("30"), ui_clinic.nurse2
     )
-    ui_clinic.act(signing.attest, nurse, session_id, PASSWORDS["nina"])
+    ui_clinic.act(
+        signing.attest,
+        nurse,
+        session_id,
+        ui_clinic.proof(nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+    )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [session_id]
     # The alerts count every alert raised, the dose difference among them; its own line says

@@ -62,7 +62,7 @@ PROBLEMS = {
 def show_problems(dialog: QWidget, texts: dict[str, str]) -> None:
     """Type bad values into the open dialog and press Save, as a nurse would."""
     assert isinstance(dialog, EntryDialog)
-    dialog.ask_approvals = lambda _parent, _ws, _needed: None
+    dialog.ask_approvals = lambda _parent, _ws, _needed, _given=(): None
     for name, text in texts.items():
         edit = dialog.field(name)
         assert isinstance(edit, QLineEdit)

@@ -20,13 +20,13 @@ FIELDS = {
     "clinic_name": "Clínica Ñandú",
     "admin_username": "boss",
     "admin_name": "Ada Admin",
-    "admin_password": "admin-pass-1",
-    "admin_confirm": "admin-pass-1",
+    "admin_password": "lantern-orbit-42",
+    "admin_confirm": "lantern-orbit-42",
     "physician_username": "drz",
     "physician_name": "Zoë Zając",
     "physician_credentials": "MD",
-    "physician_password": "doctor-pass-1",
-    "physician_confirm": "doctor-pass-1",
+    "physician_password": "maple-prism-58x",
+    "physician_confirm": "maple-prism-58x",
 }
 
 
@@ -59,8 +59,8 @@ def test_setup_with_a_short_password_says_so_and_creates_nothing(
         set_text(qtbot, dialog.edits[name], value)
     dialog.accept()
     assert dialog.isVisible()
-    assert "Physician: Password must have at least 8 characters" in dialog.message.text()
-    assert "at least 8 characters" in dialog.errors["physician_password"].text()
+    assert "Physician: The password must have at least 12 characters" in dialog.message.text()
+    assert "at least 12 characters" in dialog.errors["physician_password"].text()
     assert dialog.errors["admin_password"].isHidden()
     with ui_db.reading() as tx:  # the clinic and the admin, made before, are gone too
         assert users.count_users(tx) == 0

@@ -5,7 +5,8 @@ The worst case: the alert banner and a notice showing, a 120-character patient n
 is saved empty or with a refused value, so that its errors show). For each window it checks
 that every visible control lies inside the window (controls in a scroll area: the scroll area
 does), that the window lies inside the screen's available area, that Save/OK and Cancel are
-shown whole outside any scroll area (reachable without scrolling), and that where a patient
+shown whole outside any scroll area (reachable without scrolling), that no control is cut by
+a widget it lies in (a column clipped at the side by its scroll area), and that where a patient
 banner or identity strip exists it shows the full MRN, not elided.
 
 How the screen size is emulated: Qt's offscreen platform reads its screens from a JSON file
@@ -35,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -92,6 +93,8 @@ LONG_TEXT = (
     "several lines and the buttons below it must still be reachable on a small screen. "
 ) * 3
 ABSTRACT_DIALOGS = {"EntryDialog", "SessionDialog", "AttemptDialog", "_PumpDialog"}
+MIN_TIMELINE_ROWS = {"1366x768": 10, "1280x720": 8}
+"""Timeline rows the chart shows in the worst case (banners, notice, alerts, long name)."""
 CONTROLS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit)
 
 
@@ -155,11 +158,19 @@ class Checker:
         if self.folder is not None:
             window.grab().save(str(self.folder / f"{self.size}-{name}.png"))
 
+    def timeline_rows(self, name: str, chart: ChartView) -> None:
+        """The chart's timeline shows at least MIN_TIMELINE_ROWS whole rows on this screen."""
+        shown = timeline_rows_shown(chart)
+        print(f"{self.size} {name}: {shown} timeline rows")
+        if shown < MIN_TIMELINE_ROWS[self.size]:
+            wanted = MIN_TIMELINE_ROWS[self.size]
+            self.problems.append(f"{name}: the timeline shows {shown} rows, fewer than {wanted}")
+
     def dialog(self, name: str, dialog: QDialog, *, mrn: bool, fail: Callable[[], None]) -> None:
         """Check `dialog` as opened, then after `fail` made its errors show."""
         self.qtbot.addWidget(dialog)
         if isinstance(dialog, EntryDialog):
-            dialog.ask_approvals = lambda _parent, _ws, _needed: None
+            dialog.ask_approvals = lambda _parent, _ws, _needed, _given=(): None
         dialog.open()
         self.qtbot.waitExposed(dialog)
         self.check(name, dialog, mrn=mrn)
@@ -182,6 +193,8 @@ def window_problems(window: QWidget, *, mrn: bool) -> Iterator[str]:
         where = QRect(shown.mapTo(window, shown.rect().topLeft()), shown.size())
         if not inside.contains(where):
             yield f"{describe(control)} at {rect_text(where)} is outside {rect_text(inside)}"
+        else:
+            yield from cut_problems(control, window)
     yield from button_problems(window)
     for label in window.findChildren(QLabel):
         if label.wordWrap() and label.text() and label.isVisibleTo(window):
@@ -190,6 +203,45 @@ def window_problems(window: QWidget, *, mrn: bool) -> Iterator[str]:
                 yield f"label {label.text()[:40]!r} is cut: {label.height()} < {needed} px"
     if mrn and not shows_full_mrn(window):
         yield f"no label shows the full MRN {LONG_MRN}"
+
+
+def timeline_rows_shown(chart: ChartView) -> int:
+    """Whole one-line rows the timeline's viewport holds (its rows are all one height)."""
+    table = chart.table
+    return table.viewport().height() // table.row_height()
+
+
+def cut_problems(control: QWidget, window: QWidget) -> Iterator[str]:
+    """A control cut by a widget it lies in: a column clipped by its scroll area (one that
+    scrolls only up and down, so a control cut at its side cannot be reached), or by any other
+    parent. Scrolled out of sight up or down is not cut: scrolling brings it back."""
+    where = QRect(control.mapTo(window, QPoint(0, 0)), control.size())
+    parent = control.parentWidget()
+    while parent is not None and parent is not window:
+        bounds = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
+        if is_viewport(parent):
+            if where.left() < bounds.left() or where.right() > bounds.right():
+                yield (
+                    f"{describe(control)} at {rect_text(where)} is cut at the side by its "
+                    f"scroll area {rect_text(bounds)}"
+                )
+                return
+            top, bottom = max(where.top(), bounds.top()), min(where.bottom(), bounds.bottom())
+            if top > bottom:
+                return  # scrolled out of sight
+            where = QRect(where.left(), top, where.width(), bottom - top + 1)
+        elif not bounds.contains(where):
+            yield (
+                f"{describe(control)} at {rect_text(where)} is cut by its "
+                f"{type(parent).__name__} {rect_text(bounds)}"
+            )
+            return
+        parent = parent.parentWidget()
+
+
+def is_viewport(widget: QWidget) -> bool:
+    area = widget.parentWidget()
+    return isinstance(area, QAbstractScrollArea) and area.viewport() is widget
 
 
 def button_problems(window: QWidget) -> Iterator[str]:
@@ -317,6 +369,10 @@ def check_main_window(check: Checker, ws: Workstation, sessions: dict[str, str])
         chart = window.open_chart(sessions[name])
         chart.show_notice(LONG_TEXT, NoticeKind.WARNING)
         check.check(f"chart-{name}", window, mrn=True)
+        check.timeline_rows(f"chart-{name}", chart)
+    chart.notice.details.click()  # the whole notice, opened at the nurse's request
+    check.check("chart-notice-open", window, mrn=True)
+    chart.notice.details.click()
     popup = chart.header.banner.allergies.open_popup()  # the full allergy list, one click away
     check.qtbot.waitExposed(popup)
     check.check("allergy-popup", popup, mrn=False)
@@ -385,9 +441,9 @@ def check_acknowledge_prompt(
     prompt = vitals.acknowledge_prompt
     assert prompt is not None  # the vitals dialog owns it and deletes it when it closes
     check.qtbot.waitExposed(prompt)
-    check.check("acknowledge", prompt, mrn=False)
+    check.check("acknowledge", prompt, mrn=True)
     prompt.accept()  # no response chosen: it says so and stays open
-    check.check("acknowledge-errors", prompt, mrn=False)
+    check.check("acknowledge-errors", prompt, mrn=True)
     prompt.reject()
     vitals.close()
 

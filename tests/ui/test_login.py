@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed
-from ketachart.services.users import MAX_FAILED_LOGINS
+from ketachart.services.sign_in import MAX_FAILED_LOGINS, REFUSED_MESSAGE
 from ketachart.ui.lock_screen import LockScreen
 from ketachart.ui.login import LoginDialog
 from ketachart.ui.prompts import WrongRole, signed_in
@@ -32,12 +32,12 @@ def test_failed_logins_are_recorded_and_lock_the_account(
     dialog.show()
     for _ in range(MAX_FAILED_LOGINS):
         log_in(qtbot, dialog, "wes", "wrong-password")
-        assert dialog.message.text() == "Wrong user name or password."
+        assert dialog.message.text() == REFUSED_MESSAGE
     log_in(qtbot, dialog, "wes", PASSWORDS["wes"])
-    assert "locked after 5 failed attempts" in dialog.message.text()
+    assert dialog.message.text() == REFUSED_MESSAGE  # locked, yet it says no more
     assert dialog.actor is None
     assert audit_actions(ui_clinic)[-2:] == [
-        ("login.failed", "attempt 5, account locked"),
+        ("login.failed", "wrong password, attempt 5, account locked"),
         ("login.refused", "account locked"),
     ]
 
@@ -57,8 +57,8 @@ def test_a_failed_unlock_is_recorded(qtbot: QtBot, ws: Workstation, ui_clinic: C
     with qtbot.assertNotEmitted(screen.unlocked):
         set_text(qtbot, screen.password, "wrong-password")
         screen.try_unlock()
-    assert screen.message.text() == "Wrong user name or password."
-    assert audit_actions(ui_clinic)[-1] == ("unlock.failed", "attempt 1")
+    assert screen.message.text() == REFUSED_MESSAGE
+    assert audit_actions(ui_clinic)[-1] == ("unlock.failed", "wrong password, attempt 1")
     with qtbot.waitSignal(screen.unlocked) as unlocked:
         set_text(qtbot, screen.password, PASSWORDS["nina"])
         screen.try_unlock()
@@ -70,9 +70,9 @@ def test_a_witness_sign_in_is_recorded_whether_it_works_or_not(
     ws: Workstation, ui_clinic: Clinic
 ) -> None:
     roles = (Role.PHYSICIAN,)
-    with pytest.raises(AuthenticationFailed, match="Wrong user name or password"):
+    with pytest.raises(AuthenticationFailed, match="user name or password is not right"):
         signed_in(ws, "drm", "wrong-password", "witness", roles)
-    assert audit_actions(ui_clinic)[-1] == ("witness.failed", "attempt 1")
+    assert audit_actions(ui_clinic)[-1] == ("witness.failed", "wrong password, attempt 1")
     with pytest.raises(WrongRole):
         signed_in(ws, "wes", PASSWORDS["wes"], "witness", roles)
     assert signed_in(ws, " drm ", PASSWORDS["drm"], "witness", roles) == ui_clinic.physician

@@ -108,7 +108,7 @@ def test_no_reason_means_not_saved(qtbot: QtBot, ws: Workstation, ui_clinic: Cli
     choose(dialog, ui_clinic)
     dialog.weight.setText("80")
     assert "Weight changed +14 %" in dialog.weight_warning.text()
-    dialog.ask_approvals = lambda _parent, _ws, _needed: None
+    dialog.ask_approvals = lambda _parent, _ws, _needed, _given=(): None
     dialog.accept()
     assert dialog.isVisible()
     assert dialog.message.text().startswith("Not saved:")

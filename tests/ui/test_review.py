@@ -27,6 +27,7 @@ from ketachart.errors import PermissionDenied, SessionLocked
 from ketachart.models import AuditEntry
 from ketachart.reports.blocks import TableBlock, cell_text
 from ketachart.services import charting, patients, sessions, signing, users
+from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.notice import NoticeKind
@@ -124,7 +125,12 @@ def test_the_queue_lists_discharged_sessions_oldest_first_with_flags(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    ui_clinic.act(signing.attest, ui_clinic.nurse, newer, PASSWORDS["nina"])
+    ui_clinic.act(
+        signing.attest,
+        ui_clinic.nurse,
+        newer,
+        ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+    )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [older, newer]
     model = view.model
@@ -144,7 +150,12 @@ def test_a_clean_attested_session_says_nothing_is_flagged(
 ) -> None:
     session_id = ui_clinic.open_session()
     chart_to_discharged(ui_clinic, session_id, with_vitals=True)
-    ui_clinic.act(signing.attest, ui_clinic.nurse, session_id, PASSWORDS["nina"])
+    ui_clinic.act(
+        signing.attest,
+        ui_clinic.nurse,
+        session_id,
+        ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+    )
     view = review(qtbot, ws, ui_clinic)
     assert view.model.index(0, FLAGS).data() == NOTHING_FLAGGED
 
@@ -197,7 +208,12 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    ui_clinic.act(signing.attest, ui_clinic.nurse, older, PASSWORDS["nina"])
+    ui_clinic.act(
+        signing.attest,
+        ui_clinic.nurse,
+        older,
+        ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+    )
     view = review(qtbot, ws, ui_clinic)
     view.select_session(older)
     assert view.sign_button.isEnabled()
@@ -229,14 +245,25 @@ def test_a_physician_without_credentials_shows_as_signed_by_name_alone(
 ) -> None:
     older, _newer = sessions_to_review
     blank = ui_clinic.act(
-        users.create_user, ui_clinic.admin, "blank", "Dr Blank", " ", Role.PHYSICIAN, "blank-pw-1"
+        users.create_user,
+        ui_clinic.admin,
+        "blank",
+        "Dr Blank",
+        " ",
+        Role.PHYSICIAN,
+        "quiet-orchard-71",
     )
-    ui_clinic.act(signing.attest, ui_clinic.nurse, older, PASSWORDS["nina"])
+    ui_clinic.act(
+        signing.attest,
+        ui_clinic.nurse,
+        older,
+        ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+    )
     assert blank.signature_name == "Dr Blank"
     ws.set_actor(blank)
     view = review(qtbot, ws, ui_clinic, physician=False)
     view.select_session(older)
-    assert answer(view.sign(), "blank-pw-1").result() == PasswordDialog.DialogCode.Accepted
+    assert answer(view.sign(), "quiet-orchard-71").result() == PasswordDialog.DialogCode.Accepted
     text = shown_text(view)
     assert re.search(r"Signed 2026-03-10 \d\d:\d\d by Dr Blank · locked", text), text[:300]
     assert "Dr Blank," not in text
@@ -251,10 +278,12 @@ def test_a_wrong_password_signs_nothing(
     view.select_session(older)
     dialog = answer(view.sign(), "not-my-password")
     assert dialog.isVisible()
-    assert dialog.message.text() == "Wrong user name or password."
+    assert dialog.message.text() == REFUSED_MESSAGE
     assert dialog.password.text() == ""
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
-    assert audits(ui_clinic, "sign.failed") == [("drm", str(ui_clinic.physician.id), "attempt 1")]
+    assert audits(ui_clinic, "sign.failed") == [
+        ("drm", str(ui_clinic.physician.id), "wrong password, attempt 1")
+    ]
     dialog.reject()
     assert queued(view) == [older, newer]
     assert view.prompt is None
@@ -274,7 +303,12 @@ def test_a_nurse_can_read_but_not_sign(
     assert view.sign() is None
     assert view.prompt is None
     with pytest.raises(PermissionDenied):
-        ui_clinic.act(signing.sign_session, ui_clinic.nurse, older, PASSWORDS["nina"])
+        ui_clinic.act(
+            signing.sign_session,
+            ui_clinic.nurse,
+            older,
+            ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.SIGN_PURPOSE),
+        )
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
     assert view.addendum_button.isEnabled()
 
@@ -395,7 +429,7 @@ def test_print_sends_the_pdf_to_the_chosen_printer_and_audits_it(
         (FakeLp(1, "lp: The printer or class does not exist."), "does not exist"),
     ],
 )
-def test_a_failed_print_says_why_and_is_not_audited(
+def test_a_failed_print_says_why_and_is_audited_as_failed(
     qtbot: QtBot,
     ws: Workstation,
     ui_clinic: Clinic,
@@ -414,7 +448,9 @@ def test_a_failed_print_says_why_and_is_not_audited(
     assert said in outcome.text
     assert view.notice.text().startswith("Not printed:")
     assert view.notice.kind() is NoticeKind.ERROR
-    assert audits(ui_clinic, "export.print") == []
+    # audited before the spooler had it (a page cannot be taken back), then as refused
+    [(user, session_id, _detail)] = audits(ui_clinic, "export.print")
+    assert audits(ui_clinic, "export.print.failed") == [(user, session_id, "printer=Front_Desk")]
 
 
 def test_without_a_printing_system_print_says_so(
@@ -500,7 +536,12 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
 ) -> None:
     older, newer = sessions_to_review
-    ui_clinic.act(signing.sign_session, ui_clinic.physician, older, PASSWORDS["drm"])
+    ui_clinic.act(
+        signing.sign_session,
+        ui_clinic.physician,
+        older,
+        ui_clinic.proof(ui_clinic.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+    )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [newer]
     assert view.title.text().startswith("Review queue — 1 waiting")

@@ -157,3 +157,28 @@ def test_a_chart_for_many_readings_draws_lines_without_marks(qtbot: QtBot, typic
 
 def _values(pt: object) -> tuple[int, int, int, int]:
     return (pt.systolic, pt.diastolic, pt.heart_rate, pt.spo2)  # type: ignore[attr-defined]
+
+
+def test_unit_titles_that_do_not_fit_their_strip_hide_and_move_to_the_tooltip(
+    qtbot: QtBot, typical: Trend
+) -> None:
+    """At its minimum height (a short screen) the SpO2 and rate strips are shorter than their
+    rotated titles, which would print over each other; tall, every title shows."""
+    panels = ("pressure", "oxygen", "infusion")
+    tall = shown_chart(qtbot, typical, height=420)
+    qtbot.waitUntil(lambda: all(getattr(tall, p).left.label.isVisible() for p in panels))
+    short = shown_chart(qtbot, typical, height=130)
+
+    def titles_fit() -> bool:
+        for name in panels:
+            axis = getattr(short, name).left
+            shown = axis.label.isVisible()
+            if shown != (axis.label.boundingRect().width() <= axis.size().height()):
+                return False
+            if axis.toolTip() != ("" if shown else axis.labelText):
+                return False
+        return True
+
+    qtbot.waitUntil(titles_fit)
+    assert not short.oxygen.left.label.isVisible()
+    assert short.oxygen.left.toolTip() == "SpO2 %"

@@ -23,6 +23,7 @@ TABLE: dict[Action, set[Role]] = {
     Action.MANAGE_USERS: {A},
     Action.MANAGE_PROTOCOLS: {A},
     Action.VIEW_AUDIT: {A},
+    Action.BACKUP: {A},
 }
 
 CELLS = [(role, action, role in TABLE[action]) for action in Action for role in Role]

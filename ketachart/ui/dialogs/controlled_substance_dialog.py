@@ -39,10 +39,19 @@ def parse_expiry(text: str) -> date | None:
         return None
 
 
+def witnessed_text(record: p.ControlledSubstance) -> str:
+    """What the witness signs for, as the record will hold it."""
+    return (
+        f"{record.drug}, lot {record.lot}: drawn {number_text(record.drawn_mg)} mg, "
+        f"administered {number_text(record.administered_mg)} mg, "
+        f"wasted {number_text(record.wasted_mg)} mg"
+    )
+
+
 class ControlledSubstanceDialog(SessionDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Controlled substance record", parent)
-        self.ask_witness_fn: Callable[[QWidget, Workstation], Actor | None] = ask_witness
+        self.ask_witness_fn: Callable[[QWidget, Workstation, str], Actor | None] = ask_witness
         delivered = delivered_so_far(self.state, ws.now())
         self.drug = self.text_field("drug", "Drug", self.session.protocol.drug)
         self.lot = self.text_field("lot", "Vial lot")
@@ -99,7 +108,7 @@ class ControlledSubstanceDialog(SessionDialog):
     def submit(self, submission: Submission) -> EventRecord:
         record = submission.payload
         assert isinstance(record, p.ControlledSubstance)
-        witness = self.ask_witness_fn(self, self.ws)
+        witness = self.ask_witness_fn(self, self.ws, witnessed_text(record))
         if witness is None:
             raise KetachartError(self.tr("Not saved: the witness did not sign in."))
         return self.ws.act(

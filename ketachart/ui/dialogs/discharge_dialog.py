@@ -122,13 +122,14 @@ class DischargeDialog(SessionDialog):
             for button in buttons.values():
                 button.setAutoDefault(False)  # Enter saves the dialog, wherever the focus is
             for code in CONDITIONS:
-                self.status[code] = IconText(object_name="dischargeCondition")
+                # wrapped: a long blocker takes two lines, not the ride column's width
+                self.status[code] = IconText(object_name="dischargeCondition", wrap=True)
                 row = QHBoxLayout()
                 row.addWidget(self.status[code], 1)
                 if code in buttons:
                     row.addWidget(buttons[code])
                 self.form.addRow(row)
-            self.summary = IconText(object_name="dischargeSummary")
+            self.summary = IconText(object_name="dischargeSummary", wrap=True)
             self.form.addRow(self.summary)
             self._build_dose_row()
 
