@@ -72,7 +72,7 @@ def prepared_database(folder: Path) -> str:
     db = open_database(url)
     with db.transaction() as tx:
         users.create_user(
-            tx, None, "admin", "Ada Admin", "", Role.ADMIN, users.new_password("admin-pass-1")
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, users.new_password("copper-lantern-71")
         )
         protocols.install_example_protocols(tx)
     db.dispose()

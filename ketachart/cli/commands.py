@@ -82,9 +82,9 @@ def _admin_unless_first(db: Database, args: argparse.Namespace) -> Actor | None:
 def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
     username = args.admin_username or _ask("Admin user name: ")
     name = args.admin_name or _ask("Admin full name: ")
-    password = _admin_password(args)
+    password = new_password(_admin_password(args))  # hashed before the transaction
     with db.transaction() as tx:
-        users.create_user(tx, None, username, name, "", Role.ADMIN, new_password(password))
+        users.create_user(tx, None, username, name, "", Role.ADMIN, password)
     print(f"Created the administrator '{username}'.")
 
 

@@ -72,15 +72,10 @@ def _full_name(row: staff.StaffRow) -> str:
 
 def _add(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     temporary = _temporary_password(args)
+    hashed = new_password(temporary)  # before the transaction: no lock held while hashing
     with db.transaction() as tx:
         row = staff.add_staff(
-            tx,
-            admin,
-            args.username,
-            args.name,
-            args.credentials,
-            Role(args.role),
-            new_password(temporary),
+            tx, admin, args.username, args.name, args.credentials, Role(args.role), hashed
         )
     print(f"Added {shown(row.username)} ({row.role.value}): {shown(_full_name(row))}.")
     _show_temporary(args, temporary)
@@ -89,9 +84,10 @@ def _add(db: Database, admin: Actor, args: argparse.Namespace) -> int:
 
 def _reset_password(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     temporary = _temporary_password(args)
+    hashed = new_password(temporary)  # before the transaction: no lock held while hashing
     with db.transaction() as tx:
         row = staff.find_staff(tx, admin, args.username)
-        staff.reset_password(tx, admin, row.id, new_password(temporary))
+        staff.reset_password(tx, admin, row.id, hashed)
     print(f"Reset the password of {shown(row.username)}; the account is unlocked.")
     _show_temporary(args, temporary)
     return 0

@@ -117,7 +117,9 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
     """The first-run setup as one action, before any account exists: the clinic's name and
     address, the first administrator, the first physician (created by that administrator)
     and the example protocols. Any refusal (a taken user name, a short password) leaves
-    nothing of it once the caller's transaction rolls back."""
+    nothing of it once the caller's transaction rolls back. The two passwords are hashed
+    inside that transaction: the one place this is allowed, as no account exists yet, so no
+    one else can be charting."""
     if users.count_users(tx) > 0:
         raise RuleViolation("This clinic is set up already; an administrator adds accounts.")
     set_clinic(tx, None, setup.clinic)

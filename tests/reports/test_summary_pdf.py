@@ -161,8 +161,8 @@ def test_the_baseline_row_is_the_reading_the_chart_takes_as_baseline(
     phases = [(cell_text(row[1]), cell_text(row[2])) for row in table.rows]
     assert phases == [("Baseline", "140/90"), ("Before", "158/82"), ("Infusion", "150/95")]
     assert view.state.baseline == p.Vitals(140, 90, 80, 14, 97)
-    assert chart.baseline is not None
-    assert (chart.baseline.systolic, chart.baseline.heart_rate) == (140, 80)
+    assert chart.trend.baseline is not None
+    assert (chart.trend.baseline.systolic, chart.trend.baseline.heart_rate) == (140, 80)
 
 
 def test_signatures_addenda_and_hashes(sqlite_clinic: Clinic, tmp_path: Path) -> None:
