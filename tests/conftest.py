@@ -40,7 +40,22 @@ def _offscreen_workstation_screen() -> str | None:
     return folder
 
 
-_SCREEN_FOLDER = _offscreen_workstation_screen()
+_SCREEN_FOLDER: str | None = None
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """True in the process that hands tests to pytest-xdist workers (`-n`): it runs none
+    itself, and its environment is what the workers inherit."""
+    return getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each process that runs tests gets its own screen config (a worker of `-n` too); the
+    controller sets none, or every worker would take the controller's file for one given by
+    the user and share it."""
+    global _SCREEN_FOLDER  # noqa: PLW0603 -- one folder per process, removed at its end
+    if not _is_xdist_controller(config):
+        _SCREEN_FOLDER = _offscreen_workstation_screen()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -121,3 +136,4 @@ def sound_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Non
             os.environ.pop(SOUND_SERVER_ENV, None)
         else:
             os.environ[SOUND_SERVER_ENV] = before
+
