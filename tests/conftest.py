@@ -13,12 +13,20 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import make_url
 
 from ketachart.clock import ManualClock
+from ketachart.services import users
 from ketachart.storage.database import Database, open_database
 from tests.sound_server import null_sound_server
 from tests.support import Clinic, make_clinic
+
+PRODUCTION_HASHER = users._HASHER
+"""The argon2id hasher ketachart ships with (tests/storage/test_password_hashing.py checks its
+parameters and uses it end to end); the tests' own accounts are hashed cheaply, see below."""
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+"""argon2id, with the same hash and salt lengths, at the lowest cost the algorithm allows."""
 
 WORKSTATION_SCREEN = {"name": "Workstation", "x": 0, "y": 0, "width": 1920, "height": 1080}
 """The screen the widget tests run on: a clinic workstation's, not offscreen Qt's default
@@ -137,3 +145,13 @@ def sound_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Non
         else:
             os.environ[SOUND_SERVER_ENV] = before
 
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """The accounts tests make are hashed at argon2's lowest cost: every test clinic has four
+    and signing re-checks a password, at about 0.1 s each with the production parameters.
+    Checking a password reads the cost from its hash, so hashes made either way verify;
+    child processes (the command-line tests, `prove`) hash with the production parameters."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_HASHER", CHEAP_HASHER)
+        yield

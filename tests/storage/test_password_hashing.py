@@ -1,0 +1,51 @@
+"""The production password hashing: argon2id at the library's recommended parameters (RFC 9106,
+low-memory profile). The other tests hash their accounts cheaply (tests/conftest.py), so this
+file is where the shipped parameters are used end to end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from argon2 import extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
+from sqlalchemy import select
+
+from ketachart.domain.vocab import Role
+from ketachart.errors import AuthenticationFailed
+from ketachart.models import User
+from ketachart.services import users
+from ketachart.storage.database import Database
+from tests.conftest import PRODUCTION_HASHER
+
+
+@pytest.fixture
+def production_hashes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(users, "_HASHER", PRODUCTION_HASHER)
+    yield
+
+
+def test_the_shipped_hasher_uses_the_recommended_argon2id_parameters() -> None:
+    hasher = PRODUCTION_HASHER
+    shipped = (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    recommended = RFC_9106_LOW_MEMORY
+    assert shipped == (
+        recommended.type,
+        recommended.time_cost,
+        recommended.memory_cost,
+        recommended.parallelism,
+    )
+    assert (hasher.hash_len, hasher.salt_len) == (recommended.hash_len, recommended.salt_len)
+
+
+@pytest.mark.usefixtures("production_hashes")
+def test_an_account_is_stored_and_checked_with_the_shipped_parameters(db: Database) -> None:
+    with db.transaction() as tx:
+        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, "admin-pass-1")
+    with db.reading() as tx:
+        stored = tx.orm.scalars(select(User.password_hash)).one()
+    assert extract_parameters(stored) == RFC_9106_LOW_MEMORY
+    with db.transaction() as tx:
+        assert users.authenticate(tx, "admin", "admin-pass-1").username == "admin"
+    with pytest.raises(AuthenticationFailed), db.transaction() as tx:
+        users.authenticate(tx, "admin", "not-the-password")
