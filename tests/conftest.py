@@ -7,11 +7,10 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
-import psycopg
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import make_url
@@ -19,6 +18,7 @@ from sqlalchemy import make_url
 from ketachart.clock import ManualClock
 from ketachart.services import users
 from ketachart.storage.database import Database, open_database
+from tests.databases import SQLITE_FILE, PostgresServer, sqlite_copy
 from tests.sound_server import null_sound_server
 from tests.support import Clinic, make_clinic
 
@@ -87,30 +87,77 @@ def _postgres_url() -> str | None:
     )
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The PostgreSQL test server, for this test process (a worker of `-n` has its own)."""
+    url = _postgres_url()
+    assert url is not None
+    server = PostgresServer(url)
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def postgres_database() -> Iterator[str]:
+def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
     """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
-    server = _postgres_url()
-    assert server is not None
-    name = f"kc_test_{uuid.uuid4().hex[:12]}"
-    admin = make_url(server).set(drivername="postgresql")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    url = postgres_server.create()
+    yield url
+    postgres_server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
+    """The name of a PostgreSQL database migrated to the schema head once per test process,
+    for tests to copy."""
+    url = postgres_server.create()
+    open_database(url).dispose()
+    yield str(make_url(url).database)
+    postgres_server.drop(url)
+
+
+@pytest.fixture
+def migrated_postgres_database(
+    postgres_server: PostgresServer, migrated_postgres_template: str
+) -> Iterator[str]:
+    """A PostgreSQL database at the schema head (a copy of the template), dropped afterwards."""
+    url = postgres_server.create(migrated_postgres_template)
+    yield url
+    postgres_server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated to the schema head once per test process, for tests to copy."""
+    path = tmp_path_factory.mktemp("migrated") / SQLITE_FILE
+    open_database(f"sqlite:///{path}").dispose()
+    return path
 
 
 @pytest.fixture(params=ENGINES)
-def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each engine, or one at the schema head when the test opens it with
+    `db` (which would migrate it first thing): copied from a template migrated once per
+    test process, instead of running the migrations again for every test."""
+    migrated = "db" in request.fixturenames
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/ketachart-test.sqlite"
-    return str(request.getfixturevalue("postgres_database"))
+        if migrated:
+            return sqlite_copy(request.getfixturevalue("migrated_sqlite_template"), tmp_path)
+        return f"sqlite:///{tmp_path}/{SQLITE_FILE}"
+    fixture = "migrated_postgres_database" if migrated else "postgres_database"
+    return str(request.getfixturevalue(fixture))
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: os.PathLike[str]) -> str:
-    return f"sqlite:///{tmp_path}/ketachart-test.sqlite"
+def sqlite_url(tmp_path: Path) -> str:
+    """An SQLite database file not yet made."""
+    return f"sqlite:///{tmp_path}/{SQLITE_FILE}"
+
+
+@pytest.fixture
+def migrated_sqlite_url(tmp_path: Path, migrated_sqlite_template: Path) -> str:
+    """The same URL as sqlite_url, its file already at the schema head (a copy of the
+    test process's template): for fixtures that open it at once and would migrate it."""
+    return sqlite_copy(migrated_sqlite_template, tmp_path)
 
 
 @pytest.fixture

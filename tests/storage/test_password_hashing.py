@@ -4,8 +4,6 @@ file is where the shipped parameters are used end to end."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from argon2 import extract_parameters
 from argon2.profiles import RFC_9106_LOW_MEMORY
@@ -20,9 +18,8 @@ from tests.conftest import PRODUCTION_HASHER
 
 
 @pytest.fixture
-def production_hashes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def production_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users, "_HASHER", PRODUCTION_HASHER)
-    yield
 
 
 def test_the_shipped_hasher_uses_the_recommended_argon2id_parameters() -> None:
