@@ -34,21 +34,30 @@ WORKSTATION_SCREEN = {"name": "Workstation", "x": 0, "y": 0, "width": 1920, "hei
 (tests/ui/test_geometry.py runs its own children on exact 1366x768 and 1280x720 screens.)"""
 
 
-def _offscreen_workstation_screen() -> str | None:
-    """Point offscreen Qt at a 1920x1080 screen, from a config file in a temporary folder
-    (removed at the end of the run); a platform already given with options is kept."""
+USER_FOLDERS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+
+
+def _offscreen_workstation_screen(folder: str) -> None:
+    """Point offscreen Qt at a 1920x1080 screen, from a config file in `folder`; a platform
+    already given with options is kept."""
     if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") != "offscreen":
-        return None
-    folder = tempfile.mkdtemp(prefix="ketachart-screen-")
+        return
     config = os.path.join(folder, "screen.json")
     screen = WORKSTATION_SCREEN | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
     with open(config, "w", encoding="utf-8") as file:
         json.dump({"windowFrameMargins": True, "screens": [screen]}, file)
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
-    return folder
 
 
-_SCREEN_FOLDER: str | None = None
+def _scratch_user_folders(folder: str) -> None:
+    """The user's config, data, log and cache folders (platformdirs and QSettings read XDG_*)
+    inside `folder`: a command run in-process writes its log and backups there, not in the
+    home folder that every test process on the machine shares (child processes inherit it)."""
+    for name in USER_FOLDERS:
+        os.environ[name] = os.path.join(folder, name.lower())
+
+
+_SCRATCH_FOLDER: str | None = None
 
 
 def _is_xdist_controller(config: pytest.Config) -> bool:
@@ -58,17 +67,19 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Each process that runs tests gets its own screen config (a worker of `-n` too); the
-    controller sets none, or every worker would take the controller's file for one given by
-    the user and share it."""
-    global _SCREEN_FOLDER  # noqa: PLW0603 -- one folder per process, removed at its end
+    """Each process that runs tests (a worker of `-n` too) gets a folder of its own, removed at
+    its end, for its screen config and user folders. The controller of `-n` sets up none: the
+    workers would inherit its settings, take them for ones given by the user, and share them."""
+    global _SCRATCH_FOLDER  # noqa: PLW0603 -- one folder per process, removed at its end
     if not _is_xdist_controller(config):
-        _SCREEN_FOLDER = _offscreen_workstation_screen()
+        _SCRATCH_FOLDER = tempfile.mkdtemp(prefix="ketachart-tests-")
+        _offscreen_workstation_screen(_SCRATCH_FOLDER)
+        _scratch_user_folders(_SCRATCH_FOLDER)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _SCREEN_FOLDER is not None:
-        shutil.rmtree(_SCREEN_FOLDER, ignore_errors=True)
+    if _SCRATCH_FOLDER is not None:
+        shutil.rmtree(_SCRATCH_FOLDER, ignore_errors=True)
 
 
 POSTGRES_ENV = "KETACHART_TEST_POSTGRES_URL"
