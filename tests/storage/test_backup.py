@@ -31,9 +31,9 @@ from tests.support import PASSWORDS, Clinic, chart_to_discharged, chart_to_infus
 
 
 @pytest.fixture
-def local(sqlite_url: str, clock: ManualClock) -> Iterator[Clinic]:
+def local(migrated_sqlite_url: str, clock: ManualClock) -> Iterator[Clinic]:
     """A small clinic on an SQLite file, two sessions charted."""
-    db = open_database(sqlite_url, clock)
+    db = open_database(migrated_sqlite_url, clock)
     clinic = make_clinic(db, clock)
     chart_to_discharged(clinic, clinic.open_session())
     chart_to_infusing(clinic, clinic.open_session())
