@@ -24,7 +24,7 @@ from ketachart.services import backups, charting, users
 from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup
-from ketachart.storage.database import Database, open_database
+from ketachart.storage.database import open_database
 from tests.cli_support import as_user
 from tests.storage.test_cli import tamper_with_payload
 from tests.support import PASSWORDS, Clinic, chart_to_discharged, chart_to_infusing, make_clinic
@@ -263,10 +263,15 @@ def test_keep_setting(setting: object, keep: int) -> None:
 
 
 def test_postgresql_is_backed_up_with_pg_dump(
-    db: Database, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    clinic: Clinic,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    db = clinic.db
     dest = tmp_path / "copy.sqlite"
-    code = main(["--db", database_url, "backup", str(dest)])
+    code = main(["--db", database_url, "backup", str(dest), *as_user(monkeypatch, "admin")])
     if db.dialect_name == "postgresql":
         assert code == 2
         assert "PostgreSQL databases are backed up with pg_dump" in capsys.readouterr().err
