@@ -128,7 +128,12 @@ def admin_types(clinic: Clinic) -> tuple[int, Actor]:
     spec = replace(clinic.protocols[0].spec, name=PROTOCOL, is_example=False)
     protocol = clinic.act(protocols.save_protocol, clinic.admin, spec)
     nurse = clinic.act(
-        users.create_user, clinic.admin, "mark", *NURSE, Role.NURSE, new_password("velvet-marsh-4417")
+        users.create_user,
+        clinic.admin,
+        "mark",
+        *NURSE,
+        Role.NURSE,
+        new_password("velvet-marsh-4417"),
     )
     return protocol.id, nurse
 
