@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.errors import KetachartError, ValidationError
 from ketachart.services import clinic, users
 from ketachart.ui.login import password_edit
@@ -87,7 +88,8 @@ class SetupDialog(QDialog):
             credentials = self._edit("physician_credentials")
             self._add_row("physician_credentials", self.tr("Credentials (e.g. MD)"), credentials)
         password = self._edit(f"{prefix}_password", secret=True)
-        self._add_row(f"{prefix}_password", self.tr("Password (8+ characters)"), password)
+        label = self.tr("Password (%d+ characters)") % MIN_PASSWORD_LENGTH
+        self._add_row(f"{prefix}_password", label, password)
         confirm = self._edit(f"{prefix}_confirm", secret=True)
         self._add_row(f"{prefix}_confirm", self.tr("Confirm password"), confirm)
 
