@@ -17,6 +17,7 @@ from functools import cache
 
 from sqlalchemy import Select, select
 
+from ketachart.domain import limits
 from ketachart.domain.checks import nfc
 from ketachart.domain.passwords import password_problems
 from ketachart.errors import AuthenticationFailed, ValidationError
@@ -84,7 +85,10 @@ def sign_in(db: Database, username: str, password: str, *, purpose: str = "login
     """Sign in by user name and password (a login, an unlock, a witness, a physician's
     approval). Success clears the failure count, records the time and is audited under
     `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text)."""
-    stored = _read_stored(db, _by_username(nfc(username)))
+    # A name over the limit is no account's (none is longer): looked up as no name at all,
+    # so that the refusal is the same, and a pasted megabyte is not normalised or sent.
+    name = nfc(username) if len(username) <= limits.USERNAME else ""
+    stored = _read_stored(db, _by_username(name))
     matches = _checked(stored, password)
     with db.transaction() as tx:
         user = _usable_user(tx, stored, matches, purpose)
