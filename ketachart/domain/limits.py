@@ -62,6 +62,13 @@ allows any pass phrase while keeping the policy checks (folding, name search) in
 SEARCH = 120
 """A search for a patient (MRN, a name or a date of birth): longer than any of those."""
 
+NUMBER = 12
+"""A number typed in a field (weight, rate, dose, volume, a vital sign): longer is not a
+plausible value. Checked on the raw text before it is parsed."""
+
+QUICK_ENTRY = 80
+"""The quick vitals line ("120/80 72 16 98 [MOAA/S] [pain]"): twice the longest real one."""
+
 PROTOCOL_FILE_BYTES = 1_000_000
 """A protocol file given to `protocols import`. An exported protocol is a few kilobytes;
 a file over 1 MB is not one, and is refused by its size before it is read or parsed."""
