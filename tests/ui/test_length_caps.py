@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QW
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain import limits
-from ketachart.errors import Approval
+from ketachart.errors import AcknowledgementRequired, Approval
 from ketachart.services.patients import TEXT_LIMITS
 from ketachart.ui.acknowledge_dialog import AcknowledgeDialog
 from ketachart.ui.approvals_dialog import ApprovalsDialog
@@ -56,6 +56,7 @@ def dialogs(ws: Workstation, clinic: Clinic) -> dict[str, Callable[[], QWidget]]
         session_infusing(clinic),
         session_stopped(clinic),
     )
+    alerts = AcknowledgementRequired(("spo2.low",), ("SpO2 88 % is below 90 %",))
     approval = Approval("weight.change", "Weight changed by 12 %.", physician=True)
     return {
         "patient": lambda: PatientDialog(ws, None),
@@ -64,6 +65,7 @@ def dialogs(ws: Workstation, clinic: Clinic) -> dict[str, Callable[[], QWidget]]
         "change_password": lambda: ChangePasswordDialog(ws, ws.actor),
         "setup": lambda: SetupDialog(ws),
         "approvals": lambda: ApprovalsDialog(None, ws, (approval,)),
+        "acknowledge": lambda: AcknowledgeDialog(None, alerts),
         "password": lambda: PasswordDialog(None, "Sign", "", "Sign", lambda _text: None),
         "addendum": lambda: AddendumDialog(None, "Addendum", "", lambda _text: None),
         "pre_checks": lambda: PreChecksDialog(ws, fresh),
@@ -90,9 +92,9 @@ def text_fields(dialog: QWidget) -> list[QLineEdit | QPlainTextEdit]:
     """Every enabled field a person can type or paste text into."""
     found: list[QLineEdit | QPlainTextEdit] = []
     for edit in dialog.findChildren(QLineEdit) + dialog.findChildren(QPlainTextEdit):
-        if edit.isEnabled() and not edit.isReadOnly() and edit.parent() is not None:
-            if not _inside_spin_box(edit):
-                found.append(edit)
+        typable = edit.isEnabled() and not edit.isReadOnly()
+        if typable and not _inside_spin_box(edit):
+            found.append(edit)
     return found
 
 
@@ -144,7 +146,7 @@ def test_every_free_text_field_is_capped_and_says_so(
             assert f"at most {limit} characters" in notice.text(), label
             checked += 1
         dialog.close()
-    assert checked >= 60
+    assert checked >= 60, checked
 
 
 def test_a_capped_note_holds_the_note_limit_and_the_notice_names_the_field(
@@ -176,7 +178,8 @@ def test_typing_at_the_limit_of_a_text_box_keeps_the_limit(
     qtbot.keyClicks(allergies, "bc")
     assert len(allergies.toPlainText()) == TEXT_LIMITS["allergies"]
     notice = notice_of(allergies)
-    assert notice is not None and notice.isVisible()
+    assert notice is not None
+    assert notice.isVisible()
 
 
 def test_a_paste_replacing_a_selection_fills_the_room_left(qtbot: QtBot) -> None:
@@ -192,4 +195,5 @@ def test_a_paste_replacing_a_selection_fills_the_room_left(qtbot: QtBot) -> None
     edit.paste()
     assert edit.toPlainText() == "01abc56789"
     notice = notice_of(edit)
-    assert notice is not None and notice.text() == cap_message("Reason", 10)
+    assert notice is not None
+    assert notice.text() == cap_message("Reason", 10)
