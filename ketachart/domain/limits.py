@@ -62,9 +62,10 @@ allows any pass phrase while keeping the policy checks (folding, name search) in
 SEARCH = 120
 """A search for a patient (MRN, a name or a date of birth): longer than any of those."""
 
-NUMBER = 12
-"""A number typed in a field (weight, rate, dose, volume, a vital sign): longer is not a
-plausible value. Checked on the raw text before it is parsed."""
+NUMBER = 32
+"""A number typed in a field (weight, rate, dose, volume, a vital sign), spaces included:
+checked on the raw text before it is parsed (a number's own rule then allows at most 12
+characters, ui.forms.parse_decimal, so that a too-long number is shown with its message)."""
 
 QUICK_ENTRY = 80
 """The quick vitals line ("120/80 72 16 98 [MOAA/S] [pain]"): twice the longest real one."""
