@@ -75,11 +75,20 @@ def check_new_user(
     )
     checks.text("credentials", "Credentials", credentials, max_len=limits.CODE)
     problems = password_problems(
-        password, username=username, display_name=display_name, clinic_name=clinic_name
+        password,
+        username=_within(username, limits.USERNAME),
+        display_name=_within(display_name, limits.PERSON_NAME),
+        clinic_name=_within(clinic_name, limits.CLINIC_NAME),
     )
     if problems:
         checks.fail(password_field, " ".join(problems))
     checks.done()
+
+
+def _within(name: str, max_len: int) -> str:
+    """A name the password is compared with: none when it is over its limit (it is refused on
+    its own field, and folding a pasted megabyte to search the password for it is slow)."""
+    return name if len(name) <= max_len else ""
 
 
 def create_user(
