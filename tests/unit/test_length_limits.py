@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,7 +190,8 @@ def test_a_huge_payload_text_is_refused_by_its_length_alone(
 def test_a_huge_patient_field_is_refused_before_it_is_normalised(
     field: str, label: str, limit: int
 ) -> None:
-    details = replace(PATIENT, **{field: HUGE}).normalised()
+    changes: dict[str, Any] = {field: HUGE}
+    details = replace(PATIENT, **changes).normalised()
     assert getattr(details, field) is HUGE, "a text over its limit is not normalised"
     assert problems_of(lambda: details.check(TODAY)) == {field: too_long(label, limit)}
 
@@ -267,7 +269,8 @@ def test_a_huge_override_reason_is_refused() -> None:
     ],
 )
 def test_a_huge_protocol_text_is_refused(field: str, label: str, limit: int) -> None:
-    spec = replace(EXAMPLE_PROTOCOLS[0], **{field: HUGE})
+    changes: dict[str, Any] = {field: HUGE}
+    spec = replace(EXAMPLE_PROTOCOLS[0], **changes)
     checks = Checks()
     spec.check(checks)
     assert {x.field: x.message for x in checks.problems} == {field: too_long(label, limit)}
