@@ -175,10 +175,14 @@ def _read_stored(db: Database, query: Select[User]) -> _Stored | None:
 
 
 def _checked(stored: _Stored | None, password: str) -> bool:
-    """The argon2 check, with no transaction open; the dummy hash for an unknown name."""
+    """The argon2 check, with no transaction open; the dummy hash for an unknown name. A
+    password over the limit is no account's (domain.passwords refuses it): the same work is
+    done on an empty one, not on a pasted megabyte (argon2 pre-hashes all of it, seconds)."""
     dummy = _dummy_hash()  # made on every path, so the first sign-in is as slow for any name
-    matches = password_matches(dummy if stored is None else stored.password_hash, password)
-    return matches and stored is not None
+    over = len(password) > limits.PASSWORD
+    checked = "" if over else password
+    matches = password_matches(dummy if stored is None else stored.password_hash, checked)
+    return matches and stored is not None and not over
 
 
 @cache
