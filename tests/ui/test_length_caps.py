@@ -197,3 +197,16 @@ def test_a_paste_replacing_a_selection_fills_the_room_left(qtbot: QtBot) -> None
     notice = notice_of(edit)
     assert notice is not None
     assert notice.text() == cap_message("Reason", 10)
+
+
+def test_the_login_fields_are_capped_and_say_so(qtbot: QtBot) -> None:
+    """The light login window (no widgets helpers) caps its fields with Qt alone."""
+    from ketachart.ui.login import LoginDialog
+
+    dialog = LoginDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert paste_huge(dialog.username) == limits.USERNAME
+    assert dialog.message.text() == cap_message("User name", limits.USERNAME)
+    assert paste_huge(dialog.password) == limits.PASSWORD
+    assert dialog.message.text() == cap_message("Password", limits.PASSWORD)
