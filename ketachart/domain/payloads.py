@@ -11,7 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ketachart.domain.checks import Checks
+from ketachart.domain import limits
+from ketachart.domain.checks import Checks, too_long
 from ketachart.domain.codec import OMIT_IF_NONE
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.scores import check_score_items
@@ -77,13 +78,15 @@ class PreChecks(Payload):
             checks.fail("items", "At least one pre-session check is required.")
         for item in self.items:
             label = PRE_CHECK_LABELS[item.code]
-            checks.text(f"items.{item.code}", label, item.detail, max_len=500)
+            checks.text(f"items.{item.code}", label, item.detail, max_len=limits.REASON)
             if item.status is PreCheckStatus.OVERRIDDEN and not item.detail.strip():
                 checks.fail(f"items.{item.code}", f"Overriding '{label}' needs a reason.")
-        checks.text("escort_name", "Escort name", self.escort_name, max_len=120)
-        checks.text("escort_relationship", "Relationship", self.escort_relationship, max_len=60)
+        checks.text("escort_name", "Escort name", self.escort_name, max_len=limits.PERSON_NAME)
+        checks.text(
+            "escort_relationship", "Relationship", self.escort_relationship, max_len=limits.CONTACT
+        )
         # Kept as typed: the nurse confirms the phone number with the ride home at discharge.
-        checks.text("escort_phone", "Escort phone", self.escort_phone, max_len=60)
+        checks.text("escort_phone", "Escort phone", self.escort_phone, max_len=limits.CONTACT)
 
     @property
     def escort(self) -> Escort | None:
@@ -112,7 +115,7 @@ class IvStart(Payload):
     attempts: int
 
     def check(self, checks: Checks) -> None:
-        checks.text("site", "IV site", self.site, required=True, max_len=80)
+        checks.text("site", "IV site", self.site, required=True, max_len=limits.LABEL)
         if self.gauge not in IV_GAUGES:
             allowed = ", ".join(str(g) for g in IV_GAUGES)
             checks.fail("gauge", f"Gauge {self.gauge} is not a catheter size: allowed {allowed}.")
@@ -129,7 +132,7 @@ class InfusionStart(Payload):
     dose_mg_kg_h: Decimal = Decimal(0)
 
     def check(self, checks: Checks) -> None:
-        checks.text("drug", "Drug", self.drug, required=True, max_len=80)
+        checks.text("drug", "Drug", self.drug, required=True, max_len=limits.LABEL)
         checks.in_range(
             "concentration_mg_ml",
             "Concentration",
@@ -167,7 +170,13 @@ class RateChange(Payload):
 
     def check(self, checks: Checks) -> None:
         check_rate(checks, self.rate_ml_h, allow_zero=False)
-        checks.text("reason", "Reason for the rate change", self.reason, required=True, max_len=500)
+        checks.text(
+            "reason",
+            "Reason for the rate change",
+            self.reason,
+            required=True,
+            max_len=limits.REASON,
+        )
         check_dose_fields(checks, self.dose_mg_h, self.dose_mg_kg_h)
 
 
@@ -176,7 +185,9 @@ class Pause(Payload):
     reason: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("reason", "Reason for the pause", self.reason, required=True, max_len=500)
+        checks.text(
+            "reason", "Reason for the pause", self.reason, required=True, max_len=limits.REASON
+        )
 
 
 @dataclass(frozen=True)
@@ -184,7 +195,7 @@ class Resume(Payload):
     note: str = ""
 
     def check(self, checks: Checks) -> None:
-        checks.text("note", "Note", self.note, max_len=500)
+        checks.text("note", "Note", self.note, max_len=limits.REASON)
 
 
 @dataclass(frozen=True)
@@ -201,7 +212,9 @@ class AlertAcknowledgement:
         if not self.responses:
             checks.fail(field_name, "Choose at least one response to the alerts.")
         needs_detail = AlertResponse.OTHER in self.responses
-        checks.text(field_name, "Response detail", self.detail, required=needs_detail, max_len=500)
+        checks.text(
+            field_name, "Response detail", self.detail, required=needs_detail, max_len=limits.REASON
+        )
 
 
 @dataclass(frozen=True)
@@ -253,9 +266,9 @@ class SideEffect(Payload):
             "Description",
             self.description,
             required=self.kind is SideEffectKind.OTHER,
-            max_len=1000,
+            max_len=limits.DESCRIPTION,
         )
-        checks.text("intervention", "Intervention", self.intervention, max_len=1000)
+        checks.text("intervention", "Intervention", self.intervention, max_len=limits.DESCRIPTION)
 
 
 @dataclass(frozen=True)
@@ -269,11 +282,11 @@ class RescueMedicine(Payload):
     side_effect_id: str | None = None
 
     def check(self, checks: Checks) -> None:
-        checks.text("drug", "Drug", self.drug, required=True, max_len=80)
+        checks.text("drug", "Drug", self.drug, required=True, max_len=limits.LABEL)
         checks.in_range("dose", "Dose", self.dose, Decimal("0.001"), Decimal(10000), self.unit)
         checks.decimal_places("dose", "Dose", self.dose, 3)
-        checks.text("indication", "Indication", self.indication, max_len=500)
-        checks.text("response", "Response", self.response, max_len=1000)
+        checks.text("indication", "Indication", self.indication, max_len=limits.REASON)
+        checks.text("response", "Response", self.response, max_len=limits.DESCRIPTION)
 
 
 @dataclass(frozen=True)
@@ -281,7 +294,7 @@ class Note(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Note", self.text, required=True, multiline=True)
+        checks.text("text", "Note", self.text, required=True, max_len=limits.NOTE, multiline=True)
 
 
 @dataclass(frozen=True)
@@ -300,7 +313,7 @@ class InfusionStop(Payload):
             "Reason",
             self.detail,
             required=self.reason is StopReason.STOPPED_EARLY,
-            max_len=500,
+            max_len=limits.REASON,
         )
 
 
@@ -326,7 +339,11 @@ class IvRemoved(Payload):
     def check(self, checks: Checks) -> None:
         needs_note = not (self.catheter_intact and self.site_ok)
         checks.text(
-            "note", "Note on the catheter or site", self.note, required=needs_note, max_len=500
+            "note",
+            "Note on the catheter or site",
+            self.note,
+            required=needs_note,
+            max_len=limits.REASON,
         )
 
 
@@ -338,11 +355,28 @@ class RideConfirmed(Payload):
     confirmed_by: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("escort_name", "Escort name", self.escort_name, required=True, max_len=120)
-        checks.text("relationship", "Relationship", self.relationship, required=True, max_len=60)
-        checks.text("confirmed_by", "Confirmed by", self.confirmed_by, required=True, max_len=120)
-        digits = [c for c in self.phone if c.isdigit()]
-        if not 7 <= len(digits) <= 15 or any(c not in "0123456789+-() ." for c in self.phone):
+        checks.text(
+            "escort_name",
+            "Escort name",
+            self.escort_name,
+            required=True,
+            max_len=limits.PERSON_NAME,
+        )
+        checks.text(
+            "relationship", "Relationship", self.relationship, required=True, max_len=limits.CONTACT
+        )
+        checks.text(
+            "confirmed_by",
+            "Confirmed by",
+            self.confirmed_by,
+            required=True,
+            max_len=limits.PERSON_NAME,
+        )
+        long = too_long("Escort phone", self.phone, limits.CONTACT)
+        digits = [] if long else [c for c in self.phone if c.isdigit()]
+        if long is not None:
+            checks.fail("phone", long)
+        elif not 7 <= len(digits) <= 15 or any(c not in "0123456789+-() ." for c in self.phone):
             checks.fail("phone", "Escort phone must be a phone number (7-15 digits).")
 
 
@@ -368,8 +402,8 @@ class DoseReconciliation(Payload):
         ):
             if found is not None and (not found.is_finite() or found < 0):
                 checks.fail(name, "The amounts found must be numbers of 0 mg or more.")
-        checks.text("reason", "Reason", self.reason, required=True, max_len=500)
-        checks.text("explanation", "Explanation", self.explanation, max_len=1000)
+        checks.text("reason", "Reason", self.reason, required=True, max_len=limits.REASON)
+        checks.text("explanation", "Explanation", self.explanation, max_len=limits.DESCRIPTION)
         if self.accepted_mg is None and not self.explanation.strip():
             checks.fail(
                 "accepted_mg",
@@ -396,7 +430,7 @@ class Discharge(Payload):
         if missing:
             names = "; ".join(INSTRUCTION_LABELS[m] for m in missing)
             checks.fail("instructions", f"Discharge instructions not yet given: {names}.")
-        checks.text("note", "Note", self.note, max_len=1000)
+        checks.text("note", "Note", self.note, max_len=limits.DESCRIPTION)
 
 
 @dataclass(frozen=True)
@@ -408,7 +442,9 @@ class Correction(Payload):
     supersedes: str | None = None
 
     def check(self, checks: Checks) -> None:
-        checks.text("reason", "Reason for the correction", self.reason, required=True, max_len=500)
+        checks.text(
+            "reason", "Reason for the correction", self.reason, required=True, max_len=limits.REASON
+        )
 
 
 @dataclass(frozen=True)
@@ -425,8 +461,8 @@ class ControlledSubstance(Payload):
     witness_name: str = ""
 
     def check(self, checks: Checks) -> None:
-        checks.text("drug", "Drug", self.drug, required=True, max_len=80)
-        checks.text("lot", "Vial lot", self.lot, required=True, max_len=40)
+        checks.text("drug", "Drug", self.drug, required=True, max_len=limits.LABEL)
+        checks.text("lot", "Vial lot", self.lot, required=True, max_len=limits.CODE)
         checks.in_range(
             "concentration_mg_ml",
             "Concentration",
@@ -479,4 +515,6 @@ class Addendum(Payload):
     text: str
 
     def check(self, checks: Checks) -> None:
-        checks.text("text", "Addendum", self.text, required=True, multiline=True)
+        checks.text(
+            "text", "Addendum", self.text, required=True, max_len=limits.NOTE, multiline=True
+        )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from ketachart.domain import limits
 from ketachart.domain.checks import Checks
 from ketachart.domain.vocab import ScoreKind
 
@@ -142,10 +143,12 @@ class ProtocolSpec:
         return self.dose_mg_per_kg * self.duration_min / 60
 
     def check(self, checks: Checks) -> None:
-        checks.text("code", "Protocol code", self.code, required=True, max_len=40)
-        checks.text("name", "Protocol name", self.name, required=True, max_len=120)
-        checks.text("indication", "Indication", self.indication, required=True, max_len=120)
-        checks.text("drug", "Drug", self.drug, required=True, max_len=80)
+        checks.text("code", "Protocol code", self.code, required=True, max_len=limits.CODE)
+        checks.text("name", "Protocol name", self.name, required=True, max_len=limits.TITLE)
+        checks.text(
+            "indication", "Indication", self.indication, required=True, max_len=limits.TITLE
+        )
+        checks.text("drug", "Drug", self.drug, required=True, max_len=limits.LABEL)
         checks.in_range(
             "concentration_mg_ml",
             "Concentration",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ketachart.domain import limits
 from ketachart.domain.access import Action
 from ketachart.domain.checks import Checks, nfc
 from ketachart.domain.identifiers import DEFAULT_MRN_RULE, MrnRule, mrn_rule
@@ -41,8 +42,8 @@ MRN_DESCRIPTION_KEY = "clinic.mrn_pattern_description"
 def check_clinic_info(info: ClinicInfo) -> None:
     """Every problem with the clinic's name and address."""
     checks = Checks()
-    checks.text("name", "Clinic name", info.name, required=True, max_len=200)
-    checks.text("address", "Clinic address", info.address, max_len=500, multiline=True)
+    checks.text("name", "Clinic name", info.name, required=True, max_len=limits.CLINIC_NAME)
+    checks.text("address", "Clinic address", info.address, max_len=limits.ADDRESS, multiline=True)
     checks.done()
 
 
@@ -50,7 +51,7 @@ def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
     """Only an admin may change it (None: the first-run setup, before any account exists)."""
     if actor is not None:
         actor.require(Action.MANAGE_USERS)
-    info = ClinicInfo(nfc(info.name), nfc(info.address))
+    info = ClinicInfo(nfc(info.name, limits.CLINIC_NAME), nfc(info.address, limits.ADDRESS))
     check_clinic_info(info)
     _store(tx, {"clinic.name": info.name, "clinic.address": info.address})
     audit(tx, actor, "clinic.update", "clinic", "settings")
@@ -79,7 +80,7 @@ def set_mrn_rule(tx: Tx, actor: Actor, pattern: str, description: str) -> MrnRul
     match) and the words that describe it in a refusal. Patients already registered keep
     their MRN; the pattern applies when one is registered or edited."""
     actor.require(Action.MANAGE_USERS)
-    rule = mrn_rule(pattern, nfc(description))
+    rule = mrn_rule(pattern, nfc(description, limits.MRN_DESCRIPTION))
     _store(tx, {MRN_PATTERN_KEY: rule.pattern, MRN_DESCRIPTION_KEY: rule.description})
     audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings")
     return rule

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 
+from ketachart.domain import limits
 from ketachart.domain.access import Action
 from ketachart.domain.allergies import allergy_problem
 from ketachart.domain.checks import Checks, nfc
@@ -21,6 +22,15 @@ from ketachart.services.clinic import clinic_mrn_rule
 from ketachart.storage.database import Tx
 
 SEXES = ("female", "male", "other", "unknown")
+TEXT_LIMITS = {
+    "mrn": limits.CODE,
+    "family_name": limits.PERSON_NAME,
+    "given_name": limits.PERSON_NAME,
+    "sex": len(max(SEXES, key=len)),
+    "allergies": limits.DESCRIPTION,
+    "notes": limits.NOTE,
+}
+"""The longest each typed field of a patient may be: normalising and checking use the same."""
 
 
 @dataclass(frozen=True)
@@ -38,9 +48,10 @@ class PatientDetails:
     """The person asked and the patient knows of none (the time is the server's clock)."""
 
     def normalised(self) -> PatientDetails:
-        """Every text in its composed (NFC) form: one name, however it was typed."""
+        """Every text in its composed (NFC) form: one name, however it was typed (a text over
+        its limit is left as typed, to be refused by its length)."""
         texts: dict[str, Any] = {
-            f.name: nfc(value)
+            f.name: nfc(value, TEXT_LIMITS[f.name])
             for f in fields(self)
             if isinstance(value := getattr(self, f.name), str)
         }
@@ -49,18 +60,36 @@ class PatientDetails:
     def check(self, today: date, mrn_rule: MrnRule = DEFAULT_MRN_RULE) -> None:
         checks = Checks()
         check_mrn(checks, self.mrn, mrn_rule)
-        checks.text("family_name", "Family name", self.family_name, required=True, max_len=120)
-        checks.text("given_name", "Given name", self.given_name, required=True, max_len=120)
+        checks.text(
+            "family_name",
+            "Family name",
+            self.family_name,
+            required=True,
+            max_len=TEXT_LIMITS["family_name"],
+        )
+        checks.text(
+            "given_name",
+            "Given name",
+            self.given_name,
+            required=True,
+            max_len=TEXT_LIMITS["given_name"],
+        )
         checks.not_after("date_of_birth", "Date of birth", self.date_of_birth, today)
         if self.date_of_birth < date(today.year - 120, 1, 1):
             checks.fail("date_of_birth", "Date of birth is more than 120 years ago.")
         if self.sex not in SEXES:
             checks.fail("sex", f"Sex must be one of: {', '.join(SEXES)}.")
-        checks.text("allergies", "Allergies", self.allergies, max_len=1000, multiline=True)
+        checks.text(
+            "allergies",
+            "Allergies",
+            self.allergies,
+            max_len=TEXT_LIMITS["allergies"],
+            multiline=True,
+        )
         problem = allergy_problem(self.allergies, self.no_known_allergies)
         if problem is not None:
             checks.fail("allergies", problem)
-        checks.text("notes", "Notes", self.notes, multiline=True)
+        checks.text("notes", "Notes", self.notes, max_len=TEXT_LIMITS["notes"], multiline=True)
         checks.done()
 
 
@@ -177,7 +206,7 @@ def get_patient(tx: Tx, patient_id: int) -> PatientRow:
 def find_patients(tx: Tx, actor: Actor, query: str, limit: int = 50) -> list[PatientRow]:
     """Search by MRN (exact or prefix), name (any part) or date of birth (YYYY-MM-DD)."""
     actor.require(Action.MANAGE_PATIENTS)
-    text = nfc(query.strip())
+    text = nfc(query.strip()[: limits.SEARCH])
     statement = select(Patient).order_by(Patient.family_name, Patient.given_name).limit(limit)
     if text:
         like = f"%{text.lower()}%"

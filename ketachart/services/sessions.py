@@ -10,6 +10,7 @@ from functools import cached_property
 
 from sqlalchemy import select
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.checks import Checks
@@ -137,10 +138,12 @@ def open_session(
     actor.require(Action.OPEN_SESSION)
     at = occurred_at or tx.now
     check_event_time(at, tx.now, None)
-    if not chair.strip() or len(chair) > 40:
-        raise ValidationError.single("chair", "Chair or room is required (at most 40 characters).")
+    if len(chair) > limits.CODE or not chair.strip():
+        raise ValidationError.single(
+            "chair", f"Chair or room is required (at most {limits.CODE} characters)."
+        )
     checks = Checks()
-    checks.text("chair", "Chair or room", chair, max_len=40)
+    checks.text("chair", "Chair or room", chair, max_len=limits.CODE)
     checks.done()
     validate_overrides(overrides)
     get_patient(tx, patient_id)

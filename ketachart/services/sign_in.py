@@ -17,6 +17,7 @@ from functools import cache
 
 from sqlalchemy import Select, select
 
+from ketachart.domain import limits
 from ketachart.domain.checks import nfc
 from ketachart.domain.passwords import password_problems
 from ketachart.errors import AuthenticationFailed, ValidationError
@@ -84,7 +85,10 @@ def sign_in(db: Database, username: str, password: str, *, purpose: str = "login
     """Sign in by user name and password (a login, an unlock, a witness, a physician's
     approval). Success clears the failure count, records the time and is audited under
     `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text)."""
-    stored = _read_stored(db, _by_username(nfc(username)))
+    # A name over the limit is no account's (none is longer): looked up as no name at all,
+    # so that the refusal is the same, and a pasted megabyte is not normalised or sent.
+    name = nfc(username) if len(username) <= limits.USERNAME else ""
+    stored = _read_stored(db, _by_username(name))
     matches = _checked(stored, password)
     with db.transaction() as tx:
         user = _usable_user(tx, stored, matches, purpose)
@@ -171,10 +175,14 @@ def _read_stored(db: Database, query: Select[User]) -> _Stored | None:
 
 
 def _checked(stored: _Stored | None, password: str) -> bool:
-    """The argon2 check, with no transaction open; the dummy hash for an unknown name."""
+    """The argon2 check, with no transaction open; the dummy hash for an unknown name. A
+    password over the limit is no account's (domain.passwords refuses it): the same work is
+    done on an empty one, not on a pasted megabyte (argon2 pre-hashes all of it, seconds)."""
     dummy = _dummy_hash()  # made on every path, so the first sign-in is as slow for any name
-    matches = password_matches(dummy if stored is None else stored.password_hash, password)
-    return matches and stored is not None
+    over = len(password) > limits.PASSWORD
+    checked = "" if over else password
+    matches = password_matches(dummy if stored is None else stored.password_hash, checked)
+    return matches and stored is not None and not over
 
 
 @cache

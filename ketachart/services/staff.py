@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ketachart.domain import limits
 from ketachart.domain.access import Action
 from ketachart.domain.checks import nfc
 from ketachart.domain.passwords import password_problems
@@ -56,6 +57,8 @@ def list_staff(tx: Tx, actor: Actor) -> list[StaffRow]:
 def find_staff(tx: Tx, actor: Actor, username: str) -> StaffRow:
     """The account with this user name, or NotFound saying so."""
     actor.require(Action.MANAGE_USERS)
+    if len(username) > limits.USERNAME:
+        raise NotFound(f"There is no account with that user name (at most {limits.USERNAME}).")
     user = tx.orm.scalar(select(User).where(User.username == nfc(username)))
     if user is None:
         raise NotFound(f"There is no account with the user name '{nfc(username)}'.")

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from ketachart.domain import limits
 from ketachart.domain.access import Action
 from ketachart.domain.checks import Checks, nfc
 from ketachart.domain.passwords import password_problems
@@ -36,8 +37,10 @@ class NewPassword:
 
 
 def new_password(text: str) -> NewPassword:
-    """Hash a chosen password, with no transaction open (see NewPassword)."""
-    return NewPassword(text, hash_password(text))
+    """Hash a chosen password, with no transaction open (see NewPassword). A text over the
+    password limit is refused by the policy the services check, so it is not hashed (argon2
+    pre-hashes all of it: seconds for a pasted 100 MB); its hash is never stored."""
+    return NewPassword(text, hash_password(text if len(text) <= limits.PASSWORD else ""))
 
 
 def actor_of(user: User) -> Actor:
@@ -65,18 +68,29 @@ def check_new_user(
     """Every problem with a new account's name and password, each on its field (the setup
     window and the staff screen show each next to its field before anything is written)."""
     checks = Checks()
-    checks.text("username", "User name", username, required=True, max_len=64)
+    checks.text("username", "User name", username, required=True, max_len=limits.USERNAME)
     plain = username.replace(".", "").replace("-", "").replace("_", "")
     if username and not checks.problems and not plain.isalnum():
         checks.fail("username", "User name may use letters, digits, '.', '-' and '_' only.")
-    checks.text("display_name", "Full name", display_name, required=True, max_len=120)
-    checks.text("credentials", "Credentials", credentials, max_len=40)
+    checks.text(
+        "display_name", "Full name", display_name, required=True, max_len=limits.PERSON_NAME
+    )
+    checks.text("credentials", "Credentials", credentials, max_len=limits.CODE)
     problems = password_problems(
-        password, username=username, display_name=display_name, clinic_name=clinic_name
+        password,
+        username=_within(username, limits.USERNAME),
+        display_name=_within(display_name, limits.PERSON_NAME),
+        clinic_name=_within(clinic_name, limits.CLINIC_NAME),
     )
     if problems:
         checks.fail(password_field, " ".join(problems))
     checks.done()
+
+
+def _within(name: str, max_len: int) -> str:
+    """A name the password is compared with: none when it is over its limit (it is refused on
+    its own field, and folding a pasted megabyte to search the password for it is slow)."""
+    return name if len(name) <= max_len else ""
 
 
 def create_user(
@@ -97,7 +111,9 @@ def create_user(
         actor.require(Action.MANAGE_USERS)
     elif count_users(tx) > 0:
         raise AuthenticationFailed("Only an administrator can create accounts.")
-    username, display_name, credentials = nfc(username), nfc(display_name), nfc(credentials)
+    username = nfc(username, limits.USERNAME)
+    display_name = nfc(display_name, limits.PERSON_NAME)
+    credentials = nfc(credentials, limits.CODE)
     clinic_name = get_clinic(tx).name
     check_new_user(
         username,

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.checks import Checks
 from ketachart.domain.codes import ClinicalCode
@@ -23,7 +23,7 @@ from ketachart.domain.vocab import ALERT_RESPONSE_LABELS, AlertResponse
 from ketachart.errors import AcknowledgementRequired, ValidationError
 from ketachart.services.patients import PatientRow
 from ketachart.ui.identity_strip import IdentityStrip
-from ketachart.ui.widgets import add_save_shortcut, grow_to_fit, named_label, plain_label
+from ketachart.ui.widgets import add_save_shortcut, grow_to_fit, line_edit, named_label, plain_label
 
 MIN_WIDTH = 640
 
@@ -59,9 +59,11 @@ class AcknowledgeDialog(QDialog):
             label.setWordWrap(True)
             layout.addWidget(label)
         layout.addWidget(self._responses_box())
-        self.detail = QLineEdit()
-        self.detail.setPlaceholderText(self.tr("Detail (required for Other)"))
-        self.detail.setAccessibleName(self.tr("Response detail"))
+        self.detail = line_edit(
+            self.tr("Response detail"),
+            placeholder=self.tr("Detail (required for Other)"),
+            max_len=limits.REASON,
+        )
         layout.addWidget(self.detail)
         self.message = named_label("formMessage")
         self.message.setWordWrap(True)

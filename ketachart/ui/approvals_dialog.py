@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain.events import Override
 from ketachart.domain.vocab import Role
 from ketachart.errors import Approval, KetachartError
@@ -34,7 +35,7 @@ from ketachart.services.actors import Actor
 from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.prompts import WrongRole, signed_in
 from ketachart.ui.theme import ALERT_RED
-from ketachart.ui.widgets import keep_on_screen, plain_label
+from ketachart.ui.widgets import keep_on_screen, line_edit, plain_label, secret_edit
 from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
@@ -105,9 +106,9 @@ class ApprovalItem(QWidget):
         self.heading.setFont(bold)
         self.text = plain_label(approval.message, wrap=True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reason = QLineEdit(reason)
-        self.reason.setPlaceholderText(self.tr("Reason"))
-        self.reason.setAccessibleName(self.tr("Reason %d") % number)
+        self.reason = line_edit(
+            self.tr("Reason %d") % number, reason, self.tr("Reason"), max_len=limits.NOTE
+        )
         self.reason.setAccessibleDescription(approval.message)
         self.reason.textChanged.connect(self._on_reason_changed)
         for widget in (self.heading, self.text, self.reason):
@@ -218,11 +219,8 @@ class ApprovalsDialog(QDialog):
     def _sign_in_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Physician sign-in"))
         row = QHBoxLayout()
-        self.username = QLineEdit()
-        self.username.setAccessibleName(self.tr("Physician user name"))
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Physician password"))
+        self.username = line_edit(self.tr("Physician user name"), max_len=limits.USERNAME)
+        self.password = secret_edit(self.tr("Physician password"))
         for text, edit in (
             (self.tr("User name"), self.username),
             (self.tr("Password"), self.password),

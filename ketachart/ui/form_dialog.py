@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,14 +37,6 @@ from ketachart.ui.widgets import (
 log = logging.getLogger(__name__)
 UNEXPECTED = "Unexpected error: nothing was changed. Details are in the log."
 MIN_WIDTH = 640
-
-
-def secret_edit(accessible_name: str) -> QLineEdit:
-    """A password box: what is typed is not shown."""
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setAccessibleName(accessible_name)
-    return edit
 
 
 class FormDialog(QDialog):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.acknowledgement import with_acknowledgement
 from ketachart.domain.events import Override, validate_payload
@@ -80,6 +81,9 @@ class Submission:
 
 
 def parse_int(text: str, field: str, label: str, *, required: bool = True) -> int | None:
+    """A typed whole number (at most 6 digits), its length checked before it is read."""
+    if len(text) > limits.NUMBER:
+        raise ValidationError.single(field, f"{label} must be a whole number.")
     stripped = text.strip()
     if not stripped:
         if required:
@@ -91,6 +95,10 @@ def parse_int(text: str, field: str, label: str, *, required: bool = True) -> in
 
 
 def parse_decimal(text: str, field: str, label: str, *, required: bool = True) -> Decimal | None:
+    """A typed number, its length checked before it is parsed (Decimal() of a pasted megabyte
+    of digits is slow)."""
+    if len(text) > limits.NUMBER:
+        raise ValidationError.single(field, f"{label} must be a number.")
     stripped = text.strip().replace(",", ".")
     if not stripped:
         if required:
@@ -100,7 +108,7 @@ def parse_decimal(text: str, field: str, label: str, *, required: bool = True) -
         value = Decimal(stripped)
     except InvalidOperation:
         raise ValidationError.single(field, f"{label} must be a number.") from None
-    if not value.is_finite() or len(stripped) > 12:
+    if not value.is_finite():
         raise ValidationError.single(field, f"{label} must be a number.")
     return value
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPushButton, QVBoxLayout, QWidget
 
+from ketachart.domain import limits
 from ketachart.errors import KetachartError
 from ketachart.services.actors import Actor
 from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.login import SIGNED_OUT
 from ketachart.ui.password_dialog import ChangePasswordDialog, continue_signed_in
-from ketachart.ui.widgets import add_row, named_label, plain_label
+from ketachart.ui.widgets import add_row, line_edit, named_label, plain_label, secret_edit
 from ketachart.ui.workstation import Workstation
 
 
@@ -36,9 +37,8 @@ class LockScreen(QWidget):
             )
         )
         form = QFormLayout()
-        self.username = QLineEdit()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username = line_edit("User name", max_len=limits.USERNAME)
+        self.password = secret_edit("Password")
         add_row(form, self.tr("User name"), self.username)
         add_row(form, self.tr("Password"), self.password)
         layout.addLayout(form)

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
+
 if TYPE_CHECKING:
     from ketachart.services.actors import Actor
     from ketachart.ui.password_dialog import ChangePasswordDialog
@@ -29,8 +31,11 @@ SIGNED_OUT = (
 
 
 def password_edit() -> QLineEdit:
+    """A password box holding at most a password's limit (domain.limits), as
+    widgets.secret_edit does (which this light window does not import)."""
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(limits.PASSWORD)
     return edit
 
 
@@ -55,7 +60,10 @@ class LoginDialog(QDialog):
         self.layout_ = QVBoxLayout(self)
         form = QFormLayout()
         self.username = QLineEdit(username)
+        self.username.setMaxLength(limits.USERNAME)
         self.password = password_edit()
+        self.username.inputRejected.connect(lambda: self._cut("User name", limits.USERNAME))
+        self.password.inputRejected.connect(lambda: self._cut("Password", limits.PASSWORD))
         form.addRow(self.tr("User name"), self.username)
         form.addRow(self.tr("Password"), self.password)
         self.layout_.addLayout(form)
@@ -88,6 +96,11 @@ class LoginDialog(QDialog):
             ]
             self.demo.setText("\n".join(lines))
             self.demo.show()
+
+    def _cut(self, label: str, limit: int) -> None:
+        """A paste over a field's limit was cut (Qt's maxLength): say so, as the dialogs do
+        under the field (ui.length_cap)."""
+        self.show_message(f"{label} holds at most {limit} characters: the text was cut there.")
 
     def show_message(self, text: str) -> None:
         """A refusal, in full: the dialog grows (within the screen) for its lines."""

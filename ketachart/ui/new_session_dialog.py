@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.checks import Checks
 from ketachart.domain.dose import DosePlan, plan_dose
@@ -31,10 +32,12 @@ from ketachart.services.protocols import ProtocolRow, current_protocols
 from ketachart.services.sessions import LoadedSession, open_session, previous_weight
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal
 from ketachart.ui.icons import IconName, IconText
+from ketachart.ui.length_cap import cap_line
 from ketachart.ui.patients_view import AllergyBadge, exact_mrn_match
 from ketachart.ui.widgets import (
     add_row,
     form_inputs,
+    line_edit,
     named_label,
     number_text,
     plain_label,
@@ -112,9 +115,11 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
             self._search_patients()
 
     def _add_patient_search(self, column: QVBoxLayout) -> None:
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Name, MRN or date of birth, or scan the wristband"))
-        self.search.setAccessibleName(self.tr("Search patients"))
+        self.search = line_edit(
+            self.tr("Search patients"),
+            placeholder=self.tr("Name, MRN or date of birth, or scan the wristband"),
+            max_len=limits.SEARCH,
+        )
         self.search.textChanged.connect(self._search_patients)
         self.search.installEventFilter(self)
         self.results = QListWidget()
@@ -142,8 +147,9 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         chair_edit = self.chair.lineEdit()
         if chair_edit is not None:
             chair_edit.setPlaceholderText(self.tr("Chair or room"))
+            cap_line(chair_edit, limits.CODE, self.tr("Chair or room"))
         self.chair.editTextChanged.connect(self._on_chair_edit_text_changed)
-        self.weight = QLineEdit()
+        self.weight = line_edit(self.tr("Today's weight (kg)"), max_len=limits.NUMBER)
         self.weight.setPlaceholderText(self.tr("kg, e.g. 72.5"))
         self._make_info_labels()
         self._add("protocol", self.tr("Protocol"), self.protocol)
@@ -287,7 +293,7 @@ class NewSessionDialog(EntryDialog[LoadedSession]):
         if self.selected_protocol() is None:
             checks.fail("protocol", self.tr("Choose the protocol."))
         chair = self.chair.currentText().strip()
-        checks.text("chair", "Chair or room", chair, required=True, max_len=40)
+        checks.text("chair", "Chair or room", chair, required=True, max_len=limits.CODE)
         payload: p.Payload | None = None
         try:
             payload = self.build()

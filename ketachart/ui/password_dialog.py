@@ -11,7 +11,8 @@ from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.errors import AuthenticationFailed, FieldProblem, ValidationError
 from ketachart.services.actors import Actor
 from ketachart.services.sign_in import SignedIn, change_own_password
-from ketachart.ui.form_dialog import FormDialog, secret_edit
+from ketachart.ui.form_dialog import FormDialog
+from ketachart.ui.widgets import secret_edit
 from ketachart.ui.workstation import Workstation
 
 POLICY = (

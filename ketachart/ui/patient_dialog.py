@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
     QWidget,
@@ -21,13 +20,14 @@ from ketachart.domain.checks import Checks
 from ketachart.errors import ValidationError
 from ketachart.services.patients import (
     SEXES,
+    TEXT_LIMITS,
     PatientDetails,
     PatientRow,
     register_patient,
     update_patient,
 )
 from ketachart.ui.forms import EntryDialog, Submission
-from ketachart.ui.widgets import set_form_tab_order
+from ketachart.ui.widgets import line_edit, multiline_edit, set_form_tab_order
 from ketachart.ui.workstation import Workstation
 
 DEFAULT_BIRTH = QDate(1980, 1, 1)
@@ -67,10 +67,13 @@ class PatientDialog(EntryDialog[PatientRow]):
         self.mrn.setFocus()
 
     def _add_fields(self) -> None:
-        self.mrn = QLineEdit()
-        self.mrn.setPlaceholderText(self.tr("As on the wristband, no spaces"))
-        self.family_name = QLineEdit()
-        self.given_name = QLineEdit()
+        self.mrn = line_edit(
+            self.tr("MRN"),
+            placeholder=self.tr("As on the wristband, no spaces"),
+            max_len=TEXT_LIMITS["mrn"],
+        )
+        self.family_name = line_edit(self.tr("Family name"), max_len=TEXT_LIMITS["family_name"])
+        self.given_name = line_edit(self.tr("Given name"), max_len=TEXT_LIMITS["given_name"])
         self.date_of_birth = QDateEdit(DEFAULT_BIRTH)
         self.date_of_birth.setDisplayFormat("yyyy-MM-dd")
         self.date_of_birth.setCalendarPopup(True)
@@ -81,12 +84,14 @@ class PatientDialog(EntryDialog[PatientRow]):
         self.sex.setPlaceholderText(self.tr("Choose…"))
         self.sex.setCurrentIndex(-1)
         self.allergies = self._text_box(
-            self.tr("Each allergy and reaction, e.g. Penicillin (rash); latex")
+            self.tr("Allergies"),
+            TEXT_LIMITS["allergies"],
+            self.tr("Each allergy and reaction, e.g. Penicillin (rash); latex"),
         )
         self.no_known_allergies = QCheckBox(self.tr("No known allergies (the patient was asked)"))
         self.no_known_allergies.toggled.connect(self._on_no_known_allergies_toggled)
         self.allergies.textChanged.connect(self._on_allergies_typed)
-        self.notes = self._text_box("")
+        self.notes = self._text_box(self.tr("Notes"), TEXT_LIMITS["notes"])
         fields: list[tuple[str, str, QWidget]] = [
             ("mrn", self.tr("MRN"), self.mrn),
             ("family_name", self.tr("Family name"), self.family_name),
@@ -111,9 +116,9 @@ class PatientDialog(EntryDialog[PatientRow]):
         if self.allergies.toPlainText().strip() and self.no_known_allergies.isChecked():
             self.no_known_allergies.setChecked(False)
 
-    def _text_box(self, placeholder: str) -> QPlainTextEdit:
-        box = QPlainTextEdit()
-        box.setTabChangesFocus(True)
+    def _text_box(self, label: str, max_len: int, placeholder: str = "") -> QPlainTextEdit:
+        box = multiline_edit(label, max_len=max_len)
+        box.setMinimumHeight(0)
         box.setPlaceholderText(placeholder)
         box.setFixedHeight(box.fontMetrics().lineSpacing() * 3 + 16)
         box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)

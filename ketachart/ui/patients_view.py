@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStyle,
     QTableView,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain.age import age_on
 from ketachart.domain.allergies import allergy_text
 from ketachart.errors import KetachartError
@@ -40,6 +40,7 @@ from ketachart.ui.widgets import (
     ALLERGY_LABEL_NAMES,
     FormScrollArea,
     add_row,
+    line_edit,
     named_label,
     plain_label,
     tooltip_html,
@@ -188,9 +189,11 @@ class PatientsView(QWidget):
     def _build(self) -> None:
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Name, MRN or date of birth (YYYY-MM-DD), or scan"))
-        self.search.setAccessibleName(self.tr("Search patients"))
+        self.search = line_edit(
+            self.tr("Search patients"),
+            placeholder=self.tr("Name, MRN or date of birth (YYYY-MM-DD), or scan"),
+            max_len=limits.SEARCH,
+        )
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.search_now)
         self.search.returnPressed.connect(self._on_search_return_pressed)

@@ -7,15 +7,22 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain.vocab import Role
 from ketachart.errors import KetachartError, PermissionDenied
 from ketachart.services.actors import Actor
-from ketachart.ui.widgets import add_row, grow_to_fit, named_label, plain_label
+from ketachart.ui.widgets import (
+    add_row,
+    grow_to_fit,
+    line_edit,
+    named_label,
+    plain_label,
+    secret_edit,
+)
 from ketachart.ui.workstation import Workstation
 
 
@@ -57,9 +64,8 @@ class CredentialsDialog(QDialog):
         label = plain_label(explanation, wrap=True)
         layout.addWidget(label)
         form = QFormLayout()
-        self.username = QLineEdit()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username = line_edit("User name", max_len=limits.USERNAME)
+        self.password = secret_edit("Password")
         add_row(form, self.tr("User name"), self.username)
         add_row(form, self.tr("Password"), self.password)
         layout.addLayout(form)

@@ -14,22 +14,24 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.errors import KetachartError, ValidationError
 from ketachart.services import clinic, users
-from ketachart.ui.login import password_edit
 from ketachart.ui.widgets import (
     FormScrollArea,
     add_field_row,
     fit_to_screen,
     keep_on_screen,
+    line_edit,
+    multiline_edit,
     named_label,
     plain_label,
+    secret_edit,
 )
 from ketachart.ui.workstation import Workstation
 
@@ -37,6 +39,13 @@ ACCOUNTS = (("admin", "Administrator"), ("physician", "Physician"))
 # The services' field names for an account, and the setup window's field for each.
 ACCOUNT_FIELDS = {"username": "username", "display_name": "name", "password": "password"}
 ADDRESS_LINES = 3
+SETUP_LIMITS = {
+    "clinic_name": limits.CLINIC_NAME,
+    **{f"{prefix}_username": limits.USERNAME for prefix, _title in ACCOUNTS},
+    **{f"{prefix}_name": limits.PERSON_NAME for prefix, _title in ACCOUNTS},
+    "physician_credentials": limits.CODE,
+}
+"""The longest each one-line field may hold: the limits the services check."""
 
 
 class SetupDialog(QDialog):
@@ -69,9 +78,8 @@ class SetupDialog(QDialog):
 
     def _add_clinic_fields(self) -> None:
         self._add_row("clinic_name", self.tr("Clinic name"), self._edit("clinic_name"))
-        self.address = QPlainTextEdit()
-        self.address.setAccessibleName(self.tr("Clinic address"))
-        self.address.setTabChangesFocus(True)
+        self.address = multiline_edit(self.tr("Clinic address"), max_len=limits.ADDRESS)
+        self.address.setMinimumHeight(0)
         lines = self.address.fontMetrics().lineSpacing() * ADDRESS_LINES
         self.address.setFixedHeight(lines + 16)
         self._add_row("clinic_address", self.tr("Clinic address"), self.address)
@@ -98,8 +106,7 @@ class SetupDialog(QDialog):
         self.errors[name] = add_field_row(self.form, label, widget)
 
     def _edit(self, name: str, *, secret: bool = False) -> QLineEdit:
-        edit = password_edit() if secret else QLineEdit()
-        edit.setAccessibleName(name)
+        edit = secret_edit(name) if secret else line_edit(name, max_len=SETUP_LIMITS[name])
         self.edits[name] = edit
         return edit
 

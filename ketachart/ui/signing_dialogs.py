@@ -15,12 +15,12 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.errors import KetachartError
 from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.widgets import (
@@ -28,6 +28,7 @@ from ketachart.ui.widgets import (
     grow_to_fit,
     multiline_edit,
     plain_label,
+    secret_edit,
 )
 
 log = logging.getLogger(__name__)
@@ -108,9 +109,7 @@ class PasswordDialog(AttemptDialog):
     missing_text = "Type your password to sign."
 
     def make_input(self) -> QWidget:
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Your password")
+        self.password = secret_edit("Your password")
         self.password.setPlaceholderText("Your password")
         return self.password
 
@@ -134,7 +133,7 @@ class AddendumDialog(AttemptDialog):
         add_save_shortcut(self)
 
     def make_input(self) -> QWidget:
-        self.text: QPlainTextEdit = multiline_edit("Addendum")
+        self.text: QPlainTextEdit = multiline_edit("Addendum", max_len=limits.NOTE)
         self.text.setMinimumHeight(160)
         return self.text
 

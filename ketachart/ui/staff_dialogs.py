@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain.vocab import Role
 from ketachart.errors import FieldProblem, ValidationError
 from ketachart.services import staff
@@ -51,7 +52,7 @@ class TemporaryPasswordField(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        self.edit = line_edit(self.tr("Temporary password"))
+        self.edit = line_edit(self.tr("Temporary password"), max_len=limits.PASSWORD)
         self.edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.generate = QPushButton(self.tr("Generate"))
         self.generate.setToolTip(self.tr("Fill in a strong random password (Alt+G)"))
@@ -78,10 +79,14 @@ class AddStaffDialog(FormDialog):
         super().__init__(parent, self.tr("Add a staff member"), ok_text=self.tr("Add"))
         self.ws = ws
         self.result_value: StaffRow | None = None
-        self.username: QLineEdit = line_edit(self.tr("User name"), placeholder="e.g. jsmith")
-        self.display_name: QLineEdit = line_edit(self.tr("Full name"))
+        self.username: QLineEdit = line_edit(
+            self.tr("User name"), placeholder="e.g. jsmith", max_len=limits.USERNAME
+        )
+        self.display_name: QLineEdit = line_edit(self.tr("Full name"), max_len=limits.PERSON_NAME)
         self.credentials: QLineEdit = line_edit(
-            self.tr("Credentials"), placeholder=self.tr("e.g. RN, MD (may be empty)")
+            self.tr("Credentials"),
+            placeholder=self.tr("e.g. RN, MD (may be empty)"),
+            max_len=limits.CODE,
         )
         self.role = role_combo()
         self.password = TemporaryPasswordField()

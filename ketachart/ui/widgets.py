@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QLineEdit,
-    QPlainTextEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain.allergies import AllergyStatus
+from ketachart.ui.length_cap import CappedTextEdit, cap_line
 from ketachart.ui.theme import ALERT_RED, OK_GREEN
 
 E = TypeVar("E", bound=StrEnum)
@@ -114,16 +115,30 @@ class ChoiceCombo(QComboBox):
             self.setCurrentIndex(index)
 
 
-def line_edit(accessible_name: str, text: str = "", placeholder: str = "") -> QLineEdit:
+def line_edit(
+    accessible_name: str, text: str = "", placeholder: str = "", *, max_len: int | None = None
+) -> QLineEdit:
+    """A one-line field; `max_len` (the validator's limit, domain.limits) caps what it holds."""
     edit = QLineEdit(text)
     edit.setAccessibleName(accessible_name)
     if placeholder:
         edit.setPlaceholderText(placeholder)
+    if max_len is not None:
+        cap_line(edit, max_len, accessible_name)
     return edit
 
 
-def editable_combo(items: Sequence[str], accessible_name: str, text: str = "") -> QComboBox:
-    """A combo offering common values that also takes any typed text."""
+def secret_edit(accessible_name: str) -> QLineEdit:
+    """A password box: what is typed is not shown, and it holds at most a password's limit."""
+    edit = line_edit(accessible_name, max_len=limits.PASSWORD)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+def editable_combo(
+    items: Sequence[str], accessible_name: str, text: str = "", *, max_len: int
+) -> QComboBox:
+    """A combo offering common values that also takes any typed text (at most `max_len`)."""
     combo = QComboBox()
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -134,12 +149,14 @@ def editable_combo(items: Sequence[str], accessible_name: str, text: str = "") -
     line = combo.lineEdit()
     if line is not None:
         line.setAccessibleName(accessible_name)
+        cap_line(line, max_len, accessible_name)
     return combo
 
 
-def multiline_edit(accessible_name: str, text: str = "") -> QPlainTextEdit:
-    """Multi-line text where Tab moves on (keyboard-only use) and Ctrl+Enter saves."""
-    edit = QPlainTextEdit(text)
+def multiline_edit(accessible_name: str, text: str = "", *, max_len: int) -> CappedTextEdit:
+    """Multi-line text where Tab moves on (keyboard-only use) and Ctrl+Enter saves, holding at
+    most `max_len` characters (the validator's limit, domain.limits)."""
+    edit = CappedTextEdit(max_len, accessible_name, text)
     edit.setAccessibleName(accessible_name)
     edit.setTabChangesFocus(True)
     edit.setMinimumHeight(120)

@@ -79,7 +79,13 @@ def test_export_edit_import_makes_the_next_version(
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{not json", "is not valid JSON"), ('{"code": 1}', "is not a protocol as exported")],
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"code": 1}', "is not a protocol as exported"),
+        # 10 MB of valid JSON: refused by its size, before it is parsed
+        (" " * 10_000_000 + '{"code": 1}', "too large for a protocol file (more than 1,000,000"),
+    ],
+    ids=["not json", "not a protocol", "10 MB"],
 )
 def test_a_bad_file_is_one_clear_line(
     initialised: str, tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]

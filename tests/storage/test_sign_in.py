@@ -197,3 +197,19 @@ def test_argon2_runs_while_another_connection_writes(
     monkeypatch.setattr(s, "password_matches", check_while_someone_saves)
     assert s.sign_in(clinic.db, "nina", PASSWORDS["nina"]).actor == clinic.nurse
     assert saved == ["saved"]
+
+
+def test_a_huge_name_or_password_is_refused_like_any_other(clinic: Clinic) -> None:
+    """Over their limits (domain.limits), a pasted name or password is no account's: the one
+    refusal, and the wrong password counts towards the lock-out (issue 13)."""
+    huge = "é" * 10_000_000
+    messages = {
+        refusal(lambda: s.sign_in(clinic.db, huge, PASSWORDS["nina"])),
+        refusal(lambda: s.sign_in(clinic.db, "nina", huge)),
+        refusal(lambda: s.prove_password(clinic.db, clinic.nurse, huge, purpose="sign")),
+    }
+    assert messages == {s.REFUSED_MESSAGE}
+    with clinic.db.reading() as tx:
+        failed = tx.orm.scalar(select(User.failed_logins).where(User.username == "nina"))
+    assert failed == 2
+    assert all(len(field) < 200 for row in audit_rows(clinic.db) for field in astuple(row)[:3])

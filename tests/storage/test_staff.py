@@ -140,3 +140,18 @@ def test_only_an_admin_manages_staff(clinic: Clinic) -> None:
         staff.list_staff(tx, clinic.nurse)
     with pytest.raises(PermissionDenied):
         clinic.act(staff.unlock, clinic.physician, clinic.nurse.id)
+
+
+def test_huge_account_fields_are_refused_by_their_length(clinic: Clinic) -> None:
+    """Issue 13: a pasted 10 MB name or password is refused on its field, naming the limit,
+    and the account is not created (the huge password is not even hashed)."""
+    huge = "é" * 10_000_000
+    with pytest.raises(ValidationError) as invalid:
+        clinic.act(staff.add_staff, clinic.admin, "olu", huge, "RN", Role.NURSE, new_password(huge))
+    problems = {p.field: p.message for p in invalid.value.problems}
+    assert problems == {
+        "display_name": "Full name is too long (10000000 characters, at most 120).",
+        "temporary_password": "The password is too long (10000000 characters, at most 1024).",
+    }
+    with clinic.db.reading() as tx, pytest.raises(NotFound):
+        staff.find_staff(tx, clinic.admin, "olu")

@@ -244,6 +244,5 @@ def test_bad_amounts_and_reasons_get_a_message_and_save_nothing(
         assert dialog.accepted_mg.text() == text
     set_text(qtbot, dialog.accepted_mg, "35")
     set_text(qtbot, dialog.reason, "x" * 501)
-    press_enter(qtbot, dialog.reason)
-    assert "too long (501 characters, at most 500)" in message_text(dialog)
+    assert dialog.reason.text() == "x" * 500, "the field holds the validator's limit"
     assert event_count(ui_clinic, session_id) == before

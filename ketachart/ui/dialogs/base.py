@@ -152,8 +152,11 @@ class SessionDialog(EntryDialog[EventRecord]):
     def reload(self) -> None:
         self.session = self.ws.query(load_session, self.session_id)
 
-    def text_field(self, name: str, label: str, text: str = "", placeholder: str = "") -> QLineEdit:
-        edit = line_edit(self.tr(label), text, placeholder)
+    def text_field(
+        self, name: str, label: str, text: str = "", placeholder: str = "", *, max_len: int
+    ) -> QLineEdit:
+        """A one-line field holding at most `max_len` characters (domain.limits)."""
+        edit = line_edit(self.tr(label), text, placeholder, max_len=max_len)
         self.add_field(name, self.tr(label), edit)
         return edit
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.domain.monitoring import delivered_so_far
@@ -53,18 +54,29 @@ class ControlledSubstanceDialog(SessionDialog):
         super().__init__(ws, session_id, "Controlled substance record", parent)
         self.ask_witness_fn: Callable[[QWidget, Workstation, str], Actor | None] = ask_witness
         delivered = delivered_so_far(self.state, ws.now())
-        self.drug = self.text_field("drug", "Drug", self.session.protocol.drug)
-        self.lot = self.text_field("lot", "Vial lot")
-        self.expiry = self.text_field("expiry", "Vial expiry", placeholder="YYYY-MM-DD or YYYY-MM")
+        self.drug = self.text_field(
+            "drug", "Drug", self.session.protocol.drug, max_len=limits.LABEL
+        )
+        self.lot = self.text_field("lot", "Vial lot", max_len=limits.CODE)
+        self.expiry = self.text_field(
+            "expiry", "Vial expiry", placeholder="YYYY-MM-DD or YYYY-MM", max_len=limits.NUMBER
+        )
         self.concentration = self.text_field(
-            "concentration_mg_ml", "Vial concentration (mg/mL)", placeholder="e.g. 50"
+            "concentration_mg_ml",
+            "Vial concentration (mg/mL)",
+            placeholder="e.g. 50",
+            max_len=limits.NUMBER,
         )
-        self.container = self.text_field("container_ml", "Vial size (mL)", placeholder="e.g. 10")
-        self.drawn = self.text_field("drawn_mg", "Drawn (mg)")
+        self.container = self.text_field(
+            "container_ml", "Vial size (mL)", placeholder="e.g. 10", max_len=limits.NUMBER
+        )
+        self.drawn = self.text_field("drawn_mg", "Drawn (mg)", max_len=limits.NUMBER)
         self.administered = self.text_field(
-            "administered_mg", "Administered (mg)", number_text(delivered)
+            "administered_mg", "Administered (mg)", number_text(delivered), max_len=limits.NUMBER
         )
-        self.wasted = self.text_field("wasted_mg", "Wasted (mg) = drawn - administered")
+        self.wasted = self.text_field(
+            "wasted_mg", "Wasted (mg) = drawn - administered", max_len=limits.NUMBER
+        )
         self.wasted.setReadOnly(True)
         self.info_row("Witness").setText(
             self.tr("On Save, a second nurse or physician signs in to witness the waste.")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.acknowledgement import with_acknowledgement
 from ketachart.domain.describe import describe
@@ -75,7 +76,7 @@ class CorrectionDialog(EntryDialog[EventRecord]):
         loaded = ws.query(load_session, session_id)
         current = next(e for e in apply_corrections(loaded.events) if e.record.id == target.id)
         self._show_original(current)
-        self.reason = line_edit(self.tr("Reason for the correction"))
+        self.reason = line_edit(self.tr("Reason for the correction"), max_len=limits.REASON)
         self.add_field("correction_reason", self.tr("Reason for the correction"), self.reason)
         self.editor: PayloadEditor | None = None
         self.editor = self._editor(loaded.state(until=current.occurred_at), current)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.discharge import INFUSION_BLOCKER, Blocker, discharge_blockers
@@ -42,6 +43,12 @@ RIDE_LABELS = {
     "phone": "Escort phone",
     "confirmed_by": "Confirmed by",
 }
+RIDE_LIMITS = {
+    "escort_name": limits.PERSON_NAME,
+    "relationship": limits.CONTACT,
+    "phone": limits.CONTACT,
+    "confirmed_by": limits.PERSON_NAME,
+}
 CONDITIONS = ("time", "score", "iv", "ride")
 
 
@@ -50,7 +57,10 @@ class RideFields:
     arranged at the pre-checks is filled in, for the nurse to confirm with the escort."""
 
     def __init__(self, dialog: EntryDialog[object], arranged: p.Escort | None) -> None:
-        self.edits = {name: line_edit(dialog.tr(label)) for name, label in RIDE_LABELS.items()}
+        self.edits = {
+            name: line_edit(dialog.tr(label), max_len=RIDE_LIMITS[name])
+            for name, label in RIDE_LABELS.items()
+        }
         self.edits["confirmed_by"].setText(dialog.ws.actor.display_name)
         self.edits["phone"].setPlaceholderText("+1 555 010 0199")
         self.arranged = arranged
@@ -101,7 +111,7 @@ class DischargeDialog(SessionDialog):
         with self.section("Ride home", column=1) as self.ride_box:
             self.ride = RideFields(self, self.state.arranged_escort)
         with self.section(None, column=1):
-            self.note = self.text_field("note", "Note (optional)")
+            self.note = self.text_field("note", "Note (optional)", max_len=limits.DESCRIPTION)
         self._blockers: dict[str, str] = {}
         for edit in self.ride.edits.values():
             edit.textChanged.connect(self._on_ride_edited)

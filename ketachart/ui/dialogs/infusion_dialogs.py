@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h
 from ketachart.domain.events import EventRecord
@@ -69,13 +70,17 @@ class StartInfusionDialog(_PumpDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Start infusion", parent)
         protocol, plan = self.session.protocol, self.state.plan
-        self.drug = self.text_field("drug", "Drug", protocol.drug)
+        self.drug = self.text_field("drug", "Drug", protocol.drug, max_len=limits.LABEL)
         concentration = number_text(protocol.concentration_mg_ml)
         self.concentration = self.text_field(
-            "concentration_mg_ml", "Concentration (mg/mL)", concentration
+            "concentration_mg_ml", "Concentration (mg/mL)", concentration, max_len=limits.NUMBER
         )
-        self.bag = self.text_field("bag_volume_ml", "Bag volume (mL)", placeholder="e.g. 100")
-        self.rate = self.text_field("rate_ml_h", "Pump rate (mL/h)", number_text(plan.rate_ml_h))
+        self.bag = self.text_field(
+            "bag_volume_ml", "Bag volume (mL)", placeholder="e.g. 100", max_len=limits.NUMBER
+        )
+        self.rate = self.text_field(
+            "rate_ml_h", "Pump rate (mL/h)", number_text(plan.rate_ml_h), max_len=limits.NUMBER
+        )
         self.dose = self.info_row("Dose")
         self.dose.setObjectName("doseInfo")
         self.plan = self.info_row("Plan")
@@ -141,11 +146,14 @@ class RateChangeDialog(_PumpDialog):
         self.current = self.info_row("Now")
         self.current.setText(self.running_text())
         self.rate = self.text_field(
-            "rate_ml_h", "New pump rate (mL/h)", number_text(self.state.rate_ml_h)
+            "rate_ml_h",
+            "New pump rate (mL/h)",
+            number_text(self.state.rate_ml_h),
+            max_len=limits.NUMBER,
         )
         self.dose = self.info_row("Dose")
         self.dose.setObjectName("doseInfo")
-        self.reason = self.text_field("reason", "Reason for the change")
+        self.reason = self.text_field("reason", "Reason for the change", max_len=limits.REASON)
         self.rate.textChanged.connect(self._on_rate_changed)
         self._on_rate_changed()
         self.finish_form(self.rate)
@@ -179,7 +187,7 @@ class PauseDialog(_PumpDialog):
         super().__init__(ws, session_id, "Pause infusion", parent)
         self.current = self.info_row("Now")
         self.current.setText(self.running_text())
-        self.reason = self.text_field("reason", "Reason for the pause")
+        self.reason = self.text_field("reason", "Reason for the pause", max_len=limits.REASON)
         self.finish_form(self.reason)
 
     def build(self) -> p.Payload:
@@ -199,7 +207,7 @@ class ResumeDialog(_PumpDialog):
         )
         self.resumes = self.info_row("Rate")
         self.resumes.setText(resumes.strip())
-        self.note = self.text_field("note", "Note (optional)")
+        self.note = self.text_field("note", "Note (optional)", max_len=limits.REASON)
         self.finish_form(self.note)
 
     def build(self) -> p.Payload:
@@ -213,12 +221,17 @@ class StopInfusionDialog(_PumpDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Stop infusion", parent)
         self.pump_volume = self.text_field(
-            "pump_volume_ml", "Volume infused per pump (mL)", placeholder="from the pump display"
+            "pump_volume_ml",
+            "Volume infused per pump (mL)",
+            placeholder="from the pump display",
+            max_len=limits.NUMBER,
         )
         self.computed = self.info_row("Computed")
         self.reason = EnumCombo(list(StopReason), self.tr("Reason"), current=StopReason.COMPLETED)
         self.add_field("reason", self.tr("Reason"), self.reason)
-        self.detail = self.text_field("detail", "Detail (required if stopped early)")
+        self.detail = self.text_field(
+            "detail", "Detail (required if stopped early)", max_len=limits.REASON
+        )
         self.pump_volume.textChanged.connect(self._on_volume_changed)
         self.reason.currentIndexChanged.connect(self._on_reason_changed)
         self._on_volume_changed()

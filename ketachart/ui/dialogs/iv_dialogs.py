@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import IV_GAUGES
@@ -28,7 +29,7 @@ DEFAULT_GAUGE = 22
 class IvStartDialog(SessionDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "IV start", parent)
-        self.site = editable_combo(COMMON_SITES, self.tr("IV site"))
+        self.site = editable_combo(COMMON_SITES, self.tr("IV site"), max_len=limits.LABEL)
         self.site.setPlaceholderText(self.tr("Choose or type the site"))
         line = self.site.lineEdit()
         if line is not None:
@@ -37,7 +38,7 @@ class IvStartDialog(SessionDialog):
         self.gauge = ChoiceCombo([(f"{g} G", g) for g in IV_GAUGES], self.tr("Catheter gauge"))
         self.gauge.set_value(DEFAULT_GAUGE)
         self.add_field("gauge", self.tr("Gauge"), self.gauge)
-        self.attempts = self.text_field("attempts", "Attempts", "1")
+        self.attempts = self.text_field("attempts", "Attempts", "1", max_len=limits.NUMBER)
         self.site.editTextChanged.connect(lambda _text: self._on_site_edited())
         self.finish_form(self.site)
 
@@ -65,7 +66,9 @@ class IvRemovedDialog(SessionDialog):
         super().__init__(ws, session_id, "IV removed", parent)
         self.catheter_intact = self._checkbox("catheter_intact", "Catheter", "Catheter intact")
         self.site_ok = self._checkbox("site_ok", "Site", "Site OK (no swelling, bleeding, redness)")
-        self.note = self.text_field("note", "Note (required if not intact or site not OK)")
+        self.note = self.text_field(
+            "note", "Note (required if not intact or site not OK)", max_len=limits.REASON
+        )
         self.finish_form(self.catheter_intact)
 
     def _checkbox(self, name: str, label: str, text: str) -> QCheckBox:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.describe import describe
 from ketachart.domain.events import EventRecord
@@ -39,8 +40,12 @@ class SideEffectDialog(SessionDialog):
         self.add_field("kind", self.tr("Side effect"), self.kind)
         self.severity = EnumCombo(list(Severity), self.tr("Severity"), current=Severity.MILD)
         self.add_field("severity", self.tr("Severity"), self.severity)
-        self.description = self.text_field("description", "Description (required for Other)")
-        self.intervention = self.text_field("intervention", "Intervention (what was done)")
+        self.description = self.text_field(
+            "description", "Description (required for Other)", max_len=limits.DESCRIPTION
+        )
+        self.intervention = self.text_field(
+            "intervention", "Intervention (what was done)", max_len=limits.DESCRIPTION
+        )
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self.finish_form(self.kind)
 
@@ -69,17 +74,21 @@ class SideEffectDialog(SessionDialog):
 class RescueMedicineDialog(SessionDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Rescue medicine", parent)
-        self.drug = editable_combo(list(RESCUE_DEFAULTS), self.tr("Drug"))
+        self.drug = editable_combo(list(RESCUE_DEFAULTS), self.tr("Drug"), max_len=limits.LABEL)
         self.add_field("drug", self.tr("Drug"), self.drug)
-        self.dose = self.text_field("dose", "Dose")
+        self.dose = self.text_field("dose", "Dose", max_len=limits.NUMBER)
         self.unit = EnumCombo(
             list(DoseUnit), self.tr("Unit"), labels={u: u.value for u in DoseUnit}
         )
         self.add_field("unit", self.tr("Unit"), self.unit)
         self.route = EnumCombo(list(Route), self.tr("Route"), current=Route.IV)
         self.add_field("route", self.tr("Route"), self.route)
-        self.indication = self.text_field("indication", "Indication (what it is for)")
-        self.response = self.text_field("response", "Response (optional)")
+        self.indication = self.text_field(
+            "indication", "Indication (what it is for)", max_len=limits.REASON
+        )
+        self.response = self.text_field(
+            "response", "Response (optional)", max_len=limits.DESCRIPTION
+        )
         self.side_effect = ChoiceCombo(self._side_effects(), self.tr("Treats side effect"))
         self.add_field("side_effect_id", self.tr("Treats side effect"), self.side_effect)
         self.drug.editTextChanged.connect(self._on_drug_edited)
@@ -128,7 +137,7 @@ class NoteDialog(SessionDialog):
 
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Note", parent)
-        self.note = multiline_edit(self.tr("Note"))
+        self.note = multiline_edit(self.tr("Note"), max_len=limits.NOTE)
         self.note.setPlaceholderText(self.tr("Type the note. Ctrl+Enter saves."))
         self.add_field("text", self.tr("Note (Ctrl+Enter saves)"), self.note)
         self.finish_form(self.note)

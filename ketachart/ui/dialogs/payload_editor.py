@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h
 from ketachart.errors import FieldProblem
@@ -132,11 +133,14 @@ class PayloadEditor:
 
     def _text_input(self, name: str, tp: Any, value: Any) -> Reader:
         if name == "text":
-            note = multiline_edit(self.dialog.tr(label_of(name)), str(value))
+            note = multiline_edit(self.dialog.tr(label_of(name)), str(value), max_len=limits.NOTE)
             self._add(name, note)
             return lambda _values: note.toPlainText().strip()
         shown = number_text(value) if isinstance(value, Decimal) else str(value)
-        edit = line_edit(self.dialog.tr(label_of(name)), shown)
+        # Numbers and dates are capped at a number's length; other texts at the longest any
+        # payload text may be (the payload's own check names the field's limit as it is typed).
+        widest = limits.NUMBER if tp in (Decimal, int, date) else limits.NOTE
+        edit = line_edit(self.dialog.tr(label_of(name)), shown, max_len=widest)
         self._add(name, edit)
         if tp is Decimal:
             return lambda values: values.decimal(name, plain_label(name))
@@ -161,7 +165,7 @@ class PayloadEditor:
         names = []
         for key, points in items.items():
             name = f"score.{key}"
-            edit = line_edit(self.dialog.tr(enum_label(key)), str(points))
+            edit = line_edit(self.dialog.tr(enum_label(key)), str(points), max_len=limits.NUMBER)
             self.dialog.add_field(name, self.dialog.tr("Score: %s (0-2)") % enum_label(key), edit)
             self.widgets.append(edit)
             names.append((key, name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import PRE_CHECK_LABELS, PreCheckCode, PreCheckStatus
@@ -34,7 +35,9 @@ class PreCheckRow(QWidget):
         )
         self.status.setMinimumWidth(240)
         self.detail = line_edit(
-            dialog.tr("%s: detail or reason") % label, placeholder=dialog.tr("Detail or reason")
+            dialog.tr("%s: detail or reason") % label,
+            placeholder=dialog.tr("Detail or reason"),
+            max_len=limits.REASON,
         )
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -55,9 +58,15 @@ class PreChecksDialog(SessionDialog):
         self.rows: dict[PreCheckCode, PreCheckRow] = {}
         for code in PreCheckCode:
             self.rows[code] = self._add_row(code)
-        self.escort = self.text_field("escort_name", "Escort name (ride home)")
-        self.escort_relationship = self.text_field("escort_relationship", "Escort relationship")
-        self.escort_phone = self.text_field("escort_phone", "Escort phone (ride home)")
+        self.escort = self.text_field(
+            "escort_name", "Escort name (ride home)", max_len=limits.PERSON_NAME
+        )
+        self.escort_relationship = self.text_field(
+            "escort_relationship", "Escort relationship", max_len=limits.CONTACT
+        )
+        self.escort_phone = self.text_field(
+            "escort_phone", "Escort phone (ride home)", max_len=limits.CONTACT
+        )
         self._prefill()
         self.finish_form(self.rows[PreCheckCode.IDENTITY].status)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.domain.monitoring import dose_verdict_at, reconciliation_problem
@@ -33,10 +34,15 @@ class ReconciliationDialog(SessionDialog):
         self.found = self._found()
         self._show_found(self.found)
         self.accepted_mg = self.text_field(
-            "accepted_mg", "Delivered amount accepted (mg)", placeholder="e.g. 35"
+            "accepted_mg",
+            "Delivered amount accepted (mg)",
+            placeholder="e.g. 35",
+            max_len=limits.NUMBER,
         )
-        self.explanation = self.text_field("explanation", "Explanation of the difference")
-        self.reason = self.text_field("reason", "Reason")
+        self.explanation = self.text_field(
+            "explanation", "Explanation of the difference", max_len=limits.DESCRIPTION
+        )
+        self.reason = self.text_field("reason", "Reason", max_len=limits.REASON)
         self.info_row("Co-sign").setText(
             self.tr("On Save, a physician signs in to co-sign this entry.")
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.domain.scores import (
@@ -19,7 +20,7 @@ from ketachart.services.charting import record_recovery_check
 from ketachart.ui.dialogs.base import SessionDialog
 from ketachart.ui.dialogs.vitals_dialog import VitalsFields, split_quick_entry
 from ketachart.ui.forms import Submission
-from ketachart.ui.widgets import ChoiceCombo, EnumCombo, insert_row
+from ketachart.ui.widgets import ChoiceCombo, EnumCombo, insert_row, line_edit
 from ketachart.ui.workstation import Workstation
 
 # Each item: its label and what 2, 1 and 0 points mean.
@@ -64,9 +65,11 @@ class RecoveryCheckDialog(SessionDialog):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, session_id, "Recovery check", parent)
         self.score_kind = self.session.protocol.discharge_score
-        self.quick = QLineEdit()
-        self.quick.setPlaceholderText("120/80 72 16 98 [MOAA/S] [pain]")
-        self.quick.setAccessibleName(self.tr("Quick entry"))
+        self.quick = line_edit(
+            self.tr("Quick entry"),
+            placeholder="120/80 72 16 98 [MOAA/S] [pain]",
+            max_len=limits.QUICK_ENTRY,
+        )
         insert_row(self.form, 0, self.tr("Quick entry"), self.quick)
         self.fields = VitalsFields(self)
         with self.section(None, column=1):

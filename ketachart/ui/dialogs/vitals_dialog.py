@@ -6,11 +6,12 @@ import re
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
 from ketachart.services.charting import chart
 from ketachart.ui.forms import EntryDialog, Submission, parse_decimal, parse_int
-from ketachart.ui.widgets import insert_row
+from ketachart.ui.widgets import insert_row, line_edit
 from ketachart.ui.workstation import Workstation
 
 QUICK_ORDER = ("systolic", "diastolic", "heart_rate", "resp_rate", "spo2", "moaas", "pain")
@@ -39,8 +40,7 @@ class VitalsFields:
     def __init__(self, dialog: EntryDialog[object]) -> None:
         self.edits: dict[str, QLineEdit] = {}
         for name, label in LABELS.items():
-            edit = QLineEdit()
-            edit.setAccessibleName(label)
+            edit = line_edit(label, max_len=limits.NUMBER)
             self.edits[name] = edit
             dialog.add_field(name, dialog.tr(label), edit)
 
@@ -87,9 +87,9 @@ class VitalsDialog(EntryDialog[EventRecord]):
     def __init__(self, ws: Workstation, session_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ws, "Vitals", parent)
         self.session_id = session_id
-        self.quick = QLineEdit()
-        self.quick.setPlaceholderText("120/80 72 16 98 [MOAA/S] [pain]")
-        self.quick.setAccessibleName("Quick entry")
+        self.quick = line_edit(
+            "Quick entry", placeholder="120/80 72 16 98 [MOAA/S] [pain]", max_len=limits.QUICK_ENTRY
+        )
         insert_row(self.form, 0, self.tr("Quick entry"), self.quick)
         self.fields = VitalsFields(self)
         self.quick.textChanged.connect(self._on_quick_text_changed)
