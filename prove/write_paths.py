@@ -165,6 +165,7 @@ def _sign_addendum(clinic: Clinic, sid: str) -> object:
         sid,
         addendum,
         clinic.proof(doctor, PASSWORDS[doctor.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
 
 
@@ -189,6 +190,7 @@ def _attest(clinic: Clinic, sid: str) -> object:
         nurse,
         sid,
         clinic.proof(nurse, PASSWORDS[nurse.username], signing.ATTEST_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
 
 
@@ -199,6 +201,7 @@ def _sign(clinic: Clinic, sid: str) -> object:
         doctor,
         sid,
         clinic.proof(doctor, PASSWORDS[doctor.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
 
 

@@ -130,6 +130,7 @@ def test_the_queue_lists_discharged_sessions_oldest_first_with_flags(
         ui_clinic.nurse,
         newer,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(newer),
     )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [older, newer]
@@ -155,6 +156,7 @@ def test_a_clean_attested_session_says_nothing_is_flagged(
         ui_clinic.nurse,
         session_id,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(session_id),
     )
     view = review(qtbot, ws, ui_clinic)
     assert view.model.index(0, FLAGS).data() == NOTHING_FLAGGED
@@ -213,6 +215,7 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
         ui_clinic.nurse,
         older,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(older),
     )
     view = review(qtbot, ws, ui_clinic)
     view.select_session(older)
@@ -258,6 +261,7 @@ def test_a_physician_without_credentials_shows_as_signed_by_name_alone(
         ui_clinic.nurse,
         older,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(older),
     )
     assert blank.signature_name == "Dr Blank"
     ws.set_actor(blank)
@@ -308,6 +312,7 @@ def test_a_nurse_can_read_but_not_sign(
             ui_clinic.nurse,
             older,
             ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.SIGN_PURPOSE),
+            seen_head=ui_clinic.seen(older),
         )
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
     assert view.addendum_button.isEnabled()
@@ -541,6 +546,7 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
         ui_clinic.physician,
         older,
         ui_clinic.proof(ui_clinic.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+        seen_head=ui_clinic.seen(older),
     )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [newer]
