@@ -38,10 +38,10 @@ class ChartChangedSinceReview(ConflictError):
     def __init__(self, new_entries: tuple[EventRecord, ...]) -> None:
         count = len(new_entries)
         kinds = ", ".join(dict.fromkeys(KIND_LABELS[e.kind].lower() for e in new_entries))
-        noun = "entry" if count == 1 else "entries"
+        noun, them = ("entry", "it") if count == 1 else ("entries", "them")
         super().__init__(
-            f"The chart changed after you opened it: {count} new {noun} ({kinds}). Nothing "
-            "was signed. Review the new entries, then sign again."
+            f"Not signed: the chart changed after you opened it ({count} new {noun}: {kinds}). "
+            f"Review {them}, then sign again."
         )
         self.new_entries = new_entries
 

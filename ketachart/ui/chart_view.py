@@ -349,11 +349,8 @@ class ChartView(QWidget):
         new = frozenset(e.id for e in changed.new_entries)
         self.table.show_rows(timeline_rows(self.view, new))
         if changed.new_entries:
-            self.table.select_entry(changed.new_entries[0].id)
-        self.show_notice(
-            changed.message + self.tr(" They are marked NEW in the timeline."),
-            NoticeKind.WARNING,
-        )
+            self.table.show_marked(changed.new_entries[0].id)
+        self.show_notice(changed.message, NoticeKind.WARNING)
 
     @property
     def pdf(self) -> PdfActions:

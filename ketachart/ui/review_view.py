@@ -480,11 +480,8 @@ class ReviewView(QWidget):
         self.refresh()
         self.tabs.setCurrentIndex(1)
         if changed.new_entries:
-            self.timeline_view.select_entry(changed.new_entries[0].id)
-        self.show_notice(
-            changed.message + self.tr(" They are marked NEW in the timeline."),
-            NoticeKind.WARNING,
-        )
+            self.timeline_view.show_marked(changed.new_entries[0].id)
+        self.show_notice(changed.message, NoticeKind.WARNING)
 
     def _after_change(self, text: str) -> None:
         self._reload_current()

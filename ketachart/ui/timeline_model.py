@@ -212,6 +212,16 @@ class TimelineTable(QTableView):
         self.scrollTo(self.timeline.index(row, TIME), QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
+    def show_marked(self, event_id: str) -> bool:
+        """Scroll an entry into view with nothing selected, so that its marking (a new entry's
+        background) is what shows, not the selection's colour."""
+        row = self.timeline.row_of(event_id)
+        if row is None:
+            return False
+        self.clearSelection()
+        self.scrollTo(self.timeline.index(row, TIME), QAbstractItemView.ScrollHint.EnsureVisible)
+        return True
+
     def _reselect(self, event_id: str) -> None:
         """Select the entry again without scrolling to it."""
         row = self.timeline.row_of(event_id)

@@ -154,9 +154,9 @@ def test_an_attestation_covers_only_the_chart_the_nurse_saw(
     assert not prompt.isVisible()
     assert attested_in_queue(ws, session_id) == 0
     assert chart.notice.kind() is NoticeKind.WARNING
-    assert chart.notice.text().startswith("The chart changed after you opened it: 1 new entry")
+    assert chart.notice.text().startswith("Not signed: the chart changed after you opened")
     assert [row.event_id for row in chart.table.timeline.rows() if row.new] == [correction_id]
-    assert chart.table.selected_event_id() == correction_id
+    assert chart.table.selected_event_id() is None  # the marking shows, not a selection
     assert chart.attest_button.isEnabled()
 
     again = chart.attest()

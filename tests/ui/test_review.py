@@ -660,10 +660,10 @@ def test_a_correction_made_elsewhere_during_review_is_shown_before_signing(
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
     assert audits(ui_clinic, "sign") == signatures_before  # nothing written
     assert view.notice.kind() is NoticeKind.WARNING
-    assert view.notice.text().startswith(
-        "The chart changed after you opened it: 1 new entry (correction). Nothing was signed."
+    assert view.notice.text() == (
+        "Not signed: the chart changed after you opened it (1 new entry: correction). "
+        "Review it, then sign again."
     )
-    assert "marked NEW in the timeline" in view.notice.text()
     assert view.current is not None
     assert len(view.current.view.events) == shown + 1
     assert view.tabs.currentWidget() is view.timeline_view
@@ -675,7 +675,8 @@ def test_a_correction_made_elsewhere_during_review_is_shown_before_signing(
     assert kind.data() == "NEW · Correction"
     brush = kind.data(Qt.ItemDataRole.BackgroundRole)
     assert brush.color().name() == NEW_BACKGROUND
-    assert view.timeline_view.selected_event_id() == correction_id
+    assert view.timeline_view.selected_event_id() is None  # the marking shows, not a selection
+    assert view.timeline_view.rowAt(view.timeline_view.visualRect(kind).center().y()) == row
     assert "SpO2 85" in kind.siblingAtColumn(DETAILS).data()
     assert view.sign_button.isEnabled()
 
