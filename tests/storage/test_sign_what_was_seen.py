@@ -159,3 +159,20 @@ def test_a_session_signed_meanwhile_says_so_rather_than_changed(
         signing.sign_session(tx, clinic.physician, ready, proof, seen_head=reviewed)
     with pytest.raises(RuleViolation, match="already signed"):
         _sign(clinic, ready, proof, reviewed)
+
+
+def test_every_entry_since_the_review_is_named_in_chain_order(
+    clinic: Clinic, ready: str, other_workstation: Database
+) -> None:
+    reviewed = clinic.seen(ready)
+    with other_workstation.transaction() as tx:
+        late = signing.add_addendum(tx, clinic.nurse2, ready, "Called back: fine.")
+    correction = correct_spo2_elsewhere(other_workstation, clinic, ready)
+    proof = clinic.proof(clinic.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE)
+    with pytest.raises(ChartChangedSinceReview) as refused:
+        _sign(clinic, ready, proof, reviewed)
+    assert refused.value.new_entries == (late, correction)
+    assert refused.value.message == (
+        "Not signed: the chart changed after you opened it (2 new entries: addendum, "
+        "correction). Review them, then sign again."
+    )
