@@ -70,6 +70,7 @@ def _signed_session(clinic: Clinic, *, attest: bool) -> str:
             clinic.nurse,
             session_id,
             clinic.proof(clinic.nurse, PASSWORDS[clinic.nurse.username], signing.ATTEST_PURPOSE),
+            seen_head=clinic.seen(session_id),
         )
     physician = clinic.physician
     clinic.act(
@@ -77,6 +78,7 @@ def _signed_session(clinic: Clinic, *, attest: bool) -> str:
         physician,
         session_id,
         clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(session_id),
     )
     return session_id
 

@@ -172,6 +172,7 @@ def _sign_addendum(clinic: Clinic, sid: str) -> object:
         sid,
         addendum,
         clinic.proof(doctor, PASSWORDS[doctor.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
 
 
@@ -196,6 +197,7 @@ def _attest(clinic: Clinic, sid: str) -> object:
         nurse,
         sid,
         clinic.proof(nurse, PASSWORDS[nurse.username], signing.ATTEST_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
 
 
@@ -206,6 +208,7 @@ def _sign(clinic: Clinic, sid: str) -> object:
         doctor,
         sid,
         clinic.proof(doctor, PASSWORDS[doctor.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
 
 

@@ -24,6 +24,7 @@ CHOSEN = (
     "board",
     "patients",
     "review",
+    "review-chart-changed",
     "chart-infusing",
     "chart-stopped",
     "allergy-popup",

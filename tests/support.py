@@ -13,6 +13,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.acknowledgement import answered
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.events import EventRecord
+from ketachart.domain.reviewed import ReviewedHead
 from ketachart.domain.vocab import (
     AlertResponse,
     Instruction,
@@ -25,7 +26,7 @@ from ketachart.domain.vocab import (
     StopReason,
 )
 from ketachart.errors import AcknowledgementRequired
-from ketachart.services import charting, patients, protocols, sessions, users
+from ketachart.services import charting, patients, protocols, sessions, signing, users
 from ketachart.services.actors import Actor
 from ketachart.services.protocols import ProtocolRow
 from ketachart.services.sign_in import PasswordProof, prove_password
@@ -62,6 +63,11 @@ class Clinic:
     def proof(self, actor: Actor, password: str, purpose: str) -> PasswordProof:
         """`actor` types `password` again for `purpose` (to sign or attest), as the screens do."""
         return prove_password(self.db, actor, password, purpose=purpose)
+
+    def seen(self, session_id: str) -> ReviewedHead:
+        """The session's head as a screen opened now would show it (to sign what it shows)."""
+        with self.db.reading() as tx:
+            return signing.head_to_review(tx, session_id)
 
     def later(self, minutes: float) -> None:
         self.clock.advance(timedelta(minutes=minutes))

@@ -16,11 +16,13 @@ from ketachart.domain import payloads as p
 from ketachart.domain.acknowledgement import with_acknowledgement
 from ketachart.domain.codes import ClinicalCode
 from ketachart.domain.events import EventRecord
+from ketachart.domain.reviewed import ReviewedHead
 from ketachart.domain.vocab import AlertResponse, ScoreKind
 from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, sessions
 from ketachart.services.actors import Actor
 from ketachart.services.sign_in import PasswordProof, prove_password, sign_in
+from ketachart.services.signing import head_to_review
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -59,6 +61,11 @@ class DemoContext:
     def prove(self, member: Member, purpose: str) -> PasswordProof:
         """The member types their password again, to sign or attest."""
         return prove_password(self.db, member.actor, member.password, purpose=purpose)
+
+    def seen(self, session_id: str) -> ReviewedHead:
+        """The session's head as the member's screen would show it now, to sign it."""
+        with self.db.reading() as tx:
+            return head_to_review(tx, session_id)
 
     def witness(self, member: Member) -> Actor:
         """The witness authenticates with their own password. The demo asks each witness once

@@ -378,12 +378,18 @@ def _sign(run: Run) -> Iterator[datetime]:
     act, nurse, physician = run.ctx.act, run.nurse, run.physician
     yield run.capped(done + run.rng.randint(5, 40))
     proof = run.ctx.prove(nurse, signing.ATTEST_PURPOSE)
-    act(signing.attest, nurse.actor, run.session_id, proof)
+    act(signing.attest, nurse.actor, run.session_id, proof, seen_head=run.ctx.seen(run.session_id))
     if finish is Finish.ATTESTED:
         return
     yield run.capped(done + run.rng.randint(60, 360))
     proof = run.ctx.prove(physician, signing.SIGN_PURPOSE)
-    act(signing.sign_session, physician.actor, run.session_id, proof)
+    act(
+        signing.sign_session,
+        physician.actor,
+        run.session_id,
+        proof,
+        seen_head=run.ctx.seen(run.session_id),
+    )
     if finish is not Finish.ADDENDUM:
         return
     later = done + run.rng.randint(18 * 60, 30 * 60)
@@ -392,4 +398,11 @@ def _sign(run: Run) -> Iterator[datetime]:
     addendum = act(signing.add_addendum, nurse.actor, run.session_id, text)
     yield run.capped(later + run.rng.randint(30, 240))
     proof = run.ctx.prove(physician, signing.SIGN_PURPOSE)
-    act(signing.sign_addendum, physician.actor, run.session_id, addendum.id, proof)
+    act(
+        signing.sign_addendum,
+        physician.actor,
+        run.session_id,
+        addendum.id,
+        proof,
+        seen_head=run.ctx.seen(run.session_id),
+    )

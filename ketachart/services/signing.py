@@ -1,5 +1,7 @@
 """Attestation, physician signature and signed addenda. Each signature re-asks the password
-and records the hash of the exact content signed, including the head of the event chain.
+and records the hash of the exact content signed, including the head of the event chain: the
+head the signer's screen showed (`seen_head`), refused with ChartChangedSinceReview if the
+chart gained entries since (domain.reviewed), so that nothing is signed unseen.
 The password is proven before the signature's transaction (services.sign_in.prove_password,
 outside any write transaction); the signature takes the proof and audits it with itself."""
 
@@ -14,6 +16,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.codec import canonical_json
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.findings import Problem
+from ketachart.domain.reviewed import ReviewedHead, require_reviewed, reviewed_head
 from ketachart.domain.timeline import SessionStatus
 from ketachart.errors import RuleViolation
 from ketachart.models import Event, InfusionSession
@@ -62,8 +65,11 @@ def _reauthenticate(tx: Tx, actor: Actor, proof: PasswordProof, purpose: str) ->
     return use_proof(tx, proof, purpose=purpose, actor=actor)
 
 
-def attest(tx: Tx, actor: Actor, session_id: str, proof: PasswordProof) -> EventRecord:
-    """The nurse signs their charting ('authored by') once the patient is discharged."""
+def attest(
+    tx: Tx, actor: Actor, session_id: str, proof: PasswordProof, *, seen_head: ReviewedHead
+) -> EventRecord:
+    """The nurse signs their charting ('authored by') once the patient is discharged, as far
+    as `seen_head` (the chart as their screen showed it)."""
     actor.require(Action.ATTEST)
     signer = _reauthenticate(tx, actor, proof, ATTEST_PURPOSE)
     loaded = load_session(tx, session_id)
@@ -73,14 +79,18 @@ def attest(tx: Tx, actor: Actor, session_id: str, proof: PasswordProof) -> Event
         isinstance(e.payload, p.Attestation) and e.recorded_by == signer.id for e in loaded.events
     ):
         raise RuleViolation("You have already attested this session.")
-    payload = _attestation(loaded, signer)
+    payload = _attestation(loaded, signer, require_reviewed(loaded.events, seen_head))
     return chart(tx, signer, session_id, payload, loaded=loaded)
 
 
 def _signature(
-    loaded: LoadedSession, signer: Actor, meaning: str, addendum_id: str | None = None
+    loaded: LoadedSession,
+    signer: Actor,
+    meaning: str,
+    head: EventRecord,
+    addendum_id: str | None = None,
 ) -> p.Signature:
-    head = loaded.events[-1]
+    """The signature of the chain up to `head`, the head the signer reviewed."""
     return p.Signature(
         meaning=meaning,
         signer_name=signer.display_name,
@@ -92,15 +102,18 @@ def _signature(
     )
 
 
-def _attestation(loaded: LoadedSession, signer: Actor) -> p.Attestation:
-    sig = _signature(loaded, signer, AUTHORED_BY)
+def _attestation(loaded: LoadedSession, signer: Actor, head: EventRecord) -> p.Attestation:
+    sig = _signature(loaded, signer, AUTHORED_BY, head)
     return p.Attestation(
         sig.meaning, sig.signer_name, sig.credentials, sig.content_hash, sig.head_seq, sig.head_hash
     )
 
 
-def sign_session(tx: Tx, actor: Actor, session_id: str, proof: PasswordProof) -> EventRecord:
-    """A physician reviews and approves a discharged session; it is locked from then on."""
+def sign_session(
+    tx: Tx, actor: Actor, session_id: str, proof: PasswordProof, *, seen_head: ReviewedHead
+) -> EventRecord:
+    """A physician approves a discharged session as reviewed up to `seen_head`; it is locked
+    from then on."""
     actor.require(Action.SIGN)
     signer = _reauthenticate(tx, actor, proof, SIGN_PURPOSE)
     loaded = load_session(tx, session_id)
@@ -109,7 +122,8 @@ def sign_session(tx: Tx, actor: Actor, session_id: str, proof: PasswordProof) ->
         raise RuleViolation("This session is already signed.")
     if status is not SessionStatus.DISCHARGED:
         raise RuleViolation("Only a discharged session can be signed.")
-    payload = _signature(loaded, signer, REVIEWED_AND_APPROVED)
+    head = require_reviewed(loaded.events, seen_head)
+    payload = _signature(loaded, signer, REVIEWED_AND_APPROVED, head)
     return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
 
 
@@ -119,8 +133,15 @@ def add_addendum(tx: Tx, actor: Actor, session_id: str, text: str) -> EventRecor
 
 
 def sign_addendum(
-    tx: Tx, actor: Actor, session_id: str, addendum_id: str, proof: PasswordProof
+    tx: Tx,
+    actor: Actor,
+    session_id: str,
+    addendum_id: str,
+    proof: PasswordProof,
+    *,
+    seen_head: ReviewedHead,
 ) -> EventRecord:
+    """A physician approves an addendum; the signature covers the chain up to `seen_head`."""
     actor.require(Action.SIGN)
     signer = _reauthenticate(tx, actor, proof, SIGN_PURPOSE)
     loaded = load_session(tx, session_id)
@@ -131,8 +152,15 @@ def sign_addendum(
         for e in loaded.events
     ):
         raise RuleViolation("That addendum is already signed.")
-    payload = _signature(loaded, signer, ADDENDUM_APPROVED, addendum_id)
+    head = require_reviewed(loaded.events, seen_head)
+    payload = _signature(loaded, signer, ADDENDUM_APPROVED, head, addendum_id)
     return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
+
+
+def head_to_review(tx: Tx, session_id: str) -> ReviewedHead:
+    """The session's head now, for a caller that shows or charts nothing in between (the
+    demo, tests): a screen takes the head from the rows it rendered instead."""
+    return reviewed_head(load_session(tx, session_id).events)
 
 
 def verify_signatures(tx: Tx) -> list[Problem]:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ketachart.domain import payloads as p
 from ketachart.domain.events import EventRecord
+from ketachart.domain.reviewed import ChartChangedSinceReview, reviewed_head
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus, latest_version_id
 from ketachart.errors import KetachartError
@@ -300,10 +301,11 @@ class ChartView(QWidget):
             )
             return None
         session_id = self.session_id
+        seen = reviewed_head(self.view.events)  # the chart this screen shows, not re-read
 
         def attempt(password: str) -> object:
             proof = self.ws.prove(password, signing.ATTEST_PURPOSE)
-            return self.ws.act(signing.attest, session_id, proof)
+            return self.ws.act(signing.attest, session_id, proof, seen_head=seen)
 
         text = (
             self.tr(
@@ -317,6 +319,7 @@ class ChartView(QWidget):
             self, self.tr("Attest your charting"), text, self.tr("Attest"), attempt
         )
         dialog.finished.connect(lambda result: self._on_attest_finished(dialog, result))
+        dialog.chart_changed.connect(self._show_changes)
         self.prompt = dialog
         dialog.open()
         return dialog
@@ -332,6 +335,15 @@ class ChartView(QWidget):
             )
         else:
             self.show_notice(self.tr(NOT_ATTESTED), NoticeKind.WARNING)
+
+    def _show_changes(self, changed: ChartChangedSinceReview) -> None:
+        """The attestation was refused: entries were charted since this screen showed the
+        chart (reloaded when the dialog closed). Mark them and say to review, then attest."""
+        new = frozenset(e.id for e in changed.new_entries)
+        self.table.show_rows(timeline_rows(self.view, new))
+        if changed.new_entries:
+            self.table.show_marked(changed.new_entries[0].id)
+        self.show_notice(changed.message, NoticeKind.WARNING)
 
     @property
     def pdf(self) -> PdfActions:

@@ -2,6 +2,10 @@
 what needs attention; the selected one's complete summary (what the PDF prints) and its full
 timeline; and signing, addenda, export and print.
 
+A signature covers the chart as this screen showed it (the head of the rows it rendered). If
+entries were charted since (another workstation's correction), the signature is refused and
+the session is shown again with the new entries marked, to review before signing again.
+
 Nurses may open it to read, export, print and add addenda; only a physician signs (the
 buttons say so, and the signing service refuses anyone else anyway).
 """
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain import payloads as p
+from ketachart.domain.reviewed import ChartChangedSinceReview, reviewed_head
 from ketachart.domain.vocab import Role, SessionStatus
 from ketachart.errors import KetachartError
 from ketachart.reports.export import SessionSummary, session_summary
@@ -302,8 +307,11 @@ class ReviewView(QWidget):
         ):
             self.show_session(session_id)
 
-    def show_session(self, session_id: str, *, audited: bool = True) -> bool:
-        """Show a session's summary and timeline (opening it is an audited chart view)."""
+    def show_session(
+        self, session_id: str, *, audited: bool = True, new: frozenset[str] = frozenset()
+    ) -> bool:
+        """Show a session's summary and timeline (opening it is an audited chart view); the
+        entries in `new` are marked as charted since the signer's last look."""
         try:
             summary = session_summary(self.ws.db, self.ws.actor, session_id, audited=audited)
         except KetachartError as error:
@@ -320,7 +328,7 @@ class ReviewView(QWidget):
             return False
         self.current = summary
         self.browser.show_report(summary.report)
-        self.timeline.set_rows(timeline_rows(summary.view))
+        self.timeline.set_rows(timeline_rows(summary.view, new))
         self.timeline_view.resizeRowsToContents()
         self.tabs.setTabText(1, self.tr("Timeline (%d entries)") % len(summary.view.events))
         self._update()
@@ -386,6 +394,7 @@ class ReviewView(QWidget):
                 self.show_notice(self.tr("Only physicians sign."), NoticeKind.WARNING)
             return None
         session_id = self.current.view.session.id
+        seen = reviewed_head(self.current.view.events)
         text = (
             self.tr(
                 "You are signing the summary of %s, as “reviewed and approved”.\n\n"
@@ -397,7 +406,7 @@ class ReviewView(QWidget):
 
         def attempt(password: str) -> object:
             proof = self.ws.prove(password, signing.SIGN_PURPOSE)
-            return self.ws.act(signing.sign_session, session_id, proof)
+            return self.ws.act(signing.sign_session, session_id, proof, seen_head=seen)
 
         dialog = PasswordDialog(self, self.tr("Sign the session"), text, self.tr("Sign"), attempt)
         done = self.tr(
@@ -430,6 +439,7 @@ class ReviewView(QWidget):
             return None
         session_id = self.current.view.session.id
         record = unsigned_addenda(self.current.view.events)[0]
+        seen = reviewed_head(self.current.view.events)
         assert isinstance(record.payload, p.Addendum)
         text = self.tr(
             "You are signing this addendum to the record of %s, as “addendum reviewed and "
@@ -438,7 +448,7 @@ class ReviewView(QWidget):
 
         def attempt(password: str) -> object:
             proof = self.ws.prove(password, signing.SIGN_PURPOSE)
-            return self.ws.act(signing.sign_addendum, session_id, record.id, proof)
+            return self.ws.act(signing.sign_addendum, session_id, record.id, proof, seen_head=seen)
 
         dialog = PasswordDialog(self, self.tr("Sign the addendum"), text, self.tr("Sign"), attempt)
         return self._open_prompt(dialog, self.tr("Addendum signed."))
@@ -449,6 +459,7 @@ class ReviewView(QWidget):
             return None
         self.prompt = dialog
         dialog.accepted.connect(lambda: self._after_change(done))
+        dialog.chart_changed.connect(self._show_changes)
         dialog.finished.connect(lambda _result: self._forget_prompt(dialog))
         dialog.open()
         return dialog
@@ -457,6 +468,20 @@ class ReviewView(QWidget):
         if self.prompt is dialog:
             self.prompt = None
         dialog.deleteLater()
+
+    def _show_changes(self, changed: ChartChangedSinceReview) -> None:
+        """A signature refused because the chart changed since it was shown: show the chart
+        as it is now, the new entries marked and the first in view, and say what to do."""
+        if self.current is None:
+            return
+        new = frozenset(e.id for e in changed.new_entries)
+        if not self.show_session(self.current.view.session.id, audited=False, new=new):
+            return
+        self.refresh()
+        self.tabs.setCurrentIndex(1)
+        if changed.new_entries:
+            self.timeline_view.show_marked(changed.new_entries[0].id)
+        self.show_notice(changed.message, NoticeKind.WARNING)
 
     def _after_change(self, text: str) -> None:
         self._reload_current()

@@ -1,7 +1,10 @@
 """Asking for the password again to sign, and for an addendum's text.
 
 Each dialog does its work itself when OK is pressed (`attempt`): a wrong password or a refusal
-keeps it open with the message, so nothing is signed or saved until it works. The screens open
+keeps it open with the message, so nothing is signed or saved until it works. A signature
+refused because the chart changed since the screen showed it (ChartChangedSinceReview) closes
+the dialog instead and hands the refusal to the screen (`chart_changed`): typing the password
+again cannot help, the signer must first review the new entries. The screens open
 these with `open()`, never `exec()`: no nested event loop, and the inactivity lock can hide
 them like any entry dialog.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketachart.domain import limits
+from ketachart.domain.reviewed import ChartChangedSinceReview
 from ketachart.errors import KetachartError
 from ketachart.ui.icons import IconName, IconText
 from ketachart.ui.widgets import (
@@ -41,6 +46,9 @@ class AttemptDialog(QDialog):
     """An explanation, one input, a message line and OK/Cancel; OK runs `attempt`."""
 
     missing_text = "This cannot be empty."
+    chart_changed = Signal(ChartChangedSinceReview)
+    """The attempt was refused because the chart changed since it was shown; the dialog has
+    closed (rejected) and the screen shows the new entries."""
 
     def __init__(
         self, parent: QWidget | None, title: str, explanation: str, ok_text: str, attempt: Attempt
@@ -92,6 +100,10 @@ class AttemptDialog(QDialog):
             return
         try:
             self.result_value = self.attempt(value)
+        except ChartChangedSinceReview as changed:
+            self.reject()
+            self.chart_changed.emit(changed)
+            return
         except KetachartError as error:
             self.show_message(error.message)
             self.after_failure()

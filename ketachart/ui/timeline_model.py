@@ -1,7 +1,8 @@
 """The timeline as a table: time, kind, details, who. One line per entry, so a long session
 still shows many entries at once; the whole text is in the tooltip. Corrected entries are struck
 through, late entries and corrections are in italics, readings that raised alerts are marked with
-a background and a warning icon (colour is never the only signal)."""
+a background and a warning icon, entries new since a refused signature with another background
+and "NEW" before their kind (colour is never the only signal)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ HEADERS = ("Time", "Entry", "Details", "By")
 TIME, KIND, DETAILS, WHO = range(4)
 ALERT_BACKGROUND = "#fde0e0"
 """A pale red behind a reading that raised alerts; dark text stays readable on it."""
+NEW_BACKGROUND = "#fff1b8"
+"""A pale yellow behind an entry charted after the signer's review (see TimelineRow.new)."""
+NEW_MARK = "NEW · "
+"""Before the kind of such an entry, so that it is marked without colour too."""
 ROW_PADDING = 2
 """Pixels above and below the one line of a row, together: compact rows, so a 720-pixel
 screen still shows eight of them under the banners."""
@@ -45,7 +50,8 @@ class TimelineTableModel(RowTableModel[TimelineRow]):
         self._fonts: dict[tuple[bool, bool], QFont] = {}
         self._alert_icon: QIcon | None = None
         self._alert_brush = QBrush(QColor(ALERT_BACKGROUND))
-        self._alert_text = QBrush(QColor("black"))
+        self._new_brush = QBrush(QColor(NEW_BACKGROUND))
+        self._dark_text = QBrush(QColor("black"))
 
     def cell(self, row: TimelineRow, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -56,13 +62,18 @@ class TimelineTableModel(RowTableModel[TimelineRow]):
             return tooltip_html(self.full_text(row, column))
         if role == Qt.ItemDataRole.FontRole:
             return self._font(row)
-        if not row.alerts:
+        return self._marking(row, column, role)
+
+    def _marking(self, row: TimelineRow, column: int, role: int) -> object:
+        """The background, text colour and icon of a new entry or a reading with alerts (a
+        new one's background wins; its alert icon stays)."""
+        if not (row.alerts or row.new):
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self._alert_brush
+            return self._new_brush if row.new else self._alert_brush
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._alert_text
-        if role == Qt.ItemDataRole.DecorationRole and column == TIME:
+            return self._dark_text
+        if role == Qt.ItemDataRole.DecorationRole and column == TIME and row.alerts:
             return self.alert_icon()
         return None
 
@@ -98,7 +109,8 @@ class TimelineTableModel(RowTableModel[TimelineRow]):
 
 
 def _texts(row: TimelineRow) -> tuple[str, str, str, str]:
-    return (row.time_text, row.kind_text, row.details, row.who)
+    kind = NEW_MARK + row.kind_text if row.new else row.kind_text
+    return (row.time_text, kind, row.details, row.who)
 
 
 class OneLineDelegate(QStyledItemDelegate):
@@ -197,6 +209,16 @@ class TimelineTable(QTableView):
         if row is None:
             return False
         self.selectRow(row)
+        self.scrollTo(self.timeline.index(row, TIME), QAbstractItemView.ScrollHint.EnsureVisible)
+        return True
+
+    def show_marked(self, event_id: str) -> bool:
+        """Scroll an entry into view with nothing selected, so that its marking (a new entry's
+        background) is what shows, not the selection's colour."""
+        row = self.timeline.row_of(event_id)
+        if row is None:
+            return False
+        self.clearSelection()
         self.scrollTo(self.timeline.index(row, TIME), QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 

@@ -31,6 +31,9 @@ class TimelineRow:
     alerts: tuple[str, ...] = ()
     """What this reading raised against the thresholds and the baseline (the domain's words),
     so the row can be marked and its tooltip can say why."""
+    new: bool = False
+    """Charted after the signer's screen showed the chart (a refused signature): marked so
+    that the signer reviews it before signing again."""
 
 
 def local_time(value: datetime) -> str:
@@ -70,12 +73,16 @@ def _steady_offset(hour: datetime, _zone: tuple[object, ...]) -> bool:
     return len(offsets) == 1
 
 
-def timeline_rows(view: SessionView) -> list[TimelineRow]:
+def timeline_rows(view: SessionView, new: frozenset[str] = frozenset()) -> list[TimelineRow]:
     """Every entry in time order; corrected originals are struck through with the reason of
-    the correction in force (as domain.timeline applied it), each correction on its own row."""
+    the correction in force (as domain.timeline applied it), each correction on its own row.
+    The entries whose ids are in `new` are marked as new since the signer's review."""
     entries = entries_by_id(view.events)
     alerts = alerts_by_entry(view)
-    rows = [_row(view, event, entries, alerts.get(event.id, ())) for event in view.events]
+    rows = [
+        _row(view, event, entries, alerts.get(event.id, ()), event.id in new)
+        for event in view.events
+    ]
     return sorted(rows, key=lambda r: (r.occurred_at, r.struck))
 
 
@@ -93,6 +100,7 @@ def _row(
     event: EventRecord,
     entries: dict[str, EffectiveEvent],
     alerts: tuple[str, ...],
+    new: bool,
 ) -> TimelineRow:
     details = describe(event.payload)
     if isinstance(event.payload, p.Correction):
@@ -118,6 +126,7 @@ def _row(
         is_correction=event.kind is EventKind.CORRECTION,
         correctable=event.kind in CORRECTABLE,
         alerts=alerts,
+        new=new,
     )
 
 

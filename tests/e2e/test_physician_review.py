@@ -12,10 +12,12 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.review_view import NOTHING_FLAGGED, ReviewView
 from ketachart.ui.signing_dialogs import PasswordDialog
+from ketachart.ui.timeline_model import KIND
 from tests.e2e import steps
 from tests.reports.conftest import page_texts
 from tests.support import PASSWORDS, Clinic, chart_to_discharged
 from tests.ui.dialog_helpers import set_text
+from tests.ui.test_review import correct_spo2_on_another_workstation
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -91,3 +93,33 @@ def test_a_nurse_may_open_review_but_not_sign(
     assert review.select_session(session_id)
     assert not review.sign_button.isEnabled()
     assert review.sign_button.toolTip() == "Only physicians sign"
+
+
+def test_a_correction_made_elsewhere_during_review_is_reviewed_before_signing(
+    qtbot: QtBot, window: MainWindow, e2e_clinic: Clinic, sqlite_url: str
+) -> None:
+    """Issue 13: the physician has the session open; a nurse at another workstation corrects
+    an SpO2 reading. Sign is refused and shows the correction marked NEW; the physician
+    looks, presses Sign again, and the signature covers the corrected chart."""
+    session_id = nurse_discharges_and_attests(qtbot, window, e2e_clinic)
+    steps.log_in(qtbot, window, "drm")
+    review = open_review(qtbot, window)
+    assert review.select_session(session_id)
+    correction_id = correct_spo2_on_another_workstation(e2e_clinic, sqlite_url, session_id)
+
+    qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
+    type_password(qtbot, review.prompt, "drm")  # type: ignore[arg-type]
+    assert e2e_clinic.state(session_id).status is SessionStatus.DISCHARGED
+    assert "Not signed: the chart changed after you opened it" in review.notice.text()
+    row = review.timeline.row_of(correction_id)
+    assert row is not None
+    assert review.timeline.index(row, KIND).data() == "NEW · Correction"
+    assert review.tabs.currentWidget() is review.timeline_view
+
+    qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
+    type_password(qtbot, review.prompt, "drm")  # type: ignore[arg-type]
+    assert e2e_clinic.state(session_id).status is SessionStatus.SIGNED
+    assert review.notice.text().startswith("Signed as reviewed and approved.")
+    printed = review.browser.toPlainText()
+    assert "SpO2 85" in printed
+    assert "Reviewed and approved" in printed

@@ -196,13 +196,20 @@ def controlled_substance(
 
 
 def sign_with_addendum(c: Clinic, sid: str) -> None:
-    c.act(signing.attest, c.nurse, sid, c.proof(c.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE))
+    c.act(
+        signing.attest,
+        c.nurse,
+        sid,
+        c.proof(c.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=c.seen(sid),
+    )
     c.later(20)
     c.act(
         signing.sign_session,
         c.physician,
         sid,
         c.proof(c.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+        seen_head=c.seen(sid),
     )
     c.later(60 * 23)  # the next morning
     addendum = c.act(signing.add_addendum, c.physician, sid, ADDENDUM_TEXT)
@@ -212,6 +219,7 @@ def sign_with_addendum(c: Clinic, sid: str) -> None:
         sid,
         addendum.id,
         c.proof(c.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+        seen_head=c.seen(sid),
     )
 
 

@@ -199,12 +199,14 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
         clinic.nurse,
         session_id,
         clinic.proof(clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=clinic.seen(session_id),
     )
     clinic.act(
         signing.sign_session,
         blank,
         session_id,
         clinic.proof(blank, "quiet-orchard-71", signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(session_id),
     )
     pages = export(clinic, session_id, tmp_path / "blank.pdf")
     text = " ".join(pages)

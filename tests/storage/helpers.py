@@ -59,6 +59,7 @@ def sign(clinic: Clinic, session_id: str) -> None:
         physician,
         session_id,
         clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(session_id),
     )
 
 

@@ -88,6 +88,18 @@ def correct_note(c: Clinic, a: Actor) -> object:
     return c.act(corrections.correct_entry, a, sid, target, "typo", fixed, seen_version=None)
 
 
+def attest(c: Clinic, a: Actor) -> object:
+    sid = session_at(c, chart_to_discharged)
+    proof = c.proof(a, PASSWORDS[a.username], signing.ATTEST_PURPOSE)
+    return c.act(signing.attest, a, sid, proof, seen_head=c.seen(sid))
+
+
+def sign_session(c: Clinic, a: Actor) -> object:
+    sid = session_at(c, chart_to_discharged)
+    proof = c.proof(a, PASSWORDS[a.username], signing.SIGN_PURPOSE)
+    return c.act(signing.sign_session, a, sid, proof, seen_head=c.seen(sid))
+
+
 def sign_addendum(c: Clinic, a: Actor) -> object:
     sid = session_at(c, signed_with_addendum)
     addendum = event_id(c, sid, EventKind.ADDENDUM)
@@ -97,6 +109,7 @@ def sign_addendum(c: Clinic, a: Actor) -> object:
         sid,
         addendum,
         c.proof(a, PASSWORDS[a.username], signing.SIGN_PURPOSE),
+        seen_head=c.seen(sid),
     )
 
 
@@ -178,28 +191,12 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
         lambda c, a: c.act(charting.record_controlled_substance, a, session_at(c), VIAL, c.nurse2),
     ),
     "correct entry": (CLINICAL, correct_note),
-    "attest": (
-        CLINICAL,
-        lambda c, a: c.act(
-            signing.attest,
-            a,
-            session_at(c, chart_to_discharged),
-            c.proof(a, PASSWORDS[a.username], signing.ATTEST_PURPOSE),
-        ),
-    ),
+    "attest": (CLINICAL, attest),
     "add addendum": (
         CLINICAL,
         lambda c, a: c.act(signing.add_addendum, a, session_at(c, chart_to_discharged), "later"),
     ),
-    "sign session": (
-        PHYSICIAN,
-        lambda c, a: c.act(
-            signing.sign_session,
-            a,
-            session_at(c, chart_to_discharged),
-            c.proof(a, PASSWORDS[a.username], signing.SIGN_PURPOSE),
-        ),
-    ),
+    "sign session": (PHYSICIAN, sign_session),
     "sign addendum": (PHYSICIAN, sign_addendum),
 }
 

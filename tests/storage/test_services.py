@@ -62,7 +62,11 @@ def test_full_nurse_workflow(clinic: Clinic) -> None:
     clinic.act(charting.chart, nurse, sid, p.IvRemoved(True, True))
     clinic.act(charting.discharge_patient, nurse, sid, ALL_INSTRUCTIONS, ride=RIDE)
     clinic.act(
-        signing.attest, nurse, sid, clinic.proof(nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE)
+        signing.attest,
+        nurse,
+        sid,
+        clinic.proof(nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
     sign(clinic, sid)
     with clinic.db.transaction() as tx:

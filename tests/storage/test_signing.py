@@ -101,6 +101,7 @@ def test_signed_session_refuses_attest_and_second_signature(clinic: Clinic, sign
             clinic.nurse,
             signed,
             clinic.proof(clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+            seen_head=clinic.seen(signed),
         )
     with pytest.raises(RuleViolation, match="already signed"):
         sign(clinic, signed)
@@ -115,6 +116,7 @@ def test_signed_session_takes_a_signed_addendum(clinic: Clinic, signed: str) -> 
         signed,
         addendum.id,
         clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(signed),
     )
     assert isinstance(signature.payload, p.Signature)
     assert signature.payload.addendum_id == addendum.id
@@ -127,6 +129,7 @@ def test_signed_session_takes_a_signed_addendum(clinic: Clinic, signed: str) -> 
             signed,
             addendum.id,
             clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+            seen_head=clinic.seen(signed),
         )
     with clinic.db.reading() as tx:
         assert verify_all(tx) == []
@@ -142,6 +145,7 @@ def test_nurse_cannot_sign(clinic: Clinic) -> None:
             clinic.nurse,
             sid,
             clinic.proof(clinic.nurse, PASSWORDS["nina"], signing.SIGN_PURPOSE),
+            seen_head=clinic.seen(sid),
         )
     assert counts(clinic) == before
 
@@ -156,6 +160,7 @@ def test_wrong_password_does_not_sign(clinic: Clinic) -> None:
             clinic.physician,
             sid,
             clinic.proof(clinic.physician, "not-the-password", signing.SIGN_PURPOSE),
+            seen_head=clinic.seen(sid),
         )
     assert counts(clinic) == (events, audits + 1)
     assert audit_actions(clinic)[-1] == ("sign.failed", "wrong password, attempt 1")
@@ -171,6 +176,7 @@ def test_someone_elses_password_does_not_sign(clinic: Clinic) -> None:
             clinic.physician,
             sid,
             clinic.proof(clinic.physician, PASSWORDS["nina"], signing.SIGN_PURPOSE),
+            seen_head=clinic.seen(sid),
         )
     assert clinic.state(sid).status is SessionStatus.DISCHARGED
 
@@ -187,16 +193,19 @@ Signing = Callable[[Clinic, Tx, str, PasswordProof], object]
 
 
 def _attest(c: Clinic, tx: Tx, sid: str, proof: PasswordProof) -> object:
-    return signing.attest(tx, c.nurse, sid, proof)
+    return signing.attest(tx, c.nurse, sid, proof, seen_head=signing.head_to_review(tx, sid))
 
 
 def _sign(c: Clinic, tx: Tx, sid: str, proof: PasswordProof) -> object:
-    return signing.sign_session(tx, c.physician, sid, proof)
+    return signing.sign_session(
+        tx, c.physician, sid, proof, seen_head=signing.head_to_review(tx, sid)
+    )
 
 
 def _sign_addendum(c: Clinic, tx: Tx, sid: str, proof: PasswordProof) -> object:
     addendum = _addendum_of(tx, sid)
-    return signing.sign_addendum(tx, c.physician, sid, addendum, proof)
+    seen = signing.head_to_review(tx, sid)
+    return signing.sign_addendum(tx, c.physician, sid, addendum, proof, seen_head=seen)
 
 
 def _addendum_of(tx: Tx, sid: str) -> str:

@@ -34,6 +34,7 @@ def signed(clinic: Clinic) -> str:
         physician,
         session_id,
         clinic.proof(physician, PASSWORDS[physician.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(session_id),
     )
     return session_id
 
@@ -295,12 +296,14 @@ def test_attestation_is_checked_like_a_signature(clinic: Clinic) -> None:
         clinic.nurse,
         sid,
         clinic.proof(clinic.nurse, PASSWORDS[clinic.nurse.username], signing.ATTEST_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
     clinic.act(
         signing.sign_session,
         clinic.physician,
         sid,
         clinic.proof(clinic.physician, PASSWORDS[clinic.physician.username], signing.SIGN_PURPOSE),
+        seen_head=clinic.seen(sid),
     )
     assert problems(clinic.db) == []
     tamper(

@@ -23,7 +23,7 @@ from ketachart.ui.workstation import Workstation
 from tests.reports.conftest import page_texts
 from tests.support import PASSWORDS, Clinic, chart_to_infusing, recovery_check
 from tests.ui.test_dialogs_discharge import fill_ride_and_instructions
-from tests.ui.test_review import FakeLp, audits
+from tests.ui.test_review import FakeLp, audits, correct_spo2_on_another_workstation
 
 
 def ready_to_discharge(clinic: Clinic) -> str:
@@ -138,3 +138,31 @@ def test_export_and_print_from_the_chart_screen(
     assert lp.commands[0][:3] == ["lp", "-d", "Ward_2"]
     assert [a[0] for a in audits(ui_clinic, "export.pdf")] == ["nina"]
     assert [a[0] for a in audits(ui_clinic, "export.print")] == ["nina"]
+
+
+def test_an_attestation_covers_only_the_chart_the_nurse_saw(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sqlite_url: str
+) -> None:
+    """Issue 13: a correction from another workstation while the attestation question is
+    open refuses the attestation and marks the new entry; attesting again signs it."""
+    session_id = ready_to_discharge(ui_clinic)
+    chart = chart_screen(qtbot, ws, session_id)
+    prompt = discharge(qtbot, chart)
+    correction_id = correct_spo2_on_another_workstation(ui_clinic, sqlite_url, session_id)
+    prompt.password.setText(PASSWORDS["nina"])
+    prompt.accept()
+    assert not prompt.isVisible()
+    assert attested_in_queue(ws, session_id) == 0
+    assert chart.notice.kind() is NoticeKind.WARNING
+    assert chart.notice.text().startswith("Not signed: the chart changed after you opened")
+    assert [row.event_id for row in chart.table.timeline.rows() if row.new] == [correction_id]
+    assert chart.table.selected_event_id() is None  # the marking shows, not a selection
+    assert chart.attest_button.isEnabled()
+
+    again = chart.attest()
+    assert again is not None
+    again.password.setText(PASSWORDS["nina"])
+    again.accept()
+    assert again.result() == PasswordDialog.DialogCode.Accepted
+    assert attested_in_queue(ws, session_id) == 1
+    assert chart.notice.kind() is NoticeKind.SUCCESS

@@ -209,6 +209,7 @@ def test_the_review_queue_lists_the_difference_until_it_is_resolved(
         nurse,
         session_id,
         ui_clinic.proof(nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(session_id),
     )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [session_id]

@@ -86,8 +86,9 @@ from ketachart.ui.staff_dialogs import (
     ResetPasswordDialog,
 )
 from ketachart.ui.workstation import Workstation
-from tests.support import PASSWORDS, Clinic
+from tests.support import PASSWORDS, Clinic, chart_to_discharged
 from tests.ui.dialog_helpers import session_infusing, session_stopped
+from tests.ui.test_review import correct_spo2_on_another_workstation
 
 SCREENS = {"1366x768": (1366, 768), "1280x720": (1280, 720)}
 CHILD_SCREEN = "KETACHART_GEOMETRY_SCREEN"
@@ -406,7 +407,7 @@ def check_entry_dialogs(check: Checker, window: MainWindow, sessions: dict[str, 
 
 
 def test_worst_cases_fit_this_screen(
-    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, themed: None
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, themed: None, sqlite_url: str
 ) -> None:
     size = os.environ.get(CHILD_SCREEN)
     if not size:
@@ -431,6 +432,7 @@ def test_worst_cases_fit_this_screen(
     window = check_main_window(check, ws, sessions)
     check_entry_dialogs(check, window, sessions)
     check_other_dialogs(check, ws, clinic, window, sessions)
+    check_review_refusal(check, clinic, window, sqlite_url)
     check_staff_screen(check, ws, clinic, window)
     window.lock()
     window.lock_screen.try_unlock()
@@ -535,6 +537,24 @@ def add_worst_staff(clinic: Clinic) -> StaffRow:
             sign_in(clinic.db, username, "not the password at all")
     sign_in(clinic.db, clinic.admin.username, PASSWORDS["admin"])  # a last sign-in shown
     return row
+
+
+def check_review_refusal(check: Checker, clinic: Clinic, window: MainWindow, url: str) -> None:
+    """The review screen after Sign was refused because another workstation corrected the
+    chart meanwhile: the warning, and the timeline with the new entry marked."""
+    session_id = clinic.open_session()
+    chart_to_discharged(clinic, session_id, with_vitals=True)
+    window.start_shift(clinic.physician)
+    view = window.show_review()
+    view.refresh()
+    assert view.select_session(session_id)
+    prompt = view.sign()
+    assert prompt is not None
+    correct_spo2_on_another_workstation(clinic, url, session_id)
+    prompt.password.setText(PASSWORDS["drm"])
+    prompt.accept()
+    assert not prompt.isVisible(), prompt.message.text()
+    check.check("review-chart-changed", window, mrn=False)
 
 
 def check_staff_screen(check: Checker, ws: Workstation, clinic: Clinic, window: MainWindow) -> None:

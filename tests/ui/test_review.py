@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,15 +20,18 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from ketachart.domain import payloads as p
+from ketachart.domain.acknowledgement import answered
 from ketachart.domain.events import EventKind, Override
-from ketachart.domain.timeline import SessionStatus
-from ketachart.domain.vocab import Role
-from ketachart.errors import PermissionDenied, SessionLocked
+from ketachart.domain.timeline import SessionStatus, latest_version_id
+from ketachart.domain.vocab import AlertResponse, Role
+from ketachart.errors import AcknowledgementRequired, PermissionDenied, SessionLocked
 from ketachart.models import AuditEntry
 from ketachart.reports.blocks import TableBlock, cell_text
-from ketachart.services import charting, patients, sessions, signing, users
+from ketachart.services import charting, corrections, patients, sessions, signing, users
+from ketachart.services.sessions import load_session
 from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.services.users import new_password
+from ketachart.storage.database import open_database
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.notice import NoticeKind
@@ -43,6 +46,7 @@ from ketachart.ui.row_model import LINE_SEPARATOR, NameLineDelegate
 from ketachart.ui.signing_dialogs import AddendumDialog, PasswordDialog
 from ketachart.ui.summary_html import summary_html
 from ketachart.ui.theme import BASE_POINT_SIZE, apply_theme
+from ketachart.ui.timeline_model import DETAILS, KIND, NEW_BACKGROUND
 from ketachart.ui.workstation import Workstation
 from tests.reports import charted
 from tests.reports.conftest import page_texts
@@ -131,6 +135,7 @@ def test_the_queue_lists_discharged_sessions_oldest_first_with_flags(
         ui_clinic.nurse,
         newer,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(newer),
     )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [older, newer]
@@ -156,6 +161,7 @@ def test_a_clean_attested_session_says_nothing_is_flagged(
         ui_clinic.nurse,
         session_id,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(session_id),
     )
     view = review(qtbot, ws, ui_clinic)
     assert view.model.index(0, FLAGS).data() == NOTHING_FLAGGED
@@ -214,6 +220,7 @@ def test_signing_with_the_password_signs_and_the_session_leaves_the_queue(
         ui_clinic.nurse,
         older,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(older),
     )
     view = review(qtbot, ws, ui_clinic)
     view.select_session(older)
@@ -259,6 +266,7 @@ def test_a_physician_without_credentials_shows_as_signed_by_name_alone(
         ui_clinic.nurse,
         older,
         ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.ATTEST_PURPOSE),
+        seen_head=ui_clinic.seen(older),
     )
     assert blank.signature_name == "Dr Blank"
     ws.set_actor(blank)
@@ -309,6 +317,7 @@ def test_a_nurse_can_read_but_not_sign(
             ui_clinic.nurse,
             older,
             ui_clinic.proof(ui_clinic.nurse, PASSWORDS["nina"], signing.SIGN_PURPOSE),
+            seen_head=ui_clinic.seen(older),
         )
     assert status(ui_clinic, older) is SessionStatus.DISCHARGED
     assert view.addendum_button.isEnabled()
@@ -542,6 +551,7 @@ def test_a_signed_session_can_be_found_again_to_add_an_addendum(
         ui_clinic.physician,
         older,
         ui_clinic.proof(ui_clinic.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+        seen_head=ui_clinic.seen(older),
     )
     view = review(qtbot, ws, ui_clinic)
     assert queued(view) == [newer]
@@ -594,3 +604,88 @@ def test_a_long_name_takes_one_line_of_the_queue_and_the_mrn_stays_whole(
     assert identity == "MRN MRN-2026-000417 · DOB 1979-04-01"  # whole (it may wrap)
     assert protocol == ui_clinic.protocols[0].spec.name
     assert view.table.rowHeight(0) < option.fontMetrics.lineSpacing() * 8
+
+
+def correct_spo2_on_another_workstation(clinic: Clinic, url: str, session_id: str) -> str:
+    """Another nurse, at another workstation (its own Database object on the same file),
+    corrects the session's last vitals to SpO2 85 and acknowledges the alert; the entry's id."""
+    other = open_database(url, clinic.clock)
+    try:
+        with other.reading() as tx:
+            events = load_session(tx, session_id).events
+        target = [e for e in events if e.kind is EventKind.VITALS][-1]
+        assert isinstance(target.payload, p.Vitals)
+        fixed: p.Payload = replace(target.payload, spo2=85)
+        seen = latest_version_id(events, target.id)
+
+        def save(replacement: p.Payload) -> str:
+            with other.transaction() as tx:
+                return corrections.correct_entry(
+                    tx,
+                    clinic.nurse2,
+                    session_id,
+                    target.id,
+                    "misread",
+                    replacement,
+                    seen_version=seen,
+                ).id
+
+        try:
+            return save(fixed)
+        except AcknowledgementRequired as needed:  # as the nurse does: the alerts answered
+            return save(answered(fixed, needed.codes, (AlertResponse.OXYGEN,)))
+    finally:
+        other.dispose()
+
+
+def test_a_correction_made_elsewhere_during_review_is_shown_before_signing(
+    qtbot: QtBot,
+    ws: Workstation,
+    ui_clinic: Clinic,
+    sessions_to_review: tuple[str, str],
+    sqlite_url: str,
+) -> None:
+    """Issue 13, sign what was seen: the physician opens a session, another workstation adds
+    a correction, and Sign is refused with the new entry shown; signing again signs it."""
+    older, _newer = sessions_to_review
+    view = review(qtbot, ws, ui_clinic)
+    view.select_session(older)
+    shown = len(view.current.view.events)  # type: ignore[union-attr]
+    correction_id = correct_spo2_on_another_workstation(ui_clinic, sqlite_url, older)
+    signatures_before = audits(ui_clinic, "sign")
+
+    dialog = answer(view.sign(), PASSWORDS["drm"])
+
+    assert not dialog.isVisible()
+    assert dialog.result() == PasswordDialog.DialogCode.Rejected
+    assert status(ui_clinic, older) is SessionStatus.DISCHARGED
+    assert audits(ui_clinic, "sign") == signatures_before  # nothing written
+    assert view.notice.kind() is NoticeKind.WARNING
+    assert view.notice.text() == (
+        "Not signed: the chart changed after you opened it (1 new entry: correction). "
+        "Review it, then sign again."
+    )
+    assert view.current is not None
+    assert len(view.current.view.events) == shown + 1
+    assert view.tabs.currentWidget() is view.timeline_view
+    marked = [row.event_id for row in view.timeline.rows() if row.new]
+    assert marked == [correction_id]
+    row = view.timeline.row_of(correction_id)
+    assert row is not None
+    kind = view.timeline.index(row, KIND)
+    assert kind.data() == "NEW · Correction"
+    brush = kind.data(Qt.ItemDataRole.BackgroundRole)
+    assert brush.color().name() == NEW_BACKGROUND
+    assert view.timeline_view.selected_event_id() is None  # the marking shows, not a selection
+    assert view.timeline_view.rowAt(view.timeline_view.visualRect(kind).center().y()) == row
+    assert "SpO2 85" in kind.siblingAtColumn(DETAILS).data()
+    assert view.sign_button.isEnabled()
+
+    again = answer(view.sign(), PASSWORDS["drm"])
+    assert again.result() == PasswordDialog.DialogCode.Accepted
+    assert status(ui_clinic, older) is SessionStatus.SIGNED
+    signature = view.current.view.events[-1]
+    assert isinstance(signature.payload, p.Signature)
+    assert signature.payload.head_seq == signature.seq - 1
+    assert view.current.view.events[-2].id == correction_id
+    assert not any(row.new for row in view.timeline.rows())
