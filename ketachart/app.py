@@ -16,6 +16,7 @@ from ketachart.cli.terminal import shown
 from ketachart.errors import KetachartError
 from ketachart.logs import setup_logging
 from ketachart.storage.files import PRIVATE_UMASK
+from ketachart.storage.outputs import file_problem
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,11 @@ def _main(argv: Sequence[str] | None) -> int:
         # the reader went away (e.g. `ketachart sessions | head`): nothing more to say
         sys.stderr.close()
         return 0
+    except OSError as error:
+        # a file or folder the command used: its path and what to do, never "unexpected"
+        log.warning("file error in command %s: %s", args.command, error.strerror)
+        print(f"ketachart: error: {shown(file_problem(error))}", file=sys.stderr)
+        return 1
     except Exception:
         log.exception("unexpected error in command %s", args.command)
         print(f"ketachart: unexpected error; details are in the log: {log_file}", file=sys.stderr)
