@@ -24,7 +24,7 @@ from ketachart.services import backups, charting, users
 from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup
-from ketachart.storage.database import Database, open_database
+from ketachart.storage.database import open_database
 from ketachart.storage.outputs import OutputRefused
 from tests.cli_support import as_user
 from tests.storage.test_cli import tamper_with_payload
@@ -139,7 +139,7 @@ def test_backup_is_one_checked_file_never_over_another(local: Clinic, tmp_path: 
     assert check.chains_checked
     assert sorted(p.name for p in target.parent.iterdir()) == ["copy.sqlite"]  # no -wal
     assert counts(backup.sqlite_url(target)) == (check.events, check.audit_entries)
-    with pytest.raises(OutputRefused, match="a backup of it.*even with --force"):
+    with pytest.raises(OutputRefused, match=r"a backup of it.*even with --force"):
         backups.make_backup(source_of(local), target, force=True)
 
 
