@@ -100,7 +100,7 @@ def export_session_pdf(
     backup, or what is not a regular file, whatever `force` says (storage.outputs, `keep`)."""
     target = Path(path)
     keep = keep or keep_safe(db.sqlite_path)
-    outputs.refuse_target(target, force=force, keep=keep, what=PDF)  # before any work
+    target = outputs.refuse_target(target, force=force, keep=keep, what=PDF)  # before any work
     chart = read_for_export(db, actor, session_id)
     pdf = chart.render(invariant=invariant)
     part = outputs.written_beside(target, pdf.data, PDF)  # a full disk fails before any audit

@@ -138,7 +138,7 @@ def _copied_and_checked(
 ) -> CopyCheck:
     """Copy `source` beside `target` (its folder made if missing), check the copy, and give
     it its name if it passed."""
-    outputs.refuse_target(target, force=force, keep=keep, what=what)
+    target = outputs.refuse_target(target, force=force, keep=keep, what=what)
     outputs.make_folder(target, what)
     copy = outputs.temporary_beside(target, what)
     try:

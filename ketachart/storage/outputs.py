@@ -62,10 +62,15 @@ class KeepSafe:
         """Why the regular file at `resolved` must never be replaced; None if it may be."""
         if self._is_database(resolved, info):
             return "it is the clinic's database"
-        if self.database is not None and resolved in _side_files(self.database):
-            return "it belongs to the clinic's database (its journal or write-ahead log)"
         if _is_sqlite_file(resolved):
             return "it is a database (the clinic's, or a backup of it)"
+        return self.reason_for_name(resolved)
+
+    def reason_for_name(self, resolved: Path) -> str | None:
+        """Why no file may be written at `resolved`, existing or not: the name of a database's
+        journal (SQLite would read it as one), or the backup folder."""
+        if self.database is not None and resolved in _side_files(self.database):
+            return "it belongs to the clinic's database (its journal or write-ahead log)"
         if _side_suffix_of(resolved):
             return "it belongs to a database file beside it (its journal or write-ahead log)"
         if any(resolved.is_relative_to(folder) for folder in self.backup_folders):
@@ -105,12 +110,16 @@ def _is_sqlite_file(path: Path) -> bool:
         return False
 
 
-def refuse_target(target: Path, *, force: bool, keep: KeepSafe, what: str) -> None:
-    """Raise OutputRefused if `what` (e.g. 'the PDF') may not be written to `target`."""
+def refuse_target(target: Path, *, force: bool, keep: KeepSafe, what: str) -> Path:
+    """Where `what` (e.g. 'the PDF') is to be written for `target`: `target` itself, or the
+    file a link names (a link is written through, never replaced). Raises OutputRefused if
+    it may not be written there."""
+    real = _through_link(target, what)
     try:
-        info = os.stat(target)  # follows symlinks: what would really be written over
+        info = os.stat(real)
     except FileNotFoundError:
-        return  # nothing there (or a dangling link): a new file
+        _refuse_name(target, keep.reason_for_name(real.resolve()), what)
+        return real  # nothing there: a new file
     except OSError as error:
         raise unwritable(target, error, what) from error
     if not stat.S_ISREG(info.st_mode):
@@ -118,17 +127,40 @@ def refuse_target(target: Path, *, force: bool, keep: KeepSafe, what: str) -> No
             f"Not writing {what} to {target}: it is {_kind(info.st_mode)}, not a regular file. "
             "Name a new file instead."
         )
-    reason = keep.reason(target.resolve(), info)
-    if reason is not None:
-        raise OutputRefused(
-            f"Not writing {what} to {target}: {reason}, and it is never written over, "
-            "even with --force. Name a new file instead."
-        )
+    _refuse_name(target, keep.reason(real.resolve(), info), what)
     if not force:
         raise OutputRefused(
             f"Not writing {what} to {target}: the file exists already. Name a new file, or "
             "give --force to replace it."
         )
+    return real
+
+
+def _refuse_name(target: Path, reason: str | None, what: str) -> None:
+    if reason is not None:
+        raise OutputRefused(
+            f"Not writing {what} to {target}: {reason}, and it is never written over, "
+            "even with --force. Name a new file instead."
+        )
+
+
+def _through_link(target: Path, what: str) -> Path:
+    """`target`, or for a symbolic link the file it names, resolved. A link to nothing, or
+    to what has no name of its own (/dev/stdout is a link to /proc/self/fd/1), is refused:
+    replacing the link would destroy it, and writing through it could not be renamed."""
+    if not target.is_symlink():
+        return target
+    real = target.resolve()
+    try:
+        same = os.path.samestat(os.stat(target), os.stat(real))
+    except OSError:
+        same = False
+    if not same:
+        raise OutputRefused(
+            f"Not writing {what} to {target}: it is a link to something that is not a file "
+            "(or to nothing). Name a regular file instead."
+        )
+    return real
 
 
 def _kind(mode: int) -> str:
@@ -183,11 +215,11 @@ def put_in_place(temporary: Path, target: Path, *, force: bool, keep: KeepSafe, 
     have appeared meanwhile). Without --force a hard link makes the name: it fails rather
     than replace a file that appeared since the check."""
     try:
-        refuse_target(target, force=force, keep=keep, what=what)
+        real = refuse_target(target, force=force, keep=keep, what=what)
         if force:
-            os.replace(temporary, target)
+            _replace(temporary, real, what)
         else:
-            _link_new(temporary, target, what)
+            _link_new(temporary, real, what)
     except BaseException:
         discard(temporary)
         raise
@@ -204,12 +236,12 @@ def _link_new(temporary: Path, target: Path, what: str) -> None:
     except OSError as error:
         if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
             raise unwritable(target, error, what) from error
-        _replace_new(temporary, target, what)  # a file system without hard links
+        _replace(temporary, target, what)  # a file system without hard links
         return
     discard(temporary)
 
 
-def _replace_new(temporary: Path, target: Path, what: str) -> None:
+def _replace(temporary: Path, target: Path, what: str) -> None:
     try:
         os.replace(temporary, target)
     except OSError as error:
@@ -219,8 +251,8 @@ def _replace_new(temporary: Path, target: Path, what: str) -> None:
 def write_output(target: Path, data: bytes, *, force: bool, keep: KeepSafe, what: str) -> None:
     """Write `data` to `target` as described in the module: checked, then written beside it,
     then renamed into place."""
-    refuse_target(target, force=force, keep=keep, what=what)
-    put_in_place(written_beside(target, data, what), target, force=force, keep=keep, what=what)
+    real = refuse_target(target, force=force, keep=keep, what=what)
+    put_in_place(written_beside(real, data, what), real, force=force, keep=keep, what=what)
 
 
 def discard(temporary: Path) -> None:
