@@ -142,7 +142,7 @@ def _copied_and_checked(
     outputs.make_folder(target, what)
     copy = outputs.temporary_beside(target, what)
     try:
-        backup.copy_into(source, copy, target)
+        backup.copy_into(source, copy, target, what)
         check = check_copy(copy)
     except backup.UnreadableSource as error:
         check = CopyCheck((error.message,))

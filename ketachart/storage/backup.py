@@ -67,15 +67,16 @@ def copy_online(source: Path, target: Path) -> None:
     except OSError as error:
         raise outputs.unwritable(target, error, "the copy of the database") from error
     try:
-        copy_into(source, target, target)
+        copy_into(source, target, target, "the copy of the database")
     except BaseException:
         remove_copy(target)
         raise
 
 
-def copy_into(source: Path, copy: Path, target: Path) -> None:
+def copy_into(source: Path, copy: Path, target: Path, what: str = "the copy") -> None:
     """Copy the database at `source` (which may be in use) into the empty file `copy` (made
-    for `target`, the name it will get), as one self-contained file (rollback journal mode,
+    for `target`, the name it will get; `what` it is, e.g. 'the backup'), as one
+    self-contained file (rollback journal mode,
     no -wal beside it). A copy that cannot be written raises OutputError naming `target`
     ("could not write the copy", which says nothing about the database); a source that
     cannot be read (damaged), UnreadableSource."""
@@ -91,7 +92,7 @@ def copy_into(source: Path, copy: Path, target: Path) -> None:
         finally:
             reader.close()
     except sqlite3.Error as error:
-        raise _copy_error(error, source, target) from error
+        raise _copy_error(error, source, target, what) from error
 
 
 _WRITE_ERRNO = {
@@ -107,12 +108,12 @@ class UnreadableSource(StorageError):
     """The database to copy cannot be read (damaged, or not a database): a check's finding."""
 
 
-def _copy_error(error: sqlite3.Error, source: Path, target: Path) -> StorageError:
+def _copy_error(error: sqlite3.Error, source: Path, target: Path, what: str) -> StorageError:
     code = getattr(error, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     if primary in _WRITE_ERRNO:
         as_os = OSError(_WRITE_ERRNO[primary], str(error))
-        return outputs.unwritable(target, as_os, "the copy of the database")
+        return outputs.unwritable(target, as_os, what)
     return UnreadableSource(f"the file {source} cannot be read as a database ({error})")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
-from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
+from sqlalchemy import URL, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketachart.clock import Clock, SystemClock
@@ -242,23 +242,45 @@ def open_database(
     return database
 
 
+INIT_LOCK_KEY = 0x6B657461636861  # "ketacha": PostgreSQL's advisory lock of `init`
+
+
 @contextmanager
 def setting_up(url: str) -> Iterator[None]:
-    """Hold the set-up lock of an SQLite database file: a lock file beside it (`NAME.lock`,
-    owner-only, removed on release; the filelock library), so that two `ketachart init`s on
-    a new file take turns. Without it, the second could open the file the first has just
-    created (still empty) and call it damaged. Nothing to lock for PostgreSQL (its
-    migrations run in transactions), an in-memory database, or a folder that does not exist
-    (opening the database then says so)."""
+    """Hold the set-up lock of a database while `ketachart init` runs, so that two inits take
+    turns. Without it, the second could open the SQLite file the first has just created
+    (still empty) and call it damaged, or run the same migrations at the same time. For an
+    SQLite file: a lock file beside it (`NAME.lock`, owner-only, removed on release; the
+    filelock library). For PostgreSQL: an advisory lock of the database. Nothing to lock for
+    an in-memory database, or a folder that does not exist (opening the database says so)."""
     try:
-        path = sqlite_file_path(make_url(url))
+        parsed = make_url(url)
     except exc.ArgumentError:
-        path = None  # opening it says the URL is wrong
-    if path is None or not path.absolute().parent.is_dir():
-        yield
+        yield  # opening it says the URL is wrong
         return
-    with FileLock(path.with_name(path.name + ".lock"), mode=OWNER_FILE):
+    path = sqlite_file_path(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        with _advisory_lock(url):
+            yield
+    elif path is not None and path.absolute().parent.is_dir():
+        with FileLock(path.with_name(path.name + ".lock"), mode=OWNER_FILE):
+            yield
+    else:
         yield
+
+
+@contextmanager
+def _advisory_lock(url: str) -> Iterator[None]:
+    engine = create_database_engine(url)
+    try:
+        with _translated(), engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": INIT_LOCK_KEY})
+            connection.commit()
+            yield
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": INIT_LOCK_KEY})
+            connection.commit()
+    finally:
+        engine.dispose()
 
 
 def _role_cannot_write(engine: Engine) -> bool:

@@ -64,17 +64,17 @@ class KeepSafe:
             return "it is the clinic's database"
         if _is_sqlite_file(resolved):
             return "it is a database (the clinic's, or a backup of it)"
+        if any(resolved.is_relative_to(folder) for folder in self.backup_folders):
+            return "it is in the application's backup folder"
         return self.reason_for_name(resolved)
 
     def reason_for_name(self, resolved: Path) -> str | None:
         """Why no file may be written at `resolved`, existing or not: the name of a database's
-        journal (SQLite would read it as one), or the backup folder."""
+        journal (SQLite would read a file there as its journal or write-ahead log)."""
         if self.database is not None and resolved in _side_files(self.database):
             return "it belongs to the clinic's database (its journal or write-ahead log)"
         if _side_suffix_of(resolved):
             return "it belongs to a database file beside it (its journal or write-ahead log)"
-        if any(resolved.is_relative_to(folder) for folder in self.backup_folders):
-            return "it is in the application's backup folder"
         return None
 
     def _is_database(self, resolved: Path, info: os.stat_result) -> bool:
