@@ -28,9 +28,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# pytest-xdist: one worker per core (at most 8), each with its own sound server, screen and
+# temporary folders; a test run by hand (pytest tests/...) stays in one process.
 test: SYSTEM_PACKAGES = test
 test: system-packages $(STAMP) lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n auto --maxprocesses 8 --dist worksteal
 
 demo: $(STAMP)
 	$(BIN)/ketachart demo

@@ -43,6 +43,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Role
 from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
+from ketachart.services.users import new_password
 from ketachart.storage.database import Database, open_database
 
 POSTGRES_ENV = "KETACHART_TEST_POSTGRES_URL"
@@ -148,8 +149,12 @@ class Clinic:
 
 def make_clinic(db: Database, clock: ManualClock) -> Clinic:
     with db.transaction() as tx:
-        admin = users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, "bench-pass-1")
-        nurse = users.create_user(tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, "bench-pass-2")
+        admin = users.create_user(
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, new_password("bench-pass-1")
+        )
+        nurse = users.create_user(
+            tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, new_password("bench-pass-2")
+        )
         rows = protocols.install_example_protocols(tx)
         details = patients.PatientDetails("MRN-0001", "Doe", "Zoë", date(1980, 2, 3), "female")
         patient = patients.register_patient(tx, nurse, details)

@@ -71,7 +71,9 @@ def prepared_database(folder: Path) -> str:
     url = f"sqlite:///{folder / 'startup.sqlite'}"
     db = open_database(url)
     with db.transaction() as tx:
-        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, "admin-pass-1")
+        users.create_user(
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, users.new_password("copper-lantern-71")
+        )
         protocols.install_example_protocols(tx)
     db.dispose()
     return url
@@ -102,7 +104,9 @@ def startup_ratio(runs: int, folder: Path) -> tuple[float, float, float]:
 def long_session(db: Database, clock: ManualClock, events: int) -> str:
     """A 4-hour-style session with about `events` entries, charted through the services."""
     with db.transaction() as tx:
-        nurse = users.create_user(tx, None, "nina", "Nina Øster", "RN", Role.NURSE, "nurse-pass-1")
+        nurse = users.create_user(
+            tx, None, "nina", "Nina Øster", "RN", Role.NURSE, users.new_password("nurse-pass-1")
+        )
         pain = protocols.install_example_protocols(tx)[2]
         patient = patients.register_patient(
             tx,

@@ -29,6 +29,7 @@ from ketachart.reports.export import export_session_pdf, print_session_pdf, sess
 from ketachart.services import board, review, sessions, staff, users
 from ketachart.services.actors import Actor
 from ketachart.services.sign_in import MAX_FAILED_LOGINS, UNKNOWN_USER, sign_in
+from ketachart.services.users import new_password
 from prove import Figure
 from prove.sample import new_clinic, postgres_server, scratch_postgres
 from tests.storage.test_roles import ADMIN, CALLS, CLINICAL, RoleCall, session_at
@@ -146,7 +147,13 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
     clinic.act(staff.disable, admin, nurse2.id)
     clinic.act(staff.enable, admin, nurse2.id)
     clinic.act(
-        users.create_user, admin, "new.rn", "New Nurse", "RN", Role.NURSE, "quiet-orchard-79"
+        users.create_user,
+        admin,
+        "new.rn",
+        "New Nurse",
+        "RN",
+        Role.NURSE,
+        new_password("quiet-orchard-79"),
     )
     sign_in(clinic.db, "wes", PASSWORDS["wes"])
     _failed_login(clinic, "nobody", "whatever-1")

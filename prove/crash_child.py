@@ -22,6 +22,7 @@ from ketachart.domain.vocab import AlertResponse, PreCheckCode, PreCheckStatus, 
 from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
+from ketachart.services.users import new_password
 from ketachart.storage.database import Database, Tx, open_database
 
 PATIENTS = 12
@@ -164,8 +165,12 @@ def make_template(path: Path) -> None:
     """A small clinic: an admin, a nurse, the example protocols and a few patients."""
     db = open_database(f"sqlite:///{path}", ManualClock(datetime.now(UTC)))
     with db.transaction() as tx:
-        admin = users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, PASSWORD)
-        nurse = users.create_user(tx, admin, "nurse", "Nina Nurse", "RN", Role.NURSE, PASSWORD)
+        admin = users.create_user(
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, new_password(PASSWORD)
+        )
+        nurse = users.create_user(
+            tx, admin, "nurse", "Nina Nurse", "RN", Role.NURSE, new_password(PASSWORD)
+        )
         protocols.install_example_protocols(tx)
         for n in range(PATIENTS):
             details = patients.PatientDetails(

@@ -140,10 +140,11 @@ def made_by_the_command_line(home: Path) -> list[Path]:
     env["KC_PROVE_ADMIN_PASSWORD"] = "a-long-admin-pass"
     exported = home / "protocol.json"
     init = ["init", "--admin-username", "boss", "--admin-name", "Bo Boss"]
+    as_admin = ["--user", "boss", "--password-env", "KC_PROVE_ADMIN_PASSWORD"]
     for args in (
         [*init, "--admin-password-env", "KC_PROVE_ADMIN_PASSWORD"],
-        ["backup", "--auto"],
-        ["protocols", "export", EXAMPLE_PROTOCOLS[0].code, "-o", str(exported)],
+        ["backup", "--auto", *as_admin],
+        ["protocols", "export", EXAMPLE_PROTOCOLS[0].code, "-o", str(exported), *as_admin],
     ):
         subprocess.run(
             [sys.executable, "-m", "ketachart", *args],

@@ -38,6 +38,7 @@ from ketachart.services import (
 )
 from ketachart.services.clinic import ClinicInfo, set_clinic
 from ketachart.services.sign_in import sign_in
+from ketachart.services.users import new_password
 from tests.storage.helpers import ONDANSETRON, VIAL, chart_to_stopped, event_id
 from tests.support import (
     ALL_INSTRUCTIONS,
@@ -123,7 +124,13 @@ def _edited(clinic: Clinic) -> patients.PatientDetails:
 def _new_user(clinic: Clinic) -> str:
     name = f"u{_unique()}"
     made = clinic.act(
-        users.create_user, clinic.admin, name, "Temp", "RN", Role.NURSE, "quiet-orchard-71"
+        users.create_user,
+        clinic.admin,
+        name,
+        "Temp",
+        "RN",
+        Role.NURSE,
+        new_password("quiet-orchard-71"),
     )
     return str(made.id)
 

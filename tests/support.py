@@ -29,6 +29,7 @@ from ketachart.services import charting, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.protocols import ProtocolRow
 from ketachart.services.sign_in import PasswordProof, prove_password
+from ketachart.services.users import new_password
 from ketachart.storage.database import Database, Tx
 
 P = ParamSpec("P")
@@ -100,14 +101,16 @@ class Clinic:
 def make_clinic(db: Database, clock: ManualClock) -> Clinic:
     with db.transaction() as tx:
         admin = users.create_user(
-            tx, None, "admin", "Ádám Admin", "", Role.ADMIN, PASSWORDS["admin"]
+            tx, None, "admin", "Ádám Admin", "", Role.ADMIN, new_password(PASSWORDS["admin"])
         )
         nurse = users.create_user(
-            tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, PASSWORDS["nina"]
+            tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, new_password(PASSWORDS["nina"])
         )
-        nurse2 = users.create_user(tx, admin, "wes", "Wes Ng", "RN", Role.NURSE, PASSWORDS["wes"])
+        nurse2 = users.create_user(
+            tx, admin, "wes", "Wes Ng", "RN", Role.NURSE, new_password(PASSWORDS["wes"])
+        )
         physician = users.create_user(
-            tx, admin, "drm", "María Núñez", "MD", Role.PHYSICIAN, PASSWORDS["drm"]
+            tx, admin, "drm", "María Núñez", "MD", Role.PHYSICIAN, new_password(PASSWORDS["drm"])
         )
         rows = protocols.install_example_protocols(tx)
         patient = patients.register_patient(

@@ -20,6 +20,7 @@ from ketachart.errors import BadDatabaseUrl, ValidationError
 from ketachart.services import clinic, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.clock_guard import clock_warnings
+from ketachart.services.users import new_password
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database, setting_up
 
@@ -92,7 +93,7 @@ def _admin_unless_first(db: Database, args: argparse.Namespace) -> Actor | None:
 def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
     username = args.admin_username or _ask("Admin user name: ")
     name = args.admin_name or _ask("Admin full name: ")
-    password = _admin_password(args)
+    password = new_password(_admin_password(args))  # hashed before the transaction
     with db.transaction() as tx:
         users.create_user(tx, None, username, name, "", Role.ADMIN, password)
     print(f"Created the administrator '{username}'.")

@@ -16,6 +16,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.vocab import Role
 from ketachart.services import sign_in, staff
 from ketachart.services.actors import Actor
+from ketachart.services.users import new_password
 from ketachart.storage.database import Database, Tx
 
 NEVER = "never"
@@ -71,9 +72,10 @@ def _full_name(row: staff.StaffRow) -> str:
 
 def _add(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     temporary = _temporary_password(args)
+    hashed = new_password(temporary)  # before the transaction: no lock held while hashing
     with db.transaction() as tx:
         row = staff.add_staff(
-            tx, admin, args.username, args.name, args.credentials, Role(args.role), temporary
+            tx, admin, args.username, args.name, args.credentials, Role(args.role), hashed
         )
     print(f"Added {shown(row.username)} ({row.role.value}): {shown(_full_name(row))}.")
     _show_temporary(args, temporary)
@@ -82,9 +84,10 @@ def _add(db: Database, admin: Actor, args: argparse.Namespace) -> int:
 
 def _reset_password(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     temporary = _temporary_password(args)
+    hashed = new_password(temporary)  # before the transaction: no lock held while hashing
     with db.transaction() as tx:
         row = staff.find_staff(tx, admin, args.username)
-        staff.reset_password(tx, admin, row.id, temporary)
+        staff.reset_password(tx, admin, row.id, hashed)
     print(f"Reset the password of {shown(row.username)}; the account is unlocked.")
     _show_temporary(args, temporary)
     return 0

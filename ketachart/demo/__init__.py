@@ -53,6 +53,7 @@ from ketachart.errors import AuthenticationFailed, KetachartError
 from ketachart.models import Event, InfusionSession, Patient, User
 from ketachart.services import clinic, patients, protocols, users
 from ketachart.services.actors import Actor
+from ketachart.services.users import new_password
 from ketachart.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ def _member(
                 spec.display_name,
                 spec.credentials,
                 spec.role,
-                spec.password,
+                new_password(spec.password),
             )
     elif actor.role is not spec.role:
         raise KetachartError(

@@ -12,6 +12,7 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -68,50 +69,50 @@ def parse_instant(text: str) -> datetime:
 
 def from_plain(cls: type[T], data: Any) -> T:
     """Build a payload dataclass back from JSON-ready values."""
-    return typing.cast(T, _convert(cls, data))
+    return typing.cast(T, _converter(typing.cast(Any, cls))(data))
 
 
-def _convert(tp: Any, data: Any) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        return _convert_union(tp, data)
-    if origin is tuple:
-        (item_type, _ellipsis) = typing.get_args(tp)
-        return tuple(_convert(item_type, item) for item in data)
-    if origin is dict:
-        key_type, value_type = typing.get_args(tp)
-        return {_convert(key_type, k): _convert(value_type, v) for k, v in data.items()}
-    return _convert_simple(tp, data)
-
-
-def _convert_union(tp: Any, data: Any) -> Any:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if data is None:
-        return None
-    return _convert(args[0], data)
+Converter = Callable[[Any], Any]
 
 
 @functools.cache
-def _type_hints(tp: type) -> dict[str, Any]:
-    """Resolved field types of a dataclass; cached, as resolving them is slow."""
-    return typing.get_type_hints(tp)
-
-
-def _convert_simple(tp: Any, data: Any) -> Any:
+def _converter(tp: Any) -> Converter:
+    """The function that turns plain data into a `tp`, made once per type: a chart's opening
+    decodes every entry, and looking at the type hints for every value was most of it."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = _converter(next(a for a in typing.get_args(tp) if a is not type(None)))
+        return lambda data: None if data is None else inner(data)
+    if origin is tuple:
+        item = _converter(typing.get_args(tp)[0])
+        return lambda data: tuple(map(item, data))
+    if origin is dict:
+        key, value = (_converter(a) for a in typing.get_args(tp))
+        return lambda data: {key(k): value(v) for k, v in data.items()}
     if dataclasses.is_dataclass(tp):
-        hints = _type_hints(typing.cast(type, tp))
-        kwargs = {
-            f.name: _convert(hints[f.name], data[f.name])
-            for f in dataclasses.fields(tp)
-            if f.name in data
-        }
-        return typing.cast(Any, tp)(**kwargs)
+        return functools.partial(_build, typing.cast(type, tp))
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(data)
-    if tp is Decimal:
-        return Decimal(data)
-    if tp is datetime:
-        return parse_instant(data)
-    if tp is date:
-        return date.fromisoformat(data)
+        return tp
+    return _SIMPLE.get(tp, _same)
+
+
+def _build(tp: type, data: Any) -> Any:
+    return tp(**{name: convert(data[name]) for name, convert in _fields(tp) if name in data})
+
+
+@functools.cache
+def _fields(tp: type) -> tuple[tuple[str, Converter], ...]:
+    """Each field's name and converter (looked up on first use, so a type may nest itself)."""
+    hints = typing.get_type_hints(tp)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(tp))
+
+
+def _same(data: Any) -> Any:
     return data
+
+
+_SIMPLE: dict[Any, Converter] = {
+    Decimal: Decimal,
+    datetime: parse_instant,
+    date: date.fromisoformat,
+}

@@ -155,7 +155,7 @@ class SessionModel:
     @cached_property
     def next_step(self) -> EventKind | None:
         """The entry the session's course expects next (None once discharged)."""
-        return stage.next_step(self.state, self.now)
+        return stage.next_step(self)
 
     def availability(self, kind: EventKind) -> stage.Availability:
         """Whether `kind` may be charted now, and the rule's words if not."""

@@ -5,15 +5,17 @@ the session's stage. Whether an entry may be charted is the order and lock rules
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from ketachart.domain.codes import ClinicalCode
-from ketachart.domain.discharge import discharge_blockers
 from ketachart.domain.events import EventKind
-from ketachart.domain.monitoring import due_times, infusion_elapsed
 from ketachart.domain.rules import check_can_chart
 from ketachart.domain.timeline import SessionState, SessionStatus
 from ketachart.errors import KetachartError
+
+if TYPE_CHECKING:
+    from ketachart.domain.session_model import SessionModel
 
 CLOSED = (SessionStatus.DISCHARGED, SessionStatus.SIGNED)
 
@@ -38,18 +40,19 @@ def availability(state: SessionState, kind: EventKind) -> Availability:
     return Availability(kind)
 
 
-def next_step(state: SessionState, now: datetime) -> EventKind | None:
+def next_step(model: SessionModel) -> EventKind | None:
     """The entry the session's course expects next: pre-checks, baseline vitals, IV start,
     start of the infusion; while it runs the next vitals (resume first if paused, the stop
     once its planned time is over); then recovery checks, IV removal and discharge. None once
-    discharged."""
+    discharged. The due times and discharge blockers are the model's, derived once."""
+    state = model.state
     if state.status in CLOSED:
         return None
     if state.infusion_started_at is None:
         return _before_infusion(state)
     if state.infusion_stopped_at is None:
-        return _during_infusion(state, now)
-    return _after_infusion(state, now)
+        return _during_infusion(model)
+    return _after_infusion(model)
 
 
 def _before_infusion(state: SessionState) -> EventKind:
@@ -62,22 +65,21 @@ def _before_infusion(state: SessionState) -> EventKind:
     return EventKind.INFUSION_START
 
 
-def _during_infusion(state: SessionState, now: datetime) -> EventKind:
-    if state.paused:
+def _during_infusion(model: SessionModel) -> EventKind:
+    if model.state.paused:
         return EventKind.RESUME
-    due = due_times(state, now)
-    if due.vitals_overdue:
+    if model.due.vitals_overdue:
         return EventKind.VITALS
-    if infusion_elapsed(state, now) >= timedelta(minutes=state.protocol.duration_min):
+    if model.infusion_elapsed >= timedelta(minutes=model.state.protocol.duration_min):
         return EventKind.INFUSION_STOP
     return EventKind.VITALS
 
 
-def _after_infusion(state: SessionState, now: datetime) -> EventKind:
-    due = due_times(state, now)
-    if state.last_recovery_at is None or due.recovery_overdue:
+def _after_infusion(model: SessionModel) -> EventKind:
+    state = model.state
+    if state.last_recovery_at is None or model.due.recovery_overdue:
         return EventKind.RECOVERY_CHECK
     if state.iv_in_place:
         return EventKind.IV_REMOVED
-    waiting = [b for b in discharge_blockers(state, now) if b.code != ClinicalCode.DISCHARGE_RIDE]
+    waiting = [b for b in model.discharge_blockers if b.code != ClinicalCode.DISCHARGE_RIDE]
     return EventKind.RECOVERY_CHECK if waiting else EventKind.DISCHARGE

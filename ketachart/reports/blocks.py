@@ -7,7 +7,10 @@ section builders, so tests can read a report without a PDF.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from ketachart.domain.trend import Trend
 
 
 class Tone(StrEnum):
@@ -61,24 +64,15 @@ class TextBlock:
 
 
 @dataclass(frozen=True)
-class ChartPoint:
-    minute: float
-    systolic: int
-    diastolic: int
-    heart_rate: int
-    spo2: int
-
-
-@dataclass(frozen=True)
 class VitalsChartBlock:
-    """BP, HR and SpO2 against minutes since the first reading, with the baseline."""
+    """The session's trend: the very one the chart screen draws (domain.trend.session_trend),
+    so paper and screen agree on the vitals, the baseline, the infusion with its rate and
+    pauses, and the rescue medicines and side effects at their times."""
 
-    points: tuple[ChartPoint, ...]
-    baseline: ChartPoint | None
-    infusion: tuple[float, float] | None
-    """First and last minute of the infusion, if it started."""
-    ticks: tuple[tuple[float, str], ...]
-    """Minute and its local clock time, for the time axis."""
+    trend: Trend
+    ticks: tuple[tuple[datetime, str], ...]
+    """The time axis's labels: round clock times (domain.trend.clock_ticks) and their text
+    in the report's time zone."""
 
 
 Block = TableBlock | FactsBlock | TextBlock | VitalsChartBlock

@@ -18,7 +18,6 @@ This lives with the reports because it builds one: services sit below reports in
 
 from __future__ import annotations
 
-import getpass
 import logging
 import re
 import subprocess
@@ -78,7 +77,7 @@ def unprintable_note(characters: tuple[str, ...]) -> str:
 
 def export_session_pdf(
     db: Database,
-    actor: Actor | None,
+    actor: Actor,
     session_id: str,
     path: Path | str,
     *,
@@ -86,9 +85,8 @@ def export_session_pdf(
     force: bool = False,
     keep: KeepSafe | None = None,
 ) -> ExportResult:
-    """Write the session summary to `path`, holding the write lock only to audit it. `actor`
-    None is the command-line operator, who has no account; the export is audited either way
-    (without patient data).
+    """Write the session summary to `path`, holding the write lock only to audit it (under
+    `actor`, without patient data; the command line signs its user in first).
 
     If the audit entry cannot be written (the database is full, or gone), the rendered file
     is removed and the error raised: no exported file without its audit entry. If the entry
@@ -104,10 +102,9 @@ def export_session_pdf(
     chart = read_for_export(db, actor, session_id)
     pdf = chart.render(invariant=invariant)
     part = outputs.written_beside(target, pdf.data, PDF)  # a full disk fails before any audit
-    name = None if actor is not None else _operator_name()
     try:
         with db.transaction() as tx:
-            audit(tx, actor, "export.pdf", "session", session_id, chart.detail(pdf), username=name)
+            audit(tx, actor, "export.pdf", "session", session_id, chart.detail(pdf))
     except BaseException:
         outputs.discard(part)
         raise
@@ -139,16 +136,12 @@ class ChartToExport:
         return f"pages={pdf.pages} entries={len(self.view.events)} {state}"
 
 
-def read_for_export(db: Database, actor: Actor | None, session_id: str) -> ChartToExport:
+def read_for_export(db: Database, actor: Actor, session_id: str) -> ChartToExport:
     """The chart and the clinic's heading, in a read transaction (no write lock): the export's
     own audit entry records the access, so this reading is not audited as a chart view."""
-    if actor is not None:
-        actor.require(Action.EXPORT)
+    actor.require(Action.EXPORT)
     with db.reading() as tx:
-        if actor is None:
-            view = operator_view(tx, session_id)
-        else:
-            view = view_session(tx, actor, session_id, audited=False)
+        view = view_session(tx, actor, session_id, audited=False)
         return ChartToExport(view, get_clinic(tx), tx.now)
 
 
@@ -263,18 +256,12 @@ def _spool(run: Runner, printer: str, path: Path) -> str:
 
 
 def operator_view(tx: Tx, session_id: str) -> SessionView:
-    """The chart view for the command-line operator (no account, so no VIEW permission)."""
+    """The chart view with no account's permission checked and no view audited: for the
+    benchmarks and tests that render a chart directly, never for a user's export."""
     loaded = load_session(tx, session_id)
     authors = author_names(tx, named_users(loaded.events))
     patient = get_patient(tx, loaded.row.patient_id)
     return SessionView(loaded.row, patient, loaded.protocol, loaded.events, loaded.state(), authors)
-
-
-def _operator_name() -> str:
-    try:
-        return f"command line ({getpass.getuser()})"
-    except (OSError, KeyError):
-        return "command line"
 
 
 def write_atomically(path: Path, data: bytes) -> None:

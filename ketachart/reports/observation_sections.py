@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from ketachart.domain import payloads as p
 from ketachart.domain.acknowledgement import response_text
 from ketachart.domain.events import EventKind
 from ketachart.domain.timeline import EffectiveEvent
-from ketachart.domain.trend import clock_ticks
+from ketachart.domain.trend import clock_ticks, session_trend
 from ketachart.reports.alert_responses import ReadingAlerts
 from ketachart.reports.blocks import (
     Block,
     Cell,
-    ChartPoint,
     Span,
     TableBlock,
     TextBlock,
@@ -43,7 +40,7 @@ def vitals_section(ctx: ReportContext) -> tuple[Block, ...]:
     entries = readings(ctx)
     if not entries:
         return (TextBlock("No vitals charted."),)
-    return (vitals_chart(ctx, entries), vitals_table(ctx, entries))
+    return (vitals_chart(ctx), vitals_table(ctx, entries))
 
 
 def _phase(ctx: ReportContext, entry: EffectiveEvent, baseline_id: str | None) -> str:
@@ -87,40 +84,11 @@ def _vitals_row(
     )
 
 
-def vitals_chart(ctx: ReportContext, entries: list[EffectiveEvent]) -> VitalsChartBlock:
-    counted = [e for e in entries if not e.voided]
-    origin = (counted or entries)[0].occurred_at
-    points = tuple(_point(origin, e.occurred_at, vitals_of(e)) for e in counted)
-    baseline = ctx.state.baseline
-    start, stop = ctx.state.infusion_started_at, ctx.state.infusion_stopped_at
-    infusion = None
-    if start is not None:
-        infusion = (_minutes(origin, start), _minutes(origin, stop or ctx.infusion_end))
-    last = max((pt.minute for pt in points), default=0.0)
-    if infusion is not None:
-        last = max(last, infusion[1])
-    return VitalsChartBlock(
-        points,
-        _point(origin, origin, baseline) if baseline is not None else None,
-        infusion,
-        _ticks(ctx, origin, last),
-    )
-
-
-def _minutes(origin: datetime, at: datetime) -> float:
-    return (at - origin).total_seconds() / 60
-
-
-def _point(origin: datetime, at: datetime, v: p.Vitals) -> ChartPoint:
-    return ChartPoint(_minutes(origin, at), v.systolic, v.diastolic, v.heart_rate, v.spo2)
-
-
-def _ticks(ctx: ReportContext, origin: datetime, last: float) -> tuple[tuple[float, str], ...]:
-    """Labels at round local clock times, the same ones the screen's trend labels."""
-    end = origin + timedelta(minutes=last)
-    return tuple(
-        (_minutes(origin, at), ctx.times.time(at)) for at in clock_ticks(origin, end, MAX_TICKS)
-    )
+def vitals_chart(ctx: ReportContext) -> VitalsChartBlock:
+    """The trend the chart screen shows, as of the report's moment."""
+    trend = session_trend(ctx.model)
+    ticks = clock_ticks(trend.start, trend.end, MAX_TICKS)
+    return VitalsChartBlock(trend, tuple((at, ctx.times.time(at)) for at in ticks))
 
 
 def scores_section(ctx: ReportContext) -> tuple[Block, ...]:

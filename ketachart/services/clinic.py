@@ -15,6 +15,7 @@ from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic_info import ClinicInfo, get_clinic
 from ketachart.services.protocols import ProtocolRow
+from ketachart.services.users import new_password
 from ketachart.storage.database import Tx
 
 __all__ = [
@@ -116,13 +117,21 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
     """The first-run setup as one action, before any account exists: the clinic's name and
     address, the first administrator, the first physician (created by that administrator)
     and the example protocols. Any refusal (a taken user name, a short password) leaves
-    nothing of it once the caller's transaction rolls back."""
+    nothing of it once the caller's transaction rolls back. The two passwords are hashed
+    inside that transaction: the one place this is allowed, as no account exists yet, so no
+    one else can be charting."""
     if users.count_users(tx) > 0:
         raise RuleViolation("This clinic is set up already; an administrator adds accounts.")
     set_clinic(tx, None, setup.clinic)
     first = setup.admin
     admin = users.create_user(
-        tx, None, first.username, first.display_name, first.credentials, Role.ADMIN, first.password
+        tx,
+        None,
+        first.username,
+        first.display_name,
+        first.credentials,
+        Role.ADMIN,
+        new_password(first.password),
     )
     doctor = setup.physician
     physician = users.create_user(
@@ -132,6 +141,6 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
         doctor.display_name,
         doctor.credentials,
         Role.PHYSICIAN,
-        doctor.password,
+        new_password(doctor.password),
     )
     return NewClinic(admin, physician, protocols.install_example_protocols(tx))

@@ -29,6 +29,7 @@ from ketachart.domain.write_gate import CANDIDATE_ID, GateContext, Proposal, che
 from ketachart.errors import NotFound, ValidationError
 from ketachart.models import InfusionSession, User
 from ketachart.services.actors import Actor
+from ketachart.services.alarms import alarm_muted
 from ketachart.services.chains import (
     AUDIT_CHAIN,
     append_event,
@@ -255,6 +256,9 @@ class SessionView:
     state: SessionState
     authors: dict[int, str]
     """Printed name with credentials of everyone the chart names (`named_users`), by user id."""
+    alarm_muted: bool = False
+    """Whether the session's overdue alarm is muted (services.alarms), read with the chart in
+    the same transaction, so the screen opens with the two in agreement."""
 
     def model(self, now: datetime) -> SessionModel:
         """The session's read model at `now`: what every screen and report shows."""
@@ -275,6 +279,7 @@ def view_session(tx: Tx, actor: Actor, session_id: str, *, audited: bool = True)
         loaded.events,
         loaded.state(),
         author_names(tx, named_users(loaded.events)),
+        alarm_muted(tx, session_id),
     )
 
 

@@ -69,7 +69,7 @@ def add_staff(
     display_name: str,
     credentials: str,
     role: Role,
-    temporary_password: str,
+    temporary_password: users.NewPassword,
 ) -> StaffRow:
     """A new account with a temporary password, which must be changed at the first sign-in.
     Problems with the password are on the field "temporary_password"."""
@@ -88,20 +88,22 @@ def add_staff(
     return _row(tx, users.get_user(tx, created.id))
 
 
-def reset_password(tx: Tx, actor: Actor, user_id: int, temporary_password: str) -> None:
+def reset_password(
+    tx: Tx, actor: Actor, user_id: int, temporary_password: users.NewPassword
+) -> None:
     """A forgotten password: a temporary one, to be changed at the next sign-in. The account
     is unlocked too (the person is with the administrator)."""
     actor.require(Action.MANAGE_USERS)
     user = users.get_user(tx, user_id)
     problems = password_problems(
-        temporary_password,
+        temporary_password.text,
         username=user.username,
         display_name=user.display_name,
         clinic_name=get_clinic(tx).name,
     )
     if problems:
         raise ValidationError.single("temporary_password", " ".join(problems))
-    user.password_hash = users.hash_password(temporary_password)
+    user.password_hash = temporary_password.hash
     user.must_change_password = True
     user.password_changed_at = tx.now
     user.failed_logins, user.locked_until = 0, None

@@ -4,6 +4,7 @@ later ones) and the argon2id hashing. Signing in is services.sign_in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -22,6 +23,21 @@ from ketachart.services.clinic_info import get_clinic
 from ketachart.storage.database import Tx
 
 _HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    """A password chosen for an account, with its argon2 hash made before the account's
+    transaction opens: hashing takes about half a second, and no bedside save may wait that
+    long for the write lock. The services check `text` against the policy and store `hash`."""
+
+    text: str = field(repr=False)
+    hash: str = field(repr=False)
+
+
+def new_password(text: str) -> NewPassword:
+    """Hash a chosen password, with no transaction open (see NewPassword)."""
+    return NewPassword(text, hash_password(text))
 
 
 def actor_of(user: User) -> Actor:
@@ -70,7 +86,7 @@ def create_user(
     display_name: str,
     credentials: str,
     role: Role,
-    password: str,
+    password: NewPassword,
     *,
     must_change_password: bool = False,
     password_field: str = "password",
@@ -86,7 +102,7 @@ def create_user(
     check_new_user(
         username,
         display_name,
-        password,
+        password.text,
         credentials,
         clinic_name=clinic_name,
         password_field=password_field,
@@ -98,7 +114,7 @@ def create_user(
         display_name=display_name,
         credentials=credentials,
         role=role.value,
-        password_hash=hash_password(password),
+        password_hash=password.hash,
         active=True,
         failed_logins=0,
         created_at=tx.now,

@@ -37,8 +37,7 @@ from ketachart.services.sessions import SessionView
 from ketachart.ui.alarm import MuteButton
 from ketachart.ui.icons import IconName, icon, icon_label, set_label_icon
 from ketachart.ui.patient_dialog import sex_label
-from ketachart.ui.theme import ALLERGY_LABEL_NAMES
-from ketachart.ui.widgets import named_label, plain_label, tooltip_html
+from ketachart.ui.widgets import ALLERGY_LABEL_NAMES, named_label, plain_label, tooltip_html
 
 ALLERGY_LINES = 2
 """The allergy field's height in lines: a longer list shows its count and start, and a

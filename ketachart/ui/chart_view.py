@@ -21,7 +21,7 @@ from ketachart.domain.session_model import SessionModel
 from ketachart.domain.timeline import SessionStatus, latest_version_id
 from ketachart.errors import KetachartError
 from ketachart.services import signing
-from ketachart.services.alarms import alarm_muted, set_alarm_muted
+from ketachart.services.alarms import set_alarm_muted
 from ketachart.services.sessions import SessionView, view_session
 from ketachart.ui.alarm import OverdueAlarm
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
@@ -98,18 +98,11 @@ class ChartView(QWidget):
     @classmethod
     def open(cls, ws: Workstation, session_id: str, parent: QWidget | None = None) -> ChartView:
         """Open a chart: one action that reads it and audits the opening ("chart.view"),
-        then the screen that shows it, its overdue alarm muted if someone muted it."""
-        view = ws.act(view_session, session_id)
-        return cls(ws, view, parent, alarm_muted=ws.query(alarm_muted, session_id))
+        then the screen that shows it, its overdue alarm muted if someone muted it (read in
+        the same transaction as the chart)."""
+        return cls(ws, ws.act(view_session, session_id), parent)
 
-    def __init__(
-        self,
-        ws: Workstation,
-        view: SessionView,
-        parent: QWidget | None = None,
-        *,
-        alarm_muted: bool = False,
-    ) -> None:
+    def __init__(self, ws: Workstation, view: SessionView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws, self.session_id = ws, view.session.id
         self.view: SessionView = view
@@ -117,9 +110,9 @@ class ChartView(QWidget):
         self.prompt: PasswordDialog | None = None
         """The attestation's password dialog while it is open."""
         self._pdf: PdfActions | None = None
-        self.alarm = OverdueAlarm(muted=alarm_muted, parent=self)
+        self.alarm = OverdueAlarm(muted=view.alarm_muted, parent=self)
         self.header = ChartHeader(self._make_record_buttons())
-        self.header.mute.setChecked(alarm_muted)
+        self.header.mute.setChecked(view.alarm_muted)
         self.header.mute.clicked.connect(self.set_alarm_muted)  # a person's press only
         self.notice = Notice()
         self.model = TimelineTableModel()

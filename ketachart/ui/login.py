@@ -1,5 +1,7 @@
-"""Logging in. The login window is light: it opens before the database layer is imported, so
-it is on screen at once; the database is attached while the user types."""
+"""Logging in. The login window is light: it is the first thing on screen, so it is built from
+the few Qt classes a bare window uses, before the database layer, the rest of the screens and
+Qt's enum namespace are loaded (`Qt.*`: some 20 ms, which setting a label's text format
+costs); the database is attached while the user types, and the labels turn plain text then."""
 
 from __future__ import annotations
 
@@ -9,13 +11,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
-
-from ketachart.errors import KetachartError
-from ketachart.ui.widgets import add_row, grow_to_fit, named_label, plain_label
 
 if TYPE_CHECKING:
     from ketachart.services.actors import Actor
@@ -56,13 +56,14 @@ class LoginDialog(QDialog):
         form = QFormLayout()
         self.username = QLineEdit(username)
         self.password = password_edit()
-        add_row(form, self.tr("User name"), self.username)
-        add_row(form, self.tr("Password"), self.password)
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Password"), self.password)
         self.layout_.addLayout(form)
-        self.message = named_label("formMessage")
+        self.message = QLabel()
+        self.message.setObjectName("formMessage")
         self.message.setWordWrap(True)
         self.layout_.addWidget(self.message)
-        self.demo = plain_label()
+        self.demo = QLabel()
         self.demo.setStyleSheet("font-family: monospace;")
         self.demo.hide()
         self.layout_.addWidget(self.demo)
@@ -78,6 +79,7 @@ class LoginDialog(QDialog):
 
     def attach(self, ws: Workstation) -> None:
         """The database is open: logging in can happen; demo accounts are listed."""
+        self._plain_text_labels()
         self.ws = ws
         if ws.demo_accounts:
             lines = [self.tr("Demo accounts (synthetic data):")]
@@ -89,6 +91,8 @@ class LoginDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         """A refusal, in full: the dialog grows (within the screen) for its lines."""
+        from ketachart.ui.widgets import grow_to_fit
+
         self.message.setText(text)
         grow_to_fit(self)
 
@@ -98,6 +102,7 @@ class LoginDialog(QDialog):
         if self.ws is None:
             self.message.setText(self.tr("Opening the database, one moment…"))
             return
+        from ketachart.errors import KetachartError
         from ketachart.ui.password_dialog import continue_signed_in
 
         password = self.password.text()
@@ -122,3 +127,12 @@ class LoginDialog(QDialog):
         self.show_message(self.tr(SIGNED_OUT))
         self.password.clear()
         self.password.setFocus()
+
+    def _plain_text_labels(self) -> None:
+        """Every label of the window shows its text exactly as given, as widgets.plain_label
+        makes them. Done here, before the window shows anything but its own words (the
+        labels stay empty until then), rather than while it is built: see the module."""
+        from PySide6.QtCore import Qt
+
+        for label in self.findChildren(QLabel):
+            label.setTextFormat(Qt.TextFormat.PlainText)

@@ -36,8 +36,8 @@ from ketachart.errors import KetachartError
 from ketachart.services.patients import PatientRow, find_patients
 from ketachart.ui.patient_dialog import PatientDialog, sex_label
 from ketachart.ui.row_model import RowTableModel, row_table
-from ketachart.ui.theme import ALLERGY_LABEL_NAMES
 from ketachart.ui.widgets import (
+    ALLERGY_LABEL_NAMES,
     FormScrollArea,
     add_row,
     named_label,

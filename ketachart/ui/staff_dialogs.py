@@ -19,7 +19,7 @@ from ketachart.errors import FieldProblem, ValidationError
 from ketachart.services import staff
 from ketachart.services.clinic_info import get_clinic
 from ketachart.services.staff import StaffRow
-from ketachart.services.users import check_new_user
+from ketachart.services.users import check_new_user, new_password
 from ketachart.ui.form_dialog import FormDialog
 from ketachart.ui.widgets import EnumCombo, line_edit, plain_label
 from ketachart.ui.workstation import Workstation
@@ -98,7 +98,9 @@ class AddStaffDialog(FormDialog):
         role = self.role.value()
         if role is None:
             raise ValidationError([*self._other_problems(), self._no_role()])
-        self.result_value = self.ws.act(staff.add_staff, *self._typed(), role, self.password.text())
+        self.result_value = self.ws.act(
+            staff.add_staff, *self._typed(), role, new_password(self.password.text())
+        )
 
     def _typed(self) -> tuple[str, str, str]:
         return (
@@ -148,7 +150,7 @@ class ResetPasswordDialog(FormDialog):
         self.finish_form(self.password)
 
     def attempt(self) -> None:
-        self.ws.act(staff.reset_password, self.row.id, self.password.text())
+        self.ws.act(staff.reset_password, self.row.id, new_password(self.password.text()))
 
 
 class ChangeRoleDialog(FormDialog):

@@ -1,12 +1,13 @@
-"""Readable at arm's length: large type and controls. Colour is never the only signal."""
+"""Readable at arm's length: large type and controls. Colour is never the only signal.
+
+Light to import: the login window is themed before anything else of the application loads
+(apply_base_theme); the fonts for every script follow once it is on screen (apply_script_fonts).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
-
-from ketachart.domain.allergies import AllergyStatus
-from ketachart.ui.fonts import with_script_families
 
 BASE_POINT_SIZE = 13
 ALERT_RED = "#b00020"
@@ -18,13 +19,6 @@ ERROR_PALE_RED = "#f8d7da"
 NEXT_BLUE = "#0d47a1"
 NEXT_BORDER = "#ffb300"
 AMBER_PALE = "#ffe3a3"
-
-ALLERGY_LABEL_NAMES: dict[AllergyStatus, str] = {
-    AllergyStatus.LISTED: "allergies",
-    AllergyStatus.NONE_KNOWN: "noAllergies",
-    AllergyStatus.NOT_RECORDED: "allergiesNotRecorded",
-}
-"""The style of each allergy state (the object name of the label that shows it)."""
 
 # The session's stage band: one colour and word per stage (the text names the stage too, so
 # colour is never the only signal). Paused is black on amber, unlike every other band.
@@ -89,7 +83,24 @@ STYLE_SHEET += STAGE_BAND_STYLE
 
 
 def apply_theme(app: QApplication) -> None:
-    font = with_script_families(QFont(app.font()))  # names in any script, never boxes
+    """The whole bedside theme at once (tests, benchmarks): the application itself applies its
+    two halves apart, around showing the login window."""
+    apply_base_theme(app)
+    apply_script_fonts(app)
+
+
+def apply_base_theme(app: QApplication) -> None:
+    """The bedside type size and the style sheet: all the login window needs."""
+    font = QFont(app.font())
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(STYLE_SHEET)
+
+
+def apply_script_fonts(app: QApplication) -> None:
+    """Names in any script, never boxes: the application font becomes a list of families.
+    Reading the font database and registering the fallback files takes a while, so the
+    application does it once the login window is on screen, before any patient is shown."""
+    from ketachart.ui.fonts import with_script_families
+
+    app.setFont(with_script_families(QFont(app.font())))

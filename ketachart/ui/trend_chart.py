@@ -6,7 +6,6 @@ legend and the baseline values sit in a row above the plots, so they never hide 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -15,22 +14,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ketachart.domain.session_model import SessionModel
 from ketachart.domain.trend import MARK_LABELS, MarkKind, Trend, TrendMark, session_trend
+from ketachart.reports import trend_style as look
 from ketachart.ui import trend_marks as m
 from ketachart.ui.trend_axes import StepAxis, TimeAxis, local_clock, stamp
 from ketachart.ui.widgets import ElidedLabel, plain_label, tooltip_html
 
-PRESSURE_LOW, PRESSURE_HIGH = 40, 200
-"""The pressure panel's range unless a reading lies outside it (then it widens in 20s)."""
-SPO2_LOW = 88
-MARKS_UP_TO = 120
-"""Above this many readings the marks would blot each other out: lines only."""
-RATE_HEADROOM = 1.9
-"""The infusion strip reaches this far above the highest rate: the marks' lanes sit above
-the band, never on it."""
-MARK_LANES = (0.84, 0.64)
-"""Heights (of the strip) of the marks: neighbouring marks alternate, so their labels do
-not run into each other."""
-LABEL_CHARACTERS = 14
 AXIS_WIDTH = 44
 TICK_POINT_SIZE = 8
 
@@ -87,7 +75,7 @@ class TrendChart(QWidget):
     def _series(self) -> None:
         """The items that every refresh re-fills (never re-created: a refresh stays cheap)."""
         self.infusion_span = pg.LinearRegionItem(
-            movable=False, brush=pg.mkBrush(m.INFUSION_SPAN), pen=pg.mkPen(None)
+            movable=False, brush=pg.mkBrush(look.INFUSION_SPAN), pen=pg.mkPen(None)
         )
         self.infusion_span.setZValue(-30)
         self.pressure.addItem(self.infusion_span)
@@ -98,8 +86,8 @@ class TrendChart(QWidget):
         self.rate = pg.PlotDataItem(
             stepMode="center",
             fillLevel=0,
-            pen=pg.mkPen(m.INFUSION_EDGE, width=1.2),
-            brush=pg.mkBrush(m.INFUSION),
+            pen=pg.mkPen(look.INFUSION_EDGE, width=1.2),
+            brush=pg.mkBrush(look.INFUSION),
         )
         self.infusion.addItem(self.rate)
         self.marks = pg.ScatterPlotItem(hoverable=True, tip=_mark_tip)
@@ -135,21 +123,19 @@ class TrendChart(QWidget):
     def _show_vitals(self, trend: Trend) -> None:
         points = trend.points
         times = [stamp(pt.at) for pt in points]
-        with_marks = len(points) <= MARKS_UP_TO
+        with_marks = len(points) <= look.MARKS_UP_TO
         for curve, values in (
             (self.systolic, [pt.systolic for pt in points]),
             (self.diastolic, [pt.diastolic for pt in points]),
             (self.heart_rate, [pt.heart_rate for pt in points]),
             (self.spo2, [pt.spo2 for pt in points]),
         ):
-            curve.setData(times, values)
+            # the symbol first: a long session's lines are not first given marks then bared
             curve.setSymbol(self._symbols[curve] if with_marks else None)
-        pressures = [v for pt in points for v in (pt.systolic, pt.diastolic, pt.heart_rate)]
-        low = min([PRESSURE_LOW, *pressures]) // 20 * 20
-        high = -(-max([PRESSURE_HIGH, *pressures]) // 20) * 20
+            curve.setData(times, values)
+        low, high = look.pressure_range(points)
         self.pressure.setYRange(low, high + 6, padding=0)
-        spo2_low = min([SPO2_LOW, *(pt.spo2 for pt in points)]) // 4 * 4
-        self.oxygen.setYRange(spo2_low, 101, padding=0)
+        self.oxygen.setYRange(look.spo2_low(points), 101, padding=0)
         self._show_baselines(trend)
 
     def _show_baselines(self, trend: Trend) -> None:
@@ -157,10 +143,10 @@ class TrendChart(QWidget):
         if base is None:
             return
         for plot, value, colour in (
-            (self.pressure, base.systolic, m.SYSTOLIC),
-            (self.pressure, base.diastolic, m.DIASTOLIC),
-            (self.pressure, base.heart_rate, m.HEART_RATE),
-            (self.oxygen, base.spo2, m.SPO2),
+            (self.pressure, base.systolic, look.SYSTOLIC),
+            (self.pressure, base.diastolic, look.DIASTOLIC),
+            (self.pressure, base.heart_rate, look.HEART_RATE),
+            (self.oxygen, base.spo2, look.SPO2),
         ):
             pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
             self._add(plot, pg.InfiniteLine(pos=value, angle=0, pen=pen), z=-5)
@@ -177,17 +163,16 @@ class TrendChart(QWidget):
             self.rate.setData(edges, [float(s.rate_ml_h) for s in steps])
         else:
             self.rate.setData([], [])
-        top = max([Decimal(10), *(s.rate_ml_h for s in steps)])
-        step = _rate_step(float(top))
-        self.infusion.left.step = step
-        self.infusion.setYRange(0, float(top) * RATE_HEADROOM, padding=0)
+        top = look.highest_rate(steps)
+        self.infusion.left.step = look.rate_step(top)
+        self.infusion.setYRange(0, top * look.RATE_HEADROOM, padding=0)
         for pause in trend.pauses:
             for plot in (self.pressure, self.oxygen, self.infusion):
                 region = pg.LinearRegionItem(
                     values=(stamp(pause.start), stamp(pause.end)),
                     movable=False,
-                    brush=QBrush(QColor(m.PAUSED), Qt.BrushStyle.BDiagPattern),
-                    pen=pg.mkPen(m.PAUSED, width=1),
+                    brush=QBrush(QColor(look.PAUSED), Qt.BrushStyle.BDiagPattern),
+                    pen=pg.mkPen(look.PAUSED, width=1),
                 )
                 region.setToolTip(
                     tooltip_html(
@@ -213,7 +198,7 @@ class TrendChart(QWidget):
                 self._add(plot, line, z=10)
             spots.append(
                 {
-                    "pos": (x, top * MARK_LANES[index % 2]),
+                    "pos": (x, top * look.MARK_LANES[index % 2]),
                     "symbol": style.symbol,
                     "size": style.size,
                     "pen": style.pen,
@@ -221,13 +206,12 @@ class TrendChart(QWidget):
                     "data": _mark_text(mark),
                 }
             )
-            self._label(mark, x, top * MARK_LANES[index % 2], style.colour)
+            self._label(mark, x, top * look.MARK_LANES[index % 2], style.colour)
         self.marks.setData(spots)
 
     def _label(self, mark: TrendMark, x: float, y: float, colour: str) -> None:
         """The mark's short name (as typed, shortened) to its right, on its lane."""
-        short = mark.short if len(mark.short) <= LABEL_CHARACTERS else mark.short[:13] + "…"
-        label = pg.TextItem(short, color=colour, anchor=(0, 0.5))
+        label = pg.TextItem(look.short_name(mark.short), color=colour, anchor=(0, 0.5))
         font = QFont(self.font())
         font.setPointSize(TICK_POINT_SIZE)
         label.setFont(font)
@@ -297,11 +281,6 @@ def _mark_tip(x: float, y: float, data: object) -> str:
     return tooltip_html(str(data))
 
 
-def _rate_step(top: float) -> float:
-    """A tick step giving two to four ticks up to `top` mL/h."""
-    return next((s for s in (2, 5, 10, 20, 50, 100, 200) if top / s <= 3), 500)
-
-
 class _Legend(QWidget):
     """The legend row: a sample of every mark as the plot draws it, then the baseline values.
     It is a row of plain labels above the plots, never on top of them."""
@@ -318,11 +297,11 @@ class _Legend(QWidget):
             (m.DIASTOLIC_STYLE.sample(), "Diastolic"),
             (m.HEART_RATE_STYLE.sample(), "Heart rate /min"),
             (m.SPO2_STYLE.sample(), "SpO2"),
-            (m.swatch(m.INFUSION, m.INFUSION_EDGE), "Infusion"),
-            (m.swatch(m.PAUSED, m.PAUSED, Qt.BrushStyle.BDiagPattern), "Paused"),
+            (m.swatch(look.INFUSION, look.INFUSION_EDGE), "Infusion"),
+            (m.swatch(look.PAUSED, look.PAUSED, Qt.BrushStyle.BDiagPattern), "Paused"),
             (m.RESCUE_STYLE.sample(), "Rescue"),
             (m.SIDE_EFFECT_STYLE.sample(), "Side effect"),
-            (m.dashed_sample(m.BASELINE), "Baseline"),
+            (m.dashed_sample(look.BASELINE), "Baseline"),
         ]
         self.items: list[QLabel] = []
         for pixmap, text in samples:

@@ -11,17 +11,14 @@ from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPixmap
 
-SYSTOLIC = "#b3261e"
-DIASTOLIC = "#d0651f"
-HEART_RATE = "#2a6fb0"
-SPO2 = "#2e8b57"
-INFUSION = "#e9dcb5"
-INFUSION_EDGE = "#a08a4a"
-INFUSION_SPAN = "#f3ecd9"
-PAUSED = "#8a8a8a"
-RESCUE = "#6a1b9a"
-SIDE_EFFECT = "#c05600"
-BASELINE = "#555555"
+from ketachart.reports.trend_style import (
+    DIASTOLIC,
+    HEART_RATE,
+    RESCUE,
+    SIDE_EFFECT,
+    SPO2,
+    SYSTOLIC,
+)
 
 
 def _chevron(apex_down: bool, centred: bool = False) -> QPainterPath:

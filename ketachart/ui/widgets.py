@@ -26,9 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain.allergies import AllergyStatus
 from ketachart.ui.theme import ALERT_RED, OK_GREEN
 
 E = TypeVar("E", bound=StrEnum)
+
+ALLERGY_LABEL_NAMES: dict[AllergyStatus, str] = {
+    AllergyStatus.LISTED: "allergies",
+    AllergyStatus.NONE_KNOWN: "noAllergies",
+    AllergyStatus.NOT_RECORDED: "allergiesNotRecorded",
+}
+"""The style of each allergy state: the object name of the label that shows it, which the
+theme's style sheet styles (kept out of the theme, which the login window loads first)."""
 
 # Check boxes and radio buttons big enough to hit at arm's length (the theme sizes the rest).
 DIALOG_STYLE = f"""

@@ -18,8 +18,8 @@ from tests.support import Clinic, make_clinic
 
 
 @pytest.fixture
-def e2e_db(sqlite_url: str, clock: ManualClock) -> Iterator[Database]:
-    database = open_database(sqlite_url, clock)
+def e2e_db(migrated_sqlite_url: str, clock: ManualClock) -> Iterator[Database]:
+    database = open_database(migrated_sqlite_url, clock)
     yield database
     database.dispose()
 

@@ -23,7 +23,7 @@ from ketachart.ui.dialogs.vitals_dialog import VitalsDialog
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.new_session_dialog import NewSessionDialog
 from tests.e2e import steps
-from tests.support import Clinic
+from tests.support import PASSWORDS, Clinic
 from tests.ui.dialog_helpers import set_text
 from tests.ui.test_dialogs_storage import another_workstation_writing, wait_briefly
 
@@ -170,7 +170,7 @@ def test_the_screen_locks_and_unlocks_keeping_the_entry(
     window.watcher.check()
     assert window.stack.currentWidget() is window.lock_screen
     assert not dialog.isVisible()
-    set_text(qtbot, window.lock_screen.password, "nurse-pass-1")
+    set_text(qtbot, window.lock_screen.password, PASSWORDS["nina"])
     window.lock_screen.try_unlock()
     assert window.stack.currentWidget() is chart
     assert dialog.isVisible()
@@ -186,7 +186,7 @@ def test_another_user_never_gets_the_first_users_entry(
     set_text(qtbot, dialog.note, "half-typed by Nina")
     window.lock()
     set_text(qtbot, window.lock_screen.username, "wes")
-    set_text(qtbot, window.lock_screen.password, "nurse-pass-2")
+    set_text(qtbot, window.lock_screen.password, PASSWORDS["wes"])
     window.lock_screen.try_unlock()
     assert window.ws.actor.username == "wes"
     assert dialog.result() == QDialog.DialogCode.Rejected

@@ -23,6 +23,7 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Role, Severity, SideEffectKind
 from ketachart.services import protocols, users
 from ketachart.services.actors import Actor
+from ketachart.services.users import new_password
 from ketachart.ui import board_view, patients_view, review_view
 from ketachart.ui.chart_view import ChartView
 from ketachart.ui.dialogs.correction_dialog import CorrectionDialog
@@ -126,7 +127,14 @@ def admin_types(clinic: Clinic) -> tuple[int, Actor]:
     """What an administrator types elsewhere: a protocol's name, a nurse's name."""
     spec = replace(clinic.protocols[0].spec, name=PROTOCOL, is_example=False)
     protocol = clinic.act(protocols.save_protocol, clinic.admin, spec)
-    nurse = clinic.act(users.create_user, clinic.admin, "mark", *NURSE, Role.NURSE, "pw-12345678")
+    nurse = clinic.act(
+        users.create_user,
+        clinic.admin,
+        "mark",
+        *NURSE,
+        Role.NURSE,
+        new_password("velvet-marsh-4417"),
+    )
     return protocol.id, nurse
 
 

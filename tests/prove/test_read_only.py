@@ -40,8 +40,8 @@ def _made(url: str, clock: ManualClock) -> Iterator[tuple[Clinic, str]]:
 
 
 @pytest.fixture
-def made(sqlite_url: str, clock: ManualClock) -> Iterator[tuple[Clinic, str]]:
-    yield from _made(sqlite_url, clock)
+def made(migrated_sqlite_url: str, clock: ManualClock) -> Iterator[tuple[Clinic, str]]:
+    yield from _made(migrated_sqlite_url, clock)
 
 
 @pytest.fixture

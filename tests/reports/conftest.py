@@ -18,8 +18,8 @@ from tests.support import Clinic, make_clinic
 
 
 @pytest.fixture
-def sqlite_clinic(sqlite_url: str, clock: ManualClock) -> Iterator[Clinic]:
-    database = open_database(sqlite_url, clock)
+def sqlite_clinic(migrated_sqlite_url: str, clock: ManualClock) -> Iterator[Clinic]:
+    database = open_database(migrated_sqlite_url, clock)
     clinic = make_clinic(database, clock)
     charted.set_clinic(clinic)
     yield clinic

@@ -84,10 +84,11 @@ def test_a_failed_export_leaves_no_file_and_no_audit(sqlite_clinic: Clinic, tmp_
     folder = tmp_path / "exports"
     folder.mkdir()
     missing = folder / "missing" / "summary.pdf"
+    nurse = sqlite_clinic.nurse
     with pytest.raises(OutputError, match=r"Could not write the PDF to .*does not exist"):
-        export_session_pdf(sqlite_clinic.db, None, session_id, missing)
+        export_session_pdf(sqlite_clinic.db, nurse, session_id, missing)
     with pytest.raises(OutputRefused, match="it is a folder, not a regular file"):
-        export_session_pdf(sqlite_clinic.db, None, session_id, folder)
+        export_session_pdf(sqlite_clinic.db, nurse, session_id, folder)
     assert list(folder.iterdir()) == []
     assert export_audits(sqlite_clinic) == []
 
@@ -112,7 +113,9 @@ def test_an_export_whose_audit_entry_cannot_be_written_leaves_no_file(
     (tmp_path / "exports").mkdir()
     refuse_audit_entries(sqlite_clinic)
     with pytest.raises(KetachartError):
-        export_session_pdf(sqlite_clinic.db, None, session_id, tmp_path / "exports" / "s.pdf")
+        export_session_pdf(
+            sqlite_clinic.db, sqlite_clinic.nurse, session_id, tmp_path / "exports" / "s.pdf"
+        )
     assert list((tmp_path / "exports").iterdir()) == []
 
 
@@ -122,14 +125,14 @@ def test_an_export_replaces_an_older_file_whole(sqlite_clinic: Clinic, tmp_path:
     target = tmp_path / "exports" / "summary.pdf"
     target.write_bytes(b"an older export")
     with pytest.raises(OutputRefused, match="exists already"):
-        export_session_pdf(sqlite_clinic.db, None, session_id, target)
+        export_session_pdf(sqlite_clinic.db, sqlite_clinic.nurse, session_id, target)
     assert target.read_bytes() == b"an older export"
-    export_session_pdf(sqlite_clinic.db, None, session_id, target, force=True)
+    export_session_pdf(sqlite_clinic.db, sqlite_clinic.nurse, session_id, target, force=True)
     assert target.read_bytes().startswith(b"%PDF-")
     assert [path.name for path in target.parent.iterdir()] == ["summary.pdf"]
     [entry] = export_audits(sqlite_clinic)
-    assert entry.user_id is None
-    assert entry.username.startswith("command line")
+    assert entry.user_id == sqlite_clinic.nurse.id
+    assert entry.username == "nina"
 
 
 def test_an_admin_may_not_export_a_chart(sqlite_clinic: Clinic, tmp_path: Path) -> None:

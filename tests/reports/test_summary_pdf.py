@@ -20,6 +20,7 @@ from ketachart.reports.export import export_session_pdf, operator_view
 from ketachart.reports.summary_model import build_summary
 from ketachart.reports.summary_pdf import render_summary_pdf, story
 from ketachart.services import charting, corrections, patients, sessions, signing, users
+from ketachart.services.users import new_password
 from tests.reports import charted
 from tests.reports.conftest import page_texts
 from tests.support import ALL_PRE_CHECKS, PASSWORDS, RIDE, Clinic, chart_to_infusing
@@ -160,8 +161,8 @@ def test_the_baseline_row_is_the_reading_the_chart_takes_as_baseline(
     phases = [(cell_text(row[1]), cell_text(row[2])) for row in table.rows]
     assert phases == [("Baseline", "140/90"), ("Before", "158/82"), ("Infusion", "150/95")]
     assert view.state.baseline == p.Vitals(140, 90, 80, 14, 97)
-    assert chart.baseline is not None
-    assert (chart.baseline.systolic, chart.baseline.heart_rate) == (140, 80)
+    assert chart.trend.baseline is not None
+    assert (chart.trend.baseline.systolic, chart.trend.baseline.heart_rate) == (140, 80)
 
 
 def test_signatures_addenda_and_hashes(sqlite_clinic: Clinic, tmp_path: Path) -> None:
@@ -184,7 +185,13 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
 ) -> None:
     clinic = sqlite_clinic
     blank = clinic.act(
-        users.create_user, clinic.admin, "blank", "Dr Blank", "", Role.PHYSICIAN, "quiet-orchard-71"
+        users.create_user,
+        clinic.admin,
+        "blank",
+        "Dr Blank",
+        "",
+        Role.PHYSICIAN,
+        new_password("quiet-orchard-71"),
     )
     session_id = charted.typical_session(clinic, sign=False)
     clinic.act(

@@ -32,9 +32,9 @@ from tests.support import PASSWORDS, Clinic, chart_to_discharged, chart_to_infus
 
 
 @pytest.fixture
-def local(sqlite_url: str, clock: ManualClock) -> Iterator[Clinic]:
+def local(migrated_sqlite_url: str, clock: ManualClock) -> Iterator[Clinic]:
     """A small clinic on an SQLite file, two sessions charted."""
-    db = open_database(sqlite_url, clock)
+    db = open_database(migrated_sqlite_url, clock)
     clinic = make_clinic(db, clock)
     chart_to_discharged(clinic, clinic.open_session())
     chart_to_infusing(clinic, clinic.open_session())
@@ -272,7 +272,7 @@ def test_postgresql_is_backed_up_with_pg_dump(
 ) -> None:
     db = clinic.db
     dest = tmp_path / "copy.sqlite"
-    code = main(["--db", database_url, *as_user(monkeypatch, "admin"), "backup", str(dest)])
+    code = main(["--db", database_url, "backup", str(dest), *as_user(monkeypatch, "admin")])
     if db.dialect_name == "postgresql":
         assert code == 2
         assert "PostgreSQL databases are backed up with pg_dump" in capsys.readouterr().err

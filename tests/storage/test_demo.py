@@ -26,6 +26,7 @@ from ketachart.services import patients, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
 from ketachart.services.sign_in import sign_in
+from ketachart.services.users import new_password
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 
@@ -252,7 +253,9 @@ def test_demo_refuses_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
     db = open_database(sqlite_url, ManualClock(NOW))
     try:
         with db.transaction() as tx:
-            users.create_user(tx, None, "boss", "Ådne Boss", "", Role.ADMIN, "quiet-orchard-71")
+            users.create_user(
+                tx, None, "boss", "Ådne Boss", "", Role.ADMIN, new_password("quiet-orchard-71")
+            )
         with pytest.raises(KetachartError, match="demo data only goes into a demo database"):
             fill_demo(db, patients=2, sessions=4, seed=3)
         with db.reading() as tx:

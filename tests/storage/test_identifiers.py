@@ -21,6 +21,7 @@ from ketachart.services import charting, patients, sessions, users
 from ketachart.services import clinic as settings
 from ketachart.services.actors import Actor
 from ketachart.services.sign_in import sign_in
+from ketachart.services.users import new_password
 from ketachart.storage.database import Tx
 from tests.support import PASSWORDS, Clinic
 
@@ -126,7 +127,7 @@ def test_accounts_refuse_invisible_characters_and_are_composed(clinic: Clinic) -
                 name,
                 credentials,
                 Role.NURSE,
-                "quiet-orchard-71",
+                new_password("quiet-orchard-71"),
             )
         assert [problem.field for problem in raised.value.problems] == [field]
     made = clinic.act(
@@ -136,7 +137,7 @@ def test_accounts_refuse_invisible_characters_and_are_composed(clinic: Clinic) -
         "Zoe\u0308 N",
         "RN",
         Role.NURSE,
-        "quiet-orchard-71",
+        new_password("quiet-orchard-71"),
     )
     assert (made.username, made.display_name) == ("zoë", "Zoë N")
     signed_in = sign_in(clinic.db, "zoe\u0308", "quiet-orchard-71").actor

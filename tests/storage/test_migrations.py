@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import exc, inspect, select, text
+from sqlalchemy import exc, inspect, make_url, select, text
 
 from ketachart.clock import ManualClock
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.errors import DatabaseDamaged
 from ketachart.models import Base, Patient, User
-from ketachart.storage import dialect, migrate
+from ketachart.storage import dialect, migrate, pg_roles
 from ketachart.storage.database import Database, open_database
+from tests.postgres import TEST_ROLES, superuser_url
 from tests.support import make_clinic
 
 TABLES = {
@@ -54,6 +56,22 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("test_extra")
 '''
+
+
+@pytest.fixture
+def db(database_url: str, clock: ManualClock) -> Iterator[Database]:
+    """Migrations are the schema owner's work (the application's role may not change the
+    schema, tests/storage/test_pg_privileges.py): on PostgreSQL these tests connect as the
+    owner role, as `ketachart init` does; SQLite has no roles."""
+    database = open_database(owner_url(database_url), clock)
+    yield database
+    database.dispose()
+
+
+def owner_url(url: str) -> str:
+    if make_url(url).get_backend_name() != "postgresql":
+        return url
+    return pg_roles.with_owner_role(superuser_url(url), TEST_ROLES.owner)
 
 
 def table_names(db: Database) -> set[str]:

@@ -268,7 +268,7 @@ def test_an_exported_pdf(
     chart_to_infusing(clinic, session_id)
     target = tmp_path / f"summary-{through.replace(' ', '-')}.pdf"
     if through == "service":
-        export_session_pdf(clinic.db, None, session_id, target)
+        export_session_pdf(clinic.db, clinic.nurse, session_id, target)
     else:
         nurse = as_user(monkeypatch, "nina")
         command = ["--db", database_url, *nurse, "export", "pdf", session_id, "-o", str(target)]

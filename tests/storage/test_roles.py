@@ -27,6 +27,7 @@ from ketachart.services import (
 )
 from ketachart.services.actors import Actor
 from ketachart.services.clinic import ClinicInfo, set_clinic
+from ketachart.services.users import new_password
 from tests.storage.helpers import ONDANSETRON, VIAL, chart_to_stopped, event_id, sign
 from tests.support import (
     ALL_INSTRUCTIONS,
@@ -115,7 +116,7 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
             "New Person",
             "RN",
             Role.NURSE,
-            "quiet-orchard-71",
+            new_password("quiet-orchard-71"),
         ),
     ),
     "change role": (ADMIN, lambda c, a: c.act(staff.change_role, a, c.nurse2.id, Role.NURSE)),

@@ -16,7 +16,7 @@ from ketachart.errors import ValidationError
 from ketachart.models import AuditEntry, User
 from ketachart.services import sign_in as s
 from ketachart.services import staff
-from ketachart.services.users import password_matches
+from ketachart.services.users import new_password, password_matches
 from ketachart.storage.database import Database
 from tests.support import PASSWORDS, Clinic
 
@@ -139,7 +139,9 @@ def test_a_wrong_proof_is_recorded_and_counts_towards_the_lock_out(clinic: Clini
 
 
 def test_change_own_password_clears_the_must_change_flag(clinic: Clinic) -> None:
-    clinic.act(staff.reset_password, clinic.admin, clinic.nurse.id, "pale-otter-harbour")
+    clinic.act(
+        staff.reset_password, clinic.admin, clinic.nurse.id, new_password("pale-otter-harbour")
+    )
     assert s.sign_in(clinic.db, "nina", "pale-otter-harbour").must_change_password
     s.change_own_password(clinic.db, clinic.nurse, "pale-otter-harbour", "brisk-fjord-lantern")
     signed = s.sign_in(clinic.db, "nina", "brisk-fjord-lantern")

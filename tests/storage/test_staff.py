@@ -10,6 +10,7 @@ from ketachart.domain.vocab import Role
 from ketachart.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from ketachart.models import AuditEntry
 from ketachart.services import sign_in, staff
+from ketachart.services.users import new_password
 from tests.support import PASSWORDS, Clinic
 
 TEMPORARY = "copper-kettle-dawn"
@@ -50,7 +51,7 @@ def test_find_staff_names_a_missing_account(clinic: Clinic) -> None:
 
 def test_add_staff_must_change_the_temporary_password_at_first_sign_in(clinic: Clinic) -> None:
     added = clinic.act(
-        staff.add_staff, clinic.admin, "olu", "Olu Bello", "RN", Role.NURSE, TEMPORARY
+        staff.add_staff, clinic.admin, "olu", "Olu Bello", "RN", Role.NURSE, new_password(TEMPORARY)
     )
     assert (added.username, added.role, added.must_change_password) == ("olu", Role.NURSE, True)
     assert last_audit(clinic) == ("user.create", "admin", str(added.id), "role=nurse")
@@ -64,7 +65,15 @@ def test_add_staff_refuses_a_weak_temporary_password_on_its_field(
     clinic: Clinic, password: str
 ) -> None:
     with pytest.raises(ValidationError) as invalid:
-        clinic.act(staff.add_staff, clinic.admin, "olu", "Olu Bello", "RN", Role.NURSE, password)
+        clinic.act(
+            staff.add_staff,
+            clinic.admin,
+            "olu",
+            "Olu Bello",
+            "RN",
+            Role.NURSE,
+            new_password(password),
+        )
     assert [p.field for p in invalid.value.problems] == ["temporary_password"]
 
 
@@ -73,7 +82,7 @@ def test_reset_password_sets_must_change_and_unlocks(clinic: Clinic) -> None:
         with pytest.raises(sign_in.SignInRefused):
             sign_in.sign_in(clinic.db, "nina", "not-the-password")
     assert row(clinic, "nina").locked
-    clinic.act(staff.reset_password, clinic.admin, clinic.nurse.id, TEMPORARY)
+    clinic.act(staff.reset_password, clinic.admin, clinic.nurse.id, new_password(TEMPORARY))
     after = row(clinic, "nina")
     assert (after.must_change_password, after.locked) == (True, False)
     assert last_audit(clinic) == ("user.password_reset", "admin", str(clinic.nurse.id), "")
@@ -115,7 +124,7 @@ def test_the_last_active_admin_cannot_be_demoted_or_disabled(clinic: Clinic) -> 
     with pytest.raises(RuleViolation, match="last active administrator"):
         clinic.act(staff.change_role, clinic.admin, admin_id, Role.NURSE)
     second = clinic.act(
-        staff.add_staff, clinic.admin, "boss2", "Bea Boss", "", Role.ADMIN, TEMPORARY
+        staff.add_staff, clinic.admin, "boss2", "Bea Boss", "", Role.ADMIN, new_password(TEMPORARY)
     )
     boss2 = sign_in.sign_in(clinic.db, "boss2", TEMPORARY).actor
     with pytest.raises(RuleViolation, match="your own account"):

@@ -23,6 +23,7 @@ from ketachart.services.chains import load_events
 from ketachart.services.clock_guard import CLOCK_BACKWARDS, clock_warnings
 from ketachart.services.sessions import view_session
 from ketachart.services.sign_in import sign_in
+from ketachart.services.users import new_password
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database
 from ketachart.ui.timeline_rows import local_time, timeline_rows
@@ -210,7 +211,7 @@ def test_the_demos_back_dated_history_is_not_a_clock_gone_back(
     with db.transaction() as tx:
         # the demo's own admin: demo data only goes into a demo database
         users.create_user(
-            tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, "cobalt-harbor-2026"
+            tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, new_password("cobalt-harbor-2026")
         )
     fill_demo(db, patients=2, sessions=3, seed=7)  # charts days before the clinic's first entry
     with db.reading() as tx:

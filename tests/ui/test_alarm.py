@@ -132,6 +132,7 @@ def test_the_mute_outlives_closing_and_reopening_the_chart(
     assert not ws.query(alarm_muted, other)  # per session
     reopened = ChartView.open(ws, chart.session_id)
     qtbot.addWidget(reopened)
+    assert reopened.view.alarm_muted  # read with the chart, in its transaction
     assert reopened.header.mute.isChecked()
     assert reopened.alarm.is_muted()
     before = len(audit_actions(ui_clinic))

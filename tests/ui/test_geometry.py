@@ -62,6 +62,7 @@ from ketachart.errors import Approval, AuthenticationFailed
 from ketachart.services import charting, patients, staff
 from ketachart.services.sign_in import MAX_FAILED_LOGINS, sign_in
 from ketachart.services.staff import StaffRow
+from ketachart.services.users import new_password
 from ketachart.ui.approvals_dialog import ApprovalsDialog
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
@@ -527,7 +528,7 @@ def add_worst_staff(clinic: Clinic) -> StaffRow:
         long_name,
         "RN, BSN, CCRN, CEN, CPEN, TCRN, NE-BC, MSN"[:40],
         Role.NURSE,
-        staff.new_temporary_password(),
+        new_password(staff.new_temporary_password()),
     )
     for _ in range(MAX_FAILED_LOGINS):
         with contextlib.suppress(AuthenticationFailed):

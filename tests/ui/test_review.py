@@ -28,6 +28,7 @@ from ketachart.models import AuditEntry
 from ketachart.reports.blocks import TableBlock, cell_text
 from ketachart.services import charting, patients, sessions, signing, users
 from ketachart.services.sign_in import REFUSED_MESSAGE
+from ketachart.services.users import new_password
 from ketachart.ui import export_actions
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.notice import NoticeKind
@@ -251,7 +252,7 @@ def test_a_physician_without_credentials_shows_as_signed_by_name_alone(
         "Dr Blank",
         " ",
         Role.PHYSICIAN,
-        "quiet-orchard-71",
+        new_password("quiet-orchard-71"),
     )
     ui_clinic.act(
         signing.attest,

@@ -15,6 +15,7 @@ from ketachart.services import staff
 from ketachart.services.actors import Actor
 from ketachart.services.sign_in import sign_in
 from ketachart.services.staff import StaffRow
+from ketachart.services.users import new_password
 from ketachart.ui.login import SIGNED_OUT, LoginDialog
 from ketachart.ui.notice import NoticeKind
 from ketachart.ui.password_dialog import ChangePasswordDialog
@@ -302,7 +303,9 @@ def test_a_user_changes_their_own_password(
 def test_a_temporary_password_must_be_replaced_before_anything_opens(
     qtbot: QtBot, ws: Workstation, ui_clinic: Clinic
 ) -> None:
-    ui_clinic.act(staff.reset_password, ui_clinic.admin, ui_clinic.nurse2.id, TEMPORARY)
+    ui_clinic.act(
+        staff.reset_password, ui_clinic.admin, ui_clinic.nurse2.id, new_password(TEMPORARY)
+    )
     login = LoginDialog(ws)
     qtbot.addWidget(login)
     login.show()
