@@ -84,8 +84,8 @@ def _admin_unless_first(db: Database, args: argparse.Namespace) -> Actor | None:
         raise ValidationError.single(
             "user",
             "This database is set up already: it has accounts. Nothing was changed. To run "
-            "init on it again (e.g. to install new example protocols), an administrator signs "
-            "in with --user NAME.",
+            "init on it again (e.g. to install new example protocols), it needs a signed-in "
+            "user: name one with --user NAME (an administrator).",
         )
     return signed_in(db, args, Action.MANAGE_USERS, purpose="cli.init")
 

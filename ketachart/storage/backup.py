@@ -3,8 +3,9 @@
 A copy is made with the SQLite backup API in one step: it reads one consistent snapshot while
 other connections (other processes) keep writing, which WAL allows; an uncommitted transaction
 is simply not in the copy. The live file, its -wal and its -shm are never copied as files.
-A copy is written under a hidden `.partial` name and only gets its real name once it has
-passed its checks (see services.backups), so a half-written copy never looks like a backup.
+A backup is written into a hidden temporary file beside its target (storage.outputs) and only
+gets its real name once it has passed its checks (see services.backups), so a half-written copy
+never looks like a backup.
 """
 
 from __future__ import annotations
