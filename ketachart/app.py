@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from ketachart.cli.parser import build_parser
 from ketachart.errors import KetachartError
 from ketachart.storage.files import PRIVATE_UMASK
-from ketachart.storage.outputs import file_problem
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +49,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     except OSError as error:
         # a file or folder the command used: its path and what to do, never "unexpected"
+        from ketachart.cli.terminal import shown
+        from ketachart.storage.outputs import file_problem
+
         log.warning("file error in command %s: %s", args.command, error.strerror)
         print(f"ketachart: error: {shown(file_problem(error))}", file=sys.stderr)
         return 1

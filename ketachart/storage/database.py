@@ -250,9 +250,10 @@ def setting_up(url: str) -> Iterator[None]:
     """Hold the set-up lock of a database while `ketachart init` runs, so that two inits take
     turns. Without it, the second could open the SQLite file the first has just created
     (still empty) and call it damaged, or run the same migrations at the same time. For an
-    SQLite file: a lock file beside it (`NAME.lock`, owner-only, removed on release; the
-    filelock library). For PostgreSQL: an advisory lock of the database. Nothing to lock for
-    an in-memory database, or a folder that does not exist (opening the database says so)."""
+    SQLite file: a lock file beside it (`NAME.lock`: empty, owner-only, left in place; the
+    filelock library locks it with flock, released when the process ends, however it ends).
+    For PostgreSQL: an advisory lock of the database. Nothing to lock for an in-memory
+    database, or a folder that does not exist (opening the database says so)."""
     try:
         parsed = make_url(url)
     except exc.ArgumentError:

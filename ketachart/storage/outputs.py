@@ -144,10 +144,20 @@ def _refuse_name(target: Path, reason: str | None, what: str) -> None:
         )
 
 
+SYSTEM_FOLDERS = (Path("/dev"), Path("/proc"), Path("/sys"))
+"""The system's own entries (devices, /dev/stdout, the kernel's files): never written over."""
+
+
 def _through_link(target: Path, what: str) -> Path:
-    """`target`, or for a symbolic link the file it names, resolved. A link to nothing, or
-    to what has no name of its own (/dev/stdout is a link to /proc/self/fd/1), is refused:
-    replacing the link would destroy it, and writing through it could not be renamed."""
+    """`target`, or for a symbolic link the file it names, resolved. An existing entry of the
+    system's folders (/dev/stdout is a link to /proc/self/fd/1, whatever file that is), a
+    link to nothing, or to what is not a regular file, is refused: replacing the link would
+    destroy it, and writing through it could not be renamed."""
+    if _is_system_entry(target):
+        raise OutputRefused(
+            f"Not writing {what} to {target}: it is one of the system's own entries "
+            "(/dev, /proc, /sys), not a file. Name a regular file instead."
+        )
     if not target.is_symlink():
         return target
     real = target.resolve()
@@ -156,11 +166,29 @@ def _through_link(target: Path, what: str) -> Path:
     except OSError:
         same = False
     if not same:
+        with contextlib.suppress(OSError):
+            mode = os.stat(target).st_mode
+            if not stat.S_ISREG(mode):  # e.g. /dev/stdout when it is a pipe or a terminal
+                raise OutputRefused(
+                    f"Not writing {what} to {target}: it is a link to {_kind(mode)}, not to a "
+                    "regular file. Name a new file instead."
+                )
         raise OutputRefused(
             f"Not writing {what} to {target}: it is a link to something that is not a file "
             "(or to nothing). Name a regular file instead."
         )
     return real
+
+
+def _is_system_entry(target: Path) -> bool:
+    """An existing entry (or link) in /dev, /proc or /sys, or a link that leads into them."""
+    absolute = Path(os.path.abspath(target))
+    if not (absolute.exists() or absolute.is_symlink()):
+        return False
+    hops = [absolute]
+    if absolute.is_symlink():
+        hops.append(Path(os.path.abspath(absolute.parent / os.readlink(absolute))))
+    return any(hop.is_relative_to(folder) for hop in hops for folder in SYSTEM_FOLDERS)
 
 
 def _kind(mode: int) -> str:

@@ -6,6 +6,7 @@ Each refusal leaves the target as it was and no temporary file behind."""
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -195,6 +196,23 @@ def a_hard_link_to_the_database(s: Setup) -> Path:
     return target
 
 
+def a_link_to_stdout(s: Setup) -> Path:
+    """Whatever the test's standard output is (a file, under pytest), the link is refused."""
+    target = s.folder / "out.pdf"
+    target.symlink_to("/dev/stdout")
+    return target
+
+
+def a_device_node(s: Setup) -> Path:
+    """A character device of one's own, like /dev/null (root may make one)."""
+    target = s.folder / "null"
+    try:
+        os.mknod(target, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    return target
+
+
 def a_dangling_link(s: Setup) -> Path:
     target = s.folder / "nowhere.pdf"
     target.symlink_to(s.folder / "missing" / "x.pdf")
@@ -214,8 +232,11 @@ NEVER_WRITTEN: dict[str, tuple[Callable[[Setup], Path], str]] = {
     "the backup folder": (a_file_in_the_backup_folder, "the application's backup folder"),
     "a named pipe": (a_named_pipe, "it is a named pipe, not a regular file"),
     "a folder": (a_folder, "it is a folder, not a regular file"),
-    "/dev/null": (fixed("/dev/null"), "it is a device, not a regular file"),
-    "/dev/full": (fixed("/dev/full"), "it is a device, not a regular file"),
+    "/dev/null": (fixed("/dev/null"), "the system's own entries"),
+    "/dev/full": (fixed("/dev/full"), "the system's own entries"),
+    "/dev/stdout": (fixed("/dev/stdout"), "the system's own entries"),
+    "a link to /dev/stdout": (a_link_to_stdout, "the system's own entries"),
+    "a device node": (a_device_node, "it is a device, not a regular file"),
     "a link to the database": (a_link_to_the_database, "it is the clinic's database"),
     "a hard link to the database": (a_hard_link_to_the_database, "the clinic's database"),
     "a dangling link": (a_dangling_link, "a link to something that is not a file"),
