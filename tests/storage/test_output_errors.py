@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.errors import StorageError
 from ketachart.models import AuditEntry
@@ -293,3 +294,19 @@ def test_two_inits_at_once_take_turns(new_database_url: str, tmp_path: Path) -> 
     if codes == [0, 1]:
         assert "This database is set up already: it has accounts. Nothing was changed." in errors
     assert sum("Created the administrator 'boss'" in out for _c, out, _e in results) == 1
+
+
+def test_init_where_nothing_may_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file error no command expected (here the set-up lock beside the database, in /sys)
+    is one line naming the path and what to do, never "unexpected error"."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv(INIT_PASSWORD, "quartz-meadow-61-lantern")
+    args = ["--db", "sqlite:////sys/ketachart-test.sqlite", "init", "--admin-username", "boss"]
+    args += ["--admin-name", "Boss", "--admin-password-env", INIT_PASSWORD]
+    assert main(args) == 1
+    assert error_line(capsys) == (
+        "ketachart: error: Could not use /sys/ketachart-test.sqlite.lock: permission denied. "
+        "Choose a folder you may write to, or ask IT to let you write to /sys."
+    )
