@@ -265,7 +265,7 @@ def daily_backup(db: Database, keep: object = DEFAULT_KEEP) -> AutoBackup | None
 def start_daily_backup(db: Database, keep: object = DEFAULT_KEEP) -> threading.Thread:
     """`daily_backup` on a background thread, so that copying and checking a large database
     never delays the login. It uses its own connections; one cut short by the application
-    closing leaves only a hidden `.partial` file, removed by the next run."""
+    closing leaves only a hidden `.partial` file, removed by a later run (storage.outputs)."""
     thread = threading.Thread(
         target=daily_backup, args=(db, keep), name="ketachart-daily-backup", daemon=True
     )

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,7 +213,9 @@ def make_folder(target: Path, what: str) -> None:
 
 
 def temporary_beside(target: Path, what: str) -> Path:
-    """A new, empty, owner-only file with a hidden temporary name in `target`'s folder."""
+    """A new, empty, owner-only file with a hidden temporary name in `target`'s folder (and
+    those an interrupted run left for the same target are removed)."""
+    _sweep_stale(target)
     try:
         handle, name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent
@@ -222,6 +226,19 @@ def temporary_beside(target: Path, what: str) -> Path:
         os.fchmod(handle, OWNER_FILE)
     os.close(handle)
     return Path(name)
+
+
+STALE_SECONDS = 6 * 3600
+"""A temporary file this old was left by a run that was cut short (a backup of the largest
+database takes minutes); a younger one may be another process's, still being written."""
+
+
+def _sweep_stale(target: Path) -> None:
+    with contextlib.suppress(OSError):
+        now = time.time()
+        for path in target.parent.glob(f".{glob.escape(target.name)}.*{TEMPORARY_SUFFIX}"):
+            if now - path.lstat().st_mtime > STALE_SECONDS:
+                discard(path)
 
 
 def written_beside(target: Path, data: bytes, what: str) -> Path:

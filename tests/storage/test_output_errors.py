@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -294,6 +295,26 @@ def test_two_inits_at_once_take_turns(new_database_url: str, tmp_path: Path) -> 
     if codes == [0, 1]:
         assert "This database is set up already: it has accounts. Nothing was changed." in errors
     assert sum("Created the administrator 'boss'" in out for _c, out, _e in results) == 1
+    lock = tmp_path / "new.sqlite.lock"
+    if new_database_url.startswith("sqlite"):
+        assert lock.stat().st_mode & 0o777 == 0o600  # the owner's alone, like the database
+
+
+def test_a_run_cut_short_leaves_no_temporary_file_for_good(
+    on_file: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A temporary file left by a run that was killed is removed by a later run once it is
+    old; a young one (another process may still be writing it) is left alone."""
+    target = on_file.folder / "backup.sqlite"
+    old, young = (on_file.folder / f".backup.sqlite.{n}.partial" for n in ("old1", "new1"))
+    for path in (old, young):
+        path.write_bytes(b"half a copy")
+    day_ago = time.time() - 24 * 3600
+    os.utime(old, (day_ago, day_ago))
+    assert make_backup(on_file, target) == 0
+    assert not old.exists()
+    assert young.exists()
+    assert target.exists()
 
 
 def test_init_where_nothing_may_be_written(
