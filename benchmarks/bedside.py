@@ -155,7 +155,7 @@ def _export_holding_the_lock(db: Database, plan: LoadPlan, target: Path) -> None
     chart = read_for_export(db, plan.exporter, plan.session_id)
     with db.transaction():
         chart.render()
-    export_session_pdf(db, plan.exporter, plan.session_id, target)
+    export_session_pdf(db, plan.exporter, plan.session_id, target, force=True)
 
 
 def load_steps(plan: LoadPlan) -> list[tuple[str, Callable[[Database], object]]]:
@@ -167,7 +167,7 @@ def load_steps(plan: LoadPlan) -> list[tuple[str, Callable[[Database], object]]]
         if plan.slow_in_transaction:
             _export_holding_the_lock(db, plan, target)
         else:
-            export_session_pdf(db, plan.exporter, plan.session_id, target)
+            export_session_pdf(db, plan.exporter, plan.session_id, target, force=True)
 
     return [
         ("sign-in wrong password", lambda db: check(db, plan.username, "not-it-at-all")),

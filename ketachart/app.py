@@ -47,6 +47,14 @@ def _main(argv: Sequence[str] | None) -> int:
         # the reader went away (e.g. `ketachart sessions | head`): nothing more to say
         sys.stderr.close()
         return 0
+    except OSError as error:
+        # a file or folder the command used: its path and what to do, never "unexpected"
+        from ketachart.cli.terminal import shown
+        from ketachart.storage.outputs import file_problem
+
+        log.warning("file error in command %s: %s", args.command, error.strerror)
+        print(f"ketachart: error: {shown(file_problem(error))}", file=sys.stderr)
+        return 1
     except Exception:
         from ketachart.logs import setup_logging
 

@@ -10,6 +10,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
 from ketachart.cli.commands import database_choice, open_from_args
 from ketachart.cli.sign_in import signed_in
 from ketachart.clock import SystemClock
@@ -17,8 +20,9 @@ from ketachart.config import ENV_DATABASE_URL, default_database_path
 from ketachart.domain.access import Action
 from ketachart.errors import BadDatabaseUrl
 from ketachart.services import backups
+from ketachart.services.actors import Actor
 from ketachart.storage import backup
-from ketachart.storage.database import Database, open_database
+from ketachart.storage.database import Database, open_database, sqlite_file_path
 
 PG_DUMP_EXIT = 2
 USAGE_EXIT = 2
@@ -39,17 +43,19 @@ def run_backup(args: argparse.Namespace) -> int:
         print("ketachart: error: name the backup file (DEST), or use --auto.", file=sys.stderr)
         return USAGE_EXIT
     with open_from_args(args, existing=True) as db:
-        signed_in(db, args, Action.BACKUP, purpose="cli.backup")
+        actor = signed_in(db, args, Action.BACKUP, purpose="cli.backup")
         if args.auto:
-            return _auto(db, args)
-        check = backups.make_backup(source, args.dest)
+            return _auto(db, actor, args)
+        keep = backups.keep_safe(source)
+        check = backups.make_backup(source, args.dest, force=args.force, keep=keep)
+        backups.record_backup(db, actor, args.dest, check)
     print(f"Backed up {source} to {args.dest}; the copy was checked: {check.summary()}.")
     return 0
 
 
-def _auto(db: Database, args: argparse.Namespace) -> int:
+def _auto(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     folder = args.folder or backups.own_backup_folder()
-    made = backups.maybe_backup(db, folder, args.keep, db.clock.now())
+    made = backups.maybe_backup(db, folder, args.keep, db.clock.now(), actor)
     if made is None:
         print(f"Today's backup exists already in {folder}.")
         return 0
@@ -61,7 +67,9 @@ def _auto(db: Database, args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     target: Path = args.to or restored_name(datetime.now().astimezone())
-    check = backups.restore_backup(args.source, target)
+    check = backups.restore_backup(
+        args.source, target, force=args.force, keep=backups.keep_safe(_current_database(args))
+    )
     url = backup.sqlite_url(target)
     _admin_of_restored(url, target, args)
     print(f"Restored {args.source} into the new file {target}; checked: {check.summary()}.")
@@ -74,12 +82,22 @@ def run_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _current_database(args: argparse.Namespace) -> Path | None:
+    """The SQLite file --db (or the default) names, never written over by a restore."""
+    try:
+        return sqlite_file_path(make_url(database_choice(args).url))
+    except ArgumentError:
+        return None
+
+
 def _admin_of_restored(url: str, target: Path, args: argparse.Namespace) -> None:
-    """An administrator of the restored clinic signs in to it (audited there); if refused,
-    the restored file is removed, so the backup's charts are not left readable."""
+    """An administrator of the restored clinic signs in to it (audited there, with the restore
+    itself); if refused, the restored file is removed, so the backup's charts are not left
+    readable."""
     db = open_database(url, SystemClock())
     try:
-        signed_in(db, args, Action.BACKUP, purpose="cli.restore")
+        actor = signed_in(db, args, Action.BACKUP, purpose="cli.restore")
+        backups.record_restore(db, actor, args.source, target)
     except BaseException:
         db.dispose()
         backup.remove_copy(target)

@@ -22,7 +22,7 @@ from ketachart.services.actors import Actor
 from ketachart.services.clock_guard import clock_warnings
 from ketachart.services.users import new_password
 from ketachart.services.verify import verify_all
-from ketachart.storage.database import Database, open_database
+from ketachart.storage.database import Database, open_database, setting_up
 
 
 @contextmanager
@@ -55,7 +55,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     Once accounts exist, an administrator signs in to run it again."""
     from ketachart.cli.role_commands import least_privilege
 
-    with least_privilege(args) as url, open_from_args(args, url=url) as db:
+    with (
+        setting_up(database_choice(args).url),
+        least_privilege(args) as url,
+        open_from_args(args, url=url) as db,
+    ):
         admin = _admin_unless_first(db, args)
         with db.transaction() as tx:
             installed = protocols.install_example_protocols(tx)
@@ -76,6 +80,13 @@ def _admin_unless_first(db: Database, args: argparse.Namespace) -> Actor | None:
     with db.reading() as tx:
         if users.count_users(tx) == 0:
             return None
+    if not getattr(args, "user", None) and not sys.stdin.isatty():
+        raise ValidationError.single(
+            "user",
+            "This database is set up already: it has accounts. Nothing was changed. To run "
+            "init on it again (e.g. to install new example protocols), it needs a signed-in "
+            "user: name one with --user NAME (an administrator).",
+        )
     return signed_in(db, args, Action.MANAGE_USERS, purpose="cli.init")
 
 
@@ -166,7 +177,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with open_from_args(args, existing=True) as db:
         actor = signed_in(db, args, Action.EXPORT, purpose="cli.export")
-        result = export_session_pdf(db, actor, args.session_id, args.output)
+        result = export_session_pdf(db, actor, args.session_id, args.output, force=args.force)
     state = "signed" if result.signed else "DRAFT, not signed"
     print(f"Wrote the session summary ({result.pages} pages, {state}) to {result.path}.")
     if result.unprintable:

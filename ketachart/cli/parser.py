@@ -15,6 +15,11 @@ PASSWORD_ENV_HELP = (
     "read your password from this environment variable (scheduled jobs), instead of a prompt"
 )
 
+FORCE_HELP = (
+    "replace an existing file (never the database, its journal files, a backup, or what is "
+    "not a regular file)"
+)
+
 
 class CliParser(argparse.ArgumentParser):
     """argparse that reports bad input as one line, without the usage dump."""
@@ -100,9 +105,11 @@ def _add_backup(commands: argparse._SubParsersAction[CliParser]) -> None:
     )
     made.add_argument("--keep", type=_keep, default=7, help="--auto: backups to keep (7)")
     made.add_argument("--folder", type=Path, help="--auto: folder (default: user data/backups)")
+    made.add_argument("--force", action="store_true", help=FORCE_HELP)
     restore = commands.add_parser("restore", help="check a backup, then restore it to a new file")
     restore.add_argument("source", metavar="SRC", type=Path, help="a backup file")
     restore.add_argument("--to", metavar="FILE", type=Path, help="the new database file")
+    restore.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
 def _add_export(commands: argparse._SubParsersAction[CliParser]) -> None:
@@ -111,6 +118,7 @@ def _add_export(commands: argparse._SubParsersAction[CliParser]) -> None:
     pdf = formats.add_parser("pdf", help="the session summary as a PDF (audited)")
     pdf.add_argument("session_id", metavar="SESSION_ID", help="as listed by `ketachart sessions`")
     pdf.add_argument("-o", "--output", metavar="FILE", required=True, type=Path, help="PDF file")
+    pdf.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
 def _add_init(commands: argparse._SubParsersAction[CliParser]) -> None:
@@ -144,6 +152,7 @@ def _add_protocols(commands: argparse._SubParsersAction[CliParser]) -> None:
     export = verbs.add_parser("export", help="write a protocol to a JSON file to edit")
     export.add_argument("code", metavar="CODE")
     export.add_argument("-o", "--output", metavar="FILE", required=True, type=Path)
+    export.add_argument("--force", action="store_true", help=FORCE_HELP)
     imported = verbs.add_parser("import", help="save an edited JSON file as the next version")
     imported.add_argument("file", metavar="FILE", type=Path)
 

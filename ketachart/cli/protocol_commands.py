@@ -12,10 +12,10 @@ from ketachart.domain import limits
 from ketachart.domain.codec import from_plain, to_plain
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.errors import NotFound, ValidationError
-from ketachart.services import protocols
+from ketachart.services import backups, protocols
 from ketachart.services.actors import Actor
 from ketachart.storage.database import Database
-from ketachart.storage.files import write_private_text
+from ketachart.storage.outputs import write_output
 
 
 def run_protocols(db: Database, admin: Actor, args: argparse.Namespace) -> int:
@@ -38,7 +38,9 @@ def _export(db: Database, _admin: Actor, args: argparse.Namespace) -> int:
     if not found:
         raise NotFound(f"No current protocol with code {args.code!r}; see `protocols list`.")
     text = json.dumps(to_plain(found[0].spec), indent=2, ensure_ascii=False, sort_keys=True)
-    write_private_text(args.output, text + "\n")
+    keep = backups.keep_safe(db.sqlite_path)
+    data = (text + "\n").encode("utf-8")
+    write_output(args.output, data, force=args.force, keep=keep, what="the protocol")
     print(f"Wrote {args.code} v{found[0].spec.version} to {args.output}; edit it, then import.")
     return 0
 

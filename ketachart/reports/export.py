@@ -18,9 +18,7 @@ This lives with the reports because it builds one: services sit below reports in
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import re
 import subprocess
 import tempfile
@@ -36,6 +34,7 @@ from ketachart.reports.blocks import SummaryReport
 from ketachart.reports.summary_model import build_summary
 from ketachart.reports.summary_pdf import RenderedPdf, render_summary_pdf
 from ketachart.services.actors import Actor
+from ketachart.services.backups import keep_safe
 from ketachart.services.chains import audit
 from ketachart.services.clinic import ClinicInfo, get_clinic
 from ketachart.services.patients import get_patient
@@ -46,9 +45,12 @@ from ketachart.services.sessions import (
     named_users,
     view_session,
 )
+from ketachart.storage import outputs
 from ketachart.storage.database import Database, Tx
+from ketachart.storage.outputs import KeepSafe
 
 log = logging.getLogger(__name__)
+PDF = "the PDF"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def export_session_pdf(
     path: Path | str,
     *,
     invariant: bool = False,
+    force: bool = False,
+    keep: KeepSafe | None = None,
 ) -> ExportResult:
     """Write the session summary to `path`, holding the write lock only to audit it (under
     `actor`, without patient data; the command line signs its user in first).
@@ -88,20 +92,23 @@ def export_session_pdf(
     is removed and the error raised: no exported file without its audit entry. If the entry
     committed but the file then cannot be given its name (a rename in its own folder, which
     only a vanished folder makes fail), the error is raised too: the audit then records an
-    export that the user was told failed, which over-reports an access but loses none."""
+    export that the user was told failed, which over-reports an access but loses none.
+
+    `force` replaces an existing file (the save dialog asked first); never the database, a
+    backup, or what is not a regular file, whatever `force` says (storage.outputs, `keep`)."""
     target = Path(path)
-    if target.is_dir():
-        raise ValidationError.single("path", f"Cannot write the PDF to {target}: it is a folder.")
+    keep = keep or keep_safe(db.sqlite_path)
+    target = outputs.refuse_target(target, force=force, keep=keep, what=PDF)  # before any work
     chart = read_for_export(db, actor, session_id)
     pdf = chart.render(invariant=invariant)
-    part = _written_beside(target, pdf.data)  # a full disk fails here, before any audit
+    part = outputs.written_beside(target, pdf.data, PDF)  # a full disk fails before any audit
     try:
         with db.transaction() as tx:
             audit(tx, actor, "export.pdf", "session", session_id, chart.detail(pdf))
     except BaseException:
-        _remove_quietly(part)
+        outputs.discard(part)
         raise
-    _put_in_place(part, target)
+    outputs.put_in_place(part, target, force=force, keep=keep, what=PDF)
     return ExportResult(target, pdf.pages, len(pdf.data), chart.signed, pdf.unprintable)
 
 
@@ -258,44 +265,6 @@ def operator_view(tx: Tx, session_id: str) -> SessionView:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path`.
-    The file is readable by its owner only: it holds patient data."""
-    _put_in_place(_written_beside(path, data), path)
-
-
-def _written_beside(path: Path, data: bytes) -> Path:
-    """`data` in a new, fsynced temporary file in `path`'s folder (owner-only)."""
-    try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".part", dir=path.parent
-        )
-    except OSError as error:
-        raise _unwritable(path, error) from error
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise _unwritable(path, error) from error
-    return Path(temporary)
-
-
-def _remove_quietly(part: Path) -> None:
-    """Undoing a rolled-back export must not hide why it was rolled back."""
-    with contextlib.suppress(OSError):
-        part.unlink(missing_ok=True)
-
-
-def _put_in_place(part: Path, path: Path) -> None:
-    try:
-        os.replace(part, path)
-    except OSError as error:
-        part.unlink(missing_ok=True)
-        raise _unwritable(path, error) from error
-
-
-def _unwritable(path: Path, error: OSError) -> ValidationError:
-    reason = error.strerror or type(error).__name__
-    return ValidationError.single("path", f"Cannot write the PDF to {path}: {reason}.")
+    """Write `data` to a temporary file beside `path`, then rename it over `path` (a file of
+    the caller's own, e.g. in a temporary folder). Owner-only: it holds patient data."""
+    outputs.write_output(path, data, force=True, keep=outputs.KeepSafe(), what=PDF)

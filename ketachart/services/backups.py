@@ -20,9 +20,10 @@ from sqlalchemy import exc, func, select
 
 from ketachart.errors import KetachartError, NotFound, StorageError
 from ketachart.models import AuditEntry, Event
-from ketachart.services.chains import UNREADABLE_ROW
+from ketachart.services.actors import Actor
+from ketachart.services.chains import UNREADABLE_ROW, audit
 from ketachart.services.verify import verify_all
-from ketachart.storage import backup, dialect
+from ketachart.storage import backup, dialect, outputs
 from ketachart.storage.database import Database, Tx, open_database
 from ketachart.storage.files import private_folder
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
@@ -104,51 +105,96 @@ def _first_problems(check: CopyCheck) -> str:
     return check.problems[0] + (f" (and {more} more problem(s))" if more > 0 else "")
 
 
-def make_backup(source: Path, target: Path) -> CopyCheck:
-    """Copy the database file `source` (in use or not) to the new file `target` and check the
-    copy; a copy that fails is deleted and StorageError says why."""
-    if target.exists():
-        raise StorageError(f"{target} exists already: a backup never overwrites a file.")
-    partial = backup.partial_path(target)
-    check = _copied_and_checked(source, partial)
+BACKUP = "the backup"
+RESTORED = "the restored database"
+
+
+def keep_safe(database: Path | None, *folders: Path) -> outputs.KeepSafe:
+    """What a backup, a restore or an export never writes onto: the database, and the
+    application's backup folders (the default one, and any named)."""
+    return outputs.KeepSafe.of(database, (default_backup_folder(), *folders))
+
+
+def make_backup(
+    source: Path, target: Path, *, force: bool = False, keep: outputs.KeepSafe | None = None
+) -> CopyCheck:
+    """Copy the database file `source` (in use or not) to `target` and check the copy, under a
+    temporary name beside `target` that it loses only once checked (storage.outputs: never
+    over the database or a backup; over another existing file only with `force`). A copy
+    that fails its check is deleted and StorageError says so; a copy that cannot be written
+    raises OutputError, which says nothing about the database."""
+    keep = keep or keep_safe(source)
+    check = _copied_and_checked(source, target, force, keep, BACKUP)
     if not check.ok:
-        backup.remove_copy(partial)
         raise StorageError(
             f"The backup of {source} failed its check, so no copy was kept: "
             f"{_first_problems(check)}. Run `ketachart verify` on the database."
         )
-    backup.publish(partial, target)
     return check
 
 
-def _copied_and_checked(source: Path, partial: Path) -> CopyCheck:
-    backup.remove_copy(partial)  # left over by an interrupted run: never a backup
+def _copied_and_checked(
+    source: Path, target: Path, force: bool, keep: outputs.KeepSafe, what: str
+) -> CopyCheck:
+    """Copy `source` beside `target` (its folder made if missing), check the copy, and give
+    it its name if it passed."""
+    target = outputs.refuse_target(target, force=force, keep=keep, what=what)
+    outputs.make_folder(target, what)
+    copy = outputs.temporary_beside(target, what)
     try:
-        backup.copy_online(source, partial)
-    except StorageError as error:
-        return CopyCheck((error.message,))
-    return check_copy(partial)
+        backup.copy_into(source, copy, target, what)
+        check = check_copy(copy)
+    except backup.UnreadableSource as error:
+        check = CopyCheck((error.message,))
+    except BaseException:
+        outputs.discard(copy)
+        raise
+    if not check.ok:
+        outputs.discard(copy)
+        return check
+    outputs.put_in_place(copy, target, force=force, keep=keep, what=what)
+    return check
 
 
-def restore_backup(source: Path, target: Path) -> CopyCheck:
-    """Copy the backup `source` into the new file `target`, checked before it gets its name
-    (and, if its schema was older, upgraded and checked again). Never over an existing file."""
+def restore_backup(
+    source: Path, target: Path, *, force: bool = False, keep: outputs.KeepSafe | None = None
+) -> CopyCheck:
+    """Copy the backup `source` into `target`, checked before it gets its name (and, if its
+    schema was older, upgraded and checked again). Never over a database or a backup; over
+    another existing file only with `force`."""
     if not source.is_file():
         raise NotFound(f"There is no backup file at {source}.")
-    if target.exists():
-        raise StorageError(
-            f"{target} exists already: a restore never overwrites a file. Name a new one (--to)."
-        )
-    partial = backup.partial_path(target)
-    check = _copied_and_checked(source, partial)
+    check = _copied_and_checked(source, target, force, keep or keep_safe(None), RESTORED)
     if not check.ok:
-        backup.remove_copy(partial)
         raise StorageError(
             f"The backup {source} failed its check, so nothing was restored: "
             f"{_first_problems(check)}. Try an older backup."
         )
-    backup.publish(partial, target)
     return check if check.chains_checked else _upgrade_and_check(target)
+
+
+def record_backup(db: Database, actor: Actor | None, target: Path, check: CopyCheck) -> None:
+    """Audit a backup in the database it copies: who, when, where to (no patient data). The
+    copy is made first: a backup is most needed when the database cannot be written."""
+    detail = f"to={target} events={check.events} audit_entries={check.audit_entries}"
+    try:
+        with db.transaction() as tx:
+            audit(tx, actor, "backup.made", "database", "", detail, username=_who(actor))
+    except KetachartError as error:
+        raise StorageError(
+            f"The backup {target} was made and checked, but it could not be recorded in the "
+            f"audit trail: {error.message}"
+        ) from error
+
+
+def record_restore(db: Database, actor: Actor, source: Path, target: Path) -> None:
+    """Audit a restore in the restored database (the one the administrator signed in to)."""
+    with db.transaction() as tx:
+        audit(tx, actor, "backup.restored", "database", "", f"from={source} to={target}")
+
+
+def _who(actor: Actor | None) -> str | None:
+    return None if actor is not None else "automatic backup"
 
 
 def _upgrade_and_check(target: Path) -> CopyCheck:
@@ -185,17 +231,20 @@ def keep_count(value: object) -> int:
     return keep if 1 <= keep <= MAX_KEEP else DEFAULT_KEEP
 
 
-def maybe_backup(db: Database, folder: Path, keep: int, now: datetime) -> AutoBackup | None:
+def maybe_backup(
+    db: Database, folder: Path, keep: int, now: datetime, actor: Actor | None = None
+) -> AutoBackup | None:
     """Today's backup of an SQLite database into `folder`, unless it exists (then only a file
     is looked at); then the oldest beyond the newest `keep` are deleted. None when there was
     nothing to do (today's backup exists, or the database is not an SQLite file)."""
     source = db.sqlite_path
     if source is None or not source.is_file():
         return None
-    target = backup.dated_backup(folder, source, now.astimezone().date())
+    target = backup.dated_backup(private_folder(folder), source, now.astimezone().date())
     if target.exists():
         return None
-    check = make_backup(source, target)
+    check = make_backup(source, target, keep=keep_safe(source, folder))
+    record_backup(db, actor, target, check)
     removed = tuple(backup.rotate(folder, source, max(1, keep)))
     log.info("automatic backup made and checked; %d old backup(s) removed", len(removed))
     return AutoBackup(target, check, removed)
@@ -216,7 +265,7 @@ def daily_backup(db: Database, keep: object = DEFAULT_KEEP) -> AutoBackup | None
 def start_daily_backup(db: Database, keep: object = DEFAULT_KEEP) -> threading.Thread:
     """`daily_backup` on a background thread, so that copying and checking a large database
     never delays the login. It uses its own connections; one cut short by the application
-    closing leaves only a hidden `.partial` file, removed by the next run."""
+    closing leaves only a hidden `.partial` file, removed by a later run (storage.outputs)."""
     thread = threading.Thread(
         target=daily_backup, args=(db, keep), name="ketachart-daily-backup", daemon=True
     )

@@ -3,14 +3,15 @@
 A copy is made with the SQLite backup API in one step: it reads one consistent snapshot while
 other connections (other processes) keep writing, which WAL allows; an uncommitted transaction
 is simply not in the copy. The live file, its -wal and its -shm are never copied as files.
-A copy is written under a hidden `.partial` name and only gets its real name once it has
-passed its checks (see services.backups), so a half-written copy never looks like a backup.
+A backup is written into a hidden temporary file beside its target (storage.outputs) and only
+gets its real name once it has passed its checks (see services.backups), so a half-written copy
+never looks like a backup.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
-import os
 import re
 import sqlite3
 from datetime import date
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import exc, make_url
 
 from ketachart.errors import BadDatabaseUrl, StorageError
+from ketachart.storage import outputs
 from ketachart.storage.database import sqlite_file_path
 from ketachart.storage.files import create_private_file, private_folder
 
@@ -54,9 +56,8 @@ def sqlite_file(url: str) -> Path:
 
 
 def copy_online(source: Path, target: Path) -> None:
-    """Copy the database at `source` (which may be in use) into the new file `target`, as one
-    self-contained file (rollback journal mode, no -wal beside it), readable by its owner
-    only (storage.files)."""
+    """Copy the database at `source` (which may be in use) into the new file `target` (a
+    copy before a migration), readable by its owner only (storage.files)."""
     if target.exists():
         raise StorageError(f"{target} exists already: a backup never overwrites a file.")
     private_folder(target.parent)
@@ -65,33 +66,56 @@ def copy_online(source: Path, target: Path) -> None:
     except FileExistsError as error:
         raise StorageError(f"{target} exists already: a backup never overwrites a file.") from error
     except OSError as error:
-        raise StorageError(f"Could not create the copy {target}: {error.strerror}.") from error
+        raise outputs.unwritable(target, error, "the copy of the database") from error
+    try:
+        copy_into(source, target, target, "the copy of the database")
+    except BaseException:
+        remove_copy(target)
+        raise
+
+
+def copy_into(source: Path, copy: Path, target: Path, what: str = "the copy") -> None:
+    """Copy the database at `source` (which may be in use) into the empty file `copy` (made
+    for `target`, the name it will get; `what` it is, e.g. 'the backup'), as one
+    self-contained file (rollback journal mode,
+    no -wal beside it). A copy that cannot be written raises OutputError naming `target`
+    ("could not write the copy", which says nothing about the database); a source that
+    cannot be read (damaged), UnreadableSource."""
     try:
         reader = sqlite3.connect(f"{source.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
         try:
-            copy = sqlite3.connect(target)
+            written = sqlite3.connect(copy)
             try:
-                reader.backup(copy)  # pages=-1: the whole file in one step, one snapshot
-                copy.execute("PRAGMA journal_mode = DELETE")
+                reader.backup(written)  # pages=-1: the whole file in one step, one snapshot
+                written.execute("PRAGMA journal_mode = DELETE")
             finally:
-                copy.close()
+                written.close()
         finally:
             reader.close()
     except sqlite3.Error as error:
-        remove_copy(target)
-        raise StorageError(f"Could not copy the database {source}: {error}.") from error
+        raise _copy_error(error, source, target, what) from error
 
 
-def partial_path(target: Path) -> Path:
-    """Where a copy is written and checked before it gets its real name."""
-    return target.with_name(f".{target.name}.partial")
+_WRITE_ERRNO = {
+    sqlite3.SQLITE_FULL: errno.ENOSPC,
+    sqlite3.SQLITE_IOERR: errno.EIO,
+    sqlite3.SQLITE_READONLY: errno.EROFS,
+    sqlite3.SQLITE_PERM: errno.EACCES,
+}
+"""SQLite's result codes for a copy that cannot be written, as the OS error they stand for."""
 
 
-def publish(partial: Path, target: Path) -> None:
-    """Give a checked copy its real name; never over an existing file."""
-    if target.exists():
-        raise StorageError(f"{target} exists already: a backup never overwrites a file.")
-    os.replace(partial, target)
+class UnreadableSource(StorageError):
+    """The database to copy cannot be read (damaged, or not a database): a check's finding."""
+
+
+def _copy_error(error: sqlite3.Error, source: Path, target: Path, what: str) -> StorageError:
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _WRITE_ERRNO:
+        as_os = OSError(_WRITE_ERRNO[primary], str(error))
+        return outputs.unwritable(target, as_os, what)
+    return UnreadableSource(f"the file {source} cannot be read as a database ({error})")
 
 
 def remove_copy(path: Path) -> None:

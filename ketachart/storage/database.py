@@ -13,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
+from filelock import FileLock
+from sqlalchemy import URL, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketachart.clock import Clock, SystemClock
@@ -21,7 +22,7 @@ from ketachart.errors import BadDatabaseUrl, DatabaseDamaged, StorageError
 from ketachart.storage import dialect
 from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
-from ketachart.storage.files import create_private_file
+from ketachart.storage.files import OWNER_FILE, create_private_file
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class Database:
         """Write transaction: committed when the block ends, rolled back on any error."""
         tx: Tx | None = None
         try:
-            with _translated(), self._writer() as orm, orm.begin():
+            with _translated(self.sqlite_path), self._writer() as orm, orm.begin():
                 orm.connection()  # the write lock first: `now` is read once it is ours
                 tx = self._tx(orm)
                 yield tx
@@ -105,7 +106,7 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
-        with _translated(), self._reader() as orm, orm.begin():
+        with _translated(self.sqlite_path), self._reader() as orm, orm.begin():
             yield self._tx(orm)
             orm.rollback()
 
@@ -124,11 +125,12 @@ class Database:
 
 
 @contextmanager
-def _translated() -> Iterator[None]:
+def _translated(where: Path | None = None) -> Iterator[None]:
+    """Driver errors as KetachartErrors; `where` is the SQLite file, named in some."""
     try:
         yield
     except exc.DBAPIError as error:
-        problem = translate(error)
+        problem = translate(error, where)
         log.warning("database error: %s (%s)", type(problem).__name__, type(error.orig).__name__)
         raise problem from error
 
@@ -240,6 +242,48 @@ def open_database(
     return database
 
 
+INIT_LOCK_KEY = 0x6B657461636861  # "ketacha": PostgreSQL's advisory lock of `init`
+
+
+@contextmanager
+def setting_up(url: str) -> Iterator[None]:
+    """Hold the set-up lock of a database while `ketachart init` runs, so that two inits take
+    turns. Without it, the second could open the SQLite file the first has just created
+    (still empty) and call it damaged, or run the same migrations at the same time. For an
+    SQLite file: a lock file beside it (`NAME.lock`: empty, owner-only, left in place; the
+    filelock library locks it with flock, released when the process ends, however it ends).
+    For PostgreSQL: an advisory lock of the database. Nothing to lock for an in-memory
+    database, or a folder that does not exist (opening the database says so)."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        yield  # opening it says the URL is wrong
+        return
+    path = sqlite_file_path(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        with _advisory_lock(url):
+            yield
+    elif path is not None and path.absolute().parent.is_dir():
+        with FileLock(path.with_name(path.name + ".lock"), mode=OWNER_FILE):
+            yield
+    else:
+        yield
+
+
+@contextmanager
+def _advisory_lock(url: str) -> Iterator[None]:
+    engine = create_database_engine(url)
+    try:
+        with _translated(), engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": INIT_LOCK_KEY})
+            connection.commit()
+            yield
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": INIT_LOCK_KEY})
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
 def _role_cannot_write(engine: Engine) -> bool:
     """A PostgreSQL role that may only read (the auditor role of `ketachart init`): the
     database then opens read-only, so a sign-in or a verify records nothing it may not."""
@@ -273,7 +317,7 @@ def _upgrade(database: Database) -> None:
         )
     from ketachart.storage.migrate import upgrade_to_head
 
-    with _translated():
+    with _translated(database.sqlite_path):
         upgrade_to_head(database)
 
 
@@ -295,7 +339,7 @@ def _use_wal(database: Database) -> None:
     """WAL mode is kept in the file, so it is set once, and only after the integrity check:
     switching the journal mode writes to the file."""
     if database.dialect_name == "sqlite":
-        with _translated(), database.engine.connect() as connection:
+        with _translated(database.sqlite_path), database.engine.connect() as connection:
             dialect.use_wal(connection.execution_options(**{NO_TRANSACTION_OPTION: True}))
             connection.commit()
 
@@ -320,7 +364,7 @@ def check_integrity(database: Database) -> None:
             "start again; otherwise restore the latest backup (see README: Backup and "
             "restore)."
         )
-    with _translated(), database.engine.connect() as connection:
+    with _translated(path), database.engine.connect() as connection:
         problems = dialect.integrity_problems(connection)
     if problems:
         raise DatabaseDamaged(

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import exc
 
 from ketachart.errors import ConflictError, DatabaseDamaged, KetachartError, StorageError
 
 _SQLITE_MESSAGES = (
     (
-        "disk is full",
+        "disk is full",  # SQLite's SQLITE_FULL: "database or disk is full"
         StorageError,
-        "The disk is full, so nothing was saved. Free some disk "
-        "space, then save again: what you typed is kept.",
+        "The disk is full, so nothing was saved (the disk holding the database{where}). Free "
+        "some disk space there, then save again: what you typed is kept.",
+    ),
+    (
+        "no space left on device",  # PostgreSQL: the server's disk
+        StorageError,
+        "The database server's disk is full, so nothing was saved. Ask IT to free space on "
+        "the database server, then save again: what you typed is kept.",
+    ),
+    (
+        "could not extend file",  # PostgreSQL: the server's disk
+        StorageError,
+        "The database server's disk is full, so nothing was saved. Ask IT to free space on "
+        "the database server, then save again: what you typed is kept.",
+    ),
+    (
+        "disk i/o error",  # SQLite's SQLITE_IOERR: a failing, full or disconnected disk
+        StorageError,
+        "The disk holding the database{where} reported an error (disk I/O error), so "
+        "nothing was saved: it may be full, failing or disconnected. Free some space there "
+        "or ask IT to check the disk, then save again: what you typed is kept.",
     ),
     (
         "database is locked",
@@ -21,7 +42,8 @@ _SQLITE_MESSAGES = (
     (
         "readonly database",
         StorageError,
-        "The database is read-only, so nothing was saved. Ask IT to check the file's permissions.",
+        "The database{where} is read-only, so nothing was saved. Ask IT to check the file's "
+        "permissions, and that its disk is not mounted read-only.",
     ),
     (
         "read-only transaction",  # PostgreSQL opened read-only (KETACHART_READ_ONLY=1)
@@ -72,13 +94,15 @@ _SQLITE_MESSAGES = (
     (
         "unable to open database",
         StorageError,
-        "The database file cannot be opened. Check the path and its permissions.",
+        "The database file{where} cannot be opened. Check that its folder exists, and the "
+        "permissions of the file and the folder.",
     ),
 )
 
 
-def translate(error: exc.DBAPIError) -> KetachartError:
-    """A KetachartError for a database error, never with patient data in it."""
+def translate(error: exc.DBAPIError, where: Path | None = None) -> KetachartError:
+    """A KetachartError for a database error, never with patient data in it. `where`: the
+    database file, named in the messages about its disk or its permissions."""
     text = str(error.orig).lower() if error.orig is not None else str(error).lower()
     if isinstance(error, exc.IntegrityError) and "append-only" not in text:
         return ConflictError(
@@ -87,7 +111,7 @@ def translate(error: exc.DBAPIError) -> KetachartError:
         )
     for needle, cls, message in _SQLITE_MESSAGES:
         if needle in text:
-            return cls(message)
+            return cls(message.format(where=f" {where}" if where is not None else ""))
     if isinstance(error, exc.OperationalError | exc.InterfaceError) and not _from_sqlite(error):
         return StorageError(
             "The database server cannot be reached, so nothing was saved. "

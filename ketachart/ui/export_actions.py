@@ -114,7 +114,9 @@ class PdfActions:
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            result = export_session_pdf(self.ws.db, self.ws.actor, session_id, path)
+            result = export_session_pdf(
+                self.ws.db, self.ws.actor, session_id, path, force=True
+            )  # the save dialog asked before replacing a file
         except KetachartError as error:
             return Outcome(f"Not exported: {error.message}", ok=False)
         except Exception:

@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import select, text
 
 from ketachart.app import main
-from ketachart.errors import KetachartError, PermissionDenied, ValidationError
+from ketachart.errors import KetachartError, PermissionDenied
 from ketachart.models import AuditEntry
 from ketachart.reports import export
 from ketachart.reports.export import PrintFailed, Runner, export_session_pdf, print_session_pdf
 from ketachart.reports.summary_pdf import RenderedPdf, render_summary_pdf
+from ketachart.storage.outputs import OutputError, OutputRefused
 from tests.cli_support import as_user
 from tests.reports import charted
 from tests.reports.conftest import page_texts
@@ -82,9 +83,12 @@ def test_a_failed_export_leaves_no_file_and_no_audit(sqlite_clinic: Clinic, tmp_
     session_id = charted.typical_session(sqlite_clinic, sign=False)
     folder = tmp_path / "exports"
     folder.mkdir()
-    for target in (folder / "missing" / "summary.pdf", folder):
-        with pytest.raises(ValidationError, match="Cannot write the PDF to"):
-            export_session_pdf(sqlite_clinic.db, sqlite_clinic.nurse, session_id, target)
+    missing = folder / "missing" / "summary.pdf"
+    nurse = sqlite_clinic.nurse
+    with pytest.raises(OutputError, match=r"Could not write the PDF to .*does not exist"):
+        export_session_pdf(sqlite_clinic.db, nurse, session_id, missing)
+    with pytest.raises(OutputRefused, match="it is a folder, not a regular file"):
+        export_session_pdf(sqlite_clinic.db, nurse, session_id, folder)
     assert list(folder.iterdir()) == []
     assert export_audits(sqlite_clinic) == []
 
@@ -120,7 +124,10 @@ def test_an_export_replaces_an_older_file_whole(sqlite_clinic: Clinic, tmp_path:
     (tmp_path / "exports").mkdir()
     target = tmp_path / "exports" / "summary.pdf"
     target.write_bytes(b"an older export")
-    export_session_pdf(sqlite_clinic.db, sqlite_clinic.nurse, session_id, target)
+    with pytest.raises(OutputRefused, match="exists already"):
+        export_session_pdf(sqlite_clinic.db, sqlite_clinic.nurse, session_id, target)
+    assert target.read_bytes() == b"an older export"
+    export_session_pdf(sqlite_clinic.db, sqlite_clinic.nurse, session_id, target, force=True)
     assert target.read_bytes().startswith(b"%PDF-")
     assert [path.name for path in target.parent.iterdir()] == ["summary.pdf"]
     [entry] = export_audits(sqlite_clinic)
@@ -234,8 +241,9 @@ def test_cli_errors_are_one_line(
     unwritable = run_cli(
         "--db", sqlite_url, *nurse, "export", "pdf", session_id, "-o", str(folder), home=tmp_path
     )
-    assert one_line_error(unwritable).startswith(
-        f"ketachart: error: Cannot write the PDF to {folder}"
+    assert one_line_error(unwritable) == (
+        f"ketachart: error: Could not write the PDF to {folder}: the folder {folder.parent} "
+        "does not exist. Create it, or choose an existing folder."
     )
 
     no_output = run_cli("--db", sqlite_url, "export", "pdf", session_id, home=tmp_path)

@@ -25,6 +25,7 @@ from ketachart.services.sign_in import sign_in
 from ketachart.services.verify import verify_all
 from ketachart.storage import backup
 from ketachart.storage.database import open_database
+from ketachart.storage.outputs import OutputRefused
 from tests.cli_support import as_user
 from tests.storage.test_cli import tamper_with_payload
 from tests.support import PASSWORDS, Clinic, chart_to_discharged, chart_to_infusing, make_clinic
@@ -138,8 +139,8 @@ def test_backup_is_one_checked_file_never_over_another(local: Clinic, tmp_path: 
     assert check.chains_checked
     assert sorted(p.name for p in target.parent.iterdir()) == ["copy.sqlite"]  # no -wal
     assert counts(backup.sqlite_url(target)) == (check.events, check.audit_entries)
-    with pytest.raises(StorageError, match="never overwrites"):
-        backups.make_backup(source_of(local), target)
+    with pytest.raises(OutputRefused, match=r"a backup of it.*even with --force"):
+        backups.make_backup(source_of(local), target, force=True)
 
 
 def test_a_copy_that_fails_its_check_is_deleted(local: Clinic, tmp_path: Path) -> None:
@@ -198,8 +199,8 @@ def test_restore_makes_a_new_file_that_verifies(local: Clinic, tmp_path: Path) -
     finally:
         restored.dispose()
     before = target.read_bytes()
-    with pytest.raises(StorageError, match="never overwrites"):
-        backups.restore_backup(made, target)
+    with pytest.raises(OutputRefused, match="is never written over, even with --force"):
+        backups.restore_backup(made, target, force=True)
     assert target.read_bytes() == before
 
 
