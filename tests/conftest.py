@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import make_url
 
 from ketachart.clock import ManualClock
-from ketachart.services import users
+from ketachart.services import sign_in, users
 from ketachart.storage.database import Database, open_database
 from tests.databases import SQLITE_FILE, PostgresServer, sqlite_copy
 from tests.postgres import POSTGRES_ENV, ClinicUrls, server_url, set_up_least_privilege, urls_of
@@ -217,6 +217,17 @@ def sound_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Non
             os.environ.pop(SOUND_SERVER_ENV, None)
         else:
             os.environ[SOUND_SERVER_ENV] = before
+
+
+@pytest.fixture
+def production_hashes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For a test where the cost of a password check matters (timing, the lock held while
+    checking): accounts, and the unknown name's dummy hash, made with the shipped argon2 cost
+    instead of the cheap one below."""
+    monkeypatch.setattr(users, "_HASHER", PRODUCTION_HASHER)
+    sign_in._dummy_hash.cache_clear()
+    yield
+    sign_in._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

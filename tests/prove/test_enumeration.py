@@ -3,25 +3,10 @@ locked names cannot be told apart by message or time (prove.enumeration)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from ketachart.services import sign_in, users
 from prove import access, enumeration
 from prove.enumeration import UNKNOWN, Probe, distinguishable
-from tests.conftest import PRODUCTION_HASHER
-
-
-@pytest.fixture
-def production_hashes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Timing is the point here: the accounts and the unknown name's dummy hash are made
-    with the shipped argon2 cost, not the tests' cheap one (tests/conftest.py), else the
-    database's own work decides the times."""
-    monkeypatch.setattr(users, "_HASHER", PRODUCTION_HASHER)
-    sign_in._dummy_hash.cache_clear()
-    yield
-    sign_in._dummy_hash.cache_clear()
 
 
 @pytest.mark.slow

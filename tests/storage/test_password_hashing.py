@@ -18,11 +18,6 @@ from ketachart.storage.database import Database
 from tests.conftest import PRODUCTION_HASHER
 
 
-@pytest.fixture
-def production_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users, "_HASHER", PRODUCTION_HASHER)
-
-
 def test_the_shipped_hasher_uses_the_recommended_argon2id_parameters() -> None:
     hasher = PRODUCTION_HASHER
     shipped = (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism)
