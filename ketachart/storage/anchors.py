@@ -11,7 +11,9 @@ noted in memory after each transaction (a dictionary update) and written at most
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -23,6 +25,7 @@ from sqlalchemy.engine import URL
 
 from ketachart.storage.files import create_private_file, private_folder
 
+log = logging.getLogger(__name__)
 FILE_NAME = "anchors.json"
 FORMAT = 1
 SEEN_HEADS = "seen_heads"
@@ -75,20 +78,33 @@ class AnchorBook:
         moved on only if so, so that writing past a rewritten history never hides it."""
         self._pending: dict[str, dict[str, Any]] = {}
         self._written_at = time.monotonic()
+        self._lock = threading.RLock()  # the daily backup's thread writes too
 
     def note(self, heads: Mapping[str, Head | None], seen_at: str) -> None:
         """Remember heads seen (cheap); written to the file once `interval` has passed."""
-        for chain, head in heads.items():
-            if head is not None and head[0] > self._pending.get(chain, {}).get("seq", 0):
-                self._pending[chain] = {"seq": head[0], "hash": head[1], "seen_at": seen_at}
-        if self._pending and time.monotonic() - self._written_at >= self.interval:
-            self.flush()
+        with self._lock:
+            for chain, head in heads.items():
+                if head is not None and head[0] > self._pending.get(chain, {}).get("seq", 0):
+                    self._pending[chain] = {"seq": head[0], "hash": head[1], "seen_at": seen_at}
+            if self._pending and time.monotonic() - self._written_at >= self.interval:
+                self.flush_quietly()
 
     def flush(self) -> None:
         """Write what was noted, merged with the file (other processes of this workstation
         may have written meanwhile): per chain, the newer head is kept."""
-        if not self._pending:
-            return
+        with self._lock:
+            if self._pending:
+                self._write_pending()
+
+    def flush_quietly(self) -> None:
+        """`flush` after a transaction committed or at close: a file that cannot be written
+        (disk full, permissions) is logged, never turned into the user's action failing."""
+        try:
+            self.flush()
+        except OSError as error:
+            log.warning("the chain heads seen could not be recorded: %s", error.strerror)
+
+    def _write_pending(self) -> None:
         books = _read(self.path)
         chains: dict[str, Any] = books.setdefault(self.key, {})
         for chain, head in self._pending.items():
@@ -107,7 +123,8 @@ class AnchorBook:
 
     def discard(self) -> None:
         """Forget what was noted and not yet written (a verify that found problems)."""
-        self._pending.clear()
+        with self._lock:
+            self._pending.clear()
 
     def anchors(self) -> list[Anchor]:
         """The anchors recorded in the file for this database (after `flush`)."""

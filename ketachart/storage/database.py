@@ -137,7 +137,7 @@ class Database:
 
     def dispose(self) -> None:
         if self.anchors is not None:
-            self.anchors.flush()
+            self.anchors.flush_quietly()
         self.engine.dispose()
 
 

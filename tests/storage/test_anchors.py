@@ -18,6 +18,7 @@ from ketachart.services.anchors import backup_anchors, check_anchors, keep_ancho
 from ketachart.services.chains import envelope_of, session_chain
 from ketachart.services.verify import verify_all
 from ketachart.storage.anchors import Anchor, AnchorBook
+from ketachart.storage.backup import backup_prefix
 from ketachart.storage.database import Database
 from tests.storage.test_verify import tamper
 from tests.support import Clinic, chart_to_discharged
@@ -192,7 +193,7 @@ def test_a_truncated_chain_is_reported_against_a_backup(
 ) -> None:
     session_id, path = backed_up
     truncate(db, session_id, keep=5)
-    day = backups.backup.DATED_NAME.match(path.name)["day"]  # type: ignore[index]
+    day = path.stem.removeprefix(backup_prefix(Path(db.sqlite_path or "")))
     assert anchor_problems(db, backup_anchors(db, tmp_path / "backups")) == [
         Problem(
             f"session {session_id}",

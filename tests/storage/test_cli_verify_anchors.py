@@ -10,7 +10,7 @@ from pypdf import PdfWriter
 
 from ketachart.app import main
 from ketachart.reports.export import export_session_pdf
-from ketachart.services import charting, signing
+from ketachart.services import backups, charting, signing
 from tests.cli_support import as_user
 from tests.storage.test_anchors import rewrite_consistently, truncate
 from tests.support import DURING, PASSWORDS, Clinic, chart_to_discharged, chart_to_infusing
@@ -161,3 +161,24 @@ def test_a_pdf_that_is_not_a_ketachart_summary_is_named(
     code, out, err = verify(database_url, monkeypatch, capsys, "--pdf", str(other))
     assert (code, out) == (1, "")
     assert f"{other} is not a ketachart session summary" in err
+
+
+def test_a_rewrite_is_reported_against_the_daily_backup(
+    clinic: Clinic,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if clinic.db.sqlite_path is None:
+        pytest.skip("daily backups are of SQLite files (PostgreSQL: pg_dump)")
+    session_id = clinic.open_session()
+    chart_to_discharged(clinic, session_id)
+    made = backups.daily_backup(clinic.db)
+    assert made is not None
+    rewrite_consistently(clinic.db, session_id, 5)
+    code, out, _ = verify(database_url, monkeypatch, capsys)
+    assert code == 1
+    assert out.splitlines() == [
+        f"PROBLEM session {session_id}: entry 10 no longer has the hash backup {made.path} "
+        f"recorded entry 10 on {clinic.clock.now().date()} with: the history was rewritten"
+    ]
