@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ketachart.domain.findings import Problem
 from ketachart.models import Event
-from ketachart.services import backups
+from ketachart.services import backups, charting
 from ketachart.services.anchors import backup_anchors, check_anchors, keep_anchors
 from ketachart.services.chains import envelope_of, session_chain
 from ketachart.services.verify import verify_all
@@ -21,7 +21,7 @@ from ketachart.storage.anchors import Anchor, AnchorBook
 from ketachart.storage.backup import backup_prefix
 from ketachart.storage.database import Database
 from tests.storage.test_verify import tamper
-from tests.support import Clinic, chart_to_discharged
+from tests.support import DURING, Clinic, chart_to_discharged, chart_to_infusing
 
 # chart_to_discharged: entries 1 (opened) to 10 (discharge)
 NEWEST = 10
@@ -149,14 +149,17 @@ def test_a_consistent_rewrite_passes_the_chains_but_not_the_workstation_anchor(
 
 
 def test_writing_past_a_rewrite_does_not_move_the_anchor(
-    clinic: Clinic, db: Database, book: AnchorBook, discharged: str
+    clinic: Clinic, db: Database, book: AnchorBook
 ) -> None:
-    rewrite_consistently(db, discharged, 3)
-    other = clinic.open_session()  # the audit chain moves on; the session's anchor holds
-    chart_to_discharged(clinic, other)
+    session_id = clinic.open_session()
+    chart_to_infusing(clinic, session_id)  # entries 1-5
     book.flush()
-    assert session_anchor(book, discharged).seq == NEWEST
-    assert len(anchor_problems(db, book.anchors())) == 1
+    rewrite_consistently(db, session_id, 3)
+    clinic.later(10)
+    assert clinic.act(charting.chart, clinic.nurse, session_id, DURING).seq == 6
+    book.flush()  # entry 5 no longer has the anchored hash: the anchor stays at 5
+    assert session_anchor(book, session_id).seq == 5
+    assert [p.where for p in anchor_problems(db, book.anchors())] == [f"session {session_id}"]
 
 
 def test_reading_a_session_records_its_head(clinic: Clinic, db: Database, tmp_path: Path) -> None:
