@@ -19,9 +19,8 @@ from ketachart.domain.vocab import Role
 from ketachart.errors import BadDatabaseUrl, ValidationError
 from ketachart.services import clinic, protocols, sessions, users
 from ketachart.services.actors import Actor
-from ketachart.services.clock_guard import clock_warnings
+from ketachart.services.anchors import keep_anchors
 from ketachart.services.users import new_password
-from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database, setting_up
 
 
@@ -40,6 +39,7 @@ def open_from_args(
         db = open_database(url or choice.url, SystemClock())
     except BadDatabaseUrl as error:
         raise choice.named(error) from error
+    keep_anchors(db)
     try:
         yield db
     finally:
@@ -139,21 +139,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """An administrator's check (it reads the audit trail): no patient data is printed."""
-    with open_from_args(args, existing=True) as db:
-        signed_in(db, args, Action.VIEW_AUDIT, purpose="cli.verify")
-        with db.reading() as tx:
-            problems = verify_all(tx)
-            warnings = clock_warnings(tx)
-    for problem in problems:
-        print(f"PROBLEM {problem}")
-    for warning in warnings:
-        print(f"WARNING {warning}")
-    if problems:
-        print(f"verify: {len(problems)} problem(s) found.", file=sys.stderr)
-        return 1
-    print("verify: database intact: integrity check, every hash chain and every signature OK.")
-    return 0
+    from ketachart.cli.verify_commands import run_verify
+
+    return run_verify(args)
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:

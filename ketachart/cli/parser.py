@@ -63,7 +63,10 @@ def build_parser() -> CliParser:
     demo.add_argument("--patients", type=_positive, default=20)
     demo.add_argument("--sessions", type=_positive, default=40)
     demo.add_argument("--seed", type=int, default=2026)
-    commands.add_parser("verify", help="check integrity, hash chains and signatures")
+    verify = commands.add_parser("verify", help="check integrity, hash chains and signatures")
+    verify.add_argument(
+        "--pdf", type=Path, help="check a printed session summary (PDF) against the database"
+    )
     listing = commands.add_parser("sessions", help="list sessions with their ids")
     listing.add_argument("--date", type=_iso_date, help="only this day (YYYY-MM-DD)")
     listing.add_argument("--status", choices=[s.value for s in SessionStatus])

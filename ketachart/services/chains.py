@@ -31,6 +31,7 @@ from ketachart.services import clock_guard
 from ketachart.services.actors import Actor
 from ketachart.services.changes import note_session_changed
 from ketachart.services.session_cache import SessionCache
+from ketachart.storage.anchors import note_seen
 from ketachart.storage.database import Tx
 
 AUDIT_CHAIN = "audit"
@@ -304,7 +305,16 @@ def load_events(tx: Tx, session_id: str, after_seq: int = 0) -> list[EventRecord
     rows = tx.orm.connection().execute(
         _SELECT_EVENTS, {"session_id": session_id, "after_seq": after_seq}
     )
-    return [event_record(cast(EventColumns, row)) for row in rows]
+    records = [event_record(cast(EventColumns, row)) for row in rows]
+    _note_seen(tx, records)
+    return records
+
+
+def _note_seen(tx: Tx, records: list[EventRecord]) -> None:
+    """The newest entry read of a session's chain, as an anchor (storage.anchors)."""
+    if records:
+        newest = records[-1]
+        note_seen(tx.local, session_chain(newest.session_id), newest.seq, newest.hash)
 
 
 def load_events_of(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord]]:
@@ -315,6 +325,8 @@ def load_events_of(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord
     found: dict[str, list[EventRecord]] = {}
     for row in rows:
         found.setdefault(row.session_id, []).append(event_record(row))
+    for records in found.values():
+        _note_seen(tx, records)
     return found
 
 

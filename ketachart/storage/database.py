@@ -18,8 +18,10 @@ from sqlalchemy import URL, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketachart.clock import Clock, SystemClock
+from ketachart.domain.codec import format_instant
 from ketachart.errors import BadDatabaseUrl, DatabaseDamaged, StorageError
 from ketachart.storage import dialect
+from ketachart.storage.anchors import SEEN_HEADS, AnchorBook
 from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
 from ketachart.storage.files import OWNER_FILE, create_private_file
@@ -79,6 +81,8 @@ class Database:
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self.caches = Caches()
         """What this Database object keeps of what was read, for all its transactions."""
+        self.anchors: AnchorBook | None = None
+        """Where this workstation records the chain heads it sees (storage.anchors), if set."""
 
     @property
     def dialect_name(self) -> str:
@@ -103,12 +107,23 @@ class Database:
             raise
         for callback in tx.after_commit:
             callback()
+        self._note_heads(tx)
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         with _translated(self.sqlite_path), self._reader() as orm, orm.begin():
-            yield self._tx(orm)
+            tx = self._tx(orm)
+            yield tx
             orm.rollback()
+        self._note_heads(tx)
+
+    def _note_heads(self, tx: Tx) -> None:
+        """The chain heads a transaction wrote or read, as this workstation's anchors."""
+        if self.anchors is None:
+            return
+        seen_at = format_instant(tx.now)
+        self.anchors.note(tx.local.get("heads", {}), seen_at)
+        self.anchors.note(tx.local.get(SEEN_HEADS, {}), seen_at)
 
     def _tx(self, orm: Session) -> Tx:
         """A transaction's Tx: the time now, and this database's caches and settings."""
@@ -121,6 +136,8 @@ class Database:
         )
 
     def dispose(self) -> None:
+        if self.anchors is not None:
+            self.anchors.flush_quietly()
         self.engine.dispose()
 
 

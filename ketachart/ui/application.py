@@ -138,7 +138,11 @@ def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, 
     from ketachart.storage.database import open_database
 
     if not args.demo:
-        return open_database(resolve_database_url(args.db), SystemClock()), []
+        from ketachart.services.anchors import keep_anchors
+
+        db = open_database(resolve_database_url(args.db), SystemClock())
+        keep_anchors(db)  # the chain heads this workstation sees, for verify
+        return db, []
     import tempfile
     from pathlib import Path
 
