@@ -37,6 +37,7 @@ OWNER = TEST_ROLES.owner
 APP = TEST_ROLES.app
 COLUMN = {"events": "kind", "audit_entries": "action", "sessions": "chair"}
 COLUMN["protocol_versions"] = "name"
+COLUMN["patient_versions"] = "allergies"
 MUTABLE_TABLES = ("users", "patients", "settings", "chain_heads")
 REFUSE = "ketachart_refuse_change()"
 
