@@ -297,6 +297,40 @@ def test_a_migration_grants_the_columns_it_adds(urls: ClinicUrls, clock: ManualC
         clinic.db.dispose()
 
 
+def test_migration_0005_grants_select_and_insert_on_patient_versions_only(
+    urls: ClinicUrls, clock: ManualClock
+) -> None:
+    """The versions table, dropped and made again by the owner: the app may read and append
+    to it (an edit works), never change or remove a version."""
+    owner = open_database(urls.owner)
+    try:
+        run_alembic(owner, "downgrade", "0004")
+    finally:
+        owner.dispose()
+    open_database(urls.owner).dispose()  # upgrades, as init does
+    clinic = make_clinic(open_database(urls.app, clock), clock)
+    try:
+        details = replace(clinic.patient.details(), notes="moved house")
+        clinic.act(patients.update_patient, clinic.nurse, clinic.patient.id, details)
+        with clinic.db.engine.connect() as connection:
+            granted = {
+                privilege: connection.execute(
+                    text("SELECT has_table_privilege(:role, 'patient_versions', :p)"),
+                    {"role": APP, "p": privilege},
+                ).scalar_one()
+                for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
+            }
+    finally:
+        clinic.db.dispose()
+    assert granted == {
+        "SELECT": True,
+        "INSERT": True,
+        "UPDATE": False,
+        "DELETE": False,
+        "TRUNCATE": False,
+    }
+
+
 # --- ketachart init --app-role ---------------------------------------------------------------
 
 
