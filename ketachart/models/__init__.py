@@ -2,7 +2,7 @@
 
 from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
-from ketachart.models.people import Patient, User
+from ketachart.models.people import Patient, PatientVersion, User
 from ketachart.models.records import AuditEntry, ChainHead, Setting
 
 __all__ = [
@@ -12,9 +12,16 @@ __all__ = [
     "Event",
     "InfusionSession",
     "Patient",
+    "PatientVersion",
     "ProtocolVersion",
     "Setting",
     "User",
 ]
 
-APPEND_ONLY_TABLES = ("events", "audit_entries", "sessions", "protocol_versions")
+APPEND_ONLY_TABLES = (
+    "events",
+    "audit_entries",
+    "sessions",
+    "protocol_versions",
+    "patient_versions",
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketachart.models.base import Base, UTCDateTime
@@ -44,3 +44,29 @@ class Patient(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PatientVersion(Base):
+    """One version of a patient's details: append-only and hash-chained per patient, so the
+    details a signed session was signed with are kept, and a rewrite is detected."""
+
+    __tablename__ = "patient_versions"
+    __table_args__ = (UniqueConstraint("patient_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    mrn: Mapped[str] = mapped_column(String(40))
+    family_name: Mapped[str] = mapped_column(String(120))
+    given_name: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(16))
+    allergies: Mapped[str] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text)
+    no_known_allergies_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    """None only for the version a patient registered before versions were kept was given."""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

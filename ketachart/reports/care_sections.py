@@ -19,6 +19,7 @@ from ketachart.domain.vocab import PRE_CHECK_LABELS, PreCheckCode, PreCheckStatu
 from ketachart.reports.blocks import Block, Cell, FactsBlock, Span, TableBlock, Tone
 from ketachart.reports.context import ENTRY_HEADER, ENTRY_WEIGHTS, ReportContext
 from ketachart.reports.formats import minutes_between, num
+from ketachart.services.patient_history import PatientChange
 
 
 def patient_section(ctx: ReportContext) -> tuple[Block, ...]:
@@ -38,7 +39,29 @@ def patient_section(ctx: ReportContext) -> tuple[Block, ...]:
         ("Session opened", _opened_text(ctx)),
         ("Status", _status_text(ctx)),
     )
-    return (FactsBlock(facts),)
+    return (FactsBlock(facts), *_patient_changes(ctx))
+
+
+def _patient_changes(ctx: ReportContext) -> tuple[Block, ...]:
+    """A signed summary prints the patient as signed; each later change is noted under it
+    (services.patients.patient_for_chart decides both)."""
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
+        ((Span(patient_change_note(ctx, change), bold=True, tone=Tone.ALERT),),)
+        for change in ctx.view.patient_changes
+    )
+    if not rows:
+        return ()
+    return (TableBlock(("Changes to the patient's details",), rows, (1.0,)),)
+
+
+def patient_change_note(ctx: ReportContext, change: PatientChange) -> str:
+    """'Patient details changed after signing on <date> by <name>: allergies, sex'."""
+    when = ctx.times.date(change.recorded_at).isoformat()
+    who = "unknown" if change.recorded_by is None else ctx.view.authors.get(change.recorded_by)
+    return (
+        f"Patient details changed after signing on {when} by {who or 'unknown'}: "
+        f"{', '.join(change.labels)}. The details above are those the session was signed with."
+    )
 
 
 def _age(ctx: ReportContext) -> int:

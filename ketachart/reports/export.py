@@ -37,12 +37,10 @@ from ketachart.services.actors import Actor
 from ketachart.services.backups import keep_safe
 from ketachart.services.chains import audit
 from ketachart.services.clinic import ClinicInfo, get_clinic
-from ketachart.services.patients import get_patient
 from ketachart.services.sessions import (
     SessionView,
-    author_names,
+    chart_view,
     load_session,
-    named_users,
     view_session,
 )
 from ketachart.storage import outputs
@@ -258,10 +256,7 @@ def _spool(run: Runner, printer: str, path: Path) -> str:
 def operator_view(tx: Tx, session_id: str) -> SessionView:
     """The chart view with no account's permission checked and no view audited: for the
     benchmarks and tests that render a chart directly, never for a user's export."""
-    loaded = load_session(tx, session_id)
-    authors = author_names(tx, named_users(loaded.events))
-    patient = get_patient(tx, loaded.row.patient_id)
-    return SessionView(loaded.row, patient, loaded.protocol, loaded.events, loaded.state(), authors)
+    return chart_view(tx, load_session(tx, session_id))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

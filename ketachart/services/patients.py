@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -13,12 +14,21 @@ from ketachart.domain import limits
 from ketachart.domain.access import Action
 from ketachart.domain.allergies import allergy_problem
 from ketachart.domain.checks import Checks, nfc
+from ketachart.domain.events import EventRecord
 from ketachart.domain.identifiers import DEFAULT_MRN_RULE, MrnRule, check_mrn
+from ketachart.domain.patient_versions import DETAIL_COLUMNS
 from ketachart.errors import NotFound, ValidationError
 from ketachart.models import Patient
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic import clinic_mrn_rule
+from ketachart.services.patient_history import (
+    PatientChange,
+    as_signed,
+    record_version,
+    signed_at,
+    versions_of,
+)
 from ketachart.storage.database import Tx
 
 SEXES = ("female", "male", "other", "unknown")
@@ -147,11 +157,16 @@ def register_patient(tx: Tx, actor: Actor, details: PatientDetails) -> PatientRo
     patient.no_known_allergies_at = _none_known_since(details, None, tx.now)
     tx.orm.add(patient)
     tx.orm.flush()
-    audit(tx, actor, "patient.create", "patient", str(patient.id))
+    version = record_version(tx, actor, patient)
+    audit(tx, actor, "patient.create", "patient", str(patient.id), version)
     return _row(patient)
 
 
-def update_patient(tx: Tx, actor: Actor, patient_id: int, details: PatientDetails) -> PatientRow:
+def update_patient(
+    tx: Tx, actor: Actor, patient_id: int, details: PatientDetails, reason: str = ""
+) -> PatientRow:
+    """Change a patient's details: the row shows the new ones, and they are appended as the
+    next version, the old ones kept (a signed session prints those it was signed with)."""
     actor.require(Action.MANAGE_PATIENTS)
     details = details.normalised()
     details.check(tx.now.date(), clinic_mrn_rule(tx))
@@ -165,8 +180,19 @@ def update_patient(tx: Tx, actor: Actor, patient_id: int, details: PatientDetail
     for key, value in columns.items():
         setattr(patient, key, value)
     patient.updated_at = tx.now
-    audit(tx, actor, "patient.update", "patient", str(patient_id), "fields=" + ",".join(changed))
+    version = record_version(tx, actor, patient, _checked_reason(reason))
+    detail = f"fields={','.join(changed)} {version}"
+    audit(tx, actor, "patient.update", "patient", str(patient_id), detail)
     return _row(patient)
+
+
+def _checked_reason(reason: str) -> str:
+    """Why the details were changed (optional), kept with the version."""
+    reason = nfc(reason, limits.DESCRIPTION)
+    checks = Checks()
+    checks.text("reason", "Reason", reason, max_len=limits.DESCRIPTION, multiline=True)
+    checks.done()
+    return reason
 
 
 def _columns(details: PatientDetails) -> dict[str, object]:
@@ -201,6 +227,22 @@ def _get(tx: Tx, patient_id: int) -> Patient:
 
 def get_patient(tx: Tx, patient_id: int) -> PatientRow:
     return _row(_get(tx, patient_id))
+
+
+def patient_for_chart(
+    tx: Tx, patient_id: int, events: Sequence[EventRecord]
+) -> tuple[PatientRow, tuple[PatientChange, ...]]:
+    """The patient as a chart shows them, and the changes to note: a signed chart shows the
+    details as they were when it was signed, with every later change; any other chart the
+    current details. The one place this is decided: the screen and the PDF both render it."""
+    current = get_patient(tx, patient_id)
+    signed = signed_at(events)
+    if signed is None:
+        return current, ()
+    at_signing, changes = as_signed(versions_of(tx, patient_id), signed)
+    if at_signing is None:
+        return current, ()
+    return replace(current, **{c: getattr(at_signing, c) for c in DETAIL_COLUMNS}), changes
 
 
 def find_patients(tx: Tx, actor: Actor, query: str, limit: int = 50) -> list[PatientRow]:

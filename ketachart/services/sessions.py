@@ -40,7 +40,8 @@ from ketachart.services.chains import (
     load_events_of,
     session_chain,
 )
-from ketachart.services.patients import PatientRow, get_patient
+from ketachart.services.patient_history import PatientChange
+from ketachart.services.patients import PatientRow, get_patient, patient_for_chart
 from ketachart.services.protocols import get_protocol
 from ketachart.services.session_cache import SessionCache, continues, head_of
 from ketachart.storage.database import Tx
@@ -262,6 +263,9 @@ class SessionView:
     alarm_muted: bool = False
     """Whether the session's overdue alarm is muted (services.alarms), read with the chart in
     the same transaction, so the screen opens with the two in agreement."""
+    patient_changes: tuple[PatientChange, ...] = ()
+    """Changes to the patient's details after the session was signed (`patient` shows them
+    as they were at signing): services.patients.patient_for_chart."""
 
     def model(self, now: datetime) -> SessionModel:
         """The session's read model at `now`: what every screen and report shows."""
@@ -274,15 +278,23 @@ def view_session(tx: Tx, actor: Actor, session_id: str, *, audited: bool = True)
     loaded = load_session(tx, session_id)
     if audited:
         audit(tx, actor, "chart.view", "session", session_id)
-    patient = get_patient(tx, loaded.row.patient_id)
+    return chart_view(tx, loaded)
+
+
+def chart_view(tx: Tx, loaded: LoadedSession) -> SessionView:
+    """The view of a loaded chart, with no permission checked and nothing audited (callers
+    do both): the patient as the chart shows them, everyone it names, the alarm's state."""
+    patient, changes = patient_for_chart(tx, loaded.row.patient_id, loaded.events)
+    changed_by = {c.recorded_by for c in changes if c.recorded_by is not None}
     return SessionView(
         loaded.row,
         patient,
         loaded.protocol,
         loaded.events,
         loaded.state(),
-        author_names(tx, named_users(loaded.events)),
-        alarm_muted(tx, session_id),
+        author_names(tx, named_users(loaded.events) | changed_by),
+        alarm_muted(tx, loaded.row.id),
+        changes,
     )
 
 

@@ -20,6 +20,7 @@ COLUMN = {
     "audit_entries": "action",
     "sessions": "chair",
     "protocol_versions": "name",
+    "patient_versions": "allergies",
 }
 
 

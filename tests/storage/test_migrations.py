@@ -17,7 +17,8 @@ from sqlalchemy import exc, inspect, make_url, select, text
 from ketachart.clock import ManualClock
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.errors import DatabaseDamaged
-from ketachart.models import Base, Patient, User
+from ketachart.models import Base, Patient, PatientVersion, User
+from ketachart.services.verify import verify_all
 from ketachart.storage import dialect, migrate, pg_roles
 from ketachart.storage.database import Database, open_database
 from tests.postgres import TEST_ROLES, superuser_url
@@ -28,6 +29,7 @@ TABLES = {
     "audit_entries",
     "chain_heads",
     "events",
+    "patient_versions",
     "patients",
     "protocol_versions",
     "sessions",
@@ -356,3 +358,33 @@ def test_existing_patients_without_allergies_become_not_recorded(
             for row in (old, listed)
         }
     assert said == {"OLD-1": AllergyStatus.NOT_RECORDED, "MRN-0001": AllergyStatus.LISTED}
+
+
+# --- 0005: patient details as appended versions ----------------------------------------------
+
+
+def test_existing_patients_get_a_first_version_from_their_row(
+    db: Database, clock: ManualClock
+) -> None:
+    clinic = make_clinic(db, clock)
+    migrate.run_alembic(db, "downgrade", "0004")
+    assert "patient_versions" not in table_names(db)
+    with db.engine.begin() as connection:  # a patient saved before versions were kept
+        connection.execute(
+            text(
+                "INSERT INTO patients (mrn, family_name, given_name, date_of_birth, sex, "
+                "allergies, notes, no_known_allergies_at, created_at, updated_at) VALUES "
+                "('OLD-1', 'Old', 'Pat', :born, 'male', 'Latex', '', NULL, :at, :at)"
+            ),
+            {"born": datetime(1970, 1, 1).date(), "at": clock.now()},
+        )
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        old = tx.orm.scalars(select(Patient.id).where(Patient.mrn == "OLD-1")).one()
+        versions = tx.orm.scalars(select(PatientVersion).order_by(PatientVersion.patient_id)).all()
+        kept = [(v.patient_id, v.version, v.allergies, v.recorded_by) for v in versions]
+        problems = {pr.where for pr in verify_all(tx)}
+    assert kept == [(clinic.patient.id, 1, "Penicillin", None), (old, 1, "Latex", None)]
+    assert f"patient {old}" not in problems  # its row agrees with its first version
+    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+        connection.execute(text("DELETE FROM patient_versions"))

@@ -37,6 +37,7 @@ OWNER = TEST_ROLES.owner
 APP = TEST_ROLES.app
 COLUMN = {"events": "kind", "audit_entries": "action", "sessions": "chair"}
 COLUMN["protocol_versions"] = "name"
+COLUMN["patient_versions"] = "allergies"
 MUTABLE_TABLES = ("users", "patients", "settings", "chain_heads")
 REFUSE = "ketachart_refuse_change()"
 
@@ -294,6 +295,40 @@ def test_a_migration_grants_the_columns_it_adds(urls: ClinicUrls, clock: ManualC
         assert row.no_known_allergies_at is not None
     finally:
         clinic.db.dispose()
+
+
+def test_migration_0005_grants_select_and_insert_on_patient_versions_only(
+    urls: ClinicUrls, clock: ManualClock
+) -> None:
+    """The versions table, dropped and made again by the owner: the app may read and append
+    to it (an edit works), never change or remove a version."""
+    owner = open_database(urls.owner)
+    try:
+        run_alembic(owner, "downgrade", "0004")
+    finally:
+        owner.dispose()
+    open_database(urls.owner).dispose()  # upgrades, as init does
+    clinic = make_clinic(open_database(urls.app, clock), clock)
+    try:
+        details = replace(clinic.patient.details(), notes="moved house")
+        clinic.act(patients.update_patient, clinic.nurse, clinic.patient.id, details)
+        with clinic.db.engine.connect() as connection:
+            granted = {
+                privilege: connection.execute(
+                    text("SELECT has_table_privilege(:role, 'patient_versions', :p)"),
+                    {"role": APP, "p": privilege},
+                ).scalar_one()
+                for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
+            }
+    finally:
+        clinic.db.dispose()
+    assert granted == {
+        "SELECT": True,
+        "INSERT": True,
+        "UPDATE": False,
+        "DELETE": False,
+        "TRUNCATE": False,
+    }
 
 
 # --- ketachart init --app-role ---------------------------------------------------------------

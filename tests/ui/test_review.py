@@ -689,3 +689,30 @@ def test_a_correction_made_elsewhere_during_review_is_shown_before_signing(
     assert signature.payload.head_seq == signature.seq - 1
     assert view.current.view.events[-2].id == correction_id
     assert not any(row.new for row in view.timeline.rows())
+
+
+def test_a_signed_summary_on_screen_shows_the_patient_as_signed(
+    qtbot: QtBot, ws: Workstation, ui_clinic: Clinic, sessions_to_review: tuple[str, str]
+) -> None:
+    """Edited after signing: the screen's summary, like the PDF, keeps the details the
+    session was signed with and notes the change (services.patients.patient_for_chart)."""
+    older, _newer = sessions_to_review
+    ui_clinic.act(
+        signing.sign_session,
+        ui_clinic.physician,
+        older,
+        ui_clinic.proof(ui_clinic.physician, PASSWORDS["drm"], signing.SIGN_PURPOSE),
+        seen_head=ui_clinic.seen(older),
+    )
+    ui_clinic.later(60)
+    edited = replace(ui_clinic.patient.details(), allergies="Latex", date_of_birth=date(1981, 3, 4))
+    ui_clinic.act(patients.update_patient, ui_clinic.nurse, ui_clinic.patient.id, edited)
+    view = review(qtbot, ws, ui_clinic)
+    view.include_signed.setChecked(True)
+    assert view.select_session(older)
+    text = shown_text(view)
+    assert "DOB 1980-02-03" in text
+    assert "Penicillin" in text
+    assert "Latex" not in text
+    assert "Patient details changed after signing on " in text
+    assert "by Nina Øster, RN: allergies, date of birth." in text

@@ -1,0 +1,145 @@
+"""Patient details as a chain of versions: appending one, reading the one a signed session
+was signed with, and checking the chain and the patients row against each other.
+
+The patients row stays the current view (searches and lists read it); every change to it is
+also appended here, in the same transaction, with the old versions kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ketachart.domain import payloads as p
+from ketachart.domain.events import GENESIS_HASH, EventRecord
+from ketachart.domain.patient_versions import (
+    DETAIL_COLUMNS,
+    DETAIL_LABELS,
+    PatientVersionContent,
+    changed_columns,
+)
+from ketachart.models import AuditEntry, Patient, PatientVersion
+from ketachart.services.actors import Actor
+from ketachart.storage.database import Tx
+
+VERSION_DETAIL = "version={version} hash={hash}"
+"""How a patient's audit entry names the version it wrote (no patient data: a number and a
+hash), so a version chain rewritten consistently still disagrees with the audit trail."""
+
+
+@dataclass(frozen=True)
+class PatientChange:
+    """One later version of a patient's details: when, by whom, which details changed."""
+
+    recorded_at: datetime
+    recorded_by: int | None
+    columns: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The changed details as a reader names them, alphabetically."""
+        return tuple(sorted(DETAIL_LABELS[c] for c in self.columns))
+
+
+def content_of(row: PatientVersion) -> PatientVersionContent:
+    return PatientVersionContent(
+        patient_id=row.patient_id,
+        version=row.version,
+        **{column: getattr(row, column) for column in DETAIL_COLUMNS},
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
+        reason=row.reason,
+    )
+
+
+def record_version(tx: Tx, actor: Actor, patient: Patient, reason: str = "") -> str:
+    """Append the patient's current details as its next version; returns the audit detail
+    that names it (the caller's audit entry carries it)."""
+    latest = _latest(tx, patient.id)
+    content = PatientVersionContent(
+        patient_id=patient.id,
+        version=1 if latest is None else latest.version + 1,
+        **{column: getattr(patient, column) for column in DETAIL_COLUMNS},
+        recorded_at=tx.now,
+        recorded_by=actor.id,
+        reason=reason,
+    )
+    prev_hash = GENESIS_HASH if latest is None else latest.hash
+    digest = content.compute_hash(prev_hash)
+    tx.orm.add(PatientVersion(**vars(content), prev_hash=prev_hash, hash=digest))
+    return VERSION_DETAIL.format(version=content.version, hash=digest)
+
+
+def _latest(tx: Tx, patient_id: int) -> PatientVersion | None:
+    return tx.orm.scalar(
+        select(PatientVersion)
+        .where(PatientVersion.patient_id == patient_id)
+        .order_by(PatientVersion.version.desc())
+        .limit(1)
+    )
+
+
+def versions_of(tx: Tx, patient_id: int) -> list[PatientVersion]:
+    return list(
+        tx.orm.scalars(
+            select(PatientVersion)
+            .where(PatientVersion.patient_id == patient_id)
+            .order_by(PatientVersion.version)
+        )
+    )
+
+
+def all_versions(tx: Tx) -> dict[int, list[PatientVersion]]:
+    """Every patient's versions in order, in one query (for `verify`)."""
+    found: dict[int, list[PatientVersion]] = {}
+    statement = select(PatientVersion).order_by(PatientVersion.patient_id, PatientVersion.version)
+    for row in tx.orm.scalars(statement):
+        found.setdefault(row.patient_id, []).append(row)
+    return found
+
+
+def signed_at(events: Sequence[EventRecord]) -> datetime | None:
+    """When the session was signed (its signature was recorded), or None if it was not."""
+    for event in events:
+        if isinstance(event.payload, p.Signature) and not event.payload.addendum_id:
+            return event.recorded_at
+    return None
+
+
+def as_signed(
+    versions: Sequence[PatientVersion], signed: datetime
+) -> tuple[PatientVersion | None, tuple[PatientChange, ...]]:
+    """The version current when the session was signed, and each later change of the
+    details (versions that changed nothing a reader sees are left out)."""
+    at_signing = None
+    for version in versions:
+        if version.recorded_at <= signed:
+            at_signing = version
+    if at_signing is None:
+        return None, ()
+    changes: list[PatientChange] = []
+    before = content_of(at_signing).details()
+    for version in versions[versions.index(at_signing) + 1 :]:
+        after = content_of(version).details()
+        columns = changed_columns(before, after)
+        if columns:
+            changes.append(PatientChange(version.recorded_at, version.recorded_by, columns))
+        before = after
+    return at_signing, tuple(changes)
+
+
+def audited_versions(tx: Tx) -> dict[str, dict[str, str]]:
+    """Patient id -> version number -> hash, as the patient audit entries name them."""
+    found: dict[str, dict[str, str]] = {}
+    rows = tx.orm.execute(
+        select(AuditEntry.target_id, AuditEntry.detail).where(
+            AuditEntry.action.in_(("patient.create", "patient.update"))
+        )
+    )
+    for target_id, detail in rows:
+        named = dict(part.split("=", 1) for part in detail.split() if "=" in part)
+        if "version" in named and "hash" in named:
+            found.setdefault(target_id, {})[named["version"]] = named["hash"]
+    return found
