@@ -143,7 +143,30 @@ def _read(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     books = data.get("databases") if isinstance(data, dict) else None
-    return books if isinstance(books, dict) else {}
+    if not isinstance(books, dict):
+        return {}
+    return {key: _well_formed(chains) for key, chains in books.items()}
+
+
+def _well_formed(chains: object) -> dict[str, Any]:
+    """One database's anchors, without any entry a hand edit broke (a missing or mistyped
+    seq, hash or time): such an entry is dropped with a warning, never an unexpected error."""
+    if not isinstance(chains, dict):
+        log.warning("the anchor file holds a damaged entry; it is ignored")
+        return {}
+    kept = {chain: head for chain, head in chains.items() if _is_head(head)}
+    if len(kept) < len(chains):
+        log.warning("the anchor file holds %d damaged entries; ignored", len(chains) - len(kept))
+    return kept
+
+
+def _is_head(head: object) -> bool:
+    return (
+        isinstance(head, dict)
+        and isinstance(head.get("seq"), int)
+        and isinstance(head.get("hash"), str)
+        and isinstance(head.get("seen_at"), str)
+    )
 
 
 def _write_atomically(path: Path, data: object) -> None:

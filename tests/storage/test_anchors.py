@@ -111,6 +111,21 @@ def test_the_anchor_file_is_the_owners_and_holds_the_heads_seen(
     assert stored[session_chain(discharged)]["seq"] == NEWEST
 
 
+def test_a_hand_damaged_entry_in_the_anchor_file_is_dropped_and_the_rest_kept(
+    book: AnchorBook, discharged: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broken entry (no seq) is ignored with a warning, never an unexpected error; the
+    other chains' anchors still count."""
+    stored = json.loads(book.path.read_text())
+    chains = stored["databases"][book.key]
+    del chains["audit"]["seq"]
+    book.path.write_text(json.dumps(stored))
+    anchors = book.anchors()
+    assert {a.chain for a in anchors} == set(chains) - {"audit"}
+    assert session_anchor(book, discharged).seq == NEWEST
+    assert "1 damaged entries" in caplog.text
+
+
 def test_an_untampered_database_extends_its_anchors(
     db: Database, book: AnchorBook, discharged: str
 ) -> None:
