@@ -108,8 +108,9 @@ class MainWindow(QMainWindow):
         self._action(bar, self.tr("Lock"), "Ctrl+L", self.lock)
         bar.addWidget(self.user_label)
         self.password_action = self._action(
-            bar, self.tr("Change password"), "Ctrl+Shift+P", self.change_password
-        )
+            bar, self.tr("Password"), "Ctrl+Shift+P", self.change_password
+        )  # short: at 1280 px a physician's name left no room for "Change password"
+        self.password_action.setToolTip(self.tr("Change your password"))
 
     def _action(self, bar: QToolBar, text: str, key: str, slot: object) -> QAction:
         action = QAction(f"{text} ({key})", self)
