@@ -16,6 +16,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.vocab import Role
 from ketachart.services import sign_in, staff
 from ketachart.services.actors import Actor
+from ketachart.services.staff_status import account_status
 from ketachart.services.users import new_password
 from ketachart.storage.database import Database, Tx
 
@@ -49,17 +50,6 @@ def _list(db: Database, admin: Actor, _args: argparse.Namespace) -> int:
         )
     print(f"{len(rows)} account(s).")
     return 0
-
-
-def account_status(row: staff.StaffRow) -> str:
-    """In words, the states that matter at the sign-in: disabled, locked, a temporary
-    password still to change."""
-    if not row.active:
-        return "disabled"
-    states = ["locked" if row.locked else "active"]
-    if row.must_change_password:
-        states.append("must change password")
-    return ", ".join(states)
 
 
 def _when(moment: datetime | None) -> str:
