@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -25,10 +23,9 @@ from PySide6.QtWidgets import (
 from ketachart.errors import FieldProblem, KetachartError, ValidationError
 from ketachart.ui.widgets import (
     FormScrollArea,
+    ScreenFittedDialog,
     add_field_row,
-    fit_to_screen,
     grow_to_fit,
-    keep_on_screen,
     named_label,
     plain_label,
     set_form_tab_order,
@@ -39,7 +36,7 @@ UNEXPECTED = "Unexpected error: nothing was changed. Details are in the log."
 MIN_WIDTH = 640
 
 
-class FormDialog(QDialog):
+class FormDialog(ScreenFittedDialog):
     """An explanation, a form, a message line and OK/Cancel; OK runs `attempt()`."""
 
     def __init__(
@@ -50,7 +47,6 @@ class FormDialog(QDialog):
         self.setMinimumWidth(MIN_WIDTH)
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
         self._aliases: dict[str, str] = {}
-        self._sized = False
         layout = QVBoxLayout(self)
         self.explanation = plain_label(explanation, wrap=True)
         self.explanation.setVisible(bool(explanation))
@@ -145,11 +141,3 @@ class FormDialog(QDialog):
             inner.activate()
         self.form_area.updateGeometry()
         grow_to_fit(self)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """The first time: the form's size, within the screen; every time: on the screen."""
-        if not self._sized:
-            self._sized = True
-            fit_to_screen(self)
-        super().showEvent(event)
-        keep_on_screen(self)

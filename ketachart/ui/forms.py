@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,10 +47,9 @@ from ketachart.ui.identity_strip import IdentityStrip, chart_patient
 from ketachart.ui.timeline_rows import other_occurrence
 from ketachart.ui.widgets import (
     FormScrollArea,
+    ScreenFittedDialog,
     add_field_row,
-    fit_to_screen,
     grow_to_fit,
-    keep_on_screen,
     named_label,
 )
 from ketachart.ui.workstation import Workstation
@@ -128,7 +126,7 @@ def from_qdatetime(value: QDateTime, now: datetime | None = None) -> datetime:
     return later if later is not None and first < later <= now else first
 
 
-class EntryDialog(QDialog, Generic[R_co]):
+class EntryDialog(ScreenFittedDialog, Generic[R_co]):
     """Base of every charting dialog. Subclasses add fields, `build()` and `submit()`; R_co is
     what `submit()` returns (the saved record), which `result_value` holds after a save."""
 
@@ -144,7 +142,6 @@ class EntryDialog(QDialog, Generic[R_co]):
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
         self._touched: set[str] = set()
         self._time_edit: QDateTimeEdit | None = None
-        self._sized = False
         self.acknowledge_prompt: AcknowledgeDialog | None = None
         """The abnormal-vitals prompt while it is open."""
         self._build_frame(with_time)
@@ -194,14 +191,6 @@ class EntryDialog(QDialog, Generic[R_co]):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """The first time: the form's size, within the screen; every time: on the screen."""
-        if not self._sized:
-            self._sized = True
-            fit_to_screen(self)
-        super().showEvent(event)
-        keep_on_screen(self)
 
     def _add_time_field(self) -> None:
         edit = QDateTimeEdit(to_qdatetime(self.ws.now()))

@@ -7,9 +7,7 @@ database as it was and quits the first run.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -24,9 +22,8 @@ from ketachart.errors import KetachartError, ValidationError
 from ketachart.services import clinic, users
 from ketachart.ui.widgets import (
     FormScrollArea,
+    ScreenFittedDialog,
     add_field_row,
-    fit_to_screen,
-    keep_on_screen,
     line_edit,
     multiline_edit,
     named_label,
@@ -48,7 +45,7 @@ SETUP_LIMITS = {
 """The longest each one-line field may hold: the limits the services check."""
 
 
-class SetupDialog(QDialog):
+class SetupDialog(ScreenFittedDialog):
     """First run: the clinic's name and address, the first admin and the first physician."""
 
     def __init__(self, ws: Workstation, parent: QWidget | None = None) -> None:
@@ -74,7 +71,6 @@ class SetupDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self._sized = False
 
     def _add_clinic_fields(self) -> None:
         self._add_row("clinic_name", self.tr("Clinic name"), self._edit("clinic_name"))
@@ -109,13 +105,6 @@ class SetupDialog(QDialog):
         edit = secret_edit(name) if secret else line_edit(name, max_len=SETUP_LIMITS[name])
         self.edits[name] = edit
         return edit
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self._sized:
-            self._sized = True
-            fit_to_screen(self)
-        super().showEvent(event)
-        keep_on_screen(self)
 
     def value(self, name: str) -> str:
         return self.edits[name].text().strip()

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -224,6 +224,20 @@ def keep_on_screen(window: QWidget) -> None:
     top = min(max(outer.top(), area.top()), area.bottom() + 1 - outer.height())
     if (left, top) != (outer.left(), outer.top()):
         window.move(left, top)
+
+
+class ScreenFittedDialog(QDialog):
+    """A form dialog sized to its form the first time it shows (within the screen, see
+    fit_to_screen) and kept on screen every time it shows (keep_on_screen)."""
+
+    _sized = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._sized:
+            self._sized = True
+            fit_to_screen(self)
+        super().showEvent(event)
+        keep_on_screen(self)
 
 
 class FormScrollArea(QScrollArea):

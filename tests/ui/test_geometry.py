@@ -104,7 +104,14 @@ LONG_TEXT = (
     "This explanation is as long as the longest one a screen shows, so that it wraps over "
     "several lines and the buttons below it must still be reachable on a small screen. "
 ) * 3
-ABSTRACT_DIALOGS = {"EntryDialog", "SessionDialog", "AttemptDialog", "_PumpDialog", "FormDialog"}
+ABSTRACT_DIALOGS = {
+    "EntryDialog",
+    "SessionDialog",
+    "AttemptDialog",
+    "_PumpDialog",
+    "FormDialog",
+    "ScreenFittedDialog",
+}
 MIN_TIMELINE_ROWS = {"1366x768": 10, "1280x720": 8}
 """Timeline rows the chart shows in the worst case (banners, notice, alerts, long name)."""
 CONTROLS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit)
