@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ketachart.cli.passwords import password_from
+from ketachart.cli.passwords import clinic_passphrase_from, password_from
 from ketachart.cli.sign_in import signed_in
 from ketachart.cli.terminal import shown
 from ketachart.clock import SystemClock
@@ -17,7 +17,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.domain.vocab import Role
 from ketachart.errors import BadDatabaseUrl, ValidationError
-from ketachart.services import clinic, protocols, sessions, users
+from ketachart.services import clinic, keys, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.anchors import keep_anchors
 from ketachart.services.users import new_password
@@ -41,6 +41,7 @@ def open_from_args(
         raise choice.named(error) from error
     keep_anchors(db)
     try:
+        keys.record_clinic_key(db)
         yield db
     finally:
         db.dispose()
@@ -94,9 +95,16 @@ def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
     username = args.admin_username or _ask("Admin user name: ")
     name = args.admin_name or _ask("Admin full name: ")
     password = new_password(_admin_password(args))  # hashed before the transaction
+    new_key = keys.new_clinic_key(clinic_passphrase_from(args.clinic_passphrase_env, new=True))
     with db.transaction() as tx:
-        users.create_user(tx, None, username, name, "", Role.ADMIN, password)
+        clinic_key = keys.store_clinic_key(tx, new_key)
+        users.create_user(tx, None, username, name, "", Role.ADMIN, password, clinic_key=clinic_key)
+    keys.record_clinic_key(db)
     print(f"Created the administrator '{username}'.")
+    print(
+        f"Created the clinic key {new_key.unlocked.fingerprint}. Keep its passphrase safe: "
+        "an administrator types it to add or change accounts, and it cannot be recovered."
+    )
 
 
 def _admin_password(args: argparse.Namespace) -> str:

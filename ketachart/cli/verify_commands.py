@@ -14,6 +14,7 @@ from ketachart.cli.sign_in import signed_in
 from ketachart.domain.access import Action
 from ketachart.domain.findings import Problem
 from ketachart.reports.printed import read_printed_summary
+from ketachart.services import keys
 from ketachart.services.anchors import backup_anchors, check_anchors, note_current_heads
 from ketachart.services.clock_guard import clock_warnings
 from ketachart.services.printed_check import PrintedCheck, Verdict, check_printed
@@ -41,7 +42,11 @@ def _verify_database(db: Database) -> int:
     book = db.anchors
     anchors = [*(book.anchors() if book else ()), *backup_anchors(db)]
     with db.reading() as tx:
-        problems = [*verify_all(tx), *check_anchors(tx, anchors)]
+        problems = [
+            *verify_all(tx),
+            *check_anchors(tx, anchors),
+            *keys.check_recorded_clinic_key(tx, db.key_record),
+        ]
         warnings = clock_warnings(tx)
         if book is not None and not problems:
             note_current_heads(tx, book)

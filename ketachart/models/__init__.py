@@ -2,13 +2,16 @@
 
 from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
+from ketachart.models.keys import Certificate, ClinicKey, UserKey
 from ketachart.models.people import Patient, PatientVersion, User
 from ketachart.models.records import AuditEntry, ChainHead, Setting
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "Certificate",
     "ChainHead",
+    "ClinicKey",
     "Event",
     "InfusionSession",
     "Patient",
@@ -16,6 +19,7 @@ __all__ = [
     "ProtocolVersion",
     "Setting",
     "User",
+    "UserKey",
 ]
 
 APPEND_ONLY_TABLES = (
@@ -24,4 +28,7 @@ APPEND_ONLY_TABLES = (
     "sessions",
     "protocol_versions",
     "patient_versions",
+    "clinic_keys",
+    "user_keys",
+    "certificates",
 )

@@ -22,9 +22,10 @@ from ketachart.domain.findings import Problem
 from ketachart.models import AuditEntry, ChainHead, Event
 from ketachart.services.backups import default_backup_folder
 from ketachart.services.chains import AUDIT_CHAIN
-from ketachart.storage import backup
+from ketachart.storage import backup, key_records
 from ketachart.storage.anchors import FILE_NAME, Anchor, AnchorBook, database_key
 from ketachart.storage.database import Database, Tx
+from ketachart.storage.key_records import KeyRecord
 
 SESSION_PREFIX = "session:"
 
@@ -35,12 +36,15 @@ def workstation_anchor_file() -> Path:
 
 
 def keep_anchors(db: Database, path: Path | None = None) -> AnchorBook:
-    """Make `db` record the chain heads it writes and reads in this workstation's file."""
+    """Make `db` record the chain heads it writes and reads in this workstation's file, and
+    find the clinic key this workstation recorded in the file beside it."""
+    path = path or workstation_anchor_file()
     db.anchors = AnchorBook(
-        path or workstation_anchor_file(),
+        path,
         database_key(db.engine.url),
         still_holds=partial(_still_holds, db),
     )
+    db.key_record = KeyRecord(path.with_name(key_records.FILE_NAME), database_key(db.engine.url))
     return db.anchors
 
 

@@ -15,6 +15,7 @@ from ketachart.services import protocols, users
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic_info import ClinicInfo, get_clinic
+from ketachart.services.keys import NewClinicKey, store_clinic_key
 from ketachart.services.protocols import ProtocolRow
 from ketachart.services.users import new_password
 from ketachart.storage.database import Tx
@@ -103,6 +104,8 @@ class FirstRun:
     clinic: ClinicInfo
     admin: NewAccount
     physician: NewAccount
+    clinic_key: NewClinicKey
+    """Made from the passphrase the administrator chose, before the transaction (slow)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
     if users.count_users(tx) > 0:
         raise RuleViolation("This clinic is set up already; an administrator adds accounts.")
     set_clinic(tx, None, setup.clinic)
+    clinic_key = store_clinic_key(tx, setup.clinic_key)
     first = setup.admin
     admin = users.create_user(
         tx,
@@ -133,6 +137,7 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
         first.credentials,
         Role.ADMIN,
         new_password(first.password),
+        clinic_key=clinic_key,
     )
     doctor = setup.physician
     physician = users.create_user(
@@ -143,5 +148,6 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
         doctor.credentials,
         Role.PHYSICIAN,
         new_password(doctor.password),
+        clinic_key=clinic_key,
     )
     return NewClinic(admin, physician, protocols.install_example_protocols(tx))

@@ -8,12 +8,14 @@ outside any write transaction); the signature takes the proof and audits it with
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
-from ketachart.domain.codec import canonical_json
+from ketachart.domain.codec import canonical_json, to_plain
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.findings import Problem
 from ketachart.domain.reviewed import ReviewedHead, require_reviewed, reviewed_head
@@ -30,10 +32,12 @@ from ketachart.services.chains import (
     session_genesis,
 )
 from ketachart.services.charting import chart
+from ketachart.services.key_checks import Certificates, signer_problem
 from ketachart.services.sessions import LoadedSession, load_session
 from ketachart.services.sign_in import PasswordProof, use_proof
 from ketachart.storage.database import Tx
 
+SignedPayload = TypeVar("SignedPayload", p.Signature, p.Attestation)
 AUTHORED_BY = "authored by"
 REVIEWED_AND_APPROVED = "reviewed and approved"
 ADDENDUM_APPROVED = "addendum reviewed and approved"
@@ -91,7 +95,7 @@ def _signature(
     addendum_id: str | None = None,
 ) -> p.Signature:
     """The signature of the chain up to `head`, the head the signer reviewed."""
-    return p.Signature(
+    unsigned = p.Signature(
         meaning=meaning,
         signer_name=signer.display_name,
         credentials=signer.credentials,
@@ -100,13 +104,37 @@ def _signature(
         head_hash=head.hash,
         addendum_id=addendum_id,
     )
+    return _signed_with_key(loaded.row.id, unsigned, signer)
 
 
 def _attestation(loaded: LoadedSession, signer: Actor, head: EventRecord) -> p.Attestation:
-    sig = _signature(loaded, signer, AUTHORED_BY, head)
-    return p.Attestation(
-        sig.meaning, sig.signer_name, sig.credentials, sig.content_hash, sig.head_seq, sig.head_hash
+    unsigned = p.Attestation(
+        meaning=AUTHORED_BY,
+        signer_name=signer.display_name,
+        credentials=signer.credentials,
+        content_hash=signed_content_hash(loaded, head),
+        head_seq=head.seq,
+        head_hash=head.hash,
     )
+    return _signed_with_key(loaded.row.id, unsigned, signer)
+
+
+def _signed_with_key(session_id: str, unsigned: SignedPayload, signer: Actor) -> SignedPayload:
+    """`unsigned` with the signer's digital signature of it, made with their private key
+    (opened by the password they just typed)."""
+    key = signer.signing_key()
+    return replace(unsigned, key_signature=key.sign(signed_message(session_id, unsigned)))
+
+
+def signed_message(session_id: str, payload: p.Signature | p.Attestation) -> dict[str, object]:
+    """What a signer's key signs: the session and the signature's own words without the
+    digital signature (the content hash covers the record, protocol and chain up to the
+    head the signer reviewed)."""
+    return {
+        "purpose": type(payload).__name__.lower(),
+        "session_id": session_id,
+        "payload": to_plain(replace(payload, key_signature=None)),
+    }
 
 
 def sign_session(
@@ -164,7 +192,9 @@ def head_to_review(tx: Tx, session_id: str) -> ReviewedHead:
 
 
 def verify_signatures(tx: Tx) -> list[Problem]:
-    """Each attestation and signature still matches the content it covered."""
+    """Each attestation and signature still matches the content it covered, and is a
+    digital signature by the key the clinic certified for its signer at the time."""
+    certs = Certificates.read(tx)
     problems: list[Problem] = []
     kinds = [EventKind.SIGNATURE.value, EventKind.ATTESTATION.value]
     session_ids = tx.orm.scalars(
@@ -173,7 +203,7 @@ def verify_signatures(tx: Tx) -> list[Problem]:
     for session_id in session_ids:
         try:
             if tx.orm.get(InfusionSession, session_id) is not None:
-                problems.extend(_verify_session_signatures(tx, session_id))
+                problems.extend(_verify_session_signatures(tx, session_id, certs))
         except UNREADABLE_ROW:
             problems.append(
                 Problem(
@@ -184,7 +214,7 @@ def verify_signatures(tx: Tx) -> list[Problem]:
     return problems
 
 
-def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
+def _verify_session_signatures(tx: Tx, session_id: str, certs: Certificates) -> list[Problem]:
     rows = tx.orm.scalars(
         select(Event).where(Event.session_id == session_id).order_by(Event.seq)
     ).all()
@@ -210,7 +240,33 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
                     f"signature at entry {record.seq} no longer matches the content it signed",
                 )
             )
+        why = _key_problem(certs, session_id, record, payload)
+        if why is not None:
+            problems.append(
+                Problem(f"session {session_id}", f"signature at entry {record.seq}: {why}")
+            )
     return problems
+
+
+def _key_problem(
+    certs: Certificates, session_id: str, record: EventRecord, payload: p.Signature | p.Attestation
+) -> str | None:
+    """Why the signature's digital signature does not stand (None if it does): by the key
+    certified for its signer when it was recorded, for a role that may sign or attest, in
+    the name the certificate gives."""
+    action = Action.ATTEST if isinstance(payload, p.Attestation) else Action.SIGN
+    message = signed_message(session_id, payload)
+    why = signer_problem(
+        certs, record.recorded_by, record.recorded_at, action, message, payload.key_signature
+    )
+    cert = certs.in_force(record.recorded_by, record.recorded_at)
+    if (
+        why is None
+        and cert is not None
+        and (cert.display_name, cert.credentials) != (payload.signer_name, payload.credentials)
+    ):
+        return "the name it prints is not its signer's certified name"
+    return why
 
 
 def _intact_until(rows: Sequence[Event], genesis: str) -> int:

@@ -21,6 +21,7 @@ from ketachart.services.chains import (
     session_chain,
     session_genesis,
 )
+from ketachart.services.key_checks import verify_accounts
 from ketachart.services.patient_history import all_versions, audited_versions, content_of
 from ketachart.services.signing import verify_signatures
 from ketachart.storage import dialect
@@ -48,6 +49,7 @@ def verify_all(tx: Tx) -> list[Problem]:
     problems.extend(_readable("audit trail", partial(_verify_audit, tx, heads.get(AUDIT_CHAIN))))
     problems.extend(_orphan_events(tx))
     problems.extend(_audited_events_missing(tx))
+    problems.extend(verify_accounts(tx))
     problems.extend(verify_signatures(tx))
     problems.extend(_verify_patients(tx))
     return problems

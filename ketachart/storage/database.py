@@ -25,6 +25,7 @@ from ketachart.storage.anchors import SEEN_HEADS, AnchorBook
 from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
 from ketachart.storage.files import OWNER_FILE, create_private_file
+from ketachart.storage.key_records import KeyRecord
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ class Database:
         """What this Database object keeps of what was read, for all its transactions."""
         self.anchors: AnchorBook | None = None
         """Where this workstation records the chain heads it sees (storage.anchors), if set."""
+        self.key_record: KeyRecord | None = None
+        """Where this workstation recorded the clinic key (storage.key_records), if set."""
 
     @property
     def dialect_name(self) -> str:
