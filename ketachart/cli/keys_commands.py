@@ -22,7 +22,7 @@ from ketachart.services.key_upgrade import (
 from ketachart.storage.database import Database
 
 WAITING = (
-    "{} account(s) have no key yet: each gets one at its next sign-in; then run "
+    "No key yet for {}: each account gets one at its next sign-in; then run "
     "'ketachart keys certify'."
 )
 
@@ -72,8 +72,7 @@ def _print_certification(done: Certification) -> None:
     if not done.certified:
         print("No account was waiting to be certified.")
     if done.waiting:
-        names = ", ".join(shown(row.username) for row in done.waiting)
-        print(WAITING.format(len(done.waiting)) + f" ({names})")
+        print(WAITING.format(", ".join(shown(row.username) for row in done.waiting)))
 
 
 def _show(db: Database) -> int:

@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, update
 
+from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import to_plain
 from ketachart.domain.events import EventKind, EventRecord, Override, decode_overrides
@@ -338,7 +339,7 @@ def test_a_nurse_recorded_as_approver_is_reported(clinic: Clinic, infusing: str)
 
 
 @pytest.fixture
-def upgraded(db: Database, clock: Any) -> UpgradedClinic:
+def upgraded(db: Database, clock: ManualClock) -> UpgradedClinic:
     return make_upgraded_clinic(db, clock)
 
 
