@@ -25,7 +25,7 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.errors import AuthenticationFailed
 from ketachart.keys.signatures import sign_message
 from ketachart.models import APPEND_ONLY_TABLES, ChainHead, Event
-from ketachart.services import charting, keys, signing
+from ketachart.services import charting, keys, sessions, signing
 from ketachart.services.chains import envelope_of, session_chain
 from ketachart.services.entry_keys import approval_message, witness_message
 from ketachart.services.key_checks import KEY_NOT_CERTIFIED, NO_CLINIC_KEY, NO_KEY_YET
@@ -37,8 +37,6 @@ from tests.postgres import privileged
 from tests.storage.helpers import VIAL
 from tests.storage.upgraded_clinic import UpgradedClinic, make_upgraded_clinic
 from tests.support import (
-    ALL_PRE_CHECKS,
-    BASELINE,
     CLINIC_PASSPHRASE,
     PASSWORDS,
     Clinic,
@@ -184,19 +182,23 @@ def test_the_signatures_are_stored_with_the_entry(clinic: Clinic, infusing: str)
         assert decode_overrides(row.overrides) == rate.overrides
 
 
-def test_an_override_without_approval_stores_no_signature(clinic: Clinic) -> None:
-    """A nurse's own override (no physician): nothing to sign, and its stored form is the
-    one it had before keys (no approval_signature key at all)."""
-    session_id = clinic.open_session()
-    clinic.act(charting.chart, clinic.nurse, session_id, ALL_PRE_CHECKS)
-    reading = clinic.act(charting.chart, clinic.nurse, session_id, BASELINE)
-    assert reading.overrides == ()
+def test_an_override_without_approval_keeps_its_form_from_before_keys(clinic: Clinic) -> None:
+    """A nurse's own override (a changed weight, confirmed with a reason): no physician
+    approves it, nothing is signed, and it is stored exactly as before keys were kept."""
+    clinic.open_session(weight="70")
+    confirmed = Override("weight.change", "Gained weight")
+    loaded = clinic.act(
+        sessions.open_session,
+        clinic.nurse,
+        clinic.patient.id,
+        clinic.protocols[0].id,
+        "Chair 2",
+        Decimal(80),
+        (confirmed,),
+    )
     with clinic.db.reading() as tx:
-        stored = [
-            json.loads(o)
-            for o in tx.orm.scalars(select(Event.overrides).where(Event.session_id == session_id))
-        ]
-    assert all("approval_signature" not in item for items in stored for item in items)
+        stored = tx.orm.scalar(select(Event.overrides).where(Event.session_id == loaded.row.id))
+    assert stored == '[{"approved_by":null,"code":"weight.change","reason":"Gained weight"}]'
     assert problems(clinic.db) == []
 
 
