@@ -93,7 +93,8 @@ def verify_accounts(tx: Tx, certs: Certificates | None = None) -> list[Problem]:
     """Each user's certificates form an intact chain signed by the clinic key, and the
     account row and its key are what the newest certificate says (`certs`: the
     certificates, if the caller read them already)."""
-    certs = certs or Certificates.read(tx)
+    if certs is None:
+        certs = Certificates.read(tx)
     if certs.clinic_key is None:
         return [Problem("clinic key", NO_CLINIC_KEY)] if _has_users(tx) else []
     keys = newest_user_keys(tx)

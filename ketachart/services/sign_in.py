@@ -91,7 +91,8 @@ class _Stored:
 def sign_in(db: Database, username: str, password: str, *, purpose: str = "login") -> SignedIn:
     """Sign in by user name and password (a login, an unlock, a witness, a physician's
     approval). Success clears the failure count, records the time and is audited under
-    `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text)."""
+    `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text).
+    An account without a key (made before keys were kept) gets one, sealed under the password."""
     # A name over the limit is no account's (none is longer): looked up as no name at all,
     # so that the refusal is the same, and a pasted megabyte is not normalised or sent.
     name = nfc(username) if len(username) <= limits.USERNAME else ""

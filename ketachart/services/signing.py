@@ -195,7 +195,8 @@ def verify_signatures(tx: Tx, certs: Certificates | None = None) -> list[Problem
     """Each attestation and signature still matches the content it covered, and is a
     digital signature by the key the clinic certified for its signer at the time (`certs`:
     the certificates, if the caller read them already)."""
-    certs = certs or Certificates.read(tx)
+    if certs is None:
+        certs = Certificates.read(tx)
     problems: list[Problem] = []
     kinds = [EventKind.SIGNATURE.value, EventKind.ATTESTATION.value]
     session_ids = tx.orm.scalars(
