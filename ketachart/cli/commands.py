@@ -208,6 +208,13 @@ def cmd_users(args: argparse.Namespace) -> int:
         return run_users(db, args)
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from ketachart.cli.keys_commands import run_keys
+
+    with open_from_args(args, existing=True) as db:
+        return run_keys(db, args)
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -218,4 +225,5 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "users": cmd_users,
+    "keys": cmd_keys,
 }

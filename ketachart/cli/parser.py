@@ -75,6 +75,7 @@ def build_parser() -> CliParser:
     _add_protocols(commands)
     _add_backup(commands)
     _add_users(commands)
+    _add_keys(commands)
     _accept_after(commands)
     return parser
 
@@ -190,6 +191,20 @@ def _add_users(commands: argparse._SubParsersAction[CliParser]) -> None:
     passwd.add_argument(
         "--new-password-env", metavar="VAR", help="read the new password from VAR (scripts)"
     )
+
+
+def _add_keys(commands: argparse._SubParsersAction[CliParser]) -> None:
+    parser = commands.add_parser("keys", help="the clinic key (an administrator signs in)")
+    verbs = parser.add_subparsers(dest="keys_verb", parser_class=CliParser, required=True)
+    made = verbs.add_parser(
+        "init", help="make the clinic key of a clinic upgraded without one; certify accounts"
+    )
+    _clinic_passphrase_option(made)
+    certify = verbs.add_parser(
+        "certify", help="certify the accounts that got a key at sign-in since 'keys init'"
+    )
+    _clinic_passphrase_option(certify)
+    verbs.add_parser("show", help="the clinic key's fingerprint and this workstation's record")
 
 
 def _clinic_passphrase_option(parser: CliParser) -> None:

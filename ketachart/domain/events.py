@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -12,7 +12,13 @@ from typing import Any
 from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.checks import Checks
-from ketachart.domain.codec import canonical_json, format_instant, from_plain, to_plain
+from ketachart.domain.codec import (
+    OMIT_IF_NONE,
+    canonical_json,
+    format_instant,
+    from_plain,
+    to_plain,
+)
 
 GENESIS_HASH = "0" * 64
 
@@ -108,6 +114,10 @@ class Override:
     code: str
     reason: str
     approved_by: int | None = None
+    approval_signature: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """The approving physician's digital signature of the entry and its overrides
+    (services.entry_keys); left out when None, so overrides stored before keys keep their
+    exact canonical JSON and hashes."""
 
 
 def validate_payload(payload: p.Payload) -> None:

@@ -17,7 +17,7 @@ from ketachart.domain.events import GENESIS_HASH
 from ketachart.domain.findings import Problem
 from ketachart.domain.vocab import Role
 from ketachart.keys.signatures import signature_valid
-from ketachart.models import Certificate, User, UserKey
+from ketachart.models import Certificate, ClinicKey, User, UserKey
 from ketachart.services.keys import (
     certificate_at,
     certificate_hash,
@@ -29,6 +29,13 @@ from ketachart.storage.database import Tx
 NO_CLINIC_KEY = (
     "this clinic has no signing key: accounts and signatures are not certified; an "
     "administrator runs 'ketachart keys init'"
+)
+KEY_NOT_CERTIFIED = (
+    "sign-in made a key that is not certified yet: an administrator runs 'ketachart keys certify'"
+)
+NO_KEY_YET = (
+    "the account, made before the clinic key, has no key yet: it gets one at its next "
+    "sign-in; then an administrator runs 'ketachart keys certify'"
 )
 ACCOUNT_FIELDS = ("username", "display_name", "credentials", "role", "active")
 
@@ -82,25 +89,46 @@ def signer_problem(
     return None
 
 
-def verify_accounts(tx: Tx) -> list[Problem]:
+def verify_accounts(tx: Tx, certs: Certificates | None = None) -> list[Problem]:
     """Each user's certificates form an intact chain signed by the clinic key, and the
-    account row and its key are what the newest certificate says."""
-    certs = Certificates.read(tx)
+    account row and its key are what the newest certificate says (`certs`: the
+    certificates, if the caller read them already)."""
+    if certs is None:
+        certs = Certificates.read(tx)
     if certs.clinic_key is None:
         return [Problem("clinic key", NO_CLINIC_KEY)] if _has_users(tx) else []
-    keys = _newest_keys(tx)
+    keys = newest_user_keys(tx)
+    keyed_since = _clinic_key_made(tx)
     problems: list[Problem] = []
     for user in tx.orm.scalars(select(User).order_by(User.id)):
         mine = certs.by_user.get(user.id, [])
+        if not mine:
+            problems.append(_uncertified(user, keys.get(user.id), keyed_since))
+            continue
         problems.extend(_account_problems(user, mine, certs.clinic_key, keys.get(user.id)))
     return problems
+
+
+def _clinic_key_made(tx: Tx) -> datetime | None:
+    return tx.orm.scalar(select(ClinicKey.created_at).order_by(ClinicKey.id.desc()).limit(1))
+
+
+def _uncertified(user: User, key: str | None, keyed_since: datetime | None) -> Problem:
+    """An account the clinic key vouches for not at all: what made it so, and what to do."""
+    where = f"user {user.id}"
+    if key is not None:
+        return Problem(where, KEY_NOT_CERTIFIED)
+    if keyed_since is not None and user.created_at <= keyed_since:
+        return Problem(where, NO_KEY_YET)
+    return Problem(where, "the account has no certificate: added outside ketachart")
 
 
 def _has_users(tx: Tx) -> bool:
     return tx.orm.scalar(select(User.id).limit(1)) is not None
 
 
-def _newest_keys(tx: Tx) -> dict[int, str]:
+def newest_user_keys(tx: Tx) -> dict[int, str]:
+    """Each user's newest public key (the one their password opens)."""
     newest: dict[int, str] = {}
     for user_id, public_key in tx.orm.execute(
         select(UserKey.user_id, UserKey.public_key).order_by(UserKey.id)
@@ -113,9 +141,6 @@ def _account_problems(
     user: User, certs: list[Certificate], clinic_key: str, key: str | None
 ) -> Iterable[Problem]:
     where = f"user {user.id}"
-    if not certs:
-        yield Problem(where, "the account has no certificate: added outside ketachart")
-        return
     yield from _chain_problems(where, certs, clinic_key)
     newest = certs[-1]
     changed = [f for f in ACCOUNT_FIELDS if getattr(user, f) != getattr(newest, f)]

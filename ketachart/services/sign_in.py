@@ -22,7 +22,7 @@ from ketachart.domain import limits
 from ketachart.domain.checks import nfc
 from ketachart.domain.passwords import password_problems
 from ketachart.errors import AuthenticationFailed, ValidationError
-from ketachart.keys.sealed import seal
+from ketachart.keys.sealed import SealedKey, seal, seal_new_key
 from ketachart.keys.signer import Signer
 from ketachart.models import User
 from ketachart.services.actors import Actor
@@ -91,15 +91,19 @@ class _Stored:
 def sign_in(db: Database, username: str, password: str, *, purpose: str = "login") -> SignedIn:
     """Sign in by user name and password (a login, an unlock, a witness, a physician's
     approval). Success clears the failure count, records the time and is audited under
-    `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text)."""
+    `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text).
+    An account without a key (made before keys were kept) gets one, sealed under the password."""
     # A name over the limit is no account's (none is longer): looked up as no name at all,
     # so that the refusal is the same, and a pasted megabyte is not normalised or sent.
     name = nfc(username) if len(username) <= limits.USERNAME else ""
     stored = _read_stored(db, _by_username(name))
     matches = _checked(stored, password)
     signer = _opened_key(stored, password) if matches else None
+    made = _key_to_make(stored, password) if matches else None
     with db.transaction() as tx:
         user = _usable_user(tx, stored, matches, purpose)
+        if user is not None and made is not None:
+            signer = _keep_made_key(tx, user, made)
         outcome = None if user is None else _signed_in(tx, user, purpose, signer)
     if outcome is None:
         raise SignInRefused
@@ -116,6 +120,36 @@ def _opened_key(stored: _Stored | None, password: str) -> Signer | None:
     if signer is None and stored.sealed_key is not None:
         log.warning("user %s: the password does not open the account's key", stored.user_id)
     return signer
+
+
+@dataclass(frozen=True)
+class _MadeKey:
+    """A key pair made at sign-in for an account that has none, sealed under the password
+    just typed (slow: made before the sign-in's transaction)."""
+
+    sealed: SealedKey
+    opened: Signer = field(repr=False)
+
+
+def _key_to_make(stored: _Stored | None, password: str) -> _MadeKey | None:
+    """A new key for an account that has none (made before keys were kept: a clinic upgraded
+    from 0005), sealed under its matching password; None if it has one."""
+    if stored is None or stored.sealed_key is not None:
+        return None
+    sealed, private_key = seal_new_key(password)
+    return _MadeKey(sealed, Signer(stored.user_id, sealed.public_key, private_key))
+
+
+def _keep_made_key(tx: Tx, user: User, made: _MadeKey) -> Signer | None:
+    """Store the key made at sign-in, in the sign-in's transaction: the account can sign once
+    an administrator certifies it ('ketachart keys certify'). None, and nothing stored, if
+    the database is read-only or another sign-in stored a key meanwhile."""
+    if tx.read_only or sealed_user_key(tx, user.id) is not None:
+        return None
+    store_user_key(tx, user.id, made.sealed)
+    detail = "a key made at sign-in, to be certified by an administrator"
+    audit(tx, actor_of(user), "user.key_made", "user", str(user.id), detail)
+    return made.opened
 
 
 def prove_password(db: Database, actor: Actor, password: str, *, purpose: str) -> PasswordProof:

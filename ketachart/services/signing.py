@@ -191,10 +191,12 @@ def head_to_review(tx: Tx, session_id: str) -> ReviewedHead:
     return reviewed_head(load_session(tx, session_id).events)
 
 
-def verify_signatures(tx: Tx) -> list[Problem]:
+def verify_signatures(tx: Tx, certs: Certificates | None = None) -> list[Problem]:
     """Each attestation and signature still matches the content it covered, and is a
-    digital signature by the key the clinic certified for its signer at the time."""
-    certs = Certificates.read(tx)
+    digital signature by the key the clinic certified for its signer at the time (`certs`:
+    the certificates, if the caller read them already)."""
+    if certs is None:
+        certs = Certificates.read(tx)
     problems: list[Problem] = []
     kinds = [EventKind.SIGNATURE.value, EventKind.ATTESTATION.value]
     session_ids = tx.orm.scalars(

@@ -21,7 +21,8 @@ from ketachart.services.chains import (
     session_chain,
     session_genesis,
 )
-from ketachart.services.key_checks import verify_accounts
+from ketachart.services.entry_keys import verify_entry_signatures
+from ketachart.services.key_checks import Certificates, verify_accounts
 from ketachart.services.patient_history import all_versions, audited_versions, content_of
 from ketachart.services.signing import verify_signatures
 from ketachart.storage import dialect
@@ -49,8 +50,10 @@ def verify_all(tx: Tx) -> list[Problem]:
     problems.extend(_readable("audit trail", partial(_verify_audit, tx, heads.get(AUDIT_CHAIN))))
     problems.extend(_orphan_events(tx))
     problems.extend(_audited_events_missing(tx))
-    problems.extend(verify_accounts(tx))
-    problems.extend(verify_signatures(tx))
+    certs = Certificates.read(tx)
+    problems.extend(verify_accounts(tx, certs))
+    problems.extend(verify_signatures(tx, certs))
+    problems.extend(verify_entry_signatures(tx, certs))
     problems.extend(_verify_patients(tx))
     return problems
 
