@@ -2,7 +2,7 @@
 
 from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
-from ketachart.models.keys import Certificate, ClinicKey, UserKey
+from ketachart.models.keys import Certificate, ClinicKey, UserKey, VouchedEntry
 from ketachart.models.people import Patient, PatientVersion, User
 from ketachart.models.records import AuditEntry, ChainHead, Setting
 
@@ -20,6 +20,7 @@ __all__ = [
     "Setting",
     "User",
     "UserKey",
+    "VouchedEntry",
 ]
 
 APPEND_ONLY_TABLES = (
@@ -31,4 +32,5 @@ APPEND_ONLY_TABLES = (
     "clinic_keys",
     "user_keys",
     "certificates",
+    "vouched_entries",
 )

@@ -61,3 +61,16 @@ class Certificate(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     signature: Mapped[str] = mapped_column(Text)
+
+
+class VouchedEntry(Base):
+    """An entry signed, attested, witnessed or approved before the clinic had keys, which
+    the clinic key vouched for, by its hash, when it was made ('ketachart keys init'): its
+    signature is checked by hash alone. A later change to the entry changes its hash."""
+
+    __tablename__ = "vouched_entries"
+
+    event_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36))
+    clinic_key: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)

@@ -133,6 +133,7 @@ def _entry_problems(certs: Certificates, record: EventRecord) -> Iterable[str]:
             Action.CHART,
             message,
             payload.witness_signature,
+            entry_hash=record.hash,
         )
         if why is not None:
             yield f"witness of the controlled-substance record at entry {record.seq}: {why}"
@@ -155,6 +156,7 @@ def _approval_problems(certs: Certificates, record: EventRecord) -> Iterable[str
             Action.OVERRIDE,
             message,
             override.approval_signature,
+            entry_hash=record.hash,
         )
         text = f"override approval at entry {record.seq}: {why}"
         if why is not None and text not in found:

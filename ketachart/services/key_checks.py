@@ -24,6 +24,7 @@ from ketachart.services.keys import (
     certificate_is_genuine,
     clinic_public_key,
 )
+from ketachart.services.vouching import vouched_hashes
 from ketachart.storage.database import Tx
 
 NO_CLINIC_KEY = (
@@ -46,6 +47,8 @@ class Certificates:
 
     clinic_key: str | None
     by_user: dict[int, list[Certificate]] = field(default_factory=dict)
+    vouched: set[str] = field(default_factory=set)
+    """Hashes of entries signed before the clinic had keys that the clinic key vouched for."""
 
     @classmethod
     def read(cls, tx: Tx) -> Certificates:
@@ -53,6 +56,8 @@ class Certificates:
         query = select(Certificate).order_by(Certificate.user_id, Certificate.version)
         for cert in tx.orm.scalars(query):
             found.by_user.setdefault(cert.user_id, []).append(cert)
+        if found.clinic_key is not None:
+            found.vouched = vouched_hashes(tx, found.clinic_key)
         return found
 
     def in_force(self, user_id: int, at: datetime) -> Certificate | None:
@@ -70,12 +75,18 @@ def signer_problem(
     action: Action,
     message: Mapping[str, object],
     signature: str | None,
+    *,
+    entry_hash: str,
 ) -> str | None:
     """Why a digital signature does not stand, or None if it does: made with the key that
-    the clinic certified for `signer_id` at `at`, for a role allowed `action`, active."""
+    the clinic certified for `signer_id` at `at`, for a role allowed `action`, active. An
+    entry made before the clinic had keys carries none: it stands only if the clinic key
+    vouched for that very entry (its hash) when the keys were made."""
     if certs.clinic_key is None:
         return None  # reported once, as NO_CLINIC_KEY
     if not signature:
+        if entry_hash in certs.vouched:
+            return None
         return "it carries no digital signature: forged, or made outside ketachart"
     cert = certs.in_force(signer_id, at)
     if cert is None:

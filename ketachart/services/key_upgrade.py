@@ -17,6 +17,7 @@ from ketachart.services import keys
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.key_checks import newest_user_keys
+from ketachart.services.vouching import vouch_for_existing
 from ketachart.storage.database import Tx
 
 
@@ -40,11 +41,13 @@ class Certification:
 
 
 def init_clinic_key(tx: Tx, admin: Actor, new: keys.NewClinicKey) -> Certification:
-    """Store the clinic's new key (RuleViolation if it has one) and certify each account
-    that has a key."""
+    """Store the clinic's new key (RuleViolation if it has one), vouch with it for the
+    entries signed before it (services.vouching) and certify each account that has a key."""
     admin.require(Action.MANAGE_USERS)
     clinic_key = keys.store_clinic_key(tx, new)
-    audit(tx, admin, "keys.init", "clinic_key", "", clinic_key.fingerprint)
+    vouched = vouch_for_existing(tx, clinic_key)
+    detail = f"{clinic_key.fingerprint}; vouched for {vouched} earlier signed entries"
+    audit(tx, admin, "keys.init", "clinic_key", "", detail)
     return certify_uncertified(tx, admin, clinic_key)
 
 

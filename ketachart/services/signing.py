@@ -259,7 +259,13 @@ def _key_problem(
     action = Action.ATTEST if isinstance(payload, p.Attestation) else Action.SIGN
     message = signed_message(session_id, payload)
     why = signer_problem(
-        certs, record.recorded_by, record.recorded_at, action, message, payload.key_signature
+        certs,
+        record.recorded_by,
+        record.recorded_at,
+        action,
+        message,
+        payload.key_signature,
+        entry_hash=record.hash,
     )
     cert = certs.in_force(record.recorded_by, record.recorded_at)
     if (

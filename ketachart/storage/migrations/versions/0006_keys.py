@@ -22,13 +22,14 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-TABLES = ("clinic_keys", "user_keys", "certificates")
+TABLES = ("clinic_keys", "user_keys", "certificates", "vouched_entries")
 
 
 def upgrade() -> None:
     _create_clinic_keys()
     _create_user_keys()
     _create_certificates()
+    _create_vouched_entries()
     for table in TABLES:
         for statement in dialect.append_only_ddl(op.get_bind().dialect.name, table):
             op.execute(statement)
@@ -87,6 +88,17 @@ def _create_certificates() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
         sa.UniqueConstraint("hash", name=op.f("uq_certificates_hash")),
         sa.UniqueConstraint("user_id", "version", name=op.f("uq_certificates_user_id")),
+    )
+
+
+def _create_vouched_entries() -> None:
+    op.create_table(
+        "vouched_entries",
+        sa.Column("event_hash", sa.String(64), nullable=False),
+        sa.Column("session_id", sa.String(36), nullable=False),
+        sa.Column("clinic_key", sa.String(64), nullable=False),
+        sa.Column("signature", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("event_hash", name=op.f("pk_vouched_entries")),
     )
 
 
