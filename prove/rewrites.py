@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ketachart.domain import payloads as p
-from ketachart.domain.events import EventKind
+from ketachart.domain.events import EventKind, encode_payload
 from ketachart.keys.sealed import seal_new_key
 from ketachart.keys.signatures import public_hex
 from ketachart.models import (
@@ -32,13 +32,7 @@ from ketachart.models import (
     UserKey,
 )
 from ketachart.services import signing
-from ketachart.services.chains import (
-    AUDIT_CHAIN,
-    audit_hash,
-    encode_payload,
-    envelope_of,
-    session_chain,
-)
+from ketachart.services.chains import AUDIT_CHAIN, audit_hash, envelope_of, session_chain
 from ketachart.services.keys import certificate_hash
 from ketachart.services.sessions import load_session
 from ketachart.services.sign_in import prove_password, sign_in
