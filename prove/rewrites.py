@@ -28,12 +28,15 @@ from ketachart.models import (
     Certificate,
     ChainHead,
     Event,
+    Patient,
+    PatientVersion,
     User,
     UserKey,
 )
 from ketachart.services import signing
 from ketachart.services.chains import AUDIT_CHAIN, audit_hash, envelope_of, session_chain
 from ketachart.services.keys import certificate_hash
+from ketachart.services.patient_history import content_of
 from ketachart.services.sessions import load_session
 from ketachart.services.sign_in import prove_password, sign_in
 from ketachart.services.users import hash_password
@@ -428,6 +431,98 @@ def signed_times_moved(db: Database, t: Target) -> None:
     resign_hashes(db, t.signed)
 
 
+def rehash_audit_from(c: Connection, from_seq: int) -> None:
+    """Recompute the audit trail's chain from `from_seq` on, and move its head."""
+    rows = c.execute(
+        select(AuditEntry.__table__).where(AuditEntry.seq >= from_seq - 1).order_by(AuditEntry.seq)
+    ).all()
+    prev = rows[0].hash if rows[0].seq < from_seq else None
+    for row in rows:
+        if row.seq < from_seq:
+            continue
+        entry = AuditEntry(**row._asdict())
+        if prev is not None:
+            entry.prev_hash = prev
+        prev = audit_hash(entry)
+        c.execute(
+            update(AuditEntry)
+            .where(AuditEntry.seq == row.seq)
+            .values(prev_hash=entry.prev_hash, hash=prev)
+        )
+    assert prev is not None
+    last = rows[-1].seq
+    c.execute(update(ChainHead).where(ChainHead.chain == AUDIT_CHAIN).values(seq=last, hash=prev))
+
+
+SWAPPED_DETAILS = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "allergies")
+
+
+def swap_patients(db: Database, t: Target) -> None:
+    """The signed session's patient and the other patient exchange MRNs, names, dates of
+    birth and allergies, in their rows and in every version of their details; each version's
+    hash recomputed with ketachart's own function, the audit entries that name the versions
+    rewritten to name the new hashes, and the audit trail rehashed from the first of them."""
+    with sql(db) as c:
+        first_audit = _swap_versions(c, t.patient, t.other_patient)
+        a, b = (_patient_row(c, i) for i in (t.patient, t.other_patient))
+        c.execute(update(Patient).where(Patient.id == t.patient).values(mrn="swap-in-progress"))
+        c.execute(update(Patient).where(Patient.id == t.other_patient).values(**a))
+        c.execute(update(Patient).where(Patient.id == t.patient).values(**b))
+        rehash_audit_from(c, first_audit)
+    db.caches.clear()
+
+
+def _patient_row(c: Connection, patient_id: int) -> dict[str, Any]:
+    row = c.execute(select(Patient.__table__).where(Patient.id == patient_id)).one()._asdict()
+    return {k: row[k] for k in SWAPPED_DETAILS}
+
+
+def _swap_versions(c: Connection, one: int, other: int) -> int:
+    """Each patient's versions take the other's first version's details; returns the first
+    audit entry rewritten."""
+    firsts = {
+        pid: c.execute(
+            select(PatientVersion.__table__).where(
+                PatientVersion.patient_id == pid, PatientVersion.version == 1
+            )
+        )
+        .one()
+        ._asdict()
+        for pid in (one, other)
+    }
+    first_audit = None
+    for pid, source in ((one, other), (other, one)):
+        swapped = {k: firsts[source][k] for k in SWAPPED_DETAILS}
+        for row in c.execute(
+            select(PatientVersion.__table__)
+            .where(PatientVersion.patient_id == pid)
+            .order_by(PatientVersion.version)
+        ).all():
+            version = PatientVersion(**{**row._asdict(), **swapped})
+            new_hash = content_of(version).compute_hash(version.prev_hash)
+            c.execute(
+                update(PatientVersion)
+                .where(PatientVersion.id == row.id)
+                .values(**swapped, hash=new_hash)
+            )
+            first_audit = _rename_in_audit(c, row.hash, new_hash, first_audit)
+    assert first_audit is not None
+    return first_audit
+
+
+def _rename_in_audit(c: Connection, old: str, new: str, first: int | None) -> int | None:
+    """The audit entries naming a version's old hash name its new one."""
+    rows = c.execute(
+        select(AuditEntry.seq, AuditEntry.detail).where(AuditEntry.detail.contains(old))
+    ).all()
+    for seq, detail in rows:
+        c.execute(
+            update(AuditEntry).where(AuditEntry.seq == seq).values(detail=detail.replace(old, new))
+        )
+        first = seq if first is None else min(first, seq)
+    return first
+
+
 REWRITES: tuple[Rewrite, ...] = (
     Rewrite("signed session rewritten (SpO2)", signed_session, rewrite_signed_session),
     Rewrite("signed session rewritten (pump)", signed_session, rewrite_pump_volume),
@@ -440,4 +535,5 @@ REWRITES: tuple[Rewrite, ...] = (
     Rewrite("time before opening", running_session, occurred_before_opening),
     Rewrite("times a year ahead", running_session, recorded_in_future),
     Rewrite("signed times moved", signed_session, signed_times_moved),
+    Rewrite("patients swapped", signed_session, swap_patients),
 )
