@@ -98,8 +98,11 @@ def sign_in(db: Database, username: str, password: str, *, purpose: str = "login
     name = nfc(username) if len(username) <= limits.USERNAME else ""
     stored = _read_stored(db, _by_username(name))
     matches = _checked(stored, password)
-    signer = _opened_key(stored, password) if matches else None
-    made = _key_to_make(stored, password) if matches else None
+    # The key is opened (or made) only for an account that will be let in: a refusal then
+    # costs the same for a disabled or locked account as for an unknown name.
+    usable = matches and _still_usable(db, stored)
+    signer = _opened_key(stored, password) if usable else None
+    made = _key_to_make(stored, password) if usable else None
     with db.transaction() as tx:
         user = _usable_user(tx, stored, matches, purpose)
         if user is not None and made is not None:
