@@ -3,7 +3,7 @@
 from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
 from ketachart.models.people import Patient, PatientVersion, User
-from ketachart.models.records import AuditEntry, ChainHead, Setting
+from ketachart.models.records import AuditEntry, ChainHead, RowVersion, Setting
 
 __all__ = [
     "AuditEntry",
@@ -14,6 +14,7 @@ __all__ = [
     "Patient",
     "PatientVersion",
     "ProtocolVersion",
+    "RowVersion",
     "Setting",
     "User",
 ]
@@ -24,4 +25,5 @@ APPEND_ONLY_TABLES = (
     "sessions",
     "protocol_versions",
     "patient_versions",
+    "row_versions",
 )

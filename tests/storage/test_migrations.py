@@ -32,6 +32,7 @@ TABLES = {
     "patient_versions",
     "patients",
     "protocol_versions",
+    "row_versions",
     "sessions",
     "settings",
     "users",
