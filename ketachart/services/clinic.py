@@ -54,8 +54,8 @@ def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
         actor.require(Action.MANAGE_USERS)
     info = ClinicInfo(nfc(info.name, limits.CLINIC_NAME), nfc(info.address, limits.ADDRESS))
     check_clinic_info(info)
-    store_settings(tx, actor, {"clinic.name": info.name, "clinic.address": info.address})
-    audit(tx, actor, "clinic.update", "clinic", "settings")
+    recorded = store_settings(tx, actor, {"clinic.name": info.name, "clinic.address": info.address})
+    audit(tx, actor, "clinic.update", "clinic", "settings", recorded)
 
 
 def clinic_mrn_rule(tx: Tx) -> MrnRule:
@@ -73,10 +73,10 @@ def set_mrn_rule(tx: Tx, actor: Actor, pattern: str, description: str) -> MrnRul
     their MRN; the pattern applies when one is registered or edited."""
     actor.require(Action.MANAGE_USERS)
     rule = mrn_rule(pattern, nfc(description, limits.MRN_DESCRIPTION))
-    store_settings(
+    recorded = store_settings(
         tx, actor, {MRN_PATTERN_KEY: rule.pattern, MRN_DESCRIPTION_KEY: rule.description}
     )
-    audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings")
+    audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings", recorded)
     return rule
 
 

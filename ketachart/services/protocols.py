@@ -81,9 +81,10 @@ def save_protocol(
     )
     tx.orm.add(row)
     tx.orm.flush()
-    record_protocol(tx, actor, row)
+    recorded = record_protocol(tx, actor, row)
     if actor is not None:
-        audit(tx, actor, "protocol.save", "protocol", str(row.id), f"{spec.code} v{version}")
+        detail = f"{spec.code} v{version}\n{recorded}"
+        audit(tx, actor, "protocol.save", "protocol", str(row.id), detail)
     return _row(row)
 
 

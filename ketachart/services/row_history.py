@@ -23,14 +23,19 @@ from ketachart.domain.row_versions import (
     setting_content,
     setting_row_label,
 )
-from ketachart.models import ProtocolVersion, RowVersion, Setting
+from ketachart.models import AuditEntry, ProtocolVersion, RowVersion, Setting
 from ketachart.services.actors import Actor
 from ketachart.services.chains import content_digest, next_link, store_head
 from ketachart.storage.database import Tx
 
+AUDIT_MARK = "row_version"
+"""How an audit entry names a version it wrote: a line 'row_version NUMBER HASH CHAIN' (no
+patient data, no setting's value), so that a chain rewritten consistently, every hash and
+its head recomputed, still disagrees with the audit trail (checked by verify)."""
 
-def _append(tx: Tx, actor: Actor | None, chain: str, content: dict[str, Any]) -> None:
-    """Append `content` as the next version of `chain`."""
+
+def _append(tx: Tx, actor: Actor | None, chain: str, content: dict[str, Any]) -> str:
+    """Append `content` as the next version of `chain`; returns the audit line naming it."""
     version, prev_hash = next_link(tx, chain)
     row = RowVersionContent(
         chain=chain,
@@ -44,17 +49,19 @@ def _append(tx: Tx, actor: Actor | None, chain: str, content: dict[str, Any]) ->
         insert(RowVersion), dict(vars(row), prev_hash=prev_hash, hash=digest)
     )
     store_head(tx, chain, version, digest)
+    return f"{AUDIT_MARK} {version} {digest} {chain}"
 
 
-def record_protocol(tx: Tx, actor: Actor | None, row: ProtocolVersion) -> None:
-    """Append a protocol version's row (just written, or its `active` just changed) to its
-    code's chain."""
-    _append(tx, actor, protocol_chain(row.code), protocol_content(row))
+def record_protocol(tx: Tx, actor: Actor | None, row: ProtocolVersion) -> str:
+    """Append a protocol version's row (just written) to its code's chain; returns the line
+    its audit entry carries. (Rows are never changed today: the table is append-only.)"""
+    return _append(tx, actor, protocol_chain(row.code), protocol_content(row))
 
 
-def store_settings(tx: Tx, actor: Actor | None, values: dict[str, str]) -> None:
+def store_settings(tx: Tx, actor: Actor | None, values: dict[str, str]) -> str:
     """Set each setting, appending its new value to its chain; an unchanged value is left
-    as it is (nothing to keep)."""
+    as it is (nothing to keep). Returns the audit detail naming the versions appended."""
+    lines = []
     for key, value in values.items():
         setting = tx.orm.get(Setting, key)
         if setting is not None and setting.value == value:
@@ -63,7 +70,8 @@ def store_settings(tx: Tx, actor: Actor | None, values: dict[str, str]) -> None:
             tx.orm.add(Setting(key=key, value=value))
         else:
             setting.value = value
-        _append(tx, actor, setting_chain(key), setting_content(key, value))
+        lines.append(_append(tx, actor, setting_chain(key), setting_content(key, value)))
+    return "\n".join(lines)
 
 
 def protocol_digest(row: ProtocolColumns) -> str:
@@ -80,6 +88,20 @@ def all_row_versions(tx: Tx) -> dict[str, list[RowVersion]]:
     statement = select(RowVersion).order_by(RowVersion.chain, RowVersion.version)
     for row in tx.orm.scalars(statement):
         found.setdefault(row.chain, []).append(row)
+    return found
+
+
+def audited_row_versions(tx: Tx) -> dict[str, dict[str, str]]:
+    """Chain -> version number (as text) -> hash, as the audit entries name them."""
+    found: dict[str, dict[str, str]] = {}
+    details = tx.orm.scalars(
+        select(AuditEntry.detail).where(AuditEntry.detail.contains(f"{AUDIT_MARK} "))
+    )
+    for detail in details:
+        for line in detail.splitlines():
+            parts = line.split(" ", 3)
+            if len(parts) == 4 and parts[0] == AUDIT_MARK:
+                found.setdefault(parts[3], {})[parts[1]] = parts[2]
     return found
 
 

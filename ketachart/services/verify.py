@@ -34,7 +34,12 @@ from ketachart.services.chains import (
     session_genesis,
 )
 from ketachart.services.patient_history import all_versions, audited_versions, content_of
-from ketachart.services.row_history import all_row_versions, current_rows, protocol_digest
+from ketachart.services.row_history import (
+    all_row_versions,
+    audited_row_versions,
+    current_rows,
+    protocol_digest,
+)
 from ketachart.services.signing import verify_signatures
 from ketachart.storage import dialect
 from ketachart.storage.database import Tx
@@ -76,11 +81,15 @@ def _verify_row_versions(tx: Tx, heads: dict[str, ChainHead]) -> list[Problem]:
     """Each protocol code's and setting key's chain of versions is intact and ends at its
     head, and the rows rebuilt from the chains are the rows stored."""
     chains = all_row_versions(tx)
+    audited = audited_row_versions(tx)
     rebuilt: dict[str, str] = {}
     problems: list[Problem] = []
-    for chain in sorted(set(chains) | {c for c in heads if is_row_chain(c)}):
-        check = partial(_verify_row_chain, chain, chains.get(chain, []), heads.get(chain), rebuilt)
+    named = set(chains) | {c for c in (*heads, *audited) if is_row_chain(c)}
+    for chain in sorted(named):
+        versions = chains.get(chain, [])
+        check = partial(_verify_row_chain, chain, versions, heads.get(chain), rebuilt)
         problems.extend(_readable(chain_label(chain), check))
+        problems.extend(_unaudited_versions(chain_label(chain), versions, audited.get(chain, {})))
     problems.extend(_rows_against_versions(current_rows(tx), rebuilt))
     return problems
 
@@ -171,11 +180,12 @@ def _verify_patient(
 
 def _unaudited_versions(
     where: str,
-    versions: Sequence[PatientVersion],
+    versions: Sequence[PatientVersion | RowVersion],
     audited: dict[str, str],
 ) -> Iterable[Problem]:
     """Versions the audit trail does not name as they are: a chain rewritten consistently
-    still disagrees with it. Only a version made when versions began has no audit entry."""
+    still disagrees with it. Only a version recorded by no one (made when versions began,
+    or before any account existed) has no audit entry."""
     for version in versions:
         named = audited.get(str(version.version))
         if named is None and version.recorded_by is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select, text
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import format_instant
 from ketachart.domain.events import GENESIS_HASH, EventKind, SessionHeader, chain_hash
+from ketachart.domain.row_versions import RowVersionContent
 from ketachart.models import APPEND_ONLY_TABLES, ChainHead, PatientVersion, RowVersion, Setting
 from ketachart.services import clinic as clinic_settings
 from ketachart.services import patients, protocols
@@ -190,8 +191,39 @@ def test_the_newest_version_deleted_in_sql_is_found(clinic: Clinic) -> None:
             "the chain ends at entry 1 but its head record says 2: newest entries were "
             "removed or the head was altered",
         ),
+        ("setting clinic.name", "audited version 2 is missing"),
         ("setting clinic.name", ROW_CHANGED),
     ]
+
+
+def test_a_chain_rewritten_consistently_still_disagrees_with_the_audit_trail(
+    clinic: Clinic,
+) -> None:
+    """The rename rewritten to another name with its hash and head recomputed, and the row
+    set to match: only the audit trail, which names each version's hash, still knows."""
+    _renamed(clinic)
+    newest = _versions(clinic.db, NAME_CHAIN)[-1]
+    forged = replace(_content(newest), content=newest.content.replace("Ketamine", "Other"))
+    digest = forged.compute_hash(newest.prev_hash)
+    with _tampering(clinic.db) as connection:
+        connection.execute(
+            text("UPDATE row_versions SET content = :c, hash = :h WHERE id = :id"),
+            {"c": forged.content, "h": digest, "id": newest.id},
+        )
+        connection.execute(
+            text("UPDATE chain_heads SET hash = :h WHERE chain = :c"),
+            {"h": digest, "c": NAME_CHAIN},
+        )
+        connection.execute(
+            text("UPDATE settings SET value = :v WHERE key = 'clinic.name'"),
+            {"v": json.loads(forged.content)["value"]},
+        )
+    audit_disagrees = "version 2 differs from the one audited"
+    assert _problems(clinic.db) == [("setting clinic.name", audit_disagrees)]
+
+
+def _content(row: RowVersion) -> RowVersionContent:
+    return RowVersionContent(row.chain, row.version, row.content, row.recorded_at, row.recorded_by)
 
 
 def test_a_whole_chain_deleted_in_sql_is_found(clinic: Clinic) -> None:
@@ -353,7 +385,7 @@ def test_a_setting_set_back_with_its_chain_passes_verify_but_not_the_anchor(
     clinic: Clinic, tmp_path: Path
 ) -> None:
     """Someone removes the rename, moves the head back and restores the old name: the chain
-    checks, but this workstation saw the rename's version."""
+    checks, but the audit trail names the rename's version, and this workstation saw it."""
     book = keep_anchors(clinic.db, tmp_path / "workstation" / "anchors.json")
     _renamed(clinic)
     book.flush()
@@ -367,7 +399,7 @@ def test_a_setting_set_back_with_its_chain_passes_verify_but_not_the_anchor(
         connection.execute(
             text("UPDATE settings SET value = 'Calm Harbor Clinic' WHERE key = 'clinic.name'")
         )
-    assert _problems(clinic.db) == []
+    assert _problems(clinic.db) == [("setting clinic.name", "audited version 2 is missing")]
     anchor = next(a for a in book.anchors() if a.chain == NAME_CHAIN)
     with clinic.db.reading() as tx:
         found = [(pr.where, pr.message) for pr in check_anchors(tx, [anchor])]
