@@ -75,14 +75,16 @@ def setting_row_label(key: str) -> str:
     return f"setting {key}"
 
 
-def row_label(content: Any) -> str:
-    """Which row a version's content is of: 'protocol CODE vN' or 'setting KEY' (ValueError
-    for content no version of ketachart wrote)."""
+def row_of(content: Any) -> tuple[str, str]:
+    """Which chain a version's content belongs to, and which row it is of ('protocol CODE vN'
+    or 'setting KEY'); ValueError for content no version of ketachart wrote."""
     if isinstance(content, dict):
         if {"code", "version"} <= content.keys():
-            return protocol_row_label(content["code"], content["version"])
+            code = str(content["code"])
+            return protocol_chain(code), protocol_row_label(code, content["version"])
         if "key" in content:
-            return setting_row_label(content["key"])
+            key = str(content["key"])
+            return setting_chain(key), setting_row_label(key)
     raise ValueError("not the content of a protocol version or a setting")
 
 

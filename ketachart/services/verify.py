@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ketachart.domain.events import GENESIS_HASH, EventKind
 from ketachart.domain.findings import Problem
 from ketachart.domain.patient_versions import DETAIL_COLUMNS
-from ketachart.domain.row_versions import RowVersionContent, chain_label, is_row_chain, row_label
+from ketachart.domain.row_versions import RowVersionContent, chain_label, is_row_chain, row_of
 from ketachart.models import (
     AuditEntry,
     ChainHead,
@@ -99,10 +99,14 @@ def _verify_row_chain(
 ) -> list[Problem]:
     """Check one chain, and note in `rebuilt` each row's content as its newest version has it."""
     where = chain_label(chain)
-    for version in versions:
-        rebuilt[row_label(json.loads(version.content))] = version.content
     links = [(v.version, v.prev_hash, v.hash, _row_version_hash(v)) for v in versions]
     problems = _walk_chain(where, links)
+    for version in versions:
+        own_chain, label = row_of(json.loads(version.content))
+        if own_chain != chain:
+            problems.append(Problem(where, f"entry {version.version} is of another row: {label}"))
+        else:
+            rebuilt[label] = version.content
     newest = versions[-1] if versions else None
     problems.extend(
         _check_head(where, head, newest.version if newest else 0, newest.hash if newest else None)
@@ -136,11 +140,15 @@ def _sessions_protocols(tx: Tx) -> Iterable[Problem]:
         .where(InfusionSession.protocol_digest.is_not(None))
         .order_by(InfusionSession.id)
     )
+    digests: dict[int, str] = {}
     for session_id, digest, joined in rows:
         protocol: ProtocolVersion | None = joined  # None: the outer join found no row
         if protocol is None:
             yield Problem(f"session {session_id}", SESSION_PROTOCOL_MISSING)
-        elif protocol_digest(protocol) != digest:
+            continue
+        if protocol.id not in digests:
+            digests[protocol.id] = protocol_digest(protocol)
+        if digests[protocol.id] != digest:
             yield Problem(
                 f"session {session_id}",
                 f"its protocol ({protocol.code} v{protocol.version}) was changed after the "

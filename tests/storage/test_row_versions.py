@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, insert, select, text
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import format_instant
@@ -220,6 +220,29 @@ def test_a_chain_rewritten_consistently_still_disagrees_with_the_audit_trail(
         )
     audit_disagrees = "version 2 differs from the one audited"
     assert _problems(clinic.db) == [("setting clinic.name", audit_disagrees)]
+
+
+def test_a_version_of_another_row_forged_into_a_chain_is_found(clinic: Clinic) -> None:
+    """A version carrying the clinic's name appended to the address's chain, with its right
+    hash and the head moved to it: it cannot stand for the name's row."""
+    _renamed(clinic)
+    address = _versions(clinic.db, "setting:clinic.address")[-1]
+    name = json.loads(_versions(clinic.db, NAME_CHAIN)[-1].content)
+    forged = replace(
+        _content(address), version=2, content=json.dumps(name), recorded_by=clinic.admin.id
+    )
+    digest = forged.compute_hash(address.hash)
+    with _tampering(clinic.db) as connection:
+        forgery = insert(RowVersion).values(**vars(forged), prev_hash=address.hash, hash=digest)
+        connection.execute(forgery)
+        connection.execute(
+            text("UPDATE chain_heads SET seq = 2, hash = :h WHERE chain = :c"),
+            {"h": digest, "c": forged.chain},
+        )
+    assert _problems(clinic.db) == [
+        ("setting clinic.address", "entry 2 is of another row: setting clinic.name"),
+        ("setting clinic.address", "version 2 has no audit entry"),
+    ]
 
 
 def _content(row: RowVersion) -> RowVersionContent:
