@@ -64,7 +64,9 @@ def upgrade() -> None:
     _version_existing_rows(versions)
     for statement in dialect.append_only_ddl(op.get_bind().dialect.name, TABLE):
         op.execute(statement)
-    op.add_column("sessions", sa.Column("protocol_digest", sa.String(64), nullable=True))
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("sessions")}
+    if "protocol_digest" not in columns:  # kept by a downgrade (see there)
+        op.add_column("sessions", sa.Column("protocol_digest", sa.String(64), nullable=True))
 
 
 def _create_table() -> sa.Table:
@@ -116,10 +118,11 @@ def _version_existing_rows(versions: sa.Table) -> None:
 
 
 def downgrade() -> None:
-    """Drops the kept versions, their heads and the sessions' protocol digests: older code
-    keeps only the current rows (a setting's earlier values are lost, as they were before
-    this revision). Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), as in 0004."""
-    op.drop_column("sessions", "protocol_digest")
+    """Drops the kept versions and their heads: older code keeps only the current rows (a
+    setting's earlier values are lost, as they were before this revision). Keeps the
+    sessions' protocol digests: the genesis of each session opened since covers its digest,
+    so dropping them would break those chains for good (older code ignores the column and
+    reports those sessions' records as changed; upgrading again checks them once more)."""
     for statement in dialect.drop_append_only_ddl(op.get_bind().dialect.name, TABLE):
         op.execute(statement)
     op.drop_table(TABLE)
