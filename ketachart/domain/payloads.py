@@ -499,6 +499,9 @@ class Attestation(Payload):
     content_hash: str
     head_seq: int
     head_hash: str
+    patient_version_hash: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """The patient's version at signing (services.patient_history), which `content_hash`
+    then covers. Left out when None: signatures made before keep their canonical JSON."""
     key_signature: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
     """The signer's digital signature of the rest (services.signing.signed_message)."""
 
@@ -512,6 +515,8 @@ class Signature(Payload):
     head_seq: int
     head_hash: str
     addendum_id: str | None = None
+    patient_version_hash: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """As in Attestation: the patient as they were at signing is signed too."""
     key_signature: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
     """The signer's digital signature of the rest (services.signing.signed_message)."""
 

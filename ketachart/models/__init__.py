@@ -4,7 +4,7 @@ from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
 from ketachart.models.keys import Certificate, ClinicKey, UserKey, VouchedEntry
 from ketachart.models.people import Patient, PatientVersion, User
-from ketachart.models.records import AuditEntry, ChainHead, Setting
+from ketachart.models.records import AuditEntry, ChainHead, RowVersion, Setting
 
 __all__ = [
     "AuditEntry",
@@ -17,6 +17,7 @@ __all__ = [
     "Patient",
     "PatientVersion",
     "ProtocolVersion",
+    "RowVersion",
     "Setting",
     "User",
     "UserKey",
@@ -33,4 +34,5 @@ APPEND_ONLY_TABLES = (
     "user_keys",
     "certificates",
     "vouched_entries",
+    "row_versions",
 )

@@ -98,6 +98,16 @@ def _store_head(tx: Tx, chain: str, seq: int, digest: str) -> None:
         )
 
 
+def next_link(tx: Tx, chain: str) -> tuple[int, str]:
+    """The number and previous hash the next entry of `chain` takes, for chains appended to
+    outside this module (services.row_history); `store_head` then moves the head."""
+    return _next_link(chain_heads(tx, [chain]), chain)
+
+
+def store_head(tx: Tx, chain: str, seq: int, digest: str) -> None:
+    _store_head(tx, chain, seq, digest)
+
+
 def _flush_pending(tx: Tx) -> None:
     """Rows added through the ORM (a new session, a new user) must exist before the Core
     inserts below refer to them."""
@@ -359,6 +369,7 @@ def session_genesis(tx: Tx, session_id: str) -> str:
         session.session_date,
         session.created_at,
         session.created_by,
+        session.protocol_digest,
     ).genesis_hash()
 
 

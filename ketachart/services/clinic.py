@@ -17,6 +17,7 @@ from ketachart.services.chains import audit
 from ketachart.services.clinic_info import ClinicInfo, get_clinic
 from ketachart.services.keys import NewClinicKey, store_clinic_key
 from ketachart.services.protocols import ProtocolRow
+from ketachart.services.row_history import store_settings
 from ketachart.services.users import new_password
 from ketachart.storage.database import Tx
 
@@ -54,17 +55,8 @@ def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
         actor.require(Action.MANAGE_USERS)
     info = ClinicInfo(nfc(info.name, limits.CLINIC_NAME), nfc(info.address, limits.ADDRESS))
     check_clinic_info(info)
-    _store(tx, {"clinic.name": info.name, "clinic.address": info.address})
-    audit(tx, actor, "clinic.update", "clinic", "settings")
-
-
-def _store(tx: Tx, values: dict[str, str]) -> None:
-    for key, value in values.items():
-        setting = tx.orm.get(Setting, key)
-        if setting is None:
-            tx.orm.add(Setting(key=key, value=value))
-        else:
-            setting.value = value
+    recorded = store_settings(tx, actor, {"clinic.name": info.name, "clinic.address": info.address})
+    audit(tx, actor, "clinic.update", "clinic", "settings", recorded)
 
 
 def clinic_mrn_rule(tx: Tx) -> MrnRule:
@@ -82,8 +74,10 @@ def set_mrn_rule(tx: Tx, actor: Actor, pattern: str, description: str) -> MrnRul
     their MRN; the pattern applies when one is registered or edited."""
     actor.require(Action.MANAGE_USERS)
     rule = mrn_rule(pattern, nfc(description, limits.MRN_DESCRIPTION))
-    _store(tx, {MRN_PATTERN_KEY: rule.pattern, MRN_DESCRIPTION_KEY: rule.description})
-    audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings")
+    recorded = store_settings(
+        tx, actor, {MRN_PATTERN_KEY: rule.pattern, MRN_DESCRIPTION_KEY: rule.description}
+    )
+    audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings", recorded)
     return rule
 
 

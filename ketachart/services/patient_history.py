@@ -81,6 +81,12 @@ def _latest(tx: Tx, patient_id: int) -> PatientVersion | None:
     )
 
 
+def latest_hash(tx: Tx, patient_id: int) -> str | None:
+    """The hash of the patient's current version: a signature covers it (services.signing)."""
+    latest = _latest(tx, patient_id)
+    return None if latest is None else latest.hash
+
+
 def versions_of(tx: Tx, patient_id: int) -> list[PatientVersion]:
     return list(
         tx.orm.scalars(

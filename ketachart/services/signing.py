@@ -33,6 +33,7 @@ from ketachart.services.chains import (
 )
 from ketachart.services.charting import chart
 from ketachart.services.key_checks import Certificates, signer_problem
+from ketachart.services.patient_history import latest_hash, versions_of
 from ketachart.services.sessions import LoadedSession, load_session
 from ketachart.services.sign_in import PasswordProof, use_proof
 from ketachart.storage.database import Tx
@@ -43,21 +44,25 @@ REVIEWED_AND_APPROVED = "reviewed and approved"
 ADDENDUM_APPROVED = "addendum reviewed and approved"
 
 
-def signed_content_hash(loaded: LoadedSession, head: EventRecord) -> str:
-    """What a signature covers: the session, its protocol version and its chain up to `head`."""
+def signed_content_hash(
+    loaded: LoadedSession, head: EventRecord, patient_version_hash: str | None = None
+) -> str:
+    """What a signature covers: the session, its protocol version, its chain up to `head`,
+    and the patient's version at signing (when recorded: older signatures did not)."""
     row = loaded.row
-    return content_digest(
-        {
-            "session_id": row.id,
-            "patient_id": row.patient_id,
-            "protocol_id": row.protocol_id,
-            "chair": row.chair,
-            "session_date": row.session_date,
-            "protocol": canonical_json(loaded.protocol),
-            "head_seq": head.seq,
-            "head_hash": head.hash,
-        }
-    )
+    content = {
+        "session_id": row.id,
+        "patient_id": row.patient_id,
+        "protocol_id": row.protocol_id,
+        "chair": row.chair,
+        "session_date": row.session_date,
+        "protocol": canonical_json(loaded.protocol),
+        "head_seq": head.seq,
+        "head_hash": head.hash,
+    }
+    if patient_version_hash is not None:
+        content["patient_version_hash"] = patient_version_hash
+    return content_digest(content)
 
 
 ATTEST_PURPOSE = "attest"
@@ -83,7 +88,8 @@ def attest(
         isinstance(e.payload, p.Attestation) and e.recorded_by == signer.id for e in loaded.events
     ):
         raise RuleViolation("You have already attested this session.")
-    payload = _attestation(loaded, signer, require_reviewed(loaded.events, seen_head))
+    head = require_reviewed(loaded.events, seen_head)
+    payload = _attestation(loaded, signer, head, latest_hash(tx, loaded.row.patient_id))
     return chart(tx, signer, session_id, payload, loaded=loaded)
 
 
@@ -92,29 +98,35 @@ def _signature(
     signer: Actor,
     meaning: str,
     head: EventRecord,
+    patient_hash: str | None,
     addendum_id: str | None = None,
 ) -> p.Signature:
-    """The signature of the chain up to `head`, the head the signer reviewed."""
+    """The signature of the chain up to `head`, the head the signer reviewed, and of the
+    patient's version `patient_hash` (the one current at signing)."""
     unsigned = p.Signature(
         meaning=meaning,
         signer_name=signer.display_name,
         credentials=signer.credentials,
-        content_hash=signed_content_hash(loaded, head),
+        content_hash=signed_content_hash(loaded, head, patient_hash),
         head_seq=head.seq,
         head_hash=head.hash,
         addendum_id=addendum_id,
+        patient_version_hash=patient_hash,
     )
     return _signed_with_key(loaded.row.id, unsigned, signer)
 
 
-def _attestation(loaded: LoadedSession, signer: Actor, head: EventRecord) -> p.Attestation:
+def _attestation(
+    loaded: LoadedSession, signer: Actor, head: EventRecord, patient_hash: str | None
+) -> p.Attestation:
     unsigned = p.Attestation(
         meaning=AUTHORED_BY,
         signer_name=signer.display_name,
         credentials=signer.credentials,
-        content_hash=signed_content_hash(loaded, head),
+        content_hash=signed_content_hash(loaded, head, patient_hash),
         head_seq=head.seq,
         head_hash=head.hash,
+        patient_version_hash=patient_hash,
     )
     return _signed_with_key(loaded.row.id, unsigned, signer)
 
@@ -151,7 +163,8 @@ def sign_session(
     if status is not SessionStatus.DISCHARGED:
         raise RuleViolation("Only a discharged session can be signed.")
     head = require_reviewed(loaded.events, seen_head)
-    payload = _signature(loaded, signer, REVIEWED_AND_APPROVED, head)
+    patient_hash = latest_hash(tx, loaded.row.patient_id)
+    payload = _signature(loaded, signer, REVIEWED_AND_APPROVED, head, patient_hash)
     return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
 
 
@@ -181,7 +194,8 @@ def sign_addendum(
     ):
         raise RuleViolation("That addendum is already signed.")
     head = require_reviewed(loaded.events, seen_head)
-    payload = _signature(loaded, signer, ADDENDUM_APPROVED, head, addendum_id)
+    patient_hash = latest_hash(tx, loaded.row.patient_id)
+    payload = _signature(loaded, signer, ADDENDUM_APPROVED, head, patient_hash, addendum_id)
     return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
 
 
@@ -221,6 +235,7 @@ def _verify_session_signatures(tx: Tx, session_id: str, certs: Certificates) -> 
         select(Event).where(Event.session_id == session_id).order_by(Event.seq)
     ).all()
     loaded = load_session(tx, session_id)
+    patient_hashes = {v.hash for v in versions_of(tx, loaded.row.patient_id)}
     by_seq = {r.seq: event_record(r) for r in rows}
     intact = _intact_until(rows, session_genesis(tx, session_id))
     problems = []
@@ -229,9 +244,11 @@ def _verify_session_signatures(tx: Tx, session_id: str, certs: Certificates) -> 
         if not isinstance(payload, p.Signature | p.Attestation):
             continue
         head = by_seq.get(payload.head_seq)
-        expected = None if head is None else signed_content_hash(loaded, head)
+        patient_hash = payload.patient_version_hash
+        expected = None if head is None else signed_content_hash(loaded, head, patient_hash)
         if (
             head is None
+            or (patient_hash is not None and patient_hash not in patient_hashes)
             or payload.head_seq > intact
             or head.hash != payload.head_hash
             or expected != payload.content_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, inspect, text
 
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0008"
 
 
 def stored_revision(connection: Connection) -> str | None:

@@ -21,6 +21,7 @@ COLUMN = {
     "sessions": "chair",
     "protocol_versions": "name",
     "patient_versions": "allergies",
+    "row_versions": "content",
 }
 
 

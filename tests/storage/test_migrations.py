@@ -17,7 +17,7 @@ from sqlalchemy import exc, inspect, make_url, select, text
 from ketachart.clock import ManualClock
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.errors import DatabaseDamaged
-from ketachart.models import Base, Patient, PatientVersion, User
+from ketachart.models import Base, ChainHead, Patient, PatientVersion, RowVersion, User
 from ketachart.services.verify import verify_all
 from ketachart.storage import dialect, migrate, pg_roles
 from ketachart.storage.database import Database, open_database
@@ -32,6 +32,7 @@ TABLES = {
     "patient_versions",
     "patients",
     "protocol_versions",
+    "row_versions",
     "sessions",
     "settings",
     "users",
@@ -388,3 +389,34 @@ def test_existing_patients_get_a_first_version_from_their_row(
     assert f"patient {old}" not in problems  # its row agrees with its first version
     with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
         connection.execute(text("DELETE FROM patient_versions"))
+
+
+# --- 0008: protocols and settings as appended versions ---------------------------------------
+
+
+def test_existing_protocols_and_settings_get_a_first_version(
+    db: Database, clock: ManualClock
+) -> None:
+    clinic = make_clinic(db, clock)
+    clinic.open_session()  # its genesis covers its protocol's digest, which downgrades keep
+    migrate.run_alembic(db, "downgrade", "0005")
+    assert "row_versions" not in table_names(db)
+    with db.engine.begin() as connection:  # a clinic named before versions were kept
+        connection.execute(
+            text("INSERT INTO settings (key, value) VALUES ('clinic.name', 'Calm Harbor')")
+        )
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        versions = tx.orm.scalars(select(RowVersion).order_by(RowVersion.chain)).all()
+        kept = {v.chain: (v.version, json.loads(v.content), v.recorded_by) for v in versions}
+        newest = {v.chain: (v.version, v.hash) for v in versions}
+        heads = {h.chain: (h.seq, h.hash) for h in tx.orm.scalars(select(ChainHead))}
+        problems = verify_all(tx)
+    assert kept["setting:clinic.name"] == (1, {"key": "clinic.name", "value": "Calm Harbor"}, None)
+    for row in clinic.protocols:
+        version, content, by = kept[f"protocol:{row.spec.code}"]
+        assert (version, content["version"], content["name"], by) == (1, 1, row.spec.name, None)
+    assert newest == {c: h for c, h in heads.items() if c.startswith(("protocol:", "setting:"))}
+    assert problems == []
+    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+        connection.execute(text("DELETE FROM row_versions"))
