@@ -26,7 +26,7 @@ from ketachart.services.chains import append_event
 from ketachart.services.clinic_info import ClinicInfo
 from ketachart.services.patient_history import content_of
 from ketachart.services.sessions import load_session
-from ketachart.services.signing import REVIEWED_AND_APPROVED, signed_content_hash
+from ketachart.services.signing import REVIEWED_AND_APPROVED, signed_content_hash, signed_message
 from ketachart.services.verify import (
     ROW_CHANGED,
     ROW_MISSING,
@@ -344,7 +344,8 @@ def _swap_identities(clinic: Clinic, one: int, two: int) -> None:
 
 
 def test_a_signature_made_before_patient_hashes_still_verifies(clinic: Clinic) -> None:
-    """A signature of the older form (no patient version recorded) covers what it covered."""
+    """A signature of the older form (no patient version recorded) covers what it covered
+    (its digital signature made as keys make it: unkeyed ones are services.vouching's)."""
     sid = clinic.open_session()
     chart_to_discharged(clinic, sid)
     with clinic.db.transaction() as tx:
@@ -359,6 +360,8 @@ def test_a_signature_made_before_patient_hashes_still_verifies(clinic: Clinic) -
             head.seq,
             head.hash,
         )
+        key_signature = signer.signing_key().sign(signed_message(sid, older))
+        older = replace(older, key_signature=key_signature)
         append_event(tx, signer, sid, older, EventKind.SIGNATURE, tx.now)
     assert "patient_version_hash" not in json.dumps(_signature_payload(clinic, sid))
     assert _problems(clinic.db) == []
