@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ketachart.domain import payloads as p
+from ketachart.domain.codec import canonical_json
 from ketachart.domain.events import EventKind, encode_payload
+from ketachart.domain.row_versions import RowVersionContent, protocol_chain, protocol_content
 from ketachart.keys.sealed import seal_new_key
 from ketachart.keys.signatures import public_hex
 from ketachart.models import (
@@ -28,15 +30,25 @@ from ketachart.models import (
     Certificate,
     ChainHead,
     Event,
+    InfusionSession,
     Patient,
     PatientVersion,
+    ProtocolVersion,
+    RowVersion,
     User,
     UserKey,
 )
 from ketachart.services import signing
-from ketachart.services.chains import AUDIT_CHAIN, audit_hash, envelope_of, session_chain
+from ketachart.services.chains import (
+    AUDIT_CHAIN,
+    audit_hash,
+    envelope_of,
+    session_chain,
+    session_genesis,
+)
 from ketachart.services.keys import certificate_hash
 from ketachart.services.patient_history import content_of
+from ketachart.services.row_history import protocol_digest
 from ketachart.services.sessions import load_session
 from ketachart.services.sign_in import prove_password, sign_in
 from ketachart.services.users import hash_password
@@ -154,7 +166,8 @@ def resign_hashes(db: Database, session_id: str) -> None:
             mine = next(e for e in loaded.events if e.seq == seq)
             assert isinstance(mine.payload, p.Signature | p.Attestation)
             head = next(e for e in loaded.events if e.seq == mine.payload.head_seq)
-            content = signing.signed_content_hash(loaded, head)
+            patient_hash = mine.payload.patient_version_hash
+            content = signing.signed_content_hash(loaded, head, patient_hash)
         with sql(db) as c:
             edit_payload(c, session_id, seq, {"content_hash": content, "head_hash": head.hash})
             rehash_session(c, session_id, seq)
@@ -523,6 +536,96 @@ def _rename_in_audit(c: Connection, old: str, new: str, first: int | None) -> in
     return first
 
 
+def edit_protocol(db: Database, t: Target) -> None:
+    """The signed session's protocol version made more permissive (its dose ceiling doubled)
+    in its row and its chain of versions; the audit entry naming the version, every session
+    opened on it (its protocol digest, and so its genesis and whole chain) and the signed
+    session's signatures' content hashes, all recomputed."""
+    with sql(db) as c:
+        protocol = c.execute(
+            select(ProtocolVersion.__table__)
+            .join(InfusionSession, InfusionSession.protocol_id == ProtocolVersion.id)
+            .where(InfusionSession.id == t.signed)
+        ).one()
+        spec = _doubled_ceiling(json.loads(protocol.spec_json))
+        edited = dict(protocol._asdict(), spec_json=json.dumps(spec, sort_keys=True))
+        c.execute(
+            update(ProtocolVersion)
+            .where(ProtocolVersion.id == protocol.id)
+            .values(spec_json=edited["spec_json"])
+        )
+        first_audit = _rewrite_protocol_version(c, edited)
+        if first_audit is not None:
+            rehash_audit_from(c, first_audit)
+        digest = protocol_digest(ProtocolVersion(**edited))
+        sessions = (
+            c.execute(select(InfusionSession.id).where(InfusionSession.protocol_id == protocol.id))
+            .scalars()
+            .all()
+        )
+        c.execute(
+            update(InfusionSession)
+            .where(InfusionSession.protocol_id == protocol.id)
+            .values(protocol_digest=digest)
+        )
+    for session_id in sessions:
+        with sql(db) as c:
+            _relink_first(db, c, session_id)
+    resign_hashes(db, t.signed)
+
+
+def _doubled_ceiling(spec: Any) -> Any:
+    """The spec with every total-dose ceiling doubled."""
+    if isinstance(spec, dict):
+        return {
+            k: str(2 * float(v)) if k == "max_total_mg_per_kg" else _doubled_ceiling(v)
+            for k, v in spec.items()
+        }
+    if isinstance(spec, list):
+        return [_doubled_ceiling(v) for v in spec]
+    return spec
+
+
+def _rewrite_protocol_version(c: Connection, edited: dict[str, Any]) -> int | None:
+    """The protocol version's entry in its chain of versions rewritten to the edited row,
+    the chain rehashed, the audit entries renamed; returns the first audit entry changed
+    (None if no audit entry names it: the example protocols a new clinic starts with)."""
+    chain = protocol_chain(edited["code"])
+    rows = c.execute(
+        select(RowVersion.__table__).where(RowVersion.chain == chain).order_by(RowVersion.version)
+    ).all()
+    prev: str | None = None
+    first_audit: int | None = None
+    for row in rows:
+        content = row.content
+        if json.loads(row.content).get("version") == edited["version"]:
+            content = canonical_json(protocol_content(ProtocolVersion(**edited)))
+        prev_hash = prev if prev is not None else row.prev_hash
+        new_hash = RowVersionContent(
+            row.chain, row.version, content, row.recorded_at, row.recorded_by
+        ).compute_hash(prev_hash)
+        c.execute(
+            update(RowVersion)
+            .where(RowVersion.id == row.id)
+            .values(content=content, prev_hash=prev_hash, hash=new_hash)
+        )
+        first_audit = _rename_in_audit(c, row.hash, new_hash, first_audit)
+        prev = new_hash
+    assert prev is not None
+    c.execute(
+        update(ChainHead).where(ChainHead.chain == chain).values(seq=rows[-1].version, hash=prev)
+    )
+    return first_audit
+
+
+def _relink_first(db: Database, c: Connection, session_id: str) -> None:
+    """The session's first entry linked to its recomputed genesis, the chain rehashed."""
+    with db.reading() as tx:
+        genesis = session_genesis(tx, session_id)
+    _set_event(c, session_id, 1, prev_hash=genesis)
+    rehash_session(c, session_id, 1)
+
+
 REWRITES: tuple[Rewrite, ...] = (
     Rewrite("signed session rewritten (SpO2)", signed_session, rewrite_signed_session),
     Rewrite("signed session rewritten (pump)", signed_session, rewrite_pump_volume),
@@ -536,4 +639,5 @@ REWRITES: tuple[Rewrite, ...] = (
     Rewrite("times a year ahead", running_session, recorded_in_future),
     Rewrite("signed times moved", signed_session, signed_times_moved),
     Rewrite("patients swapped", signed_session, swap_patients),
+    Rewrite("protocol edited", signed_session, edit_protocol),
 )
