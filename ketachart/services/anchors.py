@@ -25,6 +25,7 @@ from ketachart.services.chains import AUDIT_CHAIN
 from ketachart.storage import backup
 from ketachart.storage.anchors import FILE_NAME, Anchor, AnchorBook, database_key
 from ketachart.storage.database import Database, Tx
+from ketachart.storage.workstation import load_or_create
 
 SESSION_PREFIX = "session:"
 
@@ -35,9 +36,13 @@ def workstation_anchor_file() -> Path:
 
 
 def keep_anchors(db: Database, path: Path | None = None) -> AnchorBook:
-    """Make `db` record the chain heads it writes and reads in this workstation's file."""
+    """Make `db` record the chain heads it writes and reads in this workstation's file, and
+    name this workstation (kept in the same folder) in every audit entry it writes."""
+    path = path or workstation_anchor_file()
+    if db.workstation is None:
+        db.workstation = load_or_create(path.parent)
     db.anchors = AnchorBook(
-        path or workstation_anchor_file(),
+        path,
         database_key(db.engine.url),
         still_holds=partial(_still_holds, db),
     )

@@ -1,5 +1,5 @@
 """Checking a database: SQLite integrity, every hash chain, every chain head, every signature,
-every patient's versions against its row."""
+every patient's versions against its row, every entry's times (services.time_checks)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ketachart.services.chains import (
 )
 from ketachart.services.patient_history import all_versions, audited_versions, content_of
 from ketachart.services.signing import verify_signatures
+from ketachart.services.time_checks import time_problems
 from ketachart.storage import dialect
 from ketachart.storage.database import Tx
 
@@ -50,6 +51,7 @@ def verify_all(tx: Tx) -> list[Problem]:
     problems.extend(_audited_events_missing(tx))
     problems.extend(verify_signatures(tx))
     problems.extend(_verify_patients(tx))
+    problems.extend(_readable("entry times", partial(time_problems, tx)))
     return problems
 
 

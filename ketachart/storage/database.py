@@ -17,7 +17,7 @@ from filelock import FileLock
 from sqlalchemy import URL, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ketachart.clock import Clock, SystemClock
+from ketachart.clock import Clock, SystemClock, follows_real_time
 from ketachart.domain.codec import format_instant
 from ketachart.errors import BadDatabaseUrl, DatabaseDamaged, StorageError
 from ketachart.storage import dialect
@@ -26,6 +26,7 @@ from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
 from ketachart.storage.files import OWNER_FILE, create_private_file
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
+from ketachart.storage.workstation import Workstation
 
 log = logging.getLogger(__name__)
 WRITE_OPTION = "ketachart_write"
@@ -54,6 +55,11 @@ class Tx:
     """Run once the transaction has committed (e.g. to remember what it appended)."""
     after_rollback: list[Callable[[], None]] = field(default_factory=list)
     """Run if it did not commit (e.g. to remove a file that was to be put in place)."""
+    workstation: Workstation | None = None
+    """The workstation this transaction runs on, recorded with each of its audit entries."""
+    real_time: bool = False
+    """`now` follows real time (not a test's simulated clock): on PostgreSQL it is compared
+    with the server's clock (services.clock_guard)."""
 
 
 class Database:
@@ -68,14 +74,15 @@ class Database:
         *,
         read_only: bool = False,
         synthetic_history: bool = False,
+        workstation: Workstation | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.read_only = read_only
         self.synthetic_history = synthetic_history
         """True only for the demo generator, whose clock is set back on purpose to write past
-        days: its writes are not checked against the newest recorded time (services.clock_guard),
-        where a clock found behind would move them up to that time and flag them."""
+        days: its writes are not checked against the other clocks (services.clock_guard),
+        where a clock found behind would be flagged."""
         writer = engine if read_only else engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
@@ -83,6 +90,8 @@ class Database:
         """What this Database object keeps of what was read, for all its transactions."""
         self.anchors: AnchorBook | None = None
         """Where this workstation records the chain heads it sees (storage.anchors), if set."""
+        self.workstation = workstation
+        """Which workstation writes (storage.workstation), recorded with every audit entry."""
 
     @property
     def dialect_name(self) -> str:
@@ -133,6 +142,8 @@ class Database:
             self.caches,
             read_only=self.read_only,
             synthetic_history=self.synthetic_history,
+            workstation=self.workstation,
+            real_time=follows_real_time(self.clock),
         )
 
     def dispose(self) -> None:
