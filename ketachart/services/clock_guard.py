@@ -51,6 +51,9 @@ LIMIT = timedelta(minutes=5)
 """How far two clocks may disagree before one is called wrong (clocks drift, and a
 workstation synchronised a few minutes late is not an error worth a flag)."""
 SERVER = "the database server's clock"
+RECENT = 100
+"""How many of the newest audit entries give "the newest recorded time" (a read by primary
+key, never a scan of the whole audit trail on each write)."""
 _CHECKED = "clock_guard.checked"
 _NEWEST = select(AuditEntry.seq, AuditEntry.at, AuditEntry.workstation).order_by(
     AuditEntry.seq.desc()
@@ -76,7 +79,7 @@ class ClockCheck:
 
 def describe_gap(gap: timedelta) -> str:
     """A gap in the plainest unit: 42 s, 10 min, 3 h 6 min, 365 days."""
-    seconds = abs(int(gap.total_seconds()))
+    seconds = round(abs(gap.total_seconds()))
     if seconds < 120:
         return f"{seconds} s"
     if seconds < 2 * 3600:
@@ -84,6 +87,10 @@ def describe_gap(gap: timedelta) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600} h {seconds % 3600 // 60} min"
     return f"{seconds // 86400} days"
+
+
+def entries(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
 
 
 def name_of(workstation: Workstation | None) -> str:
@@ -132,6 +139,14 @@ def _against_reference(tx: Tx) -> ClockCheck | None:
     return ClockCheck(tx.now - newest[1], tx.now, newest[1], False, parse_stored(newest[2]))
 
 
+def verifying_now(tx: Tx) -> datetime:
+    """What `verify` takes as now for "in the future": the PostgreSQL server's clock when this
+    machine's clock follows real time (one clock for every verifier), else this clock."""
+    if tx.real_time and tx.orm.get_bind().dialect.name == "postgresql":
+        return server_time(tx)
+    return tx.now
+
+
 def server_time(tx: Tx) -> datetime:
     """The PostgreSQL server's clock now (not the transaction's start time)."""
     value: datetime = tx.orm.connection().execute(text("SELECT clock_timestamp()")).scalar_one()
@@ -139,9 +154,14 @@ def server_time(tx: Tx) -> datetime:
 
 
 def _newest_entry(tx: Tx) -> tuple[int, datetime, str] | None:
-    """The newest audit entry (every write appends one): seq, time, workstation."""
-    row = tx.orm.connection().execute(_NEWEST.limit(1)).first()
-    return None if row is None else (row.seq, row.at, row.workstation)
+    """The latest time recorded among the newest audit entries (every write appends one):
+    its seq, time and workstation. Among RECENT entries, not only the last: a workstation
+    behind stays flagged on each write, not only on its first after the others'."""
+    rows = tx.orm.connection().execute(_NEWEST.limit(RECENT)).all()
+    if not rows:
+        return None
+    latest = max(rows, key=lambda row: row.at)
+    return latest.seq, latest.at, latest.workstation
 
 
 # --- on screen -------------------------------------------------------------------------------
@@ -161,20 +181,25 @@ def clock_status(tx: Tx) -> ClockCheck | None:
 
 
 def _others_behind_my_last_entry(tx: Tx) -> ClockCheck | None:
+    """Among the newest entries: the earliest time another workstation recorded after this
+    workstation's last entry, if more than LIMIT before it."""
     me = tx.workstation
-    newest = _newest_entry(tx)
-    if me is None or newest is None or newest[2] in ("", me.stored):
+    if me is None:
         return None
-    mine = tx.orm.connection().execute(
-        select(AuditEntry.at)
-        .where(AuditEntry.workstation == me.stored, AuditEntry.seq < newest[0])
-        .order_by(AuditEntry.seq.desc())
-        .limit(1)
-    )
-    my_last = mine.scalar()
-    if my_last is None or my_last - newest[1] <= LIMIT:
-        return None
-    return ClockCheck(my_last - newest[1], my_last, newest[1], False, parse_stored(newest[2]))
+    rows = tx.orm.connection().execute(_NEWEST.limit(RECENT)).all()
+    after: list[tuple[datetime, str]] = []
+    for row in rows:  # newest first
+        if row.workstation == me.stored:
+            if not after:
+                return None
+            first, other = min(after)
+            gap = row.at - first
+            return (
+                ClockCheck(gap, row.at, first, False, parse_stored(other)) if gap > LIMIT else None
+            )
+        if row.workstation:
+            after.append((row.at, row.workstation))
+    return None
 
 
 # --- in verify -------------------------------------------------------------------------------
@@ -200,10 +225,10 @@ def clock_warnings(tx: Tx) -> list[str]:
     ).all()
     names = {r.workstation.partition(" ")[0]: r.workstation for r in rows if r.workstation}
     flagged = Counter(names.get(r.target_id, "") for r in rows if r.action == CLOCK_AHEAD)
-    ahead = _ahead_of_later_entries([(r.at, r.workstation) for r in rows], tx.now)
+    ahead = _ahead_of_later_entries([(r.at, r.workstation) for r in rows], verifying_now(tx))
     blamed = {w for w, found in ahead.items() if found.in_future} | (set(flagged) - {""})
     warnings = [_ahead_line(w, ahead.get(w, _Ahead()), flagged[w]) for w in sorted(blamed)]
-    warnings.extend(_flag_lines(rows, names, blamed))
+    warnings.extend(_flag_lines(rows, names, blamed | set(ahead)))
     warnings.extend(
         _unresolved_line(w, found) for w, found in sorted(ahead.items()) if w not in blamed
     )
@@ -241,7 +266,7 @@ def _ahead_line(stored: str, found: _Ahead, flagged: int) -> str:
     if found.in_future:
         why.append(f"{found.in_future} of them are in the future of this machine's clock")
     what = (
-        f"recorded {found.entries} entries up to {describe_gap(found.gap)} ahead of the "
+        f"recorded {entries(found.entries)} up to {describe_gap(found.gap)} ahead of the "
         "entries after them"
         if found.entries
         else "recorded entries ahead of the others"
@@ -256,19 +281,19 @@ def _ahead_line(stored: str, found: _Ahead, flagged: int) -> str:
 def _unresolved_line(stored: str, found: _Ahead) -> str:
     others = ", ".join(name_of(parse_stored(w)) for w in sorted(found.behind_it or ()))
     return (
-        f"{name_of(parse_stored(stored))} recorded {found.entries} entries up to "
+        f"{name_of(parse_stored(stored))} recorded {entries(found.entries)} up to "
         f"{describe_gap(found.gap)} ahead of later entries by {others}: one of these clocks is "
         "wrong; ask IT to check both"
     )
 
 
-def _flag_lines(rows: Sequence[Row[Any]], names: dict[str, str], blamed: set[str]) -> list[str]:
-    """The flags recorded on writes, except disagreements explained by a workstation named
-    ahead (the correct workstation that noticed it is not named), and the ahead flags (in
-    the lines above)."""
+def _flag_lines(rows: Sequence[Row[Any]], names: dict[str, str], named: set[str]) -> list[str]:
+    """The flags recorded on writes, except disagreements with a workstation the lines above
+    name already (so the correct workstation that noticed a wrong clock is not named), and
+    the ahead flags (in the lines above)."""
     counts: Counter[tuple[str, str]] = Counter()
     for row in rows:
-        if row.action == CLOCK_DISAGREES and names.get(row.target_id) in blamed:
+        if row.action == CLOCK_DISAGREES and names.get(row.target_id) in named:
             continue
         if row.action in (CLOCK_BEHIND, CLOCK_DISAGREES, CLOCK_BACKWARDS):
             counts[row.action, row.workstation] += 1

@@ -6,7 +6,8 @@ and what no honest clock produces:
   late (the entry rule, against the time the entry was recorded);
 - an entry recorded more than 5 minutes before the entry before it in its session's chain by
   the same workstation (its clock went back, or the row was forged);
-- an entry recorded or charted more than 5 minutes in the future of this machine's clock.
+- an entry recorded more than 5 minutes in the future of this machine's clock (the
+  PostgreSQL server's clock when there is one: clock_guard.verifying_now).
 
 Each message names the session, the entry (its number in the chain) and the workstation that
 recorded it (from the audit entry that names the event); never patient data."""
@@ -23,7 +24,7 @@ from ketachart.domain.codec import format_instant
 from ketachart.domain.findings import Problem
 from ketachart.domain.rules import TimeProblem, event_time_problem
 from ketachart.models import AuditEntry, Event, InfusionSession
-from ketachart.services.clock_guard import LIMIT, describe_gap, name_of
+from ketachart.services.clock_guard import LIMIT, describe_gap, name_of, verifying_now
 from ketachart.storage.database import Tx
 from ketachart.storage.workstation import parse_stored
 
@@ -35,7 +36,7 @@ STORED = {
 
 
 def time_problems(tx: Tx) -> list[Problem]:
-    """Every impossible time among the stored events; `tx.now` is this machine's clock."""
+    """Every impossible time among the stored events ("the future": clock_guard.verifying_now)."""
     opened = dict(tx.orm.execute(select(InfusionSession.id, InfusionSession.created_at)).all())
     writers = _writers(tx)
     rows = tx.orm.execute(
@@ -44,12 +45,13 @@ def time_problems(tx: Tx) -> list[Problem]:
         ).order_by(Event.session_id, Event.seq)
     ).all()
     problems: list[Problem] = []
+    now = verifying_now(tx)
     by_session: dict[str, list[_Entry]] = {}
     for row in rows:
         entry = _Entry(row.seq, row.occurred_at, row.recorded_at, writers.get(row.id, ""))
         by_session.setdefault(row.session_id, []).append(entry)
     for session_id, entries in by_session.items():
-        problems.extend(_session_problems(session_id, entries, opened.get(session_id), tx.now))
+        problems.extend(_session_problems(session_id, entries, opened.get(session_id), now))
     return problems
 
 
@@ -88,12 +90,12 @@ def _session_problems(
         problem = event_time_problem(entry.occurred_at, entry.recorded_at, opened_at)
         if problem is not None:
             yield Problem(where, f"impossible time: {STORED[problem]} ({entry.by()})")
-        newest = max(entry.occurred_at, entry.recorded_at)
-        if newest - now > LIMIT:
+        if entry.recorded_at - now > LIMIT:  # a time charted later still: the rule above
             yield Problem(
                 where,
-                f"impossible time: {format_instant(newest)} is {describe_gap(newest - now)} in "
-                f"the future of this machine's clock ({entry.by()})",
+                f"impossible time: recorded at {format_instant(entry.recorded_at)}, "
+                f"{describe_gap(entry.recorded_at - now)} in the future of this machine's "
+                f"clock ({entry.by()})",
             )
         before = last_by.get(entry.workstation)
         if before is not None and before.recorded_at - entry.recorded_at > LIMIT:

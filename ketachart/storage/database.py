@@ -244,11 +244,17 @@ def _install_listeners(engine: Engine, read_only: bool = False) -> None:
 
 
 def open_database(
-    url: str, clock: Clock | None = None, *, migrate: bool = True, read_only: bool | None = None
+    url: str,
+    clock: Clock | None = None,
+    *,
+    migrate: bool = True,
+    read_only: bool | None = None,
+    workstation: Workstation | None = None,
 ) -> Database:
     """Open, check and (optionally) migrate a database, raising a KetachartError if it can't.
     `read_only` None: read-only if KETACHART_READ_ONLY=1 or the SQLite file (or its folder)
-    cannot be written; such a database opens for looking, never migrates and refuses writes."""
+    cannot be written; such a database opens for looking, never migrates and refuses writes.
+    `workstation`: the one writing (else services.anchors.keep_anchors names it)."""
     if read_only is None:
         read_only = wants_read_only(url)
     engine = create_database_engine(url, read_only=read_only)
@@ -256,7 +262,7 @@ def open_database(
         engine.dispose()
         read_only = True
         engine = create_database_engine(url, read_only=True)
-    database = Database(engine, clock, read_only=read_only)
+    database = Database(engine, clock, read_only=read_only, workstation=workstation)
     try:
         check_integrity(database)
         if not read_only:
