@@ -41,6 +41,7 @@ from ketachart.models import AuditEntry, Event
 from ketachart.services import charting
 from ketachart.services.actors import Actor
 from ketachart.services.chains import load_events
+from ketachart.services.clock_guard import CLOCK_FLAGS
 from ketachart.services.corrections import correct_entry
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
@@ -49,7 +50,6 @@ from prove.sample import new_clinic, postgres_server, scratch_postgres
 from tests.support import BASELINE, chart_to_infusing
 
 WAIT_S = 600
-CLOCK_BACKWARDS = "clock.backwards"  # the audit action of ketachart.services.clock_guard
 FIXED = p.Vitals(systolic=121, diastolic=79, heart_rate=71, resp_rate=15, spo2=97)
 
 
@@ -271,7 +271,7 @@ def _check(
         present = set(tx.orm.scalars(select(Event.id)).all())
         problems = len(verify_all(tx))
         clock_warnings = tx.orm.scalar(
-            select(func.count()).where(AuditEntry.action == CLOCK_BACKWARDS)
+            select(func.count()).where(AuditEntry.action.in_(CLOCK_FLAGS))
         )
     overwrites = silent_overwrites(db)
     found = event_counts(db)

@@ -31,7 +31,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Row, select, text
 
@@ -287,7 +286,9 @@ def _unresolved_line(stored: str, found: _Ahead) -> str:
     )
 
 
-def _flag_lines(rows: Sequence[Row[Any]], names: dict[str, str], named: set[str]) -> list[str]:
+def _flag_lines(
+    rows: Sequence[Row[datetime, str, str, str]], names: dict[str, str], named: set[str]
+) -> list[str]:
     """The flags recorded on writes, except disagreements with a workstation the lines above
     name already (so the correct workstation that noticed a wrong clock is not named), and
     the ahead flags (in the lines above)."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from decimal import Decimal
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from ketachart.app import main
 from ketachart.clock import ManualClock, SkewedClock, SystemClock, follows_real_time
 from ketachart.domain import payloads as p
+from ketachart.domain.events import EventKind
 from ketachart.errors import ValidationError
 from ketachart.models import AuditEntry, Event
 from ketachart.services import charting, sessions
@@ -82,7 +83,8 @@ def audit_rows(db: Database) -> list[AuditEntry]:
 
 
 def test_real_time_clocks() -> None:
-    assert follows_real_time(SystemClock()) and follows_real_time(SkewedClock(YEAR))
+    assert follows_real_time(SystemClock())
+    assert follows_real_time(SkewedClock(YEAR))
     assert not follows_real_time(ManualClock(datetime.now(UTC)))
     skewed = SkewedClock(YEAR).now() - datetime.now(UTC)
     assert YEAR - timedelta(seconds=5) < skewed <= YEAR
@@ -137,7 +139,8 @@ def test_both_screens_are_told(real_clinic: Clinic, ahead: Database) -> None:
         assert on_correct is None  # the server agrees with it
     else:
         assert on_ahead.other == BAY_1
-        assert on_correct is not None and on_correct.other == BAY_3
+        assert on_correct is not None
+        assert on_correct.other == BAY_3
 
 
 def test_verify_names_the_ahead_workstation_only(real_clinic: Clinic, ahead: Database) -> None:
@@ -226,19 +229,21 @@ def test_every_write_path_passes_the_time_gate(clinic: Clinic) -> None:
             clinic.nurse,
             sid,
             p.Note("x"),
-            charting.kind_of(p.Note("x")),
+            EventKind.NOTE,
             tx.now + timedelta(days=1),
         )
 
 
-def forge_time(db: Database, session_id: str, seq: int, **times: datetime) -> None:
+def forge_time(
+    db: Database, session_id: str, seq: int, occurred_at: datetime, recorded_at: datetime
+) -> None:
     """Rewrite an event's times in SQL and recompute its hash and its chain's head
     consistently (the newest entry: nothing links to it), so only the times give it away."""
     with db.reading() as tx:
         row = tx.orm.scalars(
             select(Event).where(Event.session_id == session_id, Event.seq == seq)
         ).one()
-        envelope = replace(envelope_of(row), **times)
+        envelope = replace(envelope_of(row), occurred_at=occurred_at, recorded_at=recorded_at)
     digest = envelope.compute_hash()
     tamper(
         db,
@@ -299,4 +304,5 @@ def test_the_identity_is_made_once_and_kept_owner_only(tmp_path: Path) -> None:
     assert (tmp_path / "data" / FILE_NAME).stat().st_mode & 0o777 == 0o600
     (tmp_path / "data" / FILE_NAME).write_text("{damaged", encoding="utf-8")
     again = load_or_create(tmp_path / "data", "bay-9")
-    assert again.id != first.id and again.name == "bay-9"
+    assert again.id != first.id
+    assert again.name == "bay-9"
