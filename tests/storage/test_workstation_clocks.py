@@ -19,8 +19,8 @@ from ketachart.domain import payloads as p
 from ketachart.domain.events import EventKind
 from ketachart.errors import ValidationError
 from ketachart.models import AuditEntry, Event
-from ketachart.services import charting, sessions
-from ketachart.services.chains import append_event, envelope_of
+from ketachart.services import charting, patients, sessions, signing
+from ketachart.services.chains import append_event, envelope_of, load_events
 from ketachart.services.clock_guard import (
     CLOCK_AHEAD,
     CLOCK_DISAGREES,
@@ -29,13 +29,14 @@ from ketachart.services.clock_guard import (
     clock_warnings,
 )
 from ketachart.services.corrections import correct_entry
+from ketachart.services.sign_in import prove_password
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
 from ketachart.storage.workstation import FILE_NAME, Workstation, load_or_create
 from tests.cli_support import as_user
 from tests.postgres import privileged
 from tests.storage.test_verify import tamper
-from tests.support import Clinic, make_clinic
+from tests.support import PASSWORDS, Clinic, chart_to_discharged, make_clinic
 
 YEAR = timedelta(days=365)
 BAY_1 = Workstation("b1b1b1b1b1b1", "bay-1")
@@ -306,3 +307,31 @@ def test_the_identity_is_made_once_and_kept_owner_only(tmp_path: Path) -> None:
     again = load_or_create(tmp_path / "data", "bay-9")
     assert again.id != first.id
     assert again.name == "bay-9"
+
+
+# --- what was current at signing: chain order, not clock order ------------------------------
+
+
+def test_a_patient_edited_after_a_signature_from_an_ahead_clock_is_a_later_change(
+    clinic: Clinic, database_url: str
+) -> None:
+    """bay-3 (a year ahead) signs; then bay-1 edits the allergies. By the clocks the edit
+    came first; by the chain it came after, and the summary keeps the details as signed."""
+    sid = clinic.open_session()
+    chart_to_discharged(clinic, sid)
+    ahead = open_database(database_url, ManualClock(clinic.clock.now() + YEAR), workstation=BAY_3)
+    try:
+        physician = clinic.physician
+        password = PASSWORDS[physician.username]
+        proof = prove_password(ahead, physician, password, purpose=signing.SIGN_PURPOSE)
+        with ahead.transaction() as tx:
+            signing.sign_session(tx, physician, sid, proof, seen_head=clinic.seen(sid))
+    finally:
+        ahead.dispose()
+    clinic.later(5)
+    edited = replace(clinic.patient.details(), allergies="Latex")
+    clinic.act(patients.update_patient, clinic.nurse, clinic.patient.id, edited, "new allergy")
+    with clinic.db.reading() as tx:
+        shown, changes = patients.patient_for_chart(tx, clinic.patient.id, load_events(tx, sid))
+    assert shown.allergies == "Penicillin"  # as signed
+    assert [change.columns for change in changes] == [("allergies",)]
