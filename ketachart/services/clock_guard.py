@@ -50,13 +50,17 @@ LIMIT = timedelta(minutes=5)
 """How far two clocks may disagree before one is called wrong (clocks drift, and a
 workstation synchronised a few minutes late is not an error worth a flag)."""
 SERVER = "the database server's clock"
+_CHECKED = "clock_guard.checked"
 RECENT = 100
 """How many of the newest audit entries give "the newest recorded time" (a read by primary
 key, never a scan of the whole audit trail on each write)."""
-_CHECKED = "clock_guard.checked"
 _NEWEST = select(AuditEntry.seq, AuditEntry.at, AuditEntry.workstation).order_by(
     AuditEntry.seq.desc()
 )
+_RECENT = _NEWEST.limit(RECENT).subquery()
+_LATEST_RECENT = select(_RECENT).order_by(_RECENT.c.at.desc()).limit(1)
+"""The entry with the latest time among the RECENT newest: sorted by the database, so that
+one row is read per write, not RECENT."""
 
 
 @dataclass(frozen=True)
@@ -156,11 +160,8 @@ def _newest_entry(tx: Tx) -> tuple[int, datetime, str] | None:
     """The latest time recorded among the newest audit entries (every write appends one):
     its seq, time and workstation. Among RECENT entries, not only the last: a workstation
     behind stays flagged on each write, not only on its first after the others'."""
-    rows = tx.orm.connection().execute(_NEWEST.limit(RECENT)).all()
-    if not rows:
-        return None
-    latest = max(rows, key=lambda row: row.at)
-    return latest.seq, latest.at, latest.workstation
+    latest = tx.orm.connection().execute(_LATEST_RECENT).first()
+    return None if latest is None else (latest.seq, latest.at, latest.workstation)
 
 
 # --- on screen -------------------------------------------------------------------------------
