@@ -119,7 +119,8 @@ def check_clock(tx: Tx) -> tuple[str, str, str] | None:
     )
     if check.against_server:
         action = CLOCK_AHEAD if check.gap > timedelta(0) else CLOCK_BEHIND
-        log.warning("clock %s %s the server's clock", describe_gap(check.gap), action[6:])
+        side = "ahead of" if action == CLOCK_AHEAD else "behind"
+        log.warning("clock %s %s the server's clock", describe_gap(check.gap), side)
         return action, me.id if me else "", detail + f"server {format_instant(check.reference)}"
     log.warning("clock %s behind the newest recorded time", describe_gap(check.gap))
     return (
