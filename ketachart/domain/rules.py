@@ -18,6 +18,8 @@ FUTURE_TOLERANCE = timedelta(minutes=2)
 LATE_LIMIT = timedelta(hours=24)
 BEFORE_OPENING_LIMIT = timedelta(hours=12)
 """How long before its session was opened an entry may have happened (checks done before)."""
+CLOCKS_AGREE = timedelta(minutes=5)
+"""How far two workstations' clocks may differ before one is called wrong (clocks drift)."""
 
 # After discharge only these may still be added (before the physician signs).
 AFTER_DISCHARGE = frozenset(
@@ -47,12 +49,17 @@ def event_time_problem(
 ) -> TimeProblem | None:
     """The one rule for an entry's time against when it was entered (`recorded_at`) and
     when its session was opened: refused on entry (check_event_time) and reported by
-    verify on stored rows (services.time_checks)."""
+    verify on stored rows (services.time_checks). A session whose opening was recorded
+    after this entry's own recorded time was opened on a workstation whose clock disagrees
+    with this one's: the opening time cannot judge this entry (the wrong clock is flagged
+    and named by services.clock_guard, never this entry)."""
     if occurred_at > recorded_at + FUTURE_TOLERANCE:
         return TimeProblem.FUTURE
     if occurred_at < recorded_at - LATE_LIMIT:
         return TimeProblem.TOO_LATE
-    if opened_at is not None and occurred_at < opened_at - BEFORE_OPENING_LIMIT:
+    if opened_at is None or opened_at - recorded_at > CLOCKS_AGREE:
+        return None  # opened "after" this entry was made: two clocks disagree (clock_guard)
+    if occurred_at < opened_at - BEFORE_OPENING_LIMIT:
         return TimeProblem.BEFORE_OPENING
     return None
 

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, select, text
 
 from ketachart.domain.codec import format_instant
+from ketachart.domain.rules import CLOCKS_AGREE
 from ketachart.models import AuditEntry
 from ketachart.storage.database import Tx
 from ketachart.storage.workstation import Workstation, parse_stored
@@ -46,7 +47,7 @@ CLOCK_DISAGREES = "clock.disagrees"
 CLOCK_BACKWARDS = "clock.backwards"
 """Written by earlier versions, which moved a clock found behind up to the newest time."""
 CLOCK_FLAGS = (CLOCK_AHEAD, CLOCK_BEHIND, CLOCK_DISAGREES, CLOCK_BACKWARDS)
-LIMIT = timedelta(minutes=5)
+LIMIT = CLOCKS_AGREE
 """How far two clocks may disagree before one is called wrong (clocks drift, and a
 workstation synchronised a few minutes late is not an error worth a flag)."""
 SERVER = "the database server's clock"

@@ -335,3 +335,23 @@ def test_a_patient_edited_after_a_signature_from_an_ahead_clock_is_a_later_chang
         shown, changes = patients.patient_for_chart(tx, clinic.patient.id, load_events(tx, sid))
     assert shown.allergies == "Penicillin"  # as signed
     assert [change.columns for change in changes] == [("allergies",)]
+
+
+def test_a_session_opened_on_the_ahead_workstation_takes_the_correct_ones_entries(
+    real_clinic: Clinic, ahead: Database
+) -> None:
+    """Its opening is recorded a year ahead: the correct workstation's note, made after it
+    in the chain, is neither refused as 'long before the opening' nor reported so."""
+    clinic = real_clinic
+    with ahead.transaction() as tx:
+        opened = sessions.open_session(
+            tx, clinic.nurse2, clinic.patient.id, clinic.protocols[0].id, "Chair 3", Decimal(70)
+        )
+    note = clinic.act(charting.chart, clinic.nurse, opened.row.id, p.Note("from bay 1"))
+    assert abs(note.recorded_at - datetime.now(UTC)) < timedelta(minutes=1)
+    with clinic.db.reading() as tx:
+        problems = verify_all(tx)
+        warnings = clock_warnings(tx)
+    assert [pr for pr in problems if "bay-1" in str(pr)] == []
+    assert [w for w in warnings if "bay-1" in w] == []
+    assert "its clock is ahead" in warnings[0]
