@@ -201,7 +201,8 @@ class Outcome:
     rounds: list[list[str]]
     overwrites: int
     clock_warnings: int
-    """`clock.backwards` audit entries: every worker reads the same clock, so each is false."""
+    """Clock flags in the audit trail (services.clock_guard): every worker reads the same
+    clock, so each is false."""
 
     def figures(self) -> list[Figure]:
         tried = sum(len(r.saved) + len(r.errors) for r in self.reports)
@@ -255,6 +256,7 @@ def prove_engine(url: str, strength: Strength = REDUCED) -> Outcome:
     rounds = [list(pair) for pair in zip_longest(*replies, fillvalue="lost")]
     corrections = sum(a == "saved" for pair in rounds for a in pair)
     before[corrected] += corrections
+    clinic.clock.set(datetime.now(UTC))  # verified at the time the workers wrote in
     outcome = _check(db, reports, before, rounds)
     outcome.acknowledged += corrections
     db.dispose()
