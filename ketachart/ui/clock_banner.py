@@ -22,11 +22,6 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_MS = 30_000
 
 
-def describe_lag(lag: timedelta) -> str:
-    """Kept for callers of the earlier banner: services.clock_guard.describe_gap."""
-    return describe_gap(lag)
-
-
 class ClockBanner(QLabel):
     """Checks every 30 s (and when asked); hidden while the clocks agree."""
 

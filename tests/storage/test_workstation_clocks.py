@@ -355,3 +355,27 @@ def test_a_session_opened_on_the_ahead_workstation_takes_the_correct_ones_entrie
     assert [pr for pr in problems if "bay-1" in str(pr)] == []
     assert [w for w in warnings if "bay-1" in w] == []
     assert "its clock is ahead" in warnings[0]
+
+
+def test_a_clock_behind_on_another_workstation_is_no_impossible_time(
+    clinic: Clinic, database_url: str
+) -> None:
+    """bay-3's clock is 10 minutes behind bay-1's: its entry, after bay-1's in the chain, is
+    not 'recorded before the entry before it' (that is for one workstation's own entries);
+    which of the two clocks is wrong cannot be told, so verify names both, blames neither."""
+    clinic.db.workstation = BAY_1
+    sid = clinic.open_session()
+    behind = open_database(
+        database_url, ManualClock(clinic.clock.now() - timedelta(minutes=10)), workstation=BAY_3
+    )
+    try:
+        with behind.transaction() as tx:
+            charting.chart(tx, clinic.nurse2, sid, p.Note("from bay 3"))
+    finally:
+        behind.dispose()
+    with clinic.db.reading() as tx:
+        assert verify_all(tx) == []
+        warnings = clock_warnings(tx)
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"{BAY_1} recorded ")
+    assert f"10 min ahead of later entries by {BAY_3}: one of these clocks is wrong" in warnings[0]

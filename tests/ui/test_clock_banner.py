@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 from ketachart.clock import ManualClock, SkewedClock, SystemClock
 from ketachart.domain import payloads as p
 from ketachart.services import charting
+from ketachart.services.clock_guard import describe_gap
 from ketachart.storage.database import Database, open_database
 from ketachart.storage.workstation import Workstation as WorkstationId
-from ketachart.ui.clock_banner import ClockBanner, describe_lag
+from ketachart.ui.clock_banner import ClockBanner
 from ketachart.ui.main_window import MainWindow
 from ketachart.ui.workstation import Workstation
 from tests.support import ALL_PRE_CHECKS, Clinic, make_clinic
@@ -81,8 +82,9 @@ def test_the_banner_is_checked_again_by_a_timer(
         (365 * 86400 + 7, "365 days"),
     ],
 )
-def test_lag_is_described_in_plain_units(seconds: int, text: str) -> None:
-    assert describe_lag(timedelta(seconds=seconds)) == text
+def test_gaps_are_described_in_plain_units(seconds: int, text: str) -> None:
+    assert describe_gap(timedelta(seconds=seconds)) == text
+    assert describe_gap(timedelta(seconds=-seconds)) == text
 
 
 YEAR = timedelta(days=365)
