@@ -61,7 +61,7 @@ START_TIMEOUT_S = 120
 MAX_EXTRA_S = 60
 TYPICAL_SESSION_SPAN = timedelta(hours=30)
 """Its charting and its signature the next morning end before now: the bedside's real clock
-must not be behind the newest recorded time (services.clock_guard)."""
+must not be behind the newest recorded time (services.clock_guard would flag every save)."""
 
 
 @dataclass(frozen=True)

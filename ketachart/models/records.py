@@ -25,6 +25,8 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    workstation: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    """Which workstation wrote it: "<id> <name>" (storage.workstation); empty before 0007."""
 
 
 class ChainHead(Base):

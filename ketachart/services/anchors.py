@@ -27,6 +27,7 @@ from ketachart.storage import backup, key_records
 from ketachart.storage.anchors import FILE_NAME, Anchor, AnchorBook, database_key
 from ketachart.storage.database import Database, Tx
 from ketachart.storage.key_records import KeyRecord
+from ketachart.storage.workstation import load_or_create
 
 SESSION_PREFIX = "session:"
 
@@ -38,8 +39,11 @@ def workstation_anchor_file() -> Path:
 
 def keep_anchors(db: Database, path: Path | None = None) -> AnchorBook:
     """Make `db` record the chain heads it writes and reads in this workstation's file, and
-    find the clinic key this workstation recorded in the file beside it."""
+    find the clinic key this workstation recorded in the file beside it, and name this
+    workstation (kept in the same folder) in every audit entry it writes."""
     path = path or workstation_anchor_file()
+    if db.workstation is None:
+        db.workstation = load_or_create(path.parent)
     db.anchors = AnchorBook(
         path,
         database_key(db.engine.url),

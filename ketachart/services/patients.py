@@ -25,8 +25,9 @@ from ketachart.services.clinic import clinic_mrn_rule
 from ketachart.services.patient_history import (
     PatientChange,
     as_signed,
+    last_version_before,
     record_version,
-    signed_at,
+    signature_of,
     versions_of,
 )
 from ketachart.storage.database import Tx
@@ -236,10 +237,11 @@ def patient_for_chart(
     details as they were when it was signed, with every later change; any other chart the
     current details. The one place this is decided: the screen and the PDF both render it."""
     current = get_patient(tx, patient_id)
-    signed = signed_at(events)
-    if signed is None:
+    signature = signature_of(events)
+    if signature is None:
         return current, ()
-    at_signing, changes = as_signed(versions_of(tx, patient_id), signed)
+    before = last_version_before(tx, patient_id, signature)
+    at_signing, changes = as_signed(versions_of(tx, patient_id), signature, before)
     if at_signing is None:
         return current, ()
     return replace(current, **{c: getattr(at_signing, c) for c in DETAIL_COLUMNS}), changes

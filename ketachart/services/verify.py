@@ -1,6 +1,7 @@
 """Checking a database: SQLite integrity, every hash chain, every chain head, every signature,
 every patient's versions against its row, every protocol version's and setting's versions
-against its row, every session's protocol against the one it was opened with."""
+against its row, every session's protocol against the one it was opened with, every entry's
+times (services.time_checks)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from ketachart.services.row_history import (
     protocol_digest,
 )
 from ketachart.services.signing import verify_signatures
+from ketachart.services.time_checks import time_problems
 from ketachart.storage import dialect
 from ketachart.storage.database import Tx
 
@@ -79,6 +81,7 @@ def verify_all(tx: Tx) -> list[Problem]:
     problems.extend(_verify_patients(tx))
     problems.extend(_verify_row_versions(tx, heads))
     problems.extend(_sessions_protocols(tx))
+    problems.extend(_readable("entry times", partial(time_problems, tx)))
     return problems
 
 

@@ -17,7 +17,7 @@ from filelock import FileLock
 from sqlalchemy import URL, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ketachart.clock import Clock, SystemClock
+from ketachart.clock import Clock, SystemClock, follows_real_time
 from ketachart.domain.codec import format_instant
 from ketachart.errors import BadDatabaseUrl, DatabaseDamaged, StorageError
 from ketachart.storage import dialect
@@ -27,6 +27,7 @@ from ketachart.storage.errors import translate
 from ketachart.storage.files import OWNER_FILE, create_private_file
 from ketachart.storage.key_records import KeyRecord
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
+from ketachart.storage.workstation import Workstation
 
 log = logging.getLogger(__name__)
 WRITE_OPTION = "ketachart_write"
@@ -55,6 +56,11 @@ class Tx:
     """Run once the transaction has committed (e.g. to remember what it appended)."""
     after_rollback: list[Callable[[], None]] = field(default_factory=list)
     """Run if it did not commit (e.g. to remove a file that was to be put in place)."""
+    workstation: Workstation | None = None
+    """The workstation this transaction runs on, recorded with each of its audit entries."""
+    real_time: bool = False
+    """`now` follows real time (not a test's simulated clock): on PostgreSQL it is compared
+    with the server's clock (services.clock_guard)."""
 
 
 class Database:
@@ -69,14 +75,15 @@ class Database:
         *,
         read_only: bool = False,
         synthetic_history: bool = False,
+        workstation: Workstation | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.read_only = read_only
         self.synthetic_history = synthetic_history
         """True only for the demo generator, whose clock is set back on purpose to write past
-        days: its writes are not checked against the newest recorded time (services.clock_guard),
-        where a clock found behind would move them up to that time and flag them."""
+        days: its writes are not checked against the other clocks (services.clock_guard),
+        where a clock found behind would be flagged."""
         writer = engine if read_only else engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
@@ -84,6 +91,8 @@ class Database:
         """What this Database object keeps of what was read, for all its transactions."""
         self.anchors: AnchorBook | None = None
         """Where this workstation records the chain heads it sees (storage.anchors), if set."""
+        self.workstation = workstation
+        """Which workstation writes (storage.workstation), recorded with every audit entry."""
         self.key_record: KeyRecord | None = None
         """Where this workstation recorded the clinic key (storage.key_records), if set."""
 
@@ -136,6 +145,8 @@ class Database:
             self.caches,
             read_only=self.read_only,
             synthetic_history=self.synthetic_history,
+            workstation=self.workstation,
+            real_time=follows_real_time(self.clock),
         )
 
     def dispose(self) -> None:
@@ -236,11 +247,17 @@ def _install_listeners(engine: Engine, read_only: bool = False) -> None:
 
 
 def open_database(
-    url: str, clock: Clock | None = None, *, migrate: bool = True, read_only: bool | None = None
+    url: str,
+    clock: Clock | None = None,
+    *,
+    migrate: bool = True,
+    read_only: bool | None = None,
+    workstation: Workstation | None = None,
 ) -> Database:
     """Open, check and (optionally) migrate a database, raising a KetachartError if it can't.
     `read_only` None: read-only if KETACHART_READ_ONLY=1 or the SQLite file (or its folder)
-    cannot be written; such a database opens for looking, never migrates and refuses writes."""
+    cannot be written; such a database opens for looking, never migrates and refuses writes.
+    `workstation`: the one writing (else services.anchors.keep_anchors names it)."""
     if read_only is None:
         read_only = wants_read_only(url)
     engine = create_database_engine(url, read_only=read_only)
@@ -248,7 +265,7 @@ def open_database(
         engine.dispose()
         read_only = True
         engine = create_database_engine(url, read_only=True)
-    database = Database(engine, clock, read_only=read_only)
+    database = Database(engine, clock, read_only=read_only, workstation=workstation)
     try:
         check_integrity(database)
         if not read_only:

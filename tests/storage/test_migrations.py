@@ -21,6 +21,7 @@ from ketachart.models import Base, ChainHead, Patient, PatientVersion, RowVersio
 from ketachart.services.verify import verify_all
 from ketachart.storage import dialect, migrate, pg_roles
 from ketachart.storage.database import Database, open_database
+from ketachart.storage.workstation import Workstation
 from tests.postgres import TEST_ROLES, superuser_url
 from tests.support import make_clinic
 
@@ -420,3 +421,35 @@ def test_existing_protocols_and_settings_get_a_first_version(
     assert problems == []
     with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
         connection.execute(text("DELETE FROM row_versions"))
+
+
+# --- 0007: each audit entry names its workstation -------------------------------------------
+
+
+def test_existing_audit_entries_keep_their_hashes_and_triggers(
+    db: Database, clock: ManualClock
+) -> None:
+    make_clinic(db, clock)  # written with no workstation: the column stays empty
+    with db.reading() as tx:
+        before = list(tx.orm.execute(text("SELECT seq, hash FROM audit_entries ORDER BY seq")))
+    migrate.run_alembic(db, "downgrade", "0005")
+    with db.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("audit_entries")}
+    assert "workstation" not in columns
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        after = list(tx.orm.execute(text("SELECT seq, hash FROM audit_entries ORDER BY seq")))
+        assert verify_all(tx) == []
+    assert after == before
+    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+        connection.execute(text("UPDATE audit_entries SET workstation = 'x'"))
+
+
+def test_going_back_past_0007_is_refused_once_entries_name_a_workstation(
+    db: Database, clock: ManualClock
+) -> None:
+    db.workstation = Workstation("a1a1a1a1a1a1", "bay-1")
+    make_clinic(db, clock)
+    with pytest.raises(RuntimeError, match="name the workstation that wrote them"):
+        migrate.run_alembic(db, "downgrade", "0005")
+    assert revision(db) == "0007"

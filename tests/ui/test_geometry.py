@@ -32,7 +32,7 @@ import pkgutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -60,9 +60,11 @@ from ketachart.domain.events import EventKind
 from ketachart.domain.vocab import Role
 from ketachart.errors import Approval, AuthenticationFailed
 from ketachart.services import charting, patients, staff
+from ketachart.services.clock_guard import ClockCheck
 from ketachart.services.sign_in import MAX_FAILED_LOGINS, sign_in
 from ketachart.services.staff import StaffRow
 from ketachart.services.users import new_password
+from ketachart.storage.workstation import Workstation as WorkstationId
 from ketachart.ui.approvals_dialog import ApprovalsDialog
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
@@ -114,6 +116,15 @@ ABSTRACT_DIALOGS = {
 }
 MIN_TIMELINE_ROWS = {"1366x768": 10, "1280x720": 8}
 """Timeline rows the chart shows in the worst case (banners, notice, alerts, long name)."""
+LONGEST_CLOCK_WARNING = ClockCheck(
+    timedelta(days=-365, minutes=-7),
+    datetime(2026, 3, 10, 14, 0, tzinfo=UTC),
+    datetime(2027, 3, 10, 14, 7, tzinfo=UTC),
+    against_server=False,
+    other=WorkstationId(
+        "0123456789ab", "Treatment bay 3, west wing, second floor, the workstation by the door"[:64]
+    ),
+)
 CONTROLS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit)
 
 
@@ -380,6 +391,9 @@ def check_main_window(check: Checker, ws: Workstation, sessions: dict[str, str])
     window.show()
     check.qtbot.waitExposed(window)
     check.check("board", window, mrn=False)
+    window.clock_banner.show_status(LONGEST_CLOCK_WARNING)  # the clock banner's longest text
+    check.check("board-clock-banner", window, mrn=False)
+    window.clock_banner.show_status(None)
     window.show_patients()
     check.check("patients", window, mrn=False)
     window.show_review()

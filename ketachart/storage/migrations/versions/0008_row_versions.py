@@ -9,7 +9,7 @@ Each existing protocol version and setting gets its first version from its row a
 their hashes.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ketachart.models.base import UTCDateTime
 from ketachart.storage import dialect
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
