@@ -110,9 +110,14 @@ def battery(
             except Exception as error:  # the rewrite itself failed: it proves nothing
                 problems = [Problem("ERROR", f"{type(error).__name__}: {error}"[:300])]
         where = rewrite.where(target)
-        detected = any(problem.where == where for problem in problems)
+        detected = any(_names(problem.where, where) for problem in problems)
         results.append(Result(engine, rewrite.name, detected, tuple(problems)))
     return results
+
+
+def _names(found: str, where: str) -> bool:
+    """A problem found at `where` itself, or at an entry of it ("session X, entry 6")."""
+    return found == where or found.startswith(f"{where},")
 
 
 def battery_on(url: str, folder: Path) -> list[Result]:
