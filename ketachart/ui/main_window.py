@@ -28,6 +28,7 @@ from ketachart.ui.widgets import keep_on_screen, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
+    from ketachart.services.integrity import FullCheckStatus
     from ketachart.ui.chart_view import ChartView
     from ketachart.ui.password_dialog import ChangePasswordDialog
     from ketachart.ui.review_view import ReviewView
@@ -62,9 +63,15 @@ class MainWindow(QMainWindow):
         self.hidden = HiddenDialogs()
         self.watcher = InactivityWatcher(ws, self)
         self.user_label = plain_label()
+        self.full_check_label = named_label("fullCheck", "")
+        self.statusBar().addPermanentWidget(self.full_check_label)
         self._connect()
         self._make_toolbar()
         self._restore_layout()
+
+    def show_full_check(self, status: FullCheckStatus) -> None:
+        """When the full integrity check last passed, or that it failed (ui.full_check)."""
+        self.full_check_label.setText(status.describe())
 
     def _under_banner(self, screens: QWidget) -> QWidget:
         """The screens, under banners that stay while the database cannot be written or this
