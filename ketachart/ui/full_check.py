@@ -43,6 +43,8 @@ class FullCheckSchedule(QObject):
         self.timer.timeout.connect(self.run)
 
     def start(self) -> None:
+        """Show when the check last passed (one settings row read), and look again later."""
+        self.checked.emit(integrity.status(self.db))
         self.timer.start()
         QTimer.singleShot(FIRST_AFTER_MS, self, self.run)
 
