@@ -4,6 +4,7 @@ backup copy, in `verify`, and daily in the background, which records when it las
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,8 +17,9 @@ from sqlalchemy import Engine, event, func, select
 from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.errors import DatabaseDamaged
-from ketachart.models import AuditEntry, Setting
+from ketachart.models import AuditEntry, InfusionSession, Setting
 from ketachart.services import backups, integrity
+from ketachart.storage import dialect
 from ketachart.storage.backup import sqlite_url
 from ketachart.storage.database import Database, open_database
 from tests.cli_support import as_user
@@ -243,3 +245,34 @@ def test_postgresql_has_no_full_check_to_run_or_record(db: Database) -> None:
     else:
         assert found.last_passed is not None
         assert audit_count(db) == audits + 1
+
+
+def test_a_save_goes_on_while_the_daily_check_reads(
+    local: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check holds its read transaction open (here until the save is done): in WAL mode
+    a writer does not wait for it."""
+    inside, release = threading.Event(), threading.Event()
+    real = dialect.full_integrity_problems
+
+    def held_open(connection: Any) -> list[str]:
+        problems = real(connection)
+        inside.set()
+        release.wait(30)
+        return problems
+
+    monkeypatch.setattr(dialect, "full_integrity_problems", held_open)
+    found: list[integrity.FullCheckStatus] = []
+    worker = threading.Thread(target=lambda: found.append(integrity.run_if_due(local.db)))
+    worker.start()
+    try:
+        assert inside.wait(30)
+        session_id = local.open_session()  # a save, while the check's transaction is open
+        checking = worker.is_alive()
+    finally:
+        release.set()
+        worker.join(30)
+    assert checking
+    with local.db.reading() as tx:
+        assert tx.orm.get(InfusionSession, session_id) is not None
+    assert found[0].last_passed is not None
