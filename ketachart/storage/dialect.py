@@ -108,8 +108,8 @@ def integrity_problems(
         return []
     if full:
         return full_integrity_problems(connection)
-    problems = _sqlite_check(connection, "quick_check(sqlite_schema)")
-    present = set(connection.exec_driver_sql("SELECT name FROM sqlite_schema").scalars())
+    problems = _sqlite_check(connection, "quick_check(sqlite_master)")
+    present = set(connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
     for table in tables:
         if table in present:
             problems.extend(_sqlite_check(connection, f"quick_check({table})"))
