@@ -61,11 +61,13 @@ ROW_MISSING = "the row is missing but its versions are recorded: deleted outside
 SESSION_PROTOCOL_MISSING = "the protocol version it was opened with is missing"
 
 
-def verify_all(tx: Tx) -> list[Problem]:
-    """Every problem found; an empty list means the database is intact."""
-    problems = [
-        Problem("database", m) for m in dialect.full_integrity_problems(tx.orm.connection())
-    ]
+def verify_all(tx: Tx, *, integrity: bool = True) -> list[Problem]:
+    """Every problem found; an empty list means the database is intact. `integrity` False:
+    SQLite's full integrity check has just run on this database (`ketachart verify` runs it
+    before the sign-in writes anything), so it is not read a second time."""
+    connection = tx.orm.connection()
+    damage = dialect.full_integrity_problems(connection) if integrity else []
+    problems = [Problem("database", m) for m in damage]
     heads = {h.chain: h for h in tx.orm.scalars(select(ChainHead))}
     for session_id in tx.orm.scalars(select(InfusionSession.id)).all():
         head = heads.get(session_chain(session_id))

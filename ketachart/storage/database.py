@@ -34,6 +34,10 @@ WRITE_OPTION = "ketachart_write"
 NO_TRANSACTION_OPTION = "ketachart_no_transaction"  # for the few pragmas refused inside one
 READ_ONLY_ENV = "KETACHART_READ_ONLY"
 """Set to 1 to open the database read-only (to look at a copy without any risk of writing)."""
+DAMAGED_MESSAGE = (
+    "The database failed its integrity check and will not be written "
+    "to. Restore it from a backup (see README: Backup and restore)."
+)
 
 
 @dataclass
@@ -95,6 +99,9 @@ class Database:
         """Which workstation writes (storage.workstation), recorded with every audit entry."""
         self.key_record: KeyRecord | None = None
         """Where this workstation recorded the clinic key (storage.key_records), if set."""
+        self.damaged = False
+        """Set when a full integrity check, run after the open, found this database damaged
+        (services.integrity): from then on every write transaction is refused."""
 
     @property
     def dialect_name(self) -> str:
@@ -107,6 +114,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """Write transaction: committed when the block ends, rolled back on any error."""
+        if self.damaged:
+            raise DatabaseDamaged(DAMAGED_MESSAGE)
         tx: Tx | None = None
         try:
             with _translated(self.sqlite_path), self._writer() as orm, orm.begin():
@@ -388,9 +397,17 @@ def _at_schema_head(database: Database) -> bool:
     return revision == SCHEMA_HEAD
 
 
+OPEN_CHECKED_TABLES = ("alembic_version", "users", "settings", "protocol_versions")
+"""The tables SQLite's quick check reads at every open: small (they grow with the staff and
+the protocols, never with the events), and read by every sign-in and every command."""
+
+
 def check_integrity(database: Database) -> None:
-    """Quick check at startup (a full one before a file is first switched to WAL); a damaged
-    database is never written to."""
+    """The check at every open, in time independent of the file's size (see
+    dialect.integrity_problems: the schema, the small tables, a file cut short), or SQLite's
+    full check before a file is first switched to WAL mode (the switch writes to it). A
+    database found damaged is never written to. The full check of a file already in WAL mode
+    runs in `verify`, on each backup copy, and daily in the background (services.integrity)."""
     path = database.sqlite_path
     if path is not None and not path.exists():
         return
@@ -402,9 +419,21 @@ def check_integrity(database: Database) -> None:
             "restore)."
         )
     with _translated(path), database.engine.connect() as connection:
-        problems = dialect.integrity_problems(connection)
-    if problems:
-        raise DatabaseDamaged(
-            "The database failed its integrity check and will not be written "
-            "to. Restore it from a backup (see README: Backup and restore)."
+        full = database.dialect_name == "sqlite" and not database.read_only
+        full = full and not dialect.in_wal_mode(connection)
+        problems = dialect.integrity_problems(
+            connection, OPEN_CHECKED_TABLES, full=full, file_bytes=_bytes_without_wal(path)
         )
+    if problems:
+        raise DatabaseDamaged(DAMAGED_MESSAGE)
+
+
+def _bytes_without_wal(path: Path | None) -> int | None:
+    """The SQLite file's length, if its write-ahead log holds no pages it lacks (a log with
+    content, after a crash or beside another workstation's writes, is read with it)."""
+    if path is None:
+        return None
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    return path.stat().st_size

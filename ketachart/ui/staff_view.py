@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ketachart.errors import KetachartError
 from ketachart.services import staff
+from ketachart.services.integrity import FullCheckStatus
 from ketachart.services.staff import StaffRow
 from ketachart.services.staff_status import account_status
 from ketachart.ui.notice import Notice, NoticeKind
@@ -114,7 +115,13 @@ class StaffView(QWidget):
         layout.addLayout(row, 1)
         self.status = plain_label(wrap=True)
         layout.addWidget(self.status)
+        self.full_check = plain_label(wrap=True)
+        layout.addWidget(self.full_check)
         self._update_buttons()
+
+    def show_full_check(self, status: FullCheckStatus) -> None:
+        """When the database's full integrity check last passed (ui.full_check)."""
+        self.full_check.setText(status.describe())
 
     def _build_table(self) -> QTableView:
         table = row_table(self.model, self.tr("Staff accounts"))
