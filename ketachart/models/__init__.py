@@ -2,7 +2,7 @@
 
 from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
-from ketachart.models.people import Patient, PatientVersion, User
+from ketachart.models.people import Patient, PatientSearchKey, PatientVersion, User
 from ketachart.models.records import AuditEntry, ChainHead, Setting
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Event",
     "InfusionSession",
     "Patient",
+    "PatientSearchKey",
     "PatientVersion",
     "ProtocolVersion",
     "Setting",

@@ -30,6 +30,7 @@ TABLES = {
     "chain_heads",
     "events",
     "patient_versions",
+    "patient_search_keys",
     "patients",
     "protocol_versions",
     "sessions",
