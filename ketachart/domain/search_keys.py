@@ -61,6 +61,14 @@ def name_keys(name: str) -> list[str]:
     return keys
 
 
+def query_words(folded: str) -> list[str]:
+    """The words of a folded query, each written unit without its punctuation as names are
+    keyed ("o'bri" begins the key "obrien", "smith-jo" begins "smithjones"). An MRN is not
+    matched by its words: the whole query is matched against it."""
+    units = ("".join(words(unit)) for unit in folded.split())
+    return [unit for unit in units if unit]
+
+
 def search_keys(mrn: str, family_name: str, given_name: str) -> list[str]:
     """Every key a patient is found by, without repeats: the folded MRN whole (a prefix of
     it finds the patient), then the words of the family and given names."""

@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, select, update
 
-from ketachart.domain.search_keys import after_prefix, fold, search_keys, words
+from ketachart.domain.search_keys import after_prefix, fold, query_words, search_keys
 from ketachart.models import Patient, PatientSearchKey
 from ketachart.storage.database import Tx
 
@@ -61,7 +61,7 @@ def search_statement(text: str, limit: int) -> Select[Patient]:
 def _matching_ids(text: str, folded: str) -> Select[int]:
     """The ids of the patients the typed text finds: each way of matching is one index seek."""
     found = [_keys_starting(folded)]
-    typed = words(folded)
+    typed = query_words(folded)
     if typed and typed != [folded]:
         found.append(_every_word_begins_a_key(typed))
     with contextlib.suppress(ValueError):
@@ -72,9 +72,9 @@ def _matching_ids(text: str, folded: str) -> Select[int]:
 
 
 def _every_word_begins_a_key(typed: list[str]) -> Select[int]:
-    """Patients with a key starting with each typed word (the first word seeks the index;
-    the others are checked for those patients alone, by their keys)."""
-    first, *others = typed
+    """Patients with a key starting with each typed word: the longest word (likely the
+    fewest patients) seeks the index; the others are checked for those patients alone."""
+    first, *others = sorted(typed, key=len, reverse=True)
     statement = _keys_starting(first)
     for word in others:
         other = PatientSearchKey.__table__.alias()
@@ -94,4 +94,3 @@ def _starts(key: SQLColumnExpression[str], prefix: str) -> ColumnElement[bool]:
     """`key` begins with `prefix`, as a range an index seeks (LIKE would not use it on
     SQLite, and depends on the collation on PostgreSQL)."""
     return and_(key >= prefix, key < after_prefix(prefix))
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ketachart.domain.search_keys import after_prefix, fold, name_keys, search_keys
+from ketachart.domain.search_keys import after_prefix, fold, name_keys, query_words, search_keys
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,9 @@ def test_after_prefix_bounds_every_text_starting_with_the_prefix(prefix: str) ->
     assert prefix + "zzz" < bound or prefix.endswith("\U0010ffff")
     assert prefix + "\uffff" < bound or prefix.endswith("\U0010ffff")
     bound.encode()  # never a lone surrogate: the databases store UTF-8
+
+
+def test_a_query_is_matched_by_its_written_units() -> None:
+    assert query_words("o'bri smith-jo") == ["obri", "smithjo"]
+    assert query_words("mrn-0001") == ["mrn0001"]
+    assert query_words("-- ;") == []
