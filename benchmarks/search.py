@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import random
 import statistics
 import sys
@@ -30,6 +31,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from sqlalchemy import ColumnElement, Select, insert, or_, select
 
+from benchmarks.core import POSTGRES_ENV, postgres_database
 from ketachart.clock import ManualClock
 from ketachart.domain.search_keys import fold, search_keys
 from ketachart.domain.vocab import Role
@@ -148,6 +150,11 @@ CASES = (
 )
 
 
+BASELINE = "baseline: one patient by id"
+"""The cheapest read the screens make, through the same transaction: what a search costs
+beyond opening a read is its figure minus this one."""
+
+
 def _two_words(patient: Synthetic) -> str:
     return f"{patient.given_name[:2]} {patient.family_name[:3]}"
 
@@ -164,10 +171,25 @@ def clinic_of(url: str, count: int) -> Iterator[tuple[Database, Actor, list[Synt
         admin = users.create_user(tx, None, "admin", "Admin", "", Role.ADMIN, hashed)
         nurse = users.create_user(tx, admin, "nurse", "Nurse", "RN", Role.NURSE, hashed)
         bulk_register(tx, patients)
+    if database.dialect_name == "postgresql":
+        with database.engine.connect() as connection:  # as autovacuum would, soon after
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
     try:
         yield database, nurse, patients
     finally:
         database.dispose()
+
+
+@contextlib.contextmanager
+def database_url(postgres_server: str | None, size: int) -> Iterator[str]:
+    """A new, empty database: on the PostgreSQL server if given, else an SQLite file."""
+    if postgres_server:
+        with postgres_database(postgres_server) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / f'search-{size}.sqlite'}"
 
 
 def median_ms(
@@ -188,8 +210,11 @@ def median_ms(
 def measure(
     database: Database, nurse: Actor, patients: list[Synthetic], repeat: int
 ) -> dict[str, tuple[float, float]]:
-    """(after, before) median milliseconds for each case."""
-    figures = {}
+    """(after, before) median milliseconds for each case, and the baseline's (twice)."""
+    rng = random.Random(BASELINE)
+    ids = [str(rng.randint(1, len(patients))) for _ in range(repeat)]
+    baseline = median_ms(database, lambda tx, t: tx.orm.get(Patient, int(t)), ids)
+    figures = {BASELINE: (baseline, baseline)}
     for case in CASES:
         rng = random.Random(case.name)
         texts = [case.texts(patients, rng) for _ in range(repeat)]
@@ -208,19 +233,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs=2, default=SIZES, metavar=("SMALL", "LARGE"))
     parser.add_argument("--repeat", type=int, default=REPEAT, help="searches per figure")
     parser.add_argument(
-        "--postgres", metavar="URL", help="an empty PostgreSQL database for each size: URL "
-        "with {size} in the database name (default: SQLite files in a temporary folder)"
-    )  # fmt: skip
+        "--postgres",
+        action="store_true",
+        help=f"on a new database of the PostgreSQL server named by {POSTGRES_ENV} (its "
+        "superuser's URL), dropped after; default: SQLite files in a temporary folder",
+    )
     args = parser.parse_args(argv)
+    server = os.environ.get(POSTGRES_ENV, "").strip()
+    if args.postgres and not server:
+        parser.error(f"--postgres needs {POSTGRES_ENV}")
     small, large = args.sizes
     results: dict[int, dict[str, tuple[float, float]]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for size in (small, large):
-            url = (
-                args.postgres.format(size=size)
-                if args.postgres
-                else f"sqlite:///{Path(folder) / f'search-{size}.sqlite'}"
-            )
+    for size in (small, large):
+        with database_url(server if args.postgres else None, size) as url:
             started = time.perf_counter()
             with clinic_of(url, size) as (database, nurse, patients):
                 built = time.perf_counter() - started
@@ -229,15 +254,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine = "PostgreSQL" if args.postgres else "SQLite"
     print(f"\nPatient search on {engine}, median ms of {args.repeat} searches (50 rows shown)")
     print(
-        f"  {'search':<26}{'after':>9}{'':>3}{'after':>9}{'ratio':>7}"
+        f"  {'search':<28}{'after':>9}{'':>3}{'after':>9}{'ratio':>7}"
         f"   {'before':>9}{'':>3}{'before':>9}{'ratio':>7}"
     )
-    print(f"  {'':<26}{small:>9,}{'':>3}{large:>9,}{'':>7}   {small:>9,}{'':>3}{large:>9,}")
-    for case in CASES:
-        after_s, before_s = results[small][case.name]
-        after_l, before_l = results[large][case.name]
+    print(f"  {'':<28}{small:>9,}{'':>3}{large:>9,}{'':>7}   {small:>9,}{'':>3}{large:>9,}")
+    for name in (BASELINE, *(case.name for case in CASES)):
+        after_s, before_s = results[small][name]
+        after_l, before_l = results[large][name]
         print(
-            f"  {case.name:<26}{after_s:9.2f}{'':>3}{after_l:9.2f}{after_l / after_s:7.1f}"
+            f"  {name:<28}{after_s:9.2f}{'':>3}{after_l:9.2f}{after_l / after_s:7.1f}"
             f"   {before_s:9.2f}{'':>3}{before_l:9.2f}{before_l / before_s:7.1f}"
         )
     return 0
