@@ -3,7 +3,7 @@
 from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
 from ketachart.models.keys import Certificate, ClinicKey, UserKey, VouchedEntry
-from ketachart.models.people import Patient, PatientVersion, User
+from ketachart.models.people import Patient, PatientSearchKey, PatientVersion, User
 from ketachart.models.records import AuditEntry, ChainHead, RowVersion, Setting
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Event",
     "InfusionSession",
     "Patient",
+    "PatientSearchKey",
     "PatientVersion",
     "ProtocolVersion",
     "RowVersion",

@@ -18,6 +18,7 @@ from ketachart.clock import ManualClock
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.errors import DatabaseDamaged
 from ketachart.models import Base, ChainHead, Patient, PatientVersion, RowVersion, User
+from ketachart.services.patients import find_patients
 from ketachart.services.verify import verify_all
 from ketachart.storage import dialect, migrate, pg_roles
 from ketachart.storage.database import Database, open_database
@@ -31,6 +32,7 @@ TABLES = {
     "chain_heads",
     "events",
     "patient_versions",
+    "patient_search_keys",
     "patients",
     "protocol_versions",
     "row_versions",
@@ -453,3 +455,30 @@ def test_going_back_past_0007_is_refused_once_entries_name_a_workstation(
     with pytest.raises(RuntimeError, match="name the workstation that wrote them"):
         migrate.run_alembic(db, "downgrade", "0005")
     assert revision(db) == "0007"
+
+
+# --- 0009: patient search through indexes ----------------------------------------------------
+
+
+def test_existing_patients_are_folded_and_keyed_for_search(
+    db: Database, clock: ManualClock
+) -> None:
+    clinic = make_clinic(db, clock)
+    migrate.run_alembic(db, "downgrade", "0005")
+    assert "patient_search_keys" not in table_names(db)
+    with db.engine.begin() as connection:  # a patient saved before search was indexed
+        connection.execute(
+            text(
+                "INSERT INTO patients (mrn, family_name, given_name, date_of_birth, sex, "
+                "allergies, notes, no_known_allergies_at, created_at, updated_at) VALUES "
+                "('OLD-1', 'Núñez García', 'Øystein', :born, 'male', '', '', NULL, :at, :at)"
+            ),
+            {"born": datetime(1970, 1, 1).date(), "at": clock.now()},
+        )
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        old = tx.orm.scalars(select(Patient).where(Patient.mrn == "OLD-1")).one()
+        assert (old.family_fold, old.given_fold) == ("nunez garcia", "oystein")
+        for query in ("garc", "NUNEZ oyst", "old-"):
+            assert [r.mrn for r in find_patients(tx, clinic.nurse, query)] == ["OLD-1"], query
+        assert [r.mrn for r in find_patients(tx, clinic.nurse, "luk")] == ["MRN-0001"]
