@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select, update
 
 from ketachart.app import main
+from ketachart.cli.user_commands import CERTIFIED_VERBS
 from ketachart.models import AuditEntry, User
 from ketachart.services.sign_in import MAX_FAILED_LOGINS, REFUSED_MESSAGE
 from ketachart.storage.database import open_database
-from tests.cli_support import as_user
+from tests.cli_support import as_user, clinic_passphrase
 from tests.support import Clinic
 
 NEW_PASSWORD = "quiet-harbour-lamp-7"
@@ -47,10 +48,17 @@ class Cli:
         return code, captured.out, captured.err
 
     def users(self, *argv: str) -> str:
-        """`users …` as the administrator; it must succeed."""
-        code, out, err = self.run("admin", "users", *argv)
+        """`users …` as the administrator; it must succeed. A change the clinic key certifies
+        is given its passphrase."""
+        code, out, err = self.run("admin", "users", *argv, *self.certifying(argv[0]))
         assert code == 0, err
         return out
+
+    def certifying(self, verb: str, passphrase: str | None = None) -> list[str]:
+        """The clinic key passphrase flag for a verb that certifies (none for the others)."""
+        if verb not in CERTIFIED_VERBS:
+            return []
+        return clinic_passphrase(self.monkeypatch, passphrase)
 
 
 @pytest.fixture
@@ -147,11 +155,13 @@ def test_locked_then_unlocked_and_reset(cli: Cli) -> None:
 
 
 def test_the_clinic_keeps_an_administrator(cli: Cli) -> None:
-    code, _, err = cli.run("admin", "users", "disable", "admin")
+    code, _, err = cli.run("admin", "users", "disable", "admin", *cli.certifying("disable"))
     assert code == 1
     assert err.startswith("ketachart: error: ")
     assert "administrator" in err
-    code, _, err = cli.run("admin", "users", "set-role", "admin", "nurse")
+    code, _, err = cli.run(
+        "admin", "users", "set-role", "admin", "nurse", *cli.certifying("set-role")
+    )
     assert code == 1
     assert "administrator" in err
     assert " admin " in listed(cli, "admin")
@@ -159,14 +169,15 @@ def test_the_clinic_keeps_an_administrator(cli: Cli) -> None:
 
 def test_only_an_administrator_manages_accounts(cli: Cli) -> None:
     for user in ("nina", "drm"):
-        code, _, err = cli.run(user, "users", "add", "x1", "--name", "X", "--role", "admin")
+        add = ["users", "add", "x1", "--name", "X", "--role", "admin", *cli.certifying("add")]
+        code, _, err = cli.run(user, *add)
         assert code == 1
         assert "may not manage user accounts" in err
     assert " x1 " not in cli.users("list")
 
 
 def test_unknown_account_is_named(cli: Cli) -> None:
-    code, _, err = cli.run("admin", "users", "disable", "zed")
+    code, _, err = cli.run("admin", "users", "disable", "zed", *cli.certifying("disable"))
     assert code == 1
     assert "'zed'" in err
 
