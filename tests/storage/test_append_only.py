@@ -21,6 +21,9 @@ COLUMN = {
     "sessions": "chair",
     "protocol_versions": "name",
     "patient_versions": "allergies",
+    "clinic_keys": "public_key",
+    "user_keys": "public_key",
+    "certificates": "role",
 }
 
 

@@ -27,13 +27,16 @@ from tests.support import make_clinic
 TABLES = {
     "alembic_version",
     "audit_entries",
+    "certificates",
     "chain_heads",
+    "clinic_keys",
     "events",
     "patient_versions",
     "patients",
     "protocol_versions",
     "sessions",
     "settings",
+    "user_keys",
     "users",
 }
 EXTRA_REVISION = '''"""A later revision, for tests: one new table.
