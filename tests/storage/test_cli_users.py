@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 
 from ketachart.app import main
 from ketachart.cli.user_commands import CERTIFIED_VERBS
-from ketachart.models import AuditEntry, User
+from ketachart.models import AuditEntry, Certificate, User, UserKey
+from ketachart.services import keys
+from ketachart.services.key_checks import verify_accounts
 from ketachart.services.sign_in import MAX_FAILED_LOGINS, REFUSED_MESSAGE
 from ketachart.storage.database import open_database
 from tests.cli_support import as_user, clinic_passphrase
@@ -231,3 +233,75 @@ def admin_audits(url: str) -> list[tuple[str, str]]:
             return [(a, u) for a, u in rows if a != "user.create"]
     finally:
         db.dispose()
+
+
+# --- the clinic key certifies every account change ---------------------------------------------
+
+CERTIFIED = {
+    "add": (("add", "olu", "--name", "Olu Bello", "--role", "nurse"), "olu"),
+    "reset-password": (("reset-password", "nina"), "nina"),
+    "set-role": (("set-role", "wes", "physician"), "wes"),
+    "disable": (("disable", "wes"), "wes"),
+    "enable": (("enable", "wes"), "wes"),
+}
+
+
+def accounts_and_keys(clinic: Clinic) -> dict[str, object]:
+    """What an account change alters: the accounts (not their sign-in times, which the
+    administrator's own sign-in moves), their keys and certificates, the clinic key."""
+    with clinic.db.reading() as tx:
+        accounts = tx.orm.execute(
+            select(User.username, User.role, User.active, User.password_hash).order_by(User.id)
+        ).all()
+        return {
+            "accounts": accounts,
+            "user keys": tx.orm.scalars(select(UserKey.public_key).order_by(UserKey.id)).all(),
+            "certificates": tx.orm.scalars(select(Certificate.hash).order_by(Certificate.id)).all(),
+            "clinic key": keys.clinic_public_key(tx),
+        }
+
+
+def certificates_of(clinic: Clinic, username: str) -> list[Certificate]:
+    with clinic.db.reading() as tx:
+        user_id = tx.orm.scalar(select(User.id).where(User.username == username))
+        assert user_id is not None
+        found = keys.user_certificates(tx, user_id)
+        tx.orm.expunge_all()
+        return found
+
+
+def prepared(cli: Cli, verb: str) -> None:
+    """Enabling is of a disabled account: wes is disabled first (with the right passphrase)."""
+    if verb == "enable":
+        cli.users("disable", "wes")
+
+
+@pytest.mark.parametrize("verb", CERTIFIED)
+def test_the_right_clinic_passphrase_certifies_the_change(
+    cli: Cli, clinic: Clinic, verb: str
+) -> None:
+    prepared(cli, verb)
+    argv, username = CERTIFIED[verb]
+    before = len(certificates_of(clinic, username)) if verb != "add" else 0
+    cli.users(*argv)
+    certificates = certificates_of(clinic, username)
+    assert len(certificates) == before + 1
+    newest = certificates[-1]
+    with clinic.db.reading() as tx:
+        user = tx.orm.scalars(select(User).where(User.username == username)).one()
+        assert (newest.role, newest.active) == (user.role, user.active)
+        assert newest.public_key == keys.certified_key(tx, user.id)
+        assert verify_accounts(tx) == []
+
+
+@pytest.mark.parametrize("verb", CERTIFIED)
+def test_a_wrong_clinic_passphrase_changes_nothing(cli: Cli, clinic: Clinic, verb: str) -> None:
+    prepared(cli, verb)
+    argv, _username = CERTIFIED[verb]
+    before = accounts_and_keys(clinic)
+    wrong = cli.certifying(verb, "not-the-clinic-passphrase")
+    code, out, err = cli.run("admin", "users", *argv, *wrong)
+    assert code == 1
+    assert "The clinic key passphrase is not right" in err
+    assert "Temporary password" not in out
+    assert accounts_and_keys(clinic) == before
