@@ -21,10 +21,8 @@ COLUMN = {
     "sessions": "chair",
     "protocol_versions": "name",
     "patient_versions": "allergies",
-    "clinic_keys": "public_key",
-    "user_keys": "public_key",
-    "certificates": "role",
 }
+COLUMN.update(clinic_keys="public_key", user_keys="public_key", certificates="role")
 
 
 def _count(db: Database, table: str) -> int:

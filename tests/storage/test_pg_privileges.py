@@ -38,9 +38,9 @@ APP = TEST_ROLES.app
 COLUMN = {"events": "kind", "audit_entries": "action", "sessions": "chair"}
 COLUMN["protocol_versions"] = "name"
 COLUMN["patient_versions"] = "allergies"
-COLUMN.update(clinic_keys="public_key", user_keys="public_key", certificates="role")
 MUTABLE_TABLES = ("users", "patients", "settings", "chain_heads")
 REFUSE = "ketachart_refuse_change()"
+COLUMN.update(clinic_keys="public_key", user_keys="public_key", certificates="role")
 
 
 @dataclass(frozen=True)
