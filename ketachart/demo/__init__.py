@@ -55,6 +55,7 @@ from ketachart.models import Event, InfusionSession, Patient, User
 from ketachart.services import clinic, keys, patients, protocols, users
 from ketachart.services.actors import Actor
 from ketachart.services.keys import ClinicKeyRefused, UnlockedClinicKey
+from ketachart.services.sign_in import sign_in
 from ketachart.services.users import new_password
 from ketachart.storage.database import Database
 
@@ -236,7 +237,21 @@ def _member(
             f"The account '{spec.username}' exists with another role; "
             "run the demo on a new database."
         )
+    else:
+        actor = _signed_in(db, spec)
     return Member(actor, spec.password)
+
+
+def _signed_in(db: Database, spec: StaffSpec) -> Actor:
+    """A demo account a previous run made, signed in with its demo password: the actor then
+    carries the account's opened key, as one who signed in at the application does."""
+    try:
+        return sign_in(db, spec.username, spec.password).actor
+    except AuthenticationFailed as error:
+        raise KetachartError(
+            f"The account '{spec.username}' does not sign in with its demo password (changed, "
+            "disabled or locked); run the demo on a new database."
+        ) from error
 
 
 def _prepare_clinic(db: Database, admin: Actor) -> list[protocols.ProtocolRow]:

@@ -25,7 +25,7 @@ from ketachart.models import InfusionSession
 from ketachart.services import keys, patients, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
-from ketachart.services.sign_in import sign_in
+from ketachart.services.sign_in import change_own_password, sign_in
 from ketachart.services.users import new_password
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
@@ -264,6 +264,22 @@ def test_second_run_adds_to_the_first(sqlite_url: str) -> None:
         assert mrns == [f"KC-{n:06d}" for n in range(1, 6)]
         assert sum(statuses(db).values()) == 9
         assert problems(db) == []
+    finally:
+        db.dispose()
+
+
+def test_a_second_run_signs_its_accounts_in(sqlite_url: str) -> None:
+    """The accounts a first run made are signed in with their demo passwords (their keys
+    opened, to sign); one whose password was changed stops the run before it adds anything."""
+    db = open_database(sqlite_url, ManualClock(NOW))
+    try:
+        fill_demo(db, patients=1, sessions=1, seed=2)
+        nurse = next(spec for spec in STAFF if spec.role is Role.NURSE)
+        actor = sign_in(db, nurse.username, nurse.password).actor
+        change_own_password(db, actor, nurse.password, "heron-violet-lamp-91")
+        with pytest.raises(KetachartError, match="does not sign in with its demo password"):
+            fill_demo(db, patients=1, sessions=1, seed=3)
+        assert sum(statuses(db).values()) == 1
     finally:
         db.dispose()
 
