@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import zip_longest
 from multiprocessing.queues import Queue
@@ -236,7 +236,9 @@ def prove_engine(url: str, strength: Strength = REDUCED) -> Outcome:
     """Everything on one (new, empty) database at `url`."""
     clinic = new_clinic(url, ManualClock(datetime.now(UTC) - timedelta(minutes=30)))
     db = clinic.db
-    nurses = [clinic.nurse, clinic.nurse2]
+    # Sent to worker processes without their opened private keys: charting needs none, and a
+    # private key is never pickled (cryptography refuses to).
+    nurses = [replace(nurse, signer=None) for nurse in (clinic.nurse, clinic.nurse2)]
     sessions = [clinic.open_session() for _ in range(strength.workers + 2)]
     for session_id in sessions:
         chart_to_infusing(clinic, session_id)

@@ -131,6 +131,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with open_from_args(args) as db:
         result = fill_demo(db, patients=args.patients, sessions=args.sessions, seed=args.seed)
+        keys.record_clinic_key(db)  # the demo made the clinic key on a new database
     seconds = time.perf_counter() - started
     print(
         f"Demo data: {result.patients} patients, {result.sessions} sessions, "
@@ -143,6 +144,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"  {account.username:<10} {account.password:<16} {account.role:<10} "
             f"{account.display_name}"
         )
+    print(f"Demo clinic key passphrase (synthetic): {result.clinic_passphrase}")
     return 0
 
 

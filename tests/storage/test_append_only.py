@@ -23,6 +23,7 @@ COLUMN = {
     "patient_versions": "allergies",
     "row_versions": "content",
 }
+COLUMN.update(clinic_keys="public_key", user_keys="public_key", certificates="role")
 
 
 def _count(db: Database, table: str) -> int:

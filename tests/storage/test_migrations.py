@@ -29,7 +29,9 @@ from tests.support import make_clinic
 TABLES = {
     "alembic_version",
     "audit_entries",
+    "certificates",
     "chain_heads",
+    "clinic_keys",
     "events",
     "patient_versions",
     "patient_search_keys",
@@ -38,6 +40,7 @@ TABLES = {
     "row_versions",
     "sessions",
     "settings",
+    "user_keys",
     "users",
 }
 EXTRA_REVISION = '''"""A later revision, for tests: one new table.

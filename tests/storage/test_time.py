@@ -19,7 +19,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed
 from ketachart.models import AuditEntry, Event
-from ketachart.services import charting, users
+from ketachart.services import charting, keys, users
 from ketachart.services.chains import load_events
 from ketachart.services.clock_guard import CLOCK_DISAGREES, CLOCK_FLAGS, clock_warnings
 from ketachart.services.sessions import view_session
@@ -225,10 +225,15 @@ def test_the_demos_back_dated_history_is_not_a_clock_gone_back(
     from ketachart.demo import fill_demo
 
     clock.set(datetime(2026, 3, 20, 15, 0, tzinfo=UTC))
+    from ketachart.demo.data import CLINIC_PASSPHRASE
+
+    new_key = keys.new_clinic_key(CLINIC_PASSPHRASE)
+    password = new_password("cobalt-harbor-2026")
     with db.transaction() as tx:
-        # the demo's own admin: demo data only goes into a demo database
+        # the demo's own admin and clinic key: demo data only goes into a demo database
+        clinic_key = keys.store_clinic_key(tx, new_key)
         users.create_user(
-            tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, new_password("cobalt-harbor-2026")
+            tx, None, "demoadmin", "Ádám Kovács", "", Role.ADMIN, password, clinic_key=clinic_key
         )
     fill_demo(db, patients=2, sessions=3, seed=7)  # charts days before the clinic's first entry
     with db.reading() as tx:
