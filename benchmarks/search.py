@@ -35,6 +35,7 @@ from benchmarks.core import POSTGRES_ENV, postgres_database
 from ketachart.clock import ManualClock
 from ketachart.domain.search_keys import fold, search_keys
 from ketachart.domain.vocab import Role
+from ketachart.keys.sealed import seal_new_key
 from ketachart.models import Patient, PatientSearchKey
 from ketachart.services import users
 from ketachart.services.actors import Actor
@@ -155,6 +156,9 @@ BASELINE = "baseline: one patient by id"
 beyond opening a read is its figure minus this one."""
 
 
+PASSWORD = "quiet-harbor-search-14"
+
+
 def _two_words(patient: Synthetic) -> str:
     return f"{patient.given_name[:2]} {patient.family_name[:3]}"
 
@@ -164,12 +168,15 @@ def clinic_of(url: str, count: int) -> Iterator[tuple[Database, Actor, list[Synt
     """A database at `url` holding `count` synthetic patients, and a nurse to search as."""
     database = open_database(url, ManualClock(NOW))
     patients = synthetic_patients(count)
-    hashed = users.NewPassword(
-        "quiet-harbor-search-14", BENCHMARK_HASHER.hash("quiet-harbor-search-14")
-    )
-    with database.transaction() as tx:
-        admin = users.create_user(tx, None, "admin", "Admin", "", Role.ADMIN, hashed)
-        nurse = users.create_user(tx, admin, "nurse", "Nurse", "RN", Role.NURSE, hashed)
+    sealed, opened = seal_new_key(PASSWORD)
+    hashed = users.NewPassword(PASSWORD, BENCHMARK_HASHER.hash(PASSWORD), sealed, opened)
+    with database.transaction() as tx:  # no clinic key: a search needs no certified account
+        admin = users.create_user(
+            tx, None, "admin", "Admin", "", Role.ADMIN, hashed, clinic_key=None
+        )
+        nurse = users.create_user(
+            tx, admin, "nurse", "Nurse", "RN", Role.NURSE, hashed, clinic_key=None
+        )
         bulk_register(tx, patients)
     if database.dialect_name == "postgresql":
         with database.engine.connect() as connection:  # as autovacuum would, soon after

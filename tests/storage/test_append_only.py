@@ -23,7 +23,12 @@ COLUMN = {
     "patient_versions": "allergies",
     "row_versions": "content",
 }
-COLUMN.update(clinic_keys="public_key", user_keys="public_key", certificates="role")
+COLUMN.update(
+    clinic_keys="public_key",
+    user_keys="public_key",
+    certificates="role",
+    vouched_entries="session_id",
+)
 
 
 def _count(db: Database, table: str) -> int:

@@ -42,6 +42,7 @@ TABLES = {
     "settings",
     "user_keys",
     "users",
+    "vouched_entries",
 }
 EXTRA_REVISION = '''"""A later revision, for tests: one new table.
 

@@ -41,7 +41,12 @@ COLUMN["patient_versions"] = "allergies"
 COLUMN["row_versions"] = "content"
 MUTABLE_TABLES = ("users", "patients", "settings", "chain_heads")
 REFUSE = "ketachart_refuse_change()"
-COLUMN.update(clinic_keys="public_key", user_keys="public_key", certificates="role")
+COLUMN.update(
+    clinic_keys="public_key",
+    user_keys="public_key",
+    certificates="role",
+    vouched_entries="session_id",
+)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from ketachart.models import APPEND_ONLY_TABLES, Certificate, ClinicKey, Event, VouchedEntry
 from ketachart.services import keys, signing
@@ -140,7 +140,7 @@ def test_a_vouch_the_clinic_key_did_not_sign_counts_for_nothing(clinic: Clinic) 
     assert public is not None
     with privileged(clinic.db) as c:
         c.execute(
-            VouchedEntry.__table__.insert().values(
+            insert(VouchedEntry).values(
                 event_hash=digest, session_id=later, clinic_key=public, signature="AAAA"
             )
         )
