@@ -27,8 +27,8 @@ from ketachart.domain.vocab import (
 )
 from ketachart.errors import AcknowledgementRequired
 from ketachart.services import charting, keys, patients, protocols, sessions, signing, users
-from ketachart.services.keys import UnlockedClinicKey
 from ketachart.services.actors import Actor
+from ketachart.services.keys import UnlockedClinicKey
 from ketachart.services.protocols import ProtocolRow
 from ketachart.services.sign_in import PasswordProof, prove_password
 from ketachart.services.users import new_password

@@ -192,6 +192,7 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
         "",
         Role.PHYSICIAN,
         new_password("quiet-orchard-71"),
+        clinic_key=clinic.clinic_key,
     )
     session_id = charted.typical_session(clinic, sign=False)
     clinic.act(

@@ -538,6 +538,7 @@ def add_worst_staff(clinic: Clinic) -> StaffRow:
         "RN, BSN, CCRN, CEN, CPEN, TCRN, NE-BC, MSN"[:40],
         Role.NURSE,
         new_password(staff.new_temporary_password()),
+        clinic_key=clinic.clinic_key,
     )
     for _ in range(MAX_FAILED_LOGINS):
         with contextlib.suppress(AuthenticationFailed):

@@ -1,0 +1,89 @@
+"""The clinic key on screen: the passphrase field of the account dialogs, opening the key
+with it (slow, under a busy cursor, with no transaction open), and the busy cursor itself.
+
+The clinic key certifies every change to an account (services.keys). Its passphrase is asked
+in the dialog of each change, so the opened key lives for that one action only: nothing is
+kept open while the administrator looks at the list, walks away or the screen locks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+
+from ketachart.errors import ValidationError
+from ketachart.services import keys
+from ketachart.services.keys import UnlockedClinicKey
+from ketachart.ui.widgets import plain_label, secret_edit
+from ketachart.ui.workstation import Workstation
+
+FIELD = "clinic_passphrase"
+"""The field the services name for the clinic key passphrase (services.keys)."""
+PASSPHRASE_LABEL = "Clinic key passphrase"
+PASSPHRASE_HINT = (
+    "The passphrase the administrator chose at setup: every change to an account is signed "
+    "with the clinic key it opens."
+)
+NO_PASSPHRASE = "Type the clinic key passphrase: every change to an account needs it."
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """The wait cursor over every window while a slow step (stretching a passphrase or a
+    password) runs on this thread."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def show_now(label: QLabel, text: str) -> None:
+    """Say what a slow step is doing before it starts (painted at once: the event loop waits
+    until the step is done)."""
+    label.setText(text)
+    label.show()
+    label.repaint()
+
+
+class ClinicPassphraseField(QWidget):
+    """The clinic key passphrase, hidden as typed, with one line on what it is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.edit = secret_edit(self.tr(PASSPHRASE_LABEL))
+        self.hint = plain_label(self.tr(PASSPHRASE_HINT), wrap=True)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.hint)
+        self.setFocusProxy(self.edit)
+
+    def text(self) -> str:
+        return self.edit.text()
+
+
+def clinic_has_key(ws: Workstation) -> bool:
+    """False for a clinic upgraded from before the keys, which has none yet: its account
+    changes are not certified (the services allow that; `ketachart verify` reports it)."""
+    return ws.query(keys.clinic_public_key) is not None
+
+
+def passphrase_problem(passphrase: str) -> ValidationError | None:
+    """An empty passphrase, said on its field before anything slow runs."""
+    return None if passphrase else ValidationError.single(FIELD, NO_PASSPHRASE)
+
+
+def open_clinic_key(ws: Workstation, passphrase: str) -> UnlockedClinicKey:
+    """The clinic key opened by `passphrase`, under the busy cursor and with no transaction
+    open; a wrong passphrase is a ValidationError on the passphrase field."""
+    problem = passphrase_problem(passphrase)
+    if problem is not None:
+        raise problem
+    try:
+        with busy_cursor():
+            return keys.unlock_clinic_key(ws.db, passphrase)
+    except keys.ClinicKeyRefused as refused:
+        raise ValidationError.single(FIELD, refused.message) from refused
