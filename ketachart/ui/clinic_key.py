@@ -23,7 +23,7 @@ FIELD = "clinic_passphrase"
 """The field the services name for the clinic key passphrase (services.keys)."""
 PASSPHRASE_LABEL = "Clinic key passphrase"
 PASSPHRASE_HINT = (
-    "The passphrase the administrator chose at setup: every change to an account is signed "
+    "Chosen at setup and kept by the administrator: every change to an account is signed "
     "with the clinic key it opens."
 )
 NO_PASSPHRASE = "Type the clinic key passphrase: every change to an account needs it."

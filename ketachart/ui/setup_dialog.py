@@ -169,7 +169,7 @@ class SetupDialog(ScreenFittedDialog):
         except KetachartError as error:
             self.message.setText(error.message)
             return
-        self._show_fingerprint()
+        self.show_fingerprint()
 
     def reject(self) -> None:
         """Once the clinic exists, closing the window goes on to the sign-in, as OK does."""
@@ -178,16 +178,17 @@ class SetupDialog(ScreenFittedDialog):
         else:
             super().reject()
 
-    def _show_fingerprint(self) -> None:
+    def show_fingerprint(self) -> None:
+        """The clinic is set up: the clinic key's fingerprint for the administrator to write
+        down, and one button on to the sign-in."""
         self.fingerprint.setText(self.ws.query(keys.clinic_fingerprint) or "")
         self.form_area.hide()
         self.done_panel.show()
         self.message.setText("")
+        self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Ok)  # nothing to cancel
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        if ok is not None and cancel is not None:
+        if ok is not None:
             ok.setText(self.tr("Continue to sign in"))
-            cancel.hide()
             ok.setFocus()
 
     def problems(self) -> dict[str, str]:
@@ -257,8 +258,9 @@ class SetupDialog(ScreenFittedDialog):
                 len(ordered) - 1
             )
         self.message.setText(text)
-        edit = self.edits.get(ordered[0])
-        (edit or self.address).setFocus()
+        first: QWidget = self.edits.get(ordered[0]) or self.address
+        first.setFocus()
+        self.form_area.reveal(first.parentWidget() or first)  # with its error line under it
 
     def _clinic_info(self) -> clinic.ClinicInfo:
         return clinic.ClinicInfo(self.value("clinic_name"), self.address.toPlainText().strip())

@@ -59,6 +59,10 @@ NO_CLINIC_KEY = (
     "This clinic has no clinic key yet, so changes to accounts are not certified "
     "('ketachart verify' reports it)."
 )
+KEY_TOOLTIP = (
+    "The clinic key's fingerprint: the one written down at setup, and printed on every PDF. "
+    "It certifies every account and the keys signatures are made with."
+)
 KEY_REPLACED = (
     "Warning: %s. Do not add or change accounts until whoever looks after the database has "
     "checked it."
@@ -143,6 +147,7 @@ class StaffView(QWidget):
         layout.addWidget(self.key_warning)
         self.key_line = plain_label()
         self.key_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_line.setToolTip(self.tr(KEY_TOOLTIP))
         layout.addWidget(self.key_line)
         row = QHBoxLayout()
         row.addWidget(self._build_table(), 1)
