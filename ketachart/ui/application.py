@@ -136,13 +136,13 @@ def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, 
     from ketachart.clock import SystemClock
     from ketachart.config import resolve_database_url
     from ketachart.services.anchors import keep_anchors
-    from ketachart.services.keys import record_clinic_key
     from ketachart.storage.database import open_database
+    from ketachart.ui.clinic_key import record_clinic_key_quietly
 
     if not args.demo:
         db = open_database(resolve_database_url(args.db), SystemClock())
         keep_anchors(db)  # the chain heads this workstation sees, for verify
-        record_clinic_key(db)  # the clinic key, the first time this workstation sees one
+        record_clinic_key_quietly(db)  # the clinic key, the first time this workstation sees it
         return db, []
     import tempfile
     from pathlib import Path
@@ -154,5 +154,5 @@ def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, 
     db = open_database(f"sqlite:///{folder / 'demo.sqlite'}", SystemClock())
     result = fill_demo(db, patients=16, sessions=24, seed=2026)
     keep_anchors(db, folder / FILE_NAME)  # the demo's own records, beside its database
-    record_clinic_key(db)
+    record_clinic_key_quietly(db)
     return db, [(a.username, a.password, a.role) for a in result.accounts]

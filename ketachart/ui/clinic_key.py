@@ -7,18 +7,21 @@ kept open while the administrator looks at the list, walks away or the screen lo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from ketachart.errors import ValidationError
 from ketachart.services import keys
 from ketachart.services.keys import UnlockedClinicKey
+from ketachart.storage.database import Database
 from ketachart.ui.widgets import plain_label, secret_edit
 from ketachart.ui.workstation import Workstation
 
+log = logging.getLogger(__name__)
 FIELD = "clinic_passphrase"
 """The field the services name for the clinic key passphrase (services.keys)."""
 PASSPHRASE_LABEL = "Clinic key passphrase"
@@ -38,14 +41,6 @@ def busy_cursor() -> Iterator[None]:
         yield
     finally:
         QApplication.restoreOverrideCursor()
-
-
-def show_now(label: QLabel, text: str) -> None:
-    """Say what a slow step is doing before it starts (painted at once: the event loop waits
-    until the step is done)."""
-    label.setText(text)
-    label.show()
-    label.repaint()
 
 
 class ClinicPassphraseField(QWidget):
@@ -71,19 +66,21 @@ def clinic_has_key(ws: Workstation) -> bool:
     return ws.query(keys.clinic_public_key) is not None
 
 
-def passphrase_problem(passphrase: str) -> ValidationError | None:
-    """An empty passphrase, said on its field before anything slow runs."""
-    return None if passphrase else ValidationError.single(FIELD, NO_PASSPHRASE)
-
-
 def open_clinic_key(ws: Workstation, passphrase: str) -> UnlockedClinicKey:
     """The clinic key opened by `passphrase`, under the busy cursor and with no transaction
     open; a wrong passphrase is a ValidationError on the passphrase field."""
-    problem = passphrase_problem(passphrase)
-    if problem is not None:
-        raise problem
     try:
         with busy_cursor():
             return keys.unlock_clinic_key(ws.db, passphrase)
     except keys.ClinicKeyRefused as refused:
         raise ValidationError.single(FIELD, refused.message) from refused
+
+
+def record_clinic_key_quietly(db: Database) -> None:
+    """This workstation records the database's clinic key (services.keys.record_clinic_key).
+    A file that cannot be written is logged, as the chain heads are, never turned into the
+    application failing to start or the setup failing: the next start records it."""
+    try:
+        keys.record_clinic_key(db)
+    except OSError as error:
+        log.warning("the clinic key could not be recorded on this workstation: %s", error)

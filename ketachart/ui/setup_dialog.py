@@ -27,7 +27,7 @@ from ketachart.domain import limits
 from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.errors import KetachartError, ValidationError
 from ketachart.services import clinic, keys, users
-from ketachart.ui.clinic_key import busy_cursor, show_now
+from ketachart.ui.clinic_key import busy_cursor, record_clinic_key_quietly
 from ketachart.ui.widgets import (
     FormScrollArea,
     ScreenFittedDialog,
@@ -268,7 +268,6 @@ class SetupDialog(ScreenFittedDialog):
     def _create_clinic(self) -> None:
         """The whole setup is one action: nothing of it is kept if any part is refused. The
         clinic key is made first, with no transaction open; this workstation records it."""
-        show_now(self.message, self.tr("Making the clinic key and the accounts…"))
         with busy_cursor():
             clinic_key = keys.new_clinic_key(self.edits["clinic_passphrase"].text())
             self.ws.run(
@@ -280,7 +279,7 @@ class SetupDialog(ScreenFittedDialog):
                     clinic_key,
                 ),
             )
-        keys.record_clinic_key(self.ws.db)
+        record_clinic_key_quietly(self.ws.db)
 
     def _account(self, prefix: str) -> clinic.NewAccount:
         credentials = self.value("physician_credentials") if prefix == "physician" else ""

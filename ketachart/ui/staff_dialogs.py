@@ -102,7 +102,7 @@ class CertifiedChangeDialog(FormDialog):
             self.add_field(FIELD, self.tr(PASSPHRASE_LABEL), self.passphrase)
 
     def problems_before_key(self) -> tuple[FieldProblem, ...]:
-        """What is wrong with the other fields, found without the database's write lock."""
+        """What is wrong with the other fields, found before the slow opening of the key."""
         return ()
 
     def change(self, clinic_key: UnlockedClinicKey | None) -> None:
@@ -116,15 +116,14 @@ class CertifiedChangeDialog(FormDialog):
             problems.append(FieldProblem(FIELD, self.tr(NO_PASSPHRASE)))
         if problems:
             raise ValidationError(problems)
-        if not self.keyed:
-            self.change(None)
-            return
+        self.change(self._opened_key(typed) if self.keyed else None)
+
+    def _opened_key(self, typed: str) -> UnlockedClinicKey:
         try:
-            clinic_key = open_clinic_key(self.ws, typed)
+            return open_clinic_key(self.ws, typed)
         except ValidationError:
             self.passphrase.edit.clear()  # typed again, as a wrong password is
             raise
-        self.change(clinic_key)
 
 
 class AddStaffDialog(CertifiedChangeDialog):

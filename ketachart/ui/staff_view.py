@@ -55,10 +55,6 @@ CAPPED = (USERNAME, CREDENTIALS)
 tooltip), so that a long user name or list of credentials leaves room for the name."""
 CAP_CHARACTERS = 16
 UNEXPECTED = "Unexpected error: nothing was changed. Details are in the log."
-NO_CLINIC_KEY = (
-    "This clinic has no clinic key yet, so changes to accounts are not certified "
-    "('ketachart verify' reports it)."
-)
 KEY_TOOLTIP = (
     "The clinic key's fingerprint: the one written down at setup, and printed on every PDF. "
     "It certifies every account and the keys signatures are made with."
@@ -77,7 +73,7 @@ def read_clinic_key(tx: Tx, record: KeyRecord | None) -> tuple[str | None, list[
 
 def key_lines(fingerprint: str | None, problems: list[Problem]) -> tuple[str, str]:
     """The clinic key line of the staff screen, and its warning ('' when none)."""
-    line = f"Clinic key {fingerprint}" if fingerprint is not None else NO_CLINIC_KEY
+    line = f"Clinic key {fingerprint}" if fingerprint is not None else keys.NO_CLINIC_KEY
     warning = " ".join(KEY_REPLACED % problem.message for problem in problems)
     return line, warning
 
@@ -232,7 +228,7 @@ class StaffView(QWidget):
         recorded when it first saw the database."""
         fingerprint, problems = self.ws.query(read_clinic_key, self.ws.db.key_record)
         line, warning = key_lines(fingerprint, problems)
-        self.key_line.setText(self.tr(line) if fingerprint is None else line)
+        self.key_line.setText(line)
         self.key_warning.setText(warning)
         self.key_warning.setVisible(bool(warning))
 

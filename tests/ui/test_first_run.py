@@ -5,8 +5,10 @@ records and the window then shows as a fingerprint."""
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
@@ -197,3 +199,25 @@ def test_demo_database_lists_its_accounts_at_login(qtbot: QtBot, settings: QSett
             assert recorded.public_key == keys.clinic_public_key(tx)
     finally:
         db.dispose()
+
+
+def test_a_clinic_key_record_that_cannot_be_written_does_not_undo_the_setup(
+    qtbot: QtBot,
+    ui_db: Database,
+    settings: QSettings,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The record is logged as not written (the next start writes it); the clinic stands."""
+    not_a_folder = tmp_path / "not-a-folder"
+    not_a_folder.write_text("a file where the data folder should be")
+    keep_anchors(ui_db, not_a_folder / "anchors.json")
+    dialog = filled_setup(qtbot, Workstation(ui_db, settings))
+    with caplog.at_level(logging.WARNING):
+        dialog.accept()
+    assert dialog.set_up, dialog.message.text()
+    assert "clinic key could not be recorded" in caplog.text
+    assert ui_db.key_record is not None
+    assert ui_db.key_record.recorded() is None
+    with ui_db.reading() as tx:
+        assert dialog.fingerprint.text() == keys.clinic_fingerprint(tx)

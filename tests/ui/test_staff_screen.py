@@ -8,19 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed
-from ketachart.services import keys, staff
+from ketachart.services import keys, staff, users
 from ketachart.services.actors import Actor
 from ketachart.services.anchors import keep_anchors
 from ketachart.services.sign_in import sign_in
 from ketachart.services.staff import StaffRow
 from ketachart.services.users import new_password
+from ketachart.storage.database import Database
 from ketachart.ui.login import SIGNED_OUT, LoginDialog
 from ketachart.ui.notice import NoticeKind
 from ketachart.ui.password_dialog import ChangePasswordDialog
@@ -543,3 +544,49 @@ def test_the_recorded_clinic_key_gives_no_warning(
     qtbot.waitExposed(screen)
     assert screen.key_warning.isHidden()
     assert screen.key_line.text() == f"Clinic key {ui_clinic.clinic_key.fingerprint}"
+
+
+def test_a_clinic_without_a_clinic_key_says_so_and_asks_for_no_passphrase(
+    qtbot: QtBot, ui_db: Database, settings: QSettings
+) -> None:
+    """A clinic upgraded from before the keys: its changes go through uncertified (verify
+    reports the missing key) until an administrator runs 'ketachart keys init'."""
+    with ui_db.transaction() as tx:
+        admin = users.create_user(
+            tx,
+            None,
+            "admin",
+            "Ádám Admin",
+            "",
+            Role.ADMIN,
+            new_password(PASSWORDS["admin"]),
+            clinic_key=None,
+        )
+        nurse = users.create_user(
+            tx,
+            admin,
+            "nina",
+            "Nina Øster",
+            "RN",
+            Role.NURSE,
+            new_password(PASSWORDS["nina"]),
+            clinic_key=None,
+        )
+    station = Workstation(ui_db, settings)
+    station.set_actor(admin)
+    screen = StaffView(station)
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.waitExposed(screen)
+    assert screen.key_line.text() == keys.NO_CLINIC_KEY
+    assert "ketachart keys init" in screen.key_line.text()
+    assert screen.select(nurse.id)
+    dialog = screen.change_role()
+    assert dialog is not None
+    assert not dialog.passphrase.isVisibleTo(dialog)
+    dialog.role.set_value(Role.PHYSICIAN)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
+    assert row_named(screen, "nina").role is Role.PHYSICIAN
+    with ui_db.reading() as tx:
+        assert keys.user_certificates(tx, nurse.id) == []
