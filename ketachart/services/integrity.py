@@ -25,6 +25,7 @@ from ketachart.errors import DatabaseDamaged, KetachartError
 from ketachart.models import Setting
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
+from ketachart.services.row_history import store_settings
 from ketachart.storage import dialect
 from ketachart.storage.database import DAMAGED_MESSAGE, Database, Tx
 
@@ -143,12 +144,10 @@ def record(db: Database, check: FullCheck, actor: Actor | None = None) -> bool:
 
 
 def _store(tx: Tx, check: FullCheck, actor: Actor | None) -> None:
-    row = tx.orm.get(Setting, LAST_PASSED_KEY)
-    if row is None:
-        tx.orm.add(Setting(key=LAST_PASSED_KEY, value=format_instant(check.at)))
-    else:
-        row.value = format_instant(check.at)
-    detail = f"full integrity check passed at={format_instant(check.at)}"
+    """The setting changes as every setting does: a new version in its chain, named in the
+    audit entry (services.row_history)."""
+    versions = store_settings(tx, actor, {LAST_PASSED_KEY: format_instant(check.at)})
+    detail = f"full integrity check passed at={format_instant(check.at)}\n{versions}"
     audit(tx, actor, "integrity.checked", "database", "", detail, username=_who(actor))
 
 

@@ -142,20 +142,24 @@ def show_error(parent: QWidget, text: str) -> None:
 def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, str, str]]]:
     from ketachart.clock import SystemClock
     from ketachart.config import resolve_database_url
+    from ketachart.services.anchors import keep_anchors
     from ketachart.storage.database import open_database
+    from ketachart.ui.clinic_key import record_clinic_key_quietly
 
     if not args.demo:
-        from ketachart.services.anchors import keep_anchors
-
         db = open_database(resolve_database_url(args.db), SystemClock())
         keep_anchors(db)  # the chain heads this workstation sees, for verify
+        record_clinic_key_quietly(db)  # the clinic key, the first time this workstation sees it
         return db, []
     import tempfile
     from pathlib import Path
 
     from ketachart.demo import fill_demo
+    from ketachart.storage.anchors import FILE_NAME
 
     folder = Path(tempfile.mkdtemp(prefix="ketachart-demo-"))
     db = open_database(f"sqlite:///{folder / 'demo.sqlite'}", SystemClock())
     result = fill_demo(db, patients=16, sessions=24, seed=2026)
+    keep_anchors(db, folder / FILE_NAME)  # the demo's own records, beside its database
+    record_clinic_key_quietly(db)
     return db, [(a.username, a.password, a.role) for a in result.accounts]

@@ -32,6 +32,7 @@ import pkgutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -85,6 +86,7 @@ from ketachart.ui.staff_dialogs import (
     AddStaffDialog,
     ChangeRoleDialog,
     DisableDialog,
+    EnableDialog,
     ResetPasswordDialog,
 )
 from ketachart.ui.workstation import Workstation
@@ -113,7 +115,20 @@ ABSTRACT_DIALOGS = {
     "_PumpDialog",
     "FormDialog",
     "ScreenFittedDialog",
+    "CertifiedChangeDialog",
 }
+SETUP_FIELDS = {
+    "clinic_name": "Lakeside Ketamine Clinic",
+    "admin_username": "boss",
+    "admin_name": "Ada Admin",
+    "admin_password": "lantern-orbit-42",
+    "admin_confirm": "lantern-orbit-42",
+    "physician_username": "drz",
+    "physician_name": "Zoë Zając",
+    "physician_password": "maple-prism-58x",
+    "physician_confirm": "maple-prism-58x",
+}
+"""A setup window filled in right but for the clinic key passphrase."""
 MIN_TIMELINE_ROWS = {"1366x768": 10, "1280x720": 8}
 """Timeline rows the chart shows in the worst case (banners, notice, alerts, long name)."""
 LONGEST_CLOCK_WARNING = ClockCheck(
@@ -537,6 +552,29 @@ def check_other_dialogs(
     check.dialog("login", login, mrn=False, fail=press_ok(login))
     setup = SetupDialog(ws, None)
     check.dialog("setup", setup, mrn=False, fail=press_ok(setup))
+    check_setup_key(check, ws)
+
+
+def check_setup_key(check: Checker, ws: Workstation) -> None:
+    """The setup window's clinic key passphrase, scrolled to and refused; then, once set up,
+    the clinic key's fingerprint."""
+    key = SetupDialog(ws, None)
+
+    def short_passphrase() -> None:
+        """Everything else right: the passphrase's error is the first, and focused."""
+        for name, text in SETUP_FIELDS.items():
+            key.edits[name].setText(text)
+        key.edits["clinic_passphrase"].setText("short")
+        key.accept()
+
+    check.dialog("setup-key", key, mrn=False, fail=short_passphrase)
+    done = SetupDialog(ws, None)
+    check.qtbot.addWidget(done)
+    done.open()
+    check.qtbot.waitExposed(done)
+    done.show_fingerprint()
+    check.check("setup-done", done, mrn=False)
+    done.close()
 
 
 def add_worst_staff(clinic: Clinic) -> StaffRow:
@@ -552,6 +590,7 @@ def add_worst_staff(clinic: Clinic) -> StaffRow:
         "RN, BSN, CCRN, CEN, CPEN, TCRN, NE-BC, MSN"[:40],
         Role.NURSE,
         new_password(staff.new_temporary_password()),
+        clinic_key=clinic.clinic_key,
     )
     for _ in range(MAX_FAILED_LOGINS):
         with contextlib.suppress(AuthenticationFailed):
@@ -594,9 +633,18 @@ def check_staff_screen(check: Checker, ws: Workstation, clinic: Clinic, window: 
     check.dialog("reset-password", reset, mrn=False, fail=press_ok(reset))
     role = ChangeRoleDialog(ws, row, view)
     check.dialog("change-role", role, mrn=False, fail=press_ok(role))
+    wrong = ChangeRoleDialog(ws, row, view)
+
+    def wrong_passphrase() -> None:
+        wrong.role.set_value(Role.PHYSICIAN)
+        wrong.passphrase.edit.setText("not the clinic passphrase")
+
+    check.dialog("clinic-passphrase", wrong, mrn=False, fail=press_ok(wrong, wrong_passphrase))
     own = next(r for r in view.model.rows() if r.id == clinic.admin.id)
     disable = DisableDialog(ws, own, view)
     check.dialog("disable-staff", disable, mrn=False, fail=press_ok(disable))
+    enable = EnableDialog(ws, replace(row, active=False), view)
+    check.dialog("enable-staff", enable, mrn=False, fail=press_ok(enable))
     forced = ChangePasswordDialog(ws, clinic.nurse, None, forced=True, current="temporary")
     forced.new.setText("password")
     forced.repeat.setText("passwort")
