@@ -165,14 +165,16 @@ def _sqlite_full_scans(connection: Connection, captured: Captured) -> list[str]:
     plan = connection.exec_driver_sql(
         f"EXPLAIN QUERY PLAN {captured.statement}", captured.parameters
     ).all()
-    details = [str(row[-1]) for row in plan]
-    sorted_apart = any("TEMP B-TREE" in d for d in details)
+    # Each plan row: (id, parent, _, detail). A sort belongs to the (sub)query it is under:
+    # the outer sort of a subquery's first rows does not make the subquery read it all.
+    sorted_under = {row[1] for row in plan if "TEMP B-TREE" in str(row[-1])}
     scans = []
-    for detail in details:
+    for row in plan:
+        detail = str(row[-1])
         match = SQLITE_SCAN.match(detail)
         if match is None or _table(match.group(1)) not in GROWING_TABLES:
             continue
-        if not sorted_apart and _first_rows_only(captured.statement):
+        if row[1] not in sorted_under and _first_rows_only(captured.statement):
             continue  # in the order of an index (or of the rowid), stopped by the LIMIT
         scans.append(f"{detail} in: {_short(captured.statement)}")
     return scans
