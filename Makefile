@@ -40,6 +40,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.core
 	$(BIN)/python -m benchmarks.startup
+	$(BIN)/python -m benchmarks.open_cost
 	$(BIN)/python -m benchmarks.pdf
 	$(BIN)/python -m benchmarks.inputs
 

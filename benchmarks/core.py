@@ -41,7 +41,7 @@ from benchmarks import bedside
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Role
-from ketachart.services import charting, patients, protocols, sessions, users
+from ketachart.services import charting, keys, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.users import new_password
 from ketachart.storage.database import Database, open_database
@@ -148,12 +148,17 @@ class Clinic:
 
 
 def make_clinic(db: Database, clock: ManualClock) -> Clinic:
+    """A clinic with its clinic key, as tests.support.make_clinic makes one (the key and the
+    passwords stretched before the transaction)."""
+    new_key = keys.new_clinic_key("bench-clinic-passphrase-1")
+    admin_password, nurse_password = new_password("bench-pass-1"), new_password("bench-pass-2")
     with db.transaction() as tx:
+        clinic_key = keys.store_clinic_key(tx, new_key)
         admin = users.create_user(
-            tx, None, "admin", "Ada Admin", "", Role.ADMIN, new_password("bench-pass-1")
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, admin_password, clinic_key=clinic_key
         )
         nurse = users.create_user(
-            tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, new_password("bench-pass-2")
+            tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, nurse_password, clinic_key=clinic_key
         )
         rows = protocols.install_example_protocols(tx)
         details = patients.PatientDetails("MRN-0001", "Doe", "Zoë", date(1980, 2, 3), "female")

@@ -28,7 +28,7 @@ from pathlib import Path
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
 from ketachart.domain.vocab import PreCheckCode, PreCheckStatus, Role
-from ketachart.services import charting, patients, protocols, sessions, users
+from ketachart.services import charting, keys, patients, protocols, sessions, users
 from ketachart.storage.database import Database, open_database
 
 TARGET = 1.5
@@ -70,9 +70,12 @@ def prepared_database(folder: Path) -> str:
     """A database with accounts, so the application goes straight to its login window."""
     url = f"sqlite:///{folder / 'startup.sqlite'}"
     db = open_database(url)
+    new_key = keys.new_clinic_key("startup-clinic-passphrase-71")
+    password = users.new_password("copper-lantern-71")
     with db.transaction() as tx:
+        clinic_key = keys.store_clinic_key(tx, new_key)
         users.create_user(
-            tx, None, "admin", "Ada Admin", "", Role.ADMIN, users.new_password("copper-lantern-71")
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, password, clinic_key=clinic_key
         )
         protocols.install_example_protocols(tx)
     db.dispose()
@@ -103,9 +106,12 @@ def startup_ratio(runs: int, folder: Path) -> tuple[float, float, float]:
 
 def long_session(db: Database, clock: ManualClock, events: int) -> str:
     """A 4-hour-style session with about `events` entries, charted through the services."""
+    new_key = keys.new_clinic_key("long-session-passphrase-1")
+    password = users.new_password("nurse-pass-1")
     with db.transaction() as tx:
+        clinic_key = keys.store_clinic_key(tx, new_key)
         nurse = users.create_user(
-            tx, None, "nina", "Nina Øster", "RN", Role.NURSE, users.new_password("nurse-pass-1")
+            tx, None, "nina", "Nina Øster", "RN", Role.NURSE, password, clinic_key=clinic_key
         )
         pain = protocols.install_example_protocols(tx)[2]
         patient = patients.register_patient(

@@ -12,13 +12,39 @@ class Clock(Protocol):
         ...
 
 
+def follows_real_time(clock: Clock) -> bool:
+    """Whether `clock` runs with real time (a workstation's clock, right or wrong), so that
+    comparing it with the PostgreSQL server's clock means something; a ManualClock's
+    simulated time never is (tests and the demo set it wherever they need)."""
+    return bool(getattr(clock, "real_time", False))
+
+
 class SystemClock:
+    """This machine's clock."""
+
+    real_time = True
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
 
+class SkewedClock:
+    """This machine's clock plus a fixed `offset`: a workstation whose clock is set wrong
+    (tests and proofs of the clock checks, which need a clock that follows real time)."""
+
+    real_time = True
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 class ManualClock:
     """A clock that only moves when told to (tests, demo data, benchmarks)."""
+
+    real_time = False
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:

@@ -25,6 +25,7 @@ AREAS = (
     "concurrency",
     "lock_holding",
     "tamper",
+    "rewrite",
     "bad_input",
     "dialogs",
     "access",

@@ -62,7 +62,10 @@ EXTRA_CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
     ),
     "review queue": (CLINICAL, lambda c, a: c.act(review.review_queue, a)),
     "list sessions": (CLINICAL, lambda c, a: c.act(sessions.list_sessions, a)),
-    "reactivate user": (ADMIN, lambda c, a: c.act(staff.enable, a, c.nurse2.id)),
+    "reactivate user": (
+        ADMIN,
+        lambda c, a: c.act(staff.enable, a, c.nurse2.id, clinic_key=c.clinic_key),
+    ),
 }
 ALL_CALLS = {**CALLS, **EXTRA_CALLS}
 
@@ -142,10 +145,11 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
     """(what, found) for each privilege change and login that must be audited."""
     admin, nurse2 = clinic.admin, clinic.nurse2
     start = _last_seq(clinic)
-    clinic.act(staff.change_role, admin, nurse2.id, Role.PHYSICIAN)
-    clinic.act(staff.change_role, admin, nurse2.id, Role.NURSE)
-    clinic.act(staff.disable, admin, nurse2.id)
-    clinic.act(staff.enable, admin, nurse2.id)
+    key = clinic.clinic_key
+    clinic.act(staff.change_role, admin, nurse2.id, Role.PHYSICIAN, clinic_key=key)
+    clinic.act(staff.change_role, admin, nurse2.id, Role.NURSE, clinic_key=key)
+    clinic.act(staff.disable, admin, nurse2.id, clinic_key=key)
+    clinic.act(staff.enable, admin, nurse2.id, clinic_key=key)
     clinic.act(
         users.create_user,
         admin,
@@ -154,6 +158,7 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
         "RN",
         Role.NURSE,
         new_password("quiet-orchard-79"),
+        clinic_key=key,
     )
     sign_in(clinic.db, "wes", PASSWORDS["wes"])
     _failed_login(clinic, "nobody", "whatever-1")
@@ -180,7 +185,13 @@ def audit_checks(clinic: Clinic) -> Iterator[tuple[str, bool]]:
 
 def denied_role_change_changes_nothing(clinic: Clinic) -> bool:
     with suppress(PermissionDenied):
-        clinic.act(staff.change_role, clinic.nurse, clinic.nurse.id, Role.ADMIN)
+        clinic.act(
+            staff.change_role,
+            clinic.nurse,
+            clinic.nurse.id,
+            Role.ADMIN,
+            clinic_key=clinic.clinic_key,  # even with the clinic key, the role refuses
+        )
     with clinic.db.reading() as tx:
         return users.get_actor(tx, clinic.nurse.id).role is Role.NURSE
 

@@ -20,7 +20,7 @@ from ketachart.domain.acknowledgement import answered
 from ketachart.domain.events import EventRecord
 from ketachart.domain.vocab import AlertResponse, PreCheckCode, PreCheckStatus, Role, StopReason
 from ketachart.errors import AcknowledgementRequired
-from ketachart.services import charting, patients, protocols, sessions, users
+from ketachart.services import charting, keys, patients, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.users import new_password
 from ketachart.storage.database import Database, Tx, open_database
@@ -29,6 +29,7 @@ PATIENTS = 12
 OPEN_SESSIONS = 3
 RATES = (Decimal(45), Decimal(50), Decimal("52.5"), Decimal(55), Decimal(60))
 PASSWORD = "crash-test-1"
+CLINIC_PASSPHRASE = "crash-test-clinic-key-1"
 
 
 def _pre_checks() -> p.PreChecks:
@@ -164,12 +165,22 @@ def _forked_child(url: str, seed: int) -> None:
 def make_template(path: Path) -> None:
     """A small clinic: an admin, a nurse, the example protocols and a few patients."""
     db = open_database(f"sqlite:///{path}", ManualClock(datetime.now(UTC)))
+    new_key = keys.new_clinic_key(CLINIC_PASSPHRASE)  # slow steps before the transaction
+    admin_password, nurse_password = new_password(PASSWORD), new_password(PASSWORD)
     with db.transaction() as tx:
+        clinic_key = keys.store_clinic_key(tx, new_key)
         admin = users.create_user(
-            tx, None, "admin", "Ada Admin", "", Role.ADMIN, new_password(PASSWORD)
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, admin_password, clinic_key=clinic_key
         )
         nurse = users.create_user(
-            tx, admin, "nurse", "Nina Nurse", "RN", Role.NURSE, new_password(PASSWORD)
+            tx,
+            admin,
+            "nurse",
+            "Nina Nurse",
+            "RN",
+            Role.NURSE,
+            nurse_password,
+            clinic_key=clinic_key,
         )
         protocols.install_example_protocols(tx)
         for n in range(PATIENTS):

@@ -65,7 +65,7 @@ def _probe(kind: str, attempt: Callable[[], object]) -> Probe:
 
 def _prepare(clinic: Clinic) -> None:
     """A disabled account (wes) and a locked one (drm)."""
-    clinic.act(staff.disable, clinic.admin, clinic.nurse2.id)
+    clinic.act(staff.disable, clinic.admin, clinic.nurse2.id, clinic_key=clinic.clinic_key)
     for _ in range(MAX_FAILED_LOGINS):
         _probe("lock", lambda: sign_in(clinic.db, "drm", "a-wrong-password"))
 

@@ -138,8 +138,10 @@ def made_by_the_command_line(home: Path) -> list[Path]:
     env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "s")}
     env.pop("KETACHART_DATABASE_URL", None)
     env["KC_PROVE_ADMIN_PASSWORD"] = "a-long-admin-pass"
+    env["KC_PROVE_CLINIC_PASSPHRASE"] = "a-long-clinic-key-passphrase"
     exported = home / "protocol.json"
     init = ["init", "--admin-username", "boss", "--admin-name", "Bo Boss"]
+    init += ["--clinic-passphrase-env", "KC_PROVE_CLINIC_PASSPHRASE"]
     as_admin = ["--user", "boss", "--password-env", "KC_PROVE_ADMIN_PASSWORD"]
     for args in (
         [*init, "--admin-password-env", "KC_PROVE_ADMIN_PASSWORD"],

@@ -1,10 +1,13 @@
 """Time: entries around DST changes (New York: the missing 02:30 of 2026-03-08, the repeated
 01:00-01:59 of 2026-11-01) are stored exactly, sorted by instant and shown with the right
-wall time and zone, on each engine; a clock that goes backwards is flagged, not trusted (the
-entry is kept, never recorded before earlier entries, the gap audited, `verify` warns).
+wall time and zone, on each engine; a clock that goes backwards is flagged, never followed
+(the entry is kept at its own time, the gap audited, `verify` warns); two workstations on one
+database, one a year ahead: the correct one records its own time, the ahead one is flagged
+and `verify` names it alone.
 
-The cases are tests/storage/test_time.py's, each run on a new clinic (SQLite, and PostgreSQL
-when a server is configured); a case passes when it raises nothing.
+The cases are tests/storage/test_time.py's and test_workstation_clocks.py's, each run on a
+new clinic (SQLite, and PostgreSQL when a server is configured); a case passes when it raises
+nothing.
 """
 
 from __future__ import annotations
@@ -20,15 +23,18 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 
-from ketachart.clock import ManualClock
+from ketachart.clock import ManualClock, SkewedClock, SystemClock
+from ketachart.storage.database import Database, open_database
 from prove import Figure
 from prove.sample import new_clinic, postgres_server, scratch_postgres
 from prove.ui_checks import marked_checks
 from tests.storage import test_time as cases
-from tests.support import Clinic
+from tests.storage import test_workstation_clocks as stations
+from tests.support import Clinic, make_clinic
 
 AREA = "time"
 ClinicCase = Callable[[Clinic], None]
+StationCase = Callable[[Clinic, Database], None]
 
 CLINIC_CASES: dict[str, ClinicCase] = {
     "spring gap stored, sorted, shown": lambda c: (
@@ -37,14 +43,25 @@ CLINIC_CASES: dict[str, ClinicCase] = {
     "fall repeat stored, sorted, shown": lambda c: (
         cases.test_times_around_dst_are_stored_sorted_and_shown(c, None, cases.FALL)
     ),
-    "clock back: flagged, kept": cases.test_a_clock_gone_back_is_flagged_and_the_entry_kept,
+    "clock back: flagged, kept at its own time": (
+        cases.test_a_clock_gone_back_is_flagged_and_the_entry_kept_at_its_own_time
+    ),
     "clock behind: every write flagged": (
         cases.test_every_write_while_behind_is_flagged_until_the_clock_catches_up
     ),
-    "clock a second back: not flagged": (
-        cases.test_a_small_step_back_is_not_flagged_but_never_goes_back
+    "clock 4 min back: not flagged": (
+        cases.test_a_small_step_back_is_not_flagged_and_keeps_its_own_time
     ),
     "clock back: failed login flagged": cases.test_a_failed_login_with_the_clock_back_is_flagged,
+}
+STATION_CASES: dict[str, StationCase] = {
+    "a year ahead: the correct one records its own time": (
+        stations.test_the_correct_workstation_records_its_own_time
+    ),
+    "a year ahead: flagged, the correct one not": (
+        stations.test_the_ahead_workstation_is_flagged_and_the_correct_one_is_not
+    ),
+    "a year ahead: verify names it alone": stations.test_verify_names_the_ahead_workstation_only,
 }
 
 
@@ -63,21 +80,35 @@ def local_zone(name: str) -> Iterator[None]:
         time.tzset()
 
 
+def _place(engine: str, folder: str) -> AbstractContextManager[str]:
+    server = postgres_server()
+    if engine == "postgresql" and server:
+        return scratch_postgres(server)
+    return nullcontext(f"sqlite:///{folder}/{uuid.uuid4().hex}.sqlite")
+
+
 @contextmanager
 def clinic_on(engine: str, folder: str) -> Iterator[Clinic]:
     """A new clinic whose clock starts the day before the spring change."""
-    server = postgres_server()
-    place: AbstractContextManager[str] = (
-        scratch_postgres(server)
-        if engine == "postgresql" and server
-        else nullcontext(f"sqlite:///{folder}/{uuid.uuid4().hex}.sqlite")
-    )
-    with place as url:
+    with _place(engine, folder) as url:
         clinic = new_clinic(url, ManualClock(datetime(2026, 3, 7, 12, 0, tzinfo=UTC)))
         try:
             yield clinic
         finally:
             clinic.db.dispose()
+
+
+@contextmanager
+def two_workstations_on(engine: str, folder: str) -> Iterator[tuple[Clinic, Database]]:
+    """A new clinic set up from bay-1 (this machine's clock), and bay-3 a year ahead."""
+    with _place(engine, folder) as url:
+        correct = open_database(url, SystemClock(), workstation=stations.BAY_1)
+        ahead = open_database(url, SkewedClock(stations.YEAR), workstation=stations.BAY_3)
+        try:
+            yield make_clinic(correct, ManualClock(datetime.now(UTC))), ahead
+        finally:
+            ahead.dispose()
+            correct.dispose()
 
 
 def _passes(name: str, failures: list[str], case: Callable[..., None], *args: object) -> None:
@@ -103,6 +134,10 @@ def prove_times() -> tuple[int, list[str]]:
                 tried += 1
                 with clinic_on(engine, folder) as clinic:
                     _passes(f"{engine}: {name}", failures, case, clinic)
+            for name, station_case in STATION_CASES.items():
+                tried += 1
+                with two_workstations_on(engine, folder) as (clinic, ahead):
+                    _passes(f"{engine}: {name}", failures, station_case, clinic, ahead)
     return tried, failures
 
 

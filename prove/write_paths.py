@@ -131,6 +131,7 @@ def _new_user(clinic: Clinic) -> str:
         "RN",
         Role.NURSE,
         new_password("quiet-orchard-71"),
+        clinic_key=clinic.clinic_key,
     )
     return str(made.id)
 
@@ -269,12 +270,14 @@ WRITE_PATHS: tuple[WritePath, ...] = (
     WritePath("create user", lambda c, _t: _new_user(c)),
     WritePath(
         "change role",
-        lambda c, uid: c.act(staff.change_role, c.admin, int(uid), Role.PHYSICIAN),
+        lambda c, uid: c.act(
+            staff.change_role, c.admin, int(uid), Role.PHYSICIAN, clinic_key=c.clinic_key
+        ),
         _new_user,
     ),
     WritePath(
         "deactivate user",
-        lambda c, uid: c.act(staff.disable, c.admin, int(uid)),
+        lambda c, uid: c.act(staff.disable, c.admin, int(uid), clinic_key=c.clinic_key),
         _new_user,
     ),
     WritePath("failed login", _failed_login, looks=True),

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import make_url
 
 from ketachart.clock import ManualClock
+from ketachart.keys.sealed import KdfCost, set_kdf_cost
 from ketachart.services import sign_in, users
 from ketachart.storage.database import Database, open_database
 from tests.databases import SQLITE_FILE, PostgresServer, sqlite_copy
@@ -28,6 +29,7 @@ PRODUCTION_HASHER = users._HASHER
 parameters and uses it end to end); the tests' own accounts are hashed cheaply, see below."""
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 """argon2id, with the same hash and salt lengths, at the lowest cost the algorithm allows."""
+CHEAP_KDF_COST = KdfCost(time_cost=1, memory_cost=8, parallelism=1)
 
 WORKSTATION_SCREEN = {"name": "Workstation", "x": 0, "y": 0, "width": 1920, "height": 1080}
 """The screen the widget tests run on: a clinic workstation's, not offscreen Qt's default
@@ -235,7 +237,11 @@ def cheap_password_hashes() -> Iterator[None]:
     """The accounts tests make are hashed at argon2's lowest cost: every test clinic has four
     and signing re-checks a password, at about 0.1 s each with the production parameters.
     Checking a password reads the cost from its hash, so hashes made either way verify;
-    child processes (the command-line tests, `prove`) hash with the production parameters."""
+    child processes (the command-line tests, `prove`) hash with the production parameters.
+    The keys sealed under those passwords (and the clinic key's passphrase) are stretched at
+    the same lowest cost, for the same reason; a sealed key stores its cost, as a hash does."""
+    before = set_kdf_cost(CHEAP_KDF_COST)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(users, "_HASHER", CHEAP_HASHER)
         yield
+    set_kdf_cost(before)

@@ -26,8 +26,9 @@ from ketachart.domain.vocab import (
     StopReason,
 )
 from ketachart.errors import AcknowledgementRequired
-from ketachart.services import charting, patients, protocols, sessions, signing, users
+from ketachart.services import charting, keys, patients, protocols, sessions, signing, users
 from ketachart.services.actors import Actor
+from ketachart.services.keys import UnlockedClinicKey
 from ketachart.services.protocols import ProtocolRow
 from ketachart.services.sign_in import PasswordProof, prove_password
 from ketachart.services.users import new_password
@@ -42,6 +43,7 @@ PASSWORDS = {
     "wes": "harbor-quill-93",
     "drm": "maple-prism-58x",
 }
+CLINIC_PASSPHRASE = "copper-lantern-harbor-77"
 
 
 @dataclass
@@ -54,6 +56,8 @@ class Clinic:
     physician: Actor
     protocols: list[ProtocolRow]
     patient: patients.PatientRow
+    clinic_key: UnlockedClinicKey
+    """The clinic key, opened by CLINIC_PASSPHRASE as an administrator's action would."""
 
     def act(self, fn: Callable[Concatenate[Tx, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run one service call as one committed transaction, as the application does."""
@@ -105,18 +109,48 @@ class Clinic:
 
 
 def make_clinic(db: Database, clock: ManualClock) -> Clinic:
+    new_key = keys.new_clinic_key(CLINIC_PASSPHRASE)
     with db.transaction() as tx:
+        clinic_key = keys.store_clinic_key(tx, new_key)
         admin = users.create_user(
-            tx, None, "admin", "Ádám Admin", "", Role.ADMIN, new_password(PASSWORDS["admin"])
+            tx,
+            None,
+            "admin",
+            "Ádám Admin",
+            "",
+            Role.ADMIN,
+            new_password(PASSWORDS["admin"]),
+            clinic_key=clinic_key,
         )
         nurse = users.create_user(
-            tx, admin, "nina", "Nina Øster", "RN", Role.NURSE, new_password(PASSWORDS["nina"])
+            tx,
+            admin,
+            "nina",
+            "Nina Øster",
+            "RN",
+            Role.NURSE,
+            new_password(PASSWORDS["nina"]),
+            clinic_key=clinic_key,
         )
         nurse2 = users.create_user(
-            tx, admin, "wes", "Wes Ng", "RN", Role.NURSE, new_password(PASSWORDS["wes"])
+            tx,
+            admin,
+            "wes",
+            "Wes Ng",
+            "RN",
+            Role.NURSE,
+            new_password(PASSWORDS["wes"]),
+            clinic_key=clinic_key,
         )
         physician = users.create_user(
-            tx, admin, "drm", "María Núñez", "MD", Role.PHYSICIAN, new_password(PASSWORDS["drm"])
+            tx,
+            admin,
+            "drm",
+            "María Núñez",
+            "MD",
+            Role.PHYSICIAN,
+            new_password(PASSWORDS["drm"]),
+            clinic_key=clinic_key,
         )
         rows = protocols.install_example_protocols(tx)
         patient = patients.register_patient(
@@ -126,7 +160,7 @@ def make_clinic(db: Database, clock: ManualClock) -> Clinic:
                 "MRN-0001", "Łukasiewicz", "Zoë", date(1980, 2, 3), "female", "Penicillin"
             ),
         )
-    return Clinic(db, clock, admin, nurse, nurse2, physician, rows, patient)
+    return Clinic(db, clock, admin, nurse, nurse2, physician, rows, patient, clinic_key)
 
 
 ALL_PRE_CHECKS = p.PreChecks(

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ketachart.cli.passwords import password_from
+from ketachart.cli.passwords import clinic_passphrase_from, password_from
 from ketachart.cli.sign_in import signed_in
 from ketachart.cli.terminal import shown
 from ketachart.clock import SystemClock
@@ -17,7 +17,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.timeline import STATUS_LABELS, SessionStatus
 from ketachart.domain.vocab import Role
 from ketachart.errors import BadDatabaseUrl, ValidationError
-from ketachart.services import clinic, protocols, sessions, users
+from ketachart.services import clinic, keys, protocols, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.anchors import keep_anchors
 from ketachart.services.users import new_password
@@ -41,6 +41,7 @@ def open_from_args(
         raise choice.named(error) from error
     keep_anchors(db)
     try:
+        keys.record_clinic_key(db)
         yield db
     finally:
         db.dispose()
@@ -94,9 +95,16 @@ def _create_first_admin(db: Database, args: argparse.Namespace) -> None:
     username = args.admin_username or _ask("Admin user name: ")
     name = args.admin_name or _ask("Admin full name: ")
     password = new_password(_admin_password(args))  # hashed before the transaction
+    new_key = keys.new_clinic_key(clinic_passphrase_from(args.clinic_passphrase_env, new=True))
     with db.transaction() as tx:
-        users.create_user(tx, None, username, name, "", Role.ADMIN, password)
+        clinic_key = keys.store_clinic_key(tx, new_key)
+        users.create_user(tx, None, username, name, "", Role.ADMIN, password, clinic_key=clinic_key)
+    keys.record_clinic_key(db)
     print(f"Created the administrator '{username}'.")
+    print(
+        f"Created the clinic key {new_key.unlocked.fingerprint}. Keep its passphrase safe: "
+        "an administrator types it to add or change accounts, and it cannot be recovered."
+    )
 
 
 def _admin_password(args: argparse.Namespace) -> str:
@@ -123,6 +131,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with open_from_args(args) as db:
         result = fill_demo(db, patients=args.patients, sessions=args.sessions, seed=args.seed)
+        keys.record_clinic_key(db)  # the demo made the clinic key on a new database
     seconds = time.perf_counter() - started
     print(
         f"Demo data: {result.patients} patients, {result.sessions} sessions, "
@@ -135,6 +144,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"  {account.username:<10} {account.password:<16} {account.role:<10} "
             f"{account.display_name}"
         )
+    print(f"Demo clinic key passphrase (synthetic): {result.clinic_passphrase}")
     return 0
 
 
@@ -200,6 +210,13 @@ def cmd_users(args: argparse.Namespace) -> int:
         return run_users(db, args)
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from ketachart.cli.keys_commands import run_keys
+
+    with open_from_args(args, existing=True) as db:
+        return run_keys(db, args)
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -210,4 +227,5 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "users": cmd_users,
+    "keys": cmd_keys,
 }

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from ketachart import __version__
+from ketachart.cli.passwords import CLINIC_PASSPHRASE_ENV_HELP
 from ketachart.domain.vocab import Role, SessionStatus
 
 DB_HELP = "database URL (default: KETACHART_DATABASE_URL, else SQLite in the user data folder)"
@@ -74,6 +75,7 @@ def build_parser() -> CliParser:
     _add_protocols(commands)
     _add_backup(commands)
     _add_users(commands)
+    _add_keys(commands)
     _accept_after(commands)
     return parser
 
@@ -134,6 +136,7 @@ def _add_init(commands: argparse._SubParsersAction[CliParser]) -> None:
         help="read the admin password from this environment variable",
     )
     init.add_argument("--clinic-name", help="clinic name printed on every PDF")
+    _clinic_passphrase_option(init)
     roles = init.add_argument_group(
         "PostgreSQL least privilege (run init with a superuser's or the owner's URL)"
     )
@@ -170,18 +173,42 @@ def _add_users(commands: argparse._SubParsersAction[CliParser]) -> None:
     added.add_argument("--credentials", default="", help="e.g. RN, MD (printed after the name)")
     added.add_argument("--role", required=True, choices=[r.value for r in Role])
     _temporary_password_choice(added)
+    _clinic_passphrase_option(added)
     reset = verbs.add_parser("reset-password", help="a new temporary password (also unlocks)")
     reset.add_argument("username", metavar="USERNAME")
     _temporary_password_choice(reset)
+    _clinic_passphrase_option(reset)
     role = verbs.add_parser("set-role", help="change an account's role")
     role.add_argument("username", metavar="USERNAME")
     role.add_argument("role", metavar="ROLE", choices=[r.value for r in Role])
+    _clinic_passphrase_option(role)
     for verb, text in USER_SWITCHES.items():
-        verbs.add_parser(verb, help=text).add_argument("username", metavar="USERNAME")
+        switch = verbs.add_parser(verb, help=text)
+        switch.add_argument("username", metavar="USERNAME")
+        if verb != "unlock":
+            _clinic_passphrase_option(switch)
     passwd = verbs.add_parser("passwd", help="change your own password (--user)")
     passwd.add_argument(
         "--new-password-env", metavar="VAR", help="read the new password from VAR (scripts)"
     )
+
+
+def _add_keys(commands: argparse._SubParsersAction[CliParser]) -> None:
+    parser = commands.add_parser("keys", help="the clinic key (an administrator signs in)")
+    verbs = parser.add_subparsers(dest="keys_verb", parser_class=CliParser, required=True)
+    made = verbs.add_parser(
+        "init", help="make the clinic key of a clinic upgraded without one; certify accounts"
+    )
+    _clinic_passphrase_option(made)
+    certify = verbs.add_parser(
+        "certify", help="certify the accounts that got a key at sign-in since 'keys init'"
+    )
+    _clinic_passphrase_option(certify)
+    verbs.add_parser("show", help="the clinic key's fingerprint and this workstation's record")
+
+
+def _clinic_passphrase_option(parser: CliParser) -> None:
+    parser.add_argument("--clinic-passphrase-env", metavar="VAR", help=CLINIC_PASSPHRASE_ENV_HELP)
 
 
 USER_SWITCHES = {

@@ -30,3 +30,20 @@ def password_from(
     if repeat and first != getpass.getpass("Repeat the password: "):
         raise ValidationError.single("password", "The two passwords differ.")
     return first
+
+
+CLINIC_PASSPHRASE_ENV_HELP = (
+    "read the clinic key passphrase from this environment variable (else it is asked)"
+)
+
+
+def clinic_passphrase_from(env_var: str | None, *, new: bool = False) -> str:
+    """The clinic key passphrase, from the environment variable named by
+    --clinic-passphrase-env, or typed (twice when choosing a new one)."""
+    return password_from(
+        env_var,
+        "--clinic-passphrase-env",
+        "clinic key passphrase",
+        "New clinic key passphrase: " if new else "Clinic key passphrase: ",
+        repeat=new,
+    )

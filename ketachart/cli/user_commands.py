@@ -9,13 +9,14 @@ import argparse
 from collections.abc import Callable
 from datetime import datetime
 
-from ketachart.cli.passwords import password_from
+from ketachart.cli.passwords import clinic_passphrase_from, password_from
 from ketachart.cli.sign_in import credentials, sign_in_as, signed_in
 from ketachart.cli.terminal import shown
 from ketachart.domain.access import Action
 from ketachart.domain.vocab import Role
-from ketachart.services import sign_in, staff
+from ketachart.services import keys, sign_in, staff
 from ketachart.services.actors import Actor
+from ketachart.services.keys import UnlockedClinicKey
 from ketachart.services.staff_status import account_status
 from ketachart.services.users import new_password
 from ketachart.storage.database import Database, Tx
@@ -61,11 +62,19 @@ def _full_name(row: staff.StaffRow) -> str:
 
 
 def _add(db: Database, admin: Actor, args: argparse.Namespace) -> int:
+    clinic_key = _clinic_key(db, args)
     temporary = _temporary_password(args)
     hashed = new_password(temporary)  # before the transaction: no lock held while hashing
     with db.transaction() as tx:
         row = staff.add_staff(
-            tx, admin, args.username, args.name, args.credentials, Role(args.role), hashed
+            tx,
+            admin,
+            args.username,
+            args.name,
+            args.credentials,
+            Role(args.role),
+            hashed,
+            clinic_key=clinic_key,
         )
     print(f"Added {shown(row.username)} ({row.role.value}): {shown(_full_name(row))}.")
     _show_temporary(args, temporary)
@@ -73,11 +82,12 @@ def _add(db: Database, admin: Actor, args: argparse.Namespace) -> int:
 
 
 def _reset_password(db: Database, admin: Actor, args: argparse.Namespace) -> int:
+    clinic_key = _clinic_key(db, args)
     temporary = _temporary_password(args)
     hashed = new_password(temporary)  # before the transaction: no lock held while hashing
     with db.transaction() as tx:
         row = staff.find_staff(tx, admin, args.username)
-        staff.reset_password(tx, admin, row.id, hashed)
+        staff.reset_password(tx, admin, row.id, hashed, clinic_key=clinic_key)
     print(f"Reset the password of {shown(row.username)}; the account is unlocked.")
     _show_temporary(args, temporary)
     return 0
@@ -85,25 +95,47 @@ def _reset_password(db: Database, admin: Actor, args: argparse.Namespace) -> int
 
 def _set_role(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     role = Role(args.role)
+    clinic_key = _clinic_key(db, args)
     with db.transaction() as tx:
         row = staff.find_staff(tx, admin, args.username)
-        staff.change_role(tx, admin, row.id, role)
+        staff.change_role(tx, admin, row.id, role, clinic_key=clinic_key)
     print(f"{shown(row.username)} is now {role.value} (was {row.role.value}).")
     return 0
 
 
-SWITCHES: dict[str, tuple[Callable[[Tx, Actor, int], None], str]] = {
-    "disable": (staff.disable, "Disabled {}: they can no longer sign in; their entries stay."),
-    "enable": (staff.enable, "Enabled {} again."),
-    "unlock": (staff.unlock, "Unlocked {}."),
+SWITCHES: dict[str, tuple[Callable[[Tx, Actor, int, UnlockedClinicKey | None], None], str]] = {
+    "disable": (
+        lambda tx, admin, user_id, key: staff.disable(tx, admin, user_id, clinic_key=key),
+        "Disabled {}: they can no longer sign in; their entries stay.",
+    ),
+    "enable": (
+        lambda tx, admin, user_id, key: staff.enable(tx, admin, user_id, clinic_key=key),
+        "Enabled {} again.",
+    ),
+    "unlock": (lambda tx, admin, user_id, _key: staff.unlock(tx, admin, user_id), "Unlocked {}."),
 }
+CERTIFIED_VERBS = ("add", "reset-password", "set-role", "disable", "enable")
+"""The changes the clinic key certifies: they ask for its passphrase."""
+
+
+def _clinic_key(db: Database, args: argparse.Namespace) -> UnlockedClinicKey | None:
+    """The clinic key, opened by its passphrase, for a change it certifies (None for a
+    clinic that has no key yet: the change is made, uncertified, and verify says so)."""
+    if args.users_verb not in CERTIFIED_VERBS:
+        return None
+    with db.reading() as tx:
+        if keys.clinic_public_key(tx) is None:
+            return None
+    passphrase = clinic_passphrase_from(getattr(args, "clinic_passphrase_env", None))
+    return keys.unlock_clinic_key(db, passphrase)
 
 
 def _switch(db: Database, admin: Actor, args: argparse.Namespace) -> int:
     change, done = SWITCHES[args.users_verb]
+    clinic_key = _clinic_key(db, args)
     with db.transaction() as tx:
         row = staff.find_staff(tx, admin, args.username)
-        change(tx, admin, row.id)
+        change(tx, admin, row.id, clinic_key)
     print(done.format(shown(row.username)))
     return 0
 

@@ -14,6 +14,7 @@ from ketachart.cli.sign_in import signed_in
 from ketachart.domain.access import Action
 from ketachart.domain.findings import Problem
 from ketachart.reports.printed import read_printed_summary
+from ketachart.services import integrity, keys
 from ketachart.services.anchors import backup_anchors, check_anchors, note_current_heads
 from ketachart.services.clock_guard import clock_warnings
 from ketachart.services.printed_check import PrintedCheck, Verdict, check_printed
@@ -29,19 +30,36 @@ VERDICTS = {
 
 def run_verify(args: argparse.Namespace) -> int:
     with open_from_args(args, existing=True) as db:
-        signed_in(db, args, Action.VIEW_AUDIT, purpose="cli.verify")
         if args.pdf is not None:
+            signed_in(db, args, Action.VIEW_AUDIT, purpose="cli.verify")
             return _verify_pdf(db, args.pdf)
-        return _verify_database(db)
+        before = integrity.status(db)
+        check = integrity.full_check(db)  # before the sign-in writes to the file
+        integrity.refuse_if_damaged(check)
+        actor = signed_in(db, args, Action.VIEW_AUDIT, purpose="cli.verify")
+        integrity.record(db, check, actor)
+        return _verify_database(db, _full_check_words(before))
 
 
-def _verify_database(db: Database) -> int:
+def _full_check_words(before: integrity.FullCheckStatus) -> str:
+    """That the full integrity check passed in this run, and when it last ran before it (the
+    daily check in the background and the earlier verify runs): PostgreSQL has none."""
+    if not before.applies:
+        return ""
+    return f"; full integrity check passed now (before this run: {before.last_run()})"
+
+
+def _verify_database(db: Database, full_check: str = "") -> int:
     """The checks, then the anchors; a clean database's heads become this workstation's
     newest anchors, a database with problems moves none (the alarm stays)."""
     book = db.anchors
     anchors = [*(book.anchors() if book else ()), *backup_anchors(db)]
     with db.reading() as tx:
-        problems = [*verify_all(tx), *check_anchors(tx, anchors)]
+        problems = [
+            *verify_all(tx, integrity=False),
+            *check_anchors(tx, anchors),
+            *keys.check_recorded_clinic_key(tx, db.key_record),
+        ]
         warnings = clock_warnings(tx)
         if book is not None and not problems:
             note_current_heads(tx, book)
@@ -49,11 +67,11 @@ def _verify_database(db: Database) -> int:
         book.discard()
     _print_findings(problems, warnings)
     if problems:
-        print(f"verify: {len(problems)} problem(s) found.", file=sys.stderr)
+        print(f"verify: {len(problems)} problem(s) found{full_check}.", file=sys.stderr)
         return 1
     print(
         "verify: database intact: integrity check, every hash chain and every signature OK; "
-        f"history extends all {len(anchors)} anchor(s) kept outside the database."
+        f"history extends all {len(anchors)} anchor(s) kept outside the database{full_check}."
     )
     return 0
 

@@ -25,6 +25,7 @@ from ketachart.demo.data import (
     ALLERGIES,
     CLINIC_ADDRESS,
     CLINIC_NAME,
+    CLINIC_PASSPHRASE,
     FAMILY_NAMES,
     GIVEN_NAMES,
     STAFF,
@@ -51,8 +52,10 @@ from ketachart.domain.protocol import EXAMPLE_PROTOCOLS
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed, KetachartError
 from ketachart.models import Event, InfusionSession, Patient, User
-from ketachart.services import clinic, patients, protocols, users
+from ketachart.services import clinic, keys, patients, protocols, users
 from ketachart.services.actors import Actor
+from ketachart.services.keys import ClinicKeyRefused, UnlockedClinicKey
+from ketachart.services.sign_in import sign_in
 from ketachart.services.users import new_password
 from ketachart.storage.database import Database
 
@@ -77,6 +80,8 @@ class DemoResult:
     sessions: int
     events: int
     accounts: list[DemoAccount]
+    clinic_passphrase: str
+    """The demo clinic key's passphrase (synthetic), printed with the accounts."""
 
 
 def fill_demo(db: Database, *, patients: int, sessions: int, seed: int) -> DemoResult:
@@ -105,7 +110,8 @@ def fill_demo(db: Database, *, patients: int, sessions: int, seed: int) -> DemoR
         ) from error
     events = _count_events(demo_db) - before
     log.info("demo data added: %d patients, %d sessions, %d events", patients, len(plans), events)
-    return DemoResult(len(people), len(plans), events, [_account(s) for s in STAFF])
+    accounts = [_account(s) for s in STAFF]
+    return DemoResult(len(people), len(plans), events, accounts, CLINIC_PASSPHRASE)
 
 
 def require_demo_database(db: Database) -> None:
@@ -165,8 +171,9 @@ def _ensure_staff(db: Database) -> Staff:
     with db.reading() as tx:
         existing = {a.username: a for a in users.list_actors(tx)}
     admin_spec, *clinical = STAFF
-    admin = _member(db, _creator(existing, admin_spec), admin_spec, existing)
-    members = [_member(db, admin.actor, spec, existing) for spec in clinical]
+    clinic_key = _demo_clinic_key(db, existing)
+    admin = _member(db, _creator(existing, admin_spec), admin_spec, existing, clinic_key)
+    members = [_member(db, admin.actor, spec, existing, clinic_key) for spec in clinical]
     return Staff(
         admin,
         tuple(m for m in members if m.actor.role is Role.NURSE),
@@ -184,11 +191,36 @@ def _creator(existing: dict[str, Actor], admin: StaffSpec) -> Actor | None:
     return found
 
 
+def _demo_clinic_key(db: Database, existing: dict[str, Actor]) -> UnlockedClinicKey | None:
+    """The demo clinic's key: made from the demo passphrase on a new database, opened by it
+    on one a previous demo run filled. None for a database with accounts and no clinic key
+    (made before keys were kept): its accounts are changed uncertified, as any such clinic's."""
+    with db.reading() as tx:
+        has_key = keys.clinic_public_key(tx) is not None
+    if has_key:
+        try:
+            return keys.unlock_clinic_key(db, CLINIC_PASSPHRASE)
+        except ClinicKeyRefused as error:
+            raise KetachartError(
+                "This database's clinic key is not the demo's; run the demo on a new database."
+            ) from error
+    if existing:
+        return None
+    new_key = keys.new_clinic_key(CLINIC_PASSPHRASE)  # slow: before the transaction
+    with db.transaction() as tx:
+        return keys.store_clinic_key(tx, new_key)
+
+
 def _member(
-    db: Database, creator: Actor | None, spec: StaffSpec, existing: dict[str, Actor]
+    db: Database,
+    creator: Actor | None,
+    spec: StaffSpec,
+    existing: dict[str, Actor],
+    clinic_key: UnlockedClinicKey | None,
 ) -> Member:
     actor = existing.get(spec.username)
     if actor is None:
+        password = new_password(spec.password)  # slow: before the transaction
         with db.transaction() as tx:
             actor = users.create_user(
                 tx,
@@ -197,14 +229,29 @@ def _member(
                 spec.display_name,
                 spec.credentials,
                 spec.role,
-                new_password(spec.password),
+                password,
+                clinic_key=clinic_key,
             )
     elif actor.role is not spec.role:
         raise KetachartError(
             f"The account '{spec.username}' exists with another role; "
             "run the demo on a new database."
         )
+    else:
+        actor = _signed_in(db, spec)
     return Member(actor, spec.password)
+
+
+def _signed_in(db: Database, spec: StaffSpec) -> Actor:
+    """A demo account a previous run made, signed in with its demo password: the actor then
+    carries the account's opened key, as one who signed in at the application does."""
+    try:
+        return sign_in(db, spec.username, spec.password).actor
+    except AuthenticationFailed as error:
+        raise KetachartError(
+            f"The account '{spec.username}' does not sign in with its demo password (changed, "
+            "disabled or locked); run the demo on a new database."
+        ) from error
 
 
 def _prepare_clinic(db: Database, admin: Actor) -> list[protocols.ProtocolRow]:

@@ -25,6 +25,9 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("drnunez", "María Núñez", "MD", Role.PHYSICIAN, "cedar-lantern-moss"),
     StaffSpec("drweiss", "Jürgen Weiß", "MD", Role.PHYSICIAN, "plum-glacier-rain"),
 )
+CLINIC_PASSPHRASE = "demo-clinic-key-juniper-41"
+"""The demo clinic's key passphrase (synthetic, printed with the demo accounts): a tester
+types it on the staff screen to add or change an account."""
 
 CLINIC_NAME = "Lindenhof Infusion Clinic (demo data)"
 CLINIC_ADDRESS = "Mühlenstraße 12, 10115 Berlin · Tel. +49 30 5550 1234"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -12,7 +12,13 @@ from typing import Any
 from ketachart.domain import limits
 from ketachart.domain import payloads as p
 from ketachart.domain.checks import Checks
-from ketachart.domain.codec import canonical_json, format_instant, from_plain, to_plain
+from ketachart.domain.codec import (
+    OMIT_IF_NONE,
+    canonical_json,
+    format_instant,
+    from_plain,
+    to_plain,
+)
 
 GENESIS_HASH = "0" * 64
 
@@ -108,6 +114,10 @@ class Override:
     code: str
     reason: str
     approved_by: int | None = None
+    approval_signature: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """The approving physician's digital signature of the entry and its overrides
+    (services.entry_keys); left out when None, so overrides stored before keys keep their
+    exact canonical JSON and hashes."""
 
 
 def validate_payload(payload: p.Payload) -> None:
@@ -186,7 +196,9 @@ def chain_hash(content: dict[str, Any], prev_hash: str) -> str:
 @dataclass(frozen=True)
 class SessionHeader:
     """Where and for whom a session happens: the first event of its chain links to the hash
-    of this, so changing the session's patient, protocol, chair or date breaks the chain."""
+    of this, so changing the session's patient, protocol, chair or date breaks the chain.
+    `protocol_digest`, the digest of the protocol version's content at opening, is covered
+    only when recorded: sessions opened before it was kept keep their hashes."""
 
     session_id: str
     patient_id: int
@@ -195,20 +207,21 @@ class SessionHeader:
     session_date: date
     created_at: datetime
     created_by: int
+    protocol_digest: str | None = None
 
     def genesis_hash(self) -> str:
-        return chain_hash(
-            {
-                "session_id": self.session_id,
-                "patient_id": self.patient_id,
-                "protocol_id": self.protocol_id,
-                "chair": self.chair,
-                "session_date": self.session_date.isoformat(),
-                "created_at": format_instant(self.created_at),
-                "created_by": self.created_by,
-            },
-            GENESIS_HASH,
-        )
+        header: dict[str, Any] = {
+            "session_id": self.session_id,
+            "patient_id": self.patient_id,
+            "protocol_id": self.protocol_id,
+            "chair": self.chair,
+            "session_date": self.session_date.isoformat(),
+            "created_at": format_instant(self.created_at),
+            "created_by": self.created_by,
+        }
+        if self.protocol_digest is not None:
+            header["protocol_digest"] = self.protocol_digest
+        return chain_hash(header, GENESIS_HASH)
 
 
 def encode_overrides(overrides: tuple[Override, ...]) -> str:

@@ -459,6 +459,8 @@ class ControlledSubstance(Payload):
     wasted_mg: Decimal
     witness_user_id: int = 0
     witness_name: str = ""
+    witness_signature: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """The witness's digital signature of the rest of the record (services.charting)."""
 
     def check(self, checks: Checks) -> None:
         checks.text("drug", "Drug", self.drug, required=True, max_len=limits.LABEL)
@@ -497,6 +499,11 @@ class Attestation(Payload):
     content_hash: str
     head_seq: int
     head_hash: str
+    patient_version_hash: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """The patient's version at signing (services.patient_history), which `content_hash`
+    then covers. Left out when None: signatures made before keep their canonical JSON."""
+    key_signature: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """The signer's digital signature of the rest (services.signing.signed_message)."""
 
 
 @dataclass(frozen=True)
@@ -508,6 +515,10 @@ class Signature(Payload):
     head_seq: int
     head_hash: str
     addendum_id: str | None = None
+    patient_version_hash: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """As in Attestation: the patient as they were at signing is signed too."""
+    key_signature: str | None = field(default=None, metadata={OMIT_IF_NONE: True})
+    """The signer's digital signature of the rest (services.signing.signed_message)."""
 
 
 @dataclass(frozen=True)

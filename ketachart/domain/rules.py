@@ -5,6 +5,7 @@ gate applies all of them to the whole timeline."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import Enum
 
 from ketachart.domain import payloads as p
 from ketachart.domain.discharge import infusion_blocker
@@ -15,6 +16,10 @@ from ketachart.errors import RuleViolation, SessionLocked, ValidationError
 
 FUTURE_TOLERANCE = timedelta(minutes=2)
 LATE_LIMIT = timedelta(hours=24)
+BEFORE_OPENING_LIMIT = timedelta(hours=12)
+"""How long before its session was opened an entry may have happened (checks done before)."""
+CLOCKS_AGREE = timedelta(minutes=5)
+"""How far two workstations' clocks may differ before one is called wrong (clocks drift)."""
 
 # After discharge only these may still be added (before the physician signs).
 AFTER_DISCHARGE = frozenset(
@@ -31,20 +36,41 @@ AFTER_DISCHARGE = frozenset(
 AFTER_SIGNATURE = frozenset({EventKind.ADDENDUM, EventKind.SIGNATURE})
 
 
+class TimeProblem(Enum):
+    """Why an entry's time is impossible; the value is what the person charting is told."""
+
+    FUTURE = "The time of an entry cannot be in the future."
+    TOO_LATE = "Entries more than 24 hours late must go in an addendum."
+    BEFORE_OPENING = "The time is long before this session was opened."
+
+
+def event_time_problem(
+    occurred_at: datetime, recorded_at: datetime, opened_at: datetime | None
+) -> TimeProblem | None:
+    """The one rule for an entry's time against when it was entered (`recorded_at`) and
+    when its session was opened: refused on entry (check_event_time) and reported by
+    verify on stored rows (services.time_checks). A session whose opening was recorded
+    after this entry's own recorded time was opened on a workstation whose clock disagrees
+    with this one's: the opening time cannot judge this entry (the wrong clock is flagged
+    and named by services.clock_guard, never this entry)."""
+    if occurred_at > recorded_at + FUTURE_TOLERANCE:
+        return TimeProblem.FUTURE
+    if occurred_at < recorded_at - LATE_LIMIT:
+        return TimeProblem.TOO_LATE
+    if opened_at is None or opened_at - recorded_at > CLOCKS_AGREE:
+        return None  # opened "after" this entry was made: two clocks disagree (clock_guard)
+    if occurred_at < opened_at - BEFORE_OPENING_LIMIT:
+        return TimeProblem.BEFORE_OPENING
+    return None
+
+
 def check_event_time(occurred_at: datetime, now: datetime, opened_at: datetime | None) -> None:
     """An entry's time may not be in the future, nor more than 24 h back, nor before opening."""
     if occurred_at.tzinfo is None:
         raise ValidationError.single("occurred_at", "The time needs a time zone.")
-    if occurred_at > now + FUTURE_TOLERANCE:
-        raise ValidationError.single("occurred_at", "The time of an entry cannot be in the future.")
-    if occurred_at < now - LATE_LIMIT:
-        raise ValidationError.single(
-            "occurred_at", "Entries more than 24 hours late must go in an addendum."
-        )
-    if opened_at is not None and occurred_at < opened_at - timedelta(hours=12):
-        raise ValidationError.single(
-            "occurred_at", "The time is long before this session was opened."
-        )
+    problem = event_time_problem(occurred_at, now, opened_at)
+    if problem is not None:
+        raise ValidationError.single("occurred_at", problem.value)
 
 
 def check_can_chart(state: SessionState, kind: EventKind) -> None:

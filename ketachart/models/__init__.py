@@ -2,20 +2,27 @@
 
 from ketachart.models.base import Base
 from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
-from ketachart.models.people import Patient, PatientVersion, User
-from ketachart.models.records import AuditEntry, ChainHead, Setting
+from ketachart.models.keys import Certificate, ClinicKey, UserKey, VouchedEntry
+from ketachart.models.people import Patient, PatientSearchKey, PatientVersion, User
+from ketachart.models.records import AuditEntry, ChainHead, RowVersion, Setting
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "Certificate",
     "ChainHead",
+    "ClinicKey",
     "Event",
     "InfusionSession",
     "Patient",
+    "PatientSearchKey",
     "PatientVersion",
     "ProtocolVersion",
+    "RowVersion",
     "Setting",
     "User",
+    "UserKey",
+    "VouchedEntry",
 ]
 
 APPEND_ONLY_TABLES = (
@@ -24,4 +31,9 @@ APPEND_ONLY_TABLES = (
     "sessions",
     "protocol_versions",
     "patient_versions",
+    "clinic_keys",
+    "user_keys",
+    "certificates",
+    "vouched_entries",
+    "row_versions",
 )

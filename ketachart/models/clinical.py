@@ -47,6 +47,9 @@ class InfusionSession(Base):
     session_date: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    protocol_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The digest of the protocol version's content at opening, covered by the session's
+    genesis hash; None for sessions opened before it was kept."""
 
 
 class Event(Base):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketachart.models.base import Base, UTCDateTime
@@ -29,8 +39,17 @@ class User(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+FOLDED_TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+"""Folded search text (domain.search_keys), compared code point by code point on either
+database: a prefix is then a range an index seeks, whatever the server's locale."""
+
+
 class Patient(Base):
     __tablename__ = "patients"
+    __table_args__ = (
+        Index("ix_patients_name_fold", "family_fold", "given_fold", "id"),
+        Index("ix_patients_date_of_birth", "date_of_birth"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mrn: Mapped[str] = mapped_column(String(40), unique=True)
@@ -44,6 +63,26 @@ class Patient(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    family_fold: Mapped[str] = mapped_column(FOLDED_TEXT)
+    given_fold: Mapped[str] = mapped_column(FOLDED_TEXT)
+    """The names folded (domain.search_keys.fold): the order search lists patients in. A
+    search aid derived from the names, not a detail: versions and their hashes leave it out."""
+
+
+class PatientSearchKey(Base):
+    """One key a patient is found by (a folded name word, or the folded MRN), at a numbered
+    place: an edit rewrites the keys in place, and a place no longer needed holds "" (the
+    application may not delete rows), which no search matches."""
+
+    __tablename__ = "patient_search_keys"
+    __table_args__ = (
+        PrimaryKeyConstraint("patient_id", "position"),
+        Index("ix_patient_search_keys_key", "key", "patient_id"),
+    )
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(FOLDED_TEXT)
 
 
 class PatientVersion(Base):

@@ -100,6 +100,8 @@ class PageHeader:
     draft: bool
     status: str
     footer: str
+    clinic_key: str
+    """The clinic key line of the footer ('Clinic key SHA256 1a2b …')."""
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,14 @@ class ReportContext:
     """When the report was made; derived values of a running session are as of then."""
     model: SessionModel
     """The session's read model as of `now`: every section renders it."""
+    clinic_key: str | None
+    """The clinic key's fingerprint as the database held it when the chart was read
+    (services.keys.clinic_fingerprint), None for a clinic with no clinic key yet."""
 
     @classmethod
-    def of(cls, view: SessionView, now: datetime) -> ReportContext:
-        return cls(view, LocalTimes.around(view.state.opened_at), now, view.model(now))
+    def of(cls, view: SessionView, now: datetime, clinic_key: str | None) -> ReportContext:
+        times = LocalTimes.around(view.state.opened_at)
+        return cls(view, times, now, view.model(now), clinic_key)
 
     @property
     def entries(self) -> tuple[EffectiveEvent, ...]:
@@ -106,6 +110,13 @@ class ReportContext:
         """Time, kind, what it says, who: the row of a generic entries table."""
         kind = self.value(entry, KIND_LABELS[entry.kind])
         return (self.when(entry), kind, self.details(entry), self.attribution(entry))
+
+
+def clinic_key_line(fingerprint: str | None) -> str:
+    """How a printed page names the clinic key: 'Clinic key SHA256 1a2b …'."""
+    if fingerprint is None:
+        return "No clinic key: signers' keys not certified"
+    return f"Clinic key {fingerprint}"
 
 
 ENTRY_HEADER = ("Time", "Entry", "Details", "Charted by")

@@ -37,6 +37,7 @@ from ketachart.services.actors import Actor
 from ketachart.services.backups import keep_safe
 from ketachart.services.chains import audit
 from ketachart.services.clinic import ClinicInfo, get_clinic
+from ketachart.services.keys import clinic_fingerprint
 from ketachart.services.sessions import (
     SessionView,
     chart_view,
@@ -118,6 +119,8 @@ class ChartToExport:
     clinic: ClinicInfo
     read_at: datetime
     """The moment it was read: the summary is 'as of' then."""
+    clinic_key: str | None
+    """The clinic key's fingerprint, read with the chart: printed on every page."""
 
     @property
     def signed(self) -> bool:
@@ -125,7 +128,7 @@ class ChartToExport:
 
     def render(self, *, invariant: bool = False) -> RenderedPdf:
         """The PDF (slow: called with no transaction open)."""
-        summary = build_summary(self.view, self.clinic, self.read_at)
+        summary = build_summary(self.view, self.clinic, self.read_at, clinic_key=self.clinic_key)
         return render_summary_pdf(summary, invariant=invariant)
 
     def detail(self, pdf: RenderedPdf) -> str:
@@ -140,7 +143,7 @@ def read_for_export(db: Database, actor: Actor, session_id: str) -> ChartToExpor
     actor.require(Action.EXPORT)
     with db.reading() as tx:
         view = view_session(tx, actor, session_id, audited=False)
-        return ChartToExport(view, get_clinic(tx), tx.now)
+        return ChartToExport(view, get_clinic(tx), tx.now, clinic_fingerprint(tx))
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,8 @@ def session_summary(
     the summary is built after it, with no lock held (a long chart takes a while)."""
     with db.transaction() if audited else db.reading() as tx:
         view = view_session(tx, actor, session_id, audited=audited)
-        clinic, now = get_clinic(tx), tx.now
-    return SessionSummary(view, build_summary(view, clinic, now))
+        clinic, now, clinic_key = get_clinic(tx), tx.now, clinic_fingerprint(tx)
+    return SessionSummary(view, build_summary(view, clinic, now, clinic_key=clinic_key))
 
 
 class PrintFailed(KetachartError):

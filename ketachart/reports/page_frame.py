@@ -44,6 +44,8 @@ FIELD_GAP = 12.0
 LABEL_SIZE = 6.5
 LABEL_RATIO = LABEL_SIZE / 9
 ZONE_RATIO = 7.5 / 8.5
+KEY_GAP = 12.0
+"""Between the footer's identity line and the clinic key at its right."""
 
 
 class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
@@ -165,8 +167,11 @@ class PageDecor:
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN_X, 30, self.header.footer)
         h = self.header
+        key_width = text_width(h.clinic_key, False, 6.8)
+        draw_text(canvas, RIGHT - key_width, 21, h.clinic_key, False, 6.8)
         identity = f"MRN {h.mrn} · {h.patient_name} · {h.clinic_name}"
-        draw_text(canvas, MARGIN_X, 21, ellipsized(identity, False, CONTENT_WIDTH, 6.8), False, 6.8)
+        room = CONTENT_WIDTH - key_width - KEY_GAP
+        draw_text(canvas, MARGIN_X, 21, ellipsized(identity, False, room, 6.8), False, 6.8)
 
 
 Field = tuple[str, str, bool]

@@ -10,7 +10,7 @@ from ketachart.domain.labels import signer_label
 from ketachart.domain.timeline import EffectiveEvent, SessionStatus
 from ketachart.reports.alert_responses import alerts_table
 from ketachart.reports.blocks import Block, Cell, Span, TableBlock, TextBlock, Tone
-from ketachart.reports.context import ReportContext
+from ketachart.reports.context import ReportContext, clinic_key_line
 from ketachart.reports.formats import short_hash
 
 SIGNATURE_KINDS = (EventKind.ATTESTATION, EventKind.SIGNATURE)
@@ -143,7 +143,8 @@ def integrity_section(ctx: ReportContext) -> tuple[Block, ...]:
     note = (
         "Each entry's hash covers the entry before it, so any change to the stored record "
         "after signing no longer matches these values; `ketachart verify` checks every "
-        "chain and signature."
+        "chain and signature. The signers' keys are certified by the clinic key named at "
+        f"the foot of every page ({clinic_key_line(ctx.clinic_key)})."
     )
     return (table, TextBlock((Span(note, tone=Tone.MUTED),)))
 

@@ -18,7 +18,7 @@ from ketachart.reports import course_sections as course
 from ketachart.reports import observation_sections as observation
 from ketachart.reports import record_sections as record
 from ketachart.reports.blocks import Block, PageHeader, Section, SummaryReport
-from ketachart.reports.context import ReportContext
+from ketachart.reports.context import ReportContext, clinic_key_line
 from ketachart.services.clinic import ClinicInfo
 from ketachart.services.sessions import SessionView
 
@@ -41,9 +41,13 @@ SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
 )
 
 
-def build_summary(view: SessionView, clinic: ClinicInfo, now: datetime) -> SummaryReport:
-    """The whole summary of one session, as of `now` (the moment it is printed)."""
-    ctx = ReportContext.of(view, now)
+def build_summary(
+    view: SessionView, clinic: ClinicInfo, now: datetime, *, clinic_key: str | None = None
+) -> SummaryReport:
+    """The whole summary of one session, as of `now` (the moment it is printed). Every page
+    names the clinic key (`clinic_key`, its fingerprint as services.keys.clinic_fingerprint
+    reads it with the chart), the key that certifies the keys the signatures were made with."""
+    ctx = ReportContext.of(view, now, clinic_key)
     sections = tuple(
         Section(number, title, build(ctx))
         for number, (title, build) in enumerate(SECTIONS, start=1)
@@ -84,4 +88,5 @@ def page_header(ctx: ReportContext, clinic: ClinicInfo) -> PageHeader:
         draft=status is not SessionStatus.SIGNED,
         status=_status_line(ctx),
         footer=f"Session {view.session.id} · printed {printed} · ketachart {__version__}",
+        clinic_key=clinic_key_line(ctx.clinic_key),
     )

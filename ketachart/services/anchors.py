@@ -19,12 +19,15 @@ from sqlalchemy import Select, func, select
 
 from ketachart.domain.codec import format_instant
 from ketachart.domain.findings import Problem
-from ketachart.models import AuditEntry, ChainHead, Event
+from ketachart.domain.row_versions import chain_label, is_row_chain
+from ketachart.models import AuditEntry, ChainHead, Event, RowVersion
 from ketachart.services.backups import default_backup_folder
 from ketachart.services.chains import AUDIT_CHAIN
-from ketachart.storage import backup
+from ketachart.storage import backup, key_records
 from ketachart.storage.anchors import FILE_NAME, Anchor, AnchorBook, database_key
 from ketachart.storage.database import Database, Tx
+from ketachart.storage.key_records import KeyRecord
+from ketachart.storage.workstation import load_or_create
 
 SESSION_PREFIX = "session:"
 
@@ -35,12 +38,18 @@ def workstation_anchor_file() -> Path:
 
 
 def keep_anchors(db: Database, path: Path | None = None) -> AnchorBook:
-    """Make `db` record the chain heads it writes and reads in this workstation's file."""
+    """Make `db` record the chain heads it writes and reads in this workstation's file, and
+    find the clinic key this workstation recorded in the file beside it, and name this
+    workstation (kept in the same folder) in every audit entry it writes."""
+    path = path or workstation_anchor_file()
+    if db.workstation is None:
+        db.workstation = load_or_create(path.parent)
     db.anchors = AnchorBook(
-        path or workstation_anchor_file(),
+        path,
         database_key(db.engine.url),
         still_holds=partial(_still_holds, db),
     )
+    db.key_record = KeyRecord(path.with_name(key_records.FILE_NAME), database_key(db.engine.url))
     return db.anchors
 
 
@@ -107,9 +116,12 @@ def _check_one(tx: Tx, anchor: Anchor) -> Problem | None:
 
 
 def _chain_label(chain: str) -> str:
-    """A chain's name as verify prints it ('session ID' or 'audit trail')."""
+    """A chain's name as verify prints it ('session ID', 'audit trail', 'protocol CODE',
+    'setting KEY')."""
     if chain.startswith(SESSION_PREFIX):
         return f"session {chain.removeprefix(SESSION_PREFIX)}"
+    if is_row_chain(chain):
+        return chain_label(chain)
     return "audit trail" if chain == AUDIT_CHAIN else chain
 
 
@@ -121,6 +133,8 @@ def _hash_query(chain: str, seq: int) -> Select[str]:
     """The stored hash of entry `seq` of `chain`."""
     if chain == AUDIT_CHAIN:
         return select(AuditEntry.hash).where(AuditEntry.seq == seq).limit(1)
+    if is_row_chain(chain):
+        return select(RowVersion.hash).where(RowVersion.chain == chain, RowVersion.version == seq)
     session_id = chain.removeprefix(SESSION_PREFIX)
     return select(Event.hash).where(Event.session_id == session_id, Event.seq == seq).limit(1)
 
@@ -128,6 +142,8 @@ def _hash_query(chain: str, seq: int) -> Select[str]:
 def _newest_seq(tx: Tx, chain: str) -> int:
     if chain == AUDIT_CHAIN:
         query = select(func.max(AuditEntry.seq))
+    elif is_row_chain(chain):
+        query = select(func.max(RowVersion.version)).where(RowVersion.chain == chain)
     else:
         session_id = chain.removeprefix(SESSION_PREFIX)
         query = select(func.max(Event.seq)).where(Event.session_id == session_id)

@@ -26,6 +26,7 @@ from ketachart.domain.events import (
     encode_overrides,
     encode_payload,
 )
+from ketachart.domain.rules import check_event_time
 from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
 from ketachart.services import clock_guard
 from ketachart.services.actors import Actor
@@ -98,6 +99,16 @@ def _store_head(tx: Tx, chain: str, seq: int, digest: str) -> None:
         )
 
 
+def next_link(tx: Tx, chain: str) -> tuple[int, str]:
+    """The number and previous hash the next entry of `chain` takes, for chains appended to
+    outside this module (services.row_history); `store_head` then moves the head."""
+    return _next_link(chain_heads(tx, [chain]), chain)
+
+
+def store_head(tx: Tx, chain: str, seq: int, digest: str) -> None:
+    _store_head(tx, chain, seq, digest)
+
+
 def _flush_pending(tx: Tx) -> None:
     """Rows added through the ORM (a new session, a new user) must exist before the Core
     inserts below refer to them."""
@@ -115,6 +126,7 @@ def append_event(
     overrides: tuple[Override, ...] = (),
 ) -> EventRecord:
     """Write one event at the head of its session's chain, and its audit entry."""
+    check_event_time(occurred_at, tx.now, None)  # every path: signatures, openings, entries
     _flush_pending(tx)
     _check_clock(tx, actor)
     occurred_at = occurred_at.astimezone(UTC)  # as stored: sorts by instant, even in DST
@@ -203,10 +215,12 @@ def audit(
 
 
 def _check_clock(tx: Tx, actor: Actor | None) -> None:
-    """A clock behind the newest recorded time is flagged, not trusted (see clock_guard)."""
-    detail = clock_guard.check_clock(tx)
-    if detail is not None:
-        audit(tx, actor, clock_guard.CLOCK_BACKWARDS, "clock", "", detail)
+    """A clock that disagrees with the reference time is flagged in the audit trail, never
+    corrected: each workstation records its own time (see clock_guard)."""
+    flag = clock_guard.check_clock(tx)
+    if flag is not None:
+        action, target_id, detail = flag
+        audit(tx, actor, action, "clock", target_id, detail)
 
 
 def _append_audit(
@@ -231,6 +245,7 @@ def _append_audit(
         target_id=target_id,
         detail=detail,
         prev_hash=prev_hash,
+        workstation=tx.workstation.stored if tx.workstation else "",
     )
     digest = audit_hash(entry)
     tx.orm.connection().execute(
@@ -246,25 +261,28 @@ def _append_audit(
             detail=detail,
             prev_hash=prev_hash,
             hash=digest,
+            workstation=entry.workstation,
         ),
     )
     _store_head(tx, AUDIT_CHAIN, seq, digest)
 
 
 def audit_hash(entry: AuditEntry) -> str:
-    return chain_hash(
-        {
-            "seq": entry.seq,
-            "at": format_instant(entry.at),
-            "user_id": entry.user_id,
-            "username": entry.username,
-            "action": entry.action,
-            "target_type": entry.target_type,
-            "target_id": entry.target_id,
-            "detail": entry.detail,
-        },
-        entry.prev_hash,
-    )
+    """The entry's chain hash. The workstation is covered only when one is named, so entries
+    written before workstations were recorded keep their hashes."""
+    content: dict[str, object] = {
+        "seq": entry.seq,
+        "at": format_instant(entry.at),
+        "user_id": entry.user_id,
+        "username": entry.username,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "detail": entry.detail,
+    }
+    if entry.workstation:
+        content["workstation"] = entry.workstation
+    return chain_hash(content, entry.prev_hash)
 
 
 class EventColumns(Protocol):
@@ -359,6 +377,7 @@ def session_genesis(tx: Tx, session_id: str) -> str:
         session.session_date,
         session.created_at,
         session.created_by,
+        session.protocol_digest,
     ).genesis_hash()
 
 

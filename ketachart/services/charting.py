@@ -10,6 +10,7 @@ from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.dose import rate_mg_h, rate_mg_kg_h
 from ketachart.domain.events import (
+    EventKind,
     EventRecord,
     Override,
     kind_of,
@@ -24,6 +25,7 @@ from ketachart.domain.write_gate import check_write
 from ketachart.errors import PermissionDenied, RuleViolation, ValidationError
 from ketachart.services.actors import Actor
 from ketachart.services.chains import append_event, audit
+from ketachart.services.entry_keys import approved, witnessed
 from ketachart.services.sessions import LoadedSession, load_session
 from ketachart.storage.database import Tx
 
@@ -42,7 +44,8 @@ def chart(
 ) -> EventRecord:
     """The one gate every entry passes (new, late, correction): permission, values, time and
     lock, then every rule over the whole timeline the entry would make. Overrides count once
-    a physician (the actor, or an approver who signed in) takes responsibility for them."""
+    a physician (the actor, or an approver who signed in) takes responsibility for them: their
+    key signs the entry with its overrides (services.entry_keys)."""
     actor.require(Action.CHART)
     validate_payload(payload)
     validate_overrides(overrides)
@@ -52,7 +55,7 @@ def chart(
     check_event_time(at, tx.now, session.row.created_at)
     check_not_locked(session.state(), kind)
     physician = _authority(actor, approver)
-    stamped = _stamped(overrides, physician)
+    stamped = _stamped(session_id, kind, at, payload, overrides, physician)
     candidate = session.candidate(payload, kind, at, tx.now, actor.id, stamped)
     check_write(session.proposal(candidate, earlier_weight_kg))
     record = append_event(tx, actor, session_id, payload, kind, at, stamped)
@@ -72,10 +75,18 @@ def _authority(actor: Actor, approver: Actor | None) -> Actor | None:
     return None
 
 
-def _stamped(overrides: tuple[Override, ...], physician: Actor | None) -> tuple[Override, ...]:
-    if physician is None:
+def _stamped(
+    session_id: str,
+    kind: EventKind,
+    at: datetime,
+    payload: p.Payload,
+    overrides: tuple[Override, ...],
+    physician: Actor | None,
+) -> tuple[Override, ...]:
+    """The overrides as the physician approves them: named and signed with their key."""
+    if physician is None or not overrides:
         return overrides
-    return tuple(replace(o, approved_by=physician.id) for o in overrides)
+    return approved(session_id, kind, at, payload, overrides, physician)
 
 
 def _audit_approval(tx: Tx, physician: Actor, record: EventRecord) -> None:
@@ -233,7 +244,8 @@ def record_controlled_substance(
     *,
     occurred_at: datetime | None = None,
 ) -> EventRecord:
-    """The vial record, witnessed by a different clinical user who has just authenticated."""
+    """The vial record, witnessed by a different clinical user who has just authenticated
+    (signed in: their key signs the record; services.entry_keys)."""
     check_witness(actor.id, witness.id)
     if witness.role not in (Role.NURSE, Role.PHYSICIAN):
         raise PermissionDenied("The witness must be a nurse or a physician.")
@@ -241,4 +253,4 @@ def record_controlled_substance(
     stamped = replace(record, witness_user_id=witness.id, witness_name=witness.signature_name)
     validate_payload(stamped)
     check_vial(stamped, at)
-    return chart(tx, actor, session_id, stamped, occurred_at=at)
+    return chart(tx, actor, session_id, witnessed(session_id, stamped, witness), occurred_at=at)

@@ -15,7 +15,9 @@ from ketachart.services import protocols, users
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic_info import ClinicInfo, get_clinic
+from ketachart.services.keys import NewClinicKey, store_clinic_key
 from ketachart.services.protocols import ProtocolRow
+from ketachart.services.row_history import store_settings
 from ketachart.services.users import new_password
 from ketachart.storage.database import Tx
 
@@ -53,17 +55,8 @@ def set_clinic(tx: Tx, actor: Actor | None, info: ClinicInfo) -> None:
         actor.require(Action.MANAGE_USERS)
     info = ClinicInfo(nfc(info.name, limits.CLINIC_NAME), nfc(info.address, limits.ADDRESS))
     check_clinic_info(info)
-    _store(tx, {"clinic.name": info.name, "clinic.address": info.address})
-    audit(tx, actor, "clinic.update", "clinic", "settings")
-
-
-def _store(tx: Tx, values: dict[str, str]) -> None:
-    for key, value in values.items():
-        setting = tx.orm.get(Setting, key)
-        if setting is None:
-            tx.orm.add(Setting(key=key, value=value))
-        else:
-            setting.value = value
+    recorded = store_settings(tx, actor, {"clinic.name": info.name, "clinic.address": info.address})
+    audit(tx, actor, "clinic.update", "clinic", "settings", recorded)
 
 
 def clinic_mrn_rule(tx: Tx) -> MrnRule:
@@ -81,8 +74,10 @@ def set_mrn_rule(tx: Tx, actor: Actor, pattern: str, description: str) -> MrnRul
     their MRN; the pattern applies when one is registered or edited."""
     actor.require(Action.MANAGE_USERS)
     rule = mrn_rule(pattern, nfc(description, limits.MRN_DESCRIPTION))
-    _store(tx, {MRN_PATTERN_KEY: rule.pattern, MRN_DESCRIPTION_KEY: rule.description})
-    audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings")
+    recorded = store_settings(
+        tx, actor, {MRN_PATTERN_KEY: rule.pattern, MRN_DESCRIPTION_KEY: rule.description}
+    )
+    audit(tx, actor, "clinic.mrn_pattern", "clinic", "settings", recorded)
     return rule
 
 
@@ -103,6 +98,8 @@ class FirstRun:
     clinic: ClinicInfo
     admin: NewAccount
     physician: NewAccount
+    clinic_key: NewClinicKey
+    """Made from the passphrase the administrator chose, before the transaction (slow)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +121,7 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
     if users.count_users(tx) > 0:
         raise RuleViolation("This clinic is set up already; an administrator adds accounts.")
     set_clinic(tx, None, setup.clinic)
+    clinic_key = store_clinic_key(tx, setup.clinic_key)
     first = setup.admin
     admin = users.create_user(
         tx,
@@ -133,6 +131,7 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
         first.credentials,
         Role.ADMIN,
         new_password(first.password),
+        clinic_key=clinic_key,
     )
     doctor = setup.physician
     physician = users.create_user(
@@ -143,5 +142,6 @@ def set_up_clinic(tx: Tx, setup: FirstRun) -> NewClinic:
         doctor.credentials,
         Role.PHYSICIAN,
         new_password(doctor.password),
+        clinic_key=clinic_key,
     )
     return NewClinic(admin, physician, protocols.install_example_protocols(tx))

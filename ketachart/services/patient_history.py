@@ -81,6 +81,12 @@ def _latest(tx: Tx, patient_id: int) -> PatientVersion | None:
     )
 
 
+def latest_hash(tx: Tx, patient_id: int) -> str | None:
+    """The hash of the patient's current version: a signature covers it (services.signing)."""
+    latest = _latest(tx, patient_id)
+    return None if latest is None else latest.hash
+
+
 def versions_of(tx: Tx, patient_id: int) -> list[PatientVersion]:
     return list(
         tx.orm.scalars(
@@ -100,22 +106,54 @@ def all_versions(tx: Tx) -> dict[int, list[PatientVersion]]:
     return found
 
 
-def signed_at(events: Sequence[EventRecord]) -> datetime | None:
-    """When the session was signed (its signature was recorded), or None if it was not."""
+def signature_of(events: Sequence[EventRecord]) -> EventRecord | None:
+    """The session's signature (not an addendum's), or None if it was not signed."""
     for event in events:
         if isinstance(event.payload, p.Signature) and not event.payload.addendum_id:
-            return event.recorded_at
+            return event
     return None
 
 
+def last_version_before(tx: Tx, patient_id: int, signature: EventRecord) -> int | None:
+    """The newest version of the patient's details written before the signature, in the
+    audit trail's chain order: never by the recorded times, which a workstation whose clock
+    is wrong would put in the wrong order (services.clock_guard). None if the signature's
+    own audit entry is missing (verify reports that): then the recorded times decide."""
+    signed_seq = tx.orm.scalar(
+        select(AuditEntry.seq).where(
+            AuditEntry.action == f"chart.{signature.kind.value}",
+            AuditEntry.detail == signature.id,
+        )
+    )
+    if signed_seq is None:
+        return None
+    details = tx.orm.scalars(
+        select(AuditEntry.detail).where(
+            AuditEntry.target_id == str(patient_id),
+            AuditEntry.action.in_(("patient.create", "patient.update")),
+            AuditEntry.seq < signed_seq,
+        )
+    )
+    numbers = [int(v) for d in details if (v := _named(d).get("version", "")).isdigit()]
+    return max(numbers, default=1)  # a first version made by the migration has no entry
+
+
+def _named(detail: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in detail.split() if "=" in part)
+
+
 def as_signed(
-    versions: Sequence[PatientVersion], signed: datetime
+    versions: Sequence[PatientVersion], signature: EventRecord, last_before: int | None
 ) -> tuple[PatientVersion | None, tuple[PatientChange, ...]]:
     """The version current when the session was signed, and each later change of the
     details (versions that changed nothing a reader sees are left out)."""
     at_signing = None
     for version in versions:
-        if version.recorded_at <= signed:
+        if (
+            version.version <= last_before
+            if last_before is not None
+            else version.recorded_at <= signature.recorded_at
+        ):
             at_signing = version
     if at_signing is None:
         return None, ()
@@ -139,7 +177,7 @@ def audited_versions(tx: Tx) -> dict[str, dict[str, str]]:
         )
     )
     for target_id, detail in rows:
-        named = dict(part.split("=", 1) for part in detail.split() if "=" in part)
+        named = _named(detail)
         if "version" in named and "hash" in named:
             found.setdefault(target_id, {})[named["version"]] = named["hash"]
     return found

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select
 
 from ketachart.domain import limits
 from ketachart.domain.access import Action
@@ -25,10 +24,12 @@ from ketachart.services.clinic import clinic_mrn_rule
 from ketachart.services.patient_history import (
     PatientChange,
     as_signed,
+    last_version_before,
     record_version,
-    signed_at,
+    signature_of,
     versions_of,
 )
+from ketachart.services.patient_search import keep_searchable, search_statement
 from ketachart.storage.database import Tx
 
 SEXES = ("female", "male", "other", "unknown")
@@ -156,7 +157,7 @@ def register_patient(tx: Tx, actor: Actor, details: PatientDetails) -> PatientRo
     patient = Patient(**_columns(details), created_at=tx.now, updated_at=tx.now)
     patient.no_known_allergies_at = _none_known_since(details, None, tx.now)
     tx.orm.add(patient)
-    tx.orm.flush()
+    keep_searchable(tx, patient)
     version = record_version(tx, actor, patient)
     audit(tx, actor, "patient.create", "patient", str(patient.id), version)
     return _row(patient)
@@ -180,6 +181,7 @@ def update_patient(
     for key, value in columns.items():
         setattr(patient, key, value)
     patient.updated_at = tx.now
+    keep_searchable(tx, patient)
     version = record_version(tx, actor, patient, _checked_reason(reason))
     detail = f"fields={','.join(changed)} {version}"
     audit(tx, actor, "patient.update", "patient", str(patient_id), detail)
@@ -236,28 +238,19 @@ def patient_for_chart(
     details as they were when it was signed, with every later change; any other chart the
     current details. The one place this is decided: the screen and the PDF both render it."""
     current = get_patient(tx, patient_id)
-    signed = signed_at(events)
-    if signed is None:
+    signature = signature_of(events)
+    if signature is None:
         return current, ()
-    at_signing, changes = as_signed(versions_of(tx, patient_id), signed)
+    before = last_version_before(tx, patient_id, signature)
+    at_signing, changes = as_signed(versions_of(tx, patient_id), signature, before)
     if at_signing is None:
         return current, ()
     return replace(current, **{c: getattr(at_signing, c) for c in DETAIL_COLUMNS}), changes
 
 
 def find_patients(tx: Tx, actor: Actor, query: str, limit: int = 50) -> list[PatientRow]:
-    """Search by MRN (exact or prefix), name (any part) or date of birth (YYYY-MM-DD)."""
+    """Search by MRN (its start, any case), the start of any word of the names (any case or
+    accents) or date of birth (YYYY-MM-DD), ordered by name: see services.patient_search."""
     actor.require(Action.MANAGE_PATIENTS)
     text = nfc(query.strip()[: limits.SEARCH])
-    statement = select(Patient).order_by(Patient.family_name, Patient.given_name).limit(limit)
-    if text:
-        like = f"%{text.lower()}%"
-        conditions: list[ColumnElement[bool]] = [
-            Patient.mrn.ilike(f"{text}%"),
-            Patient.family_name.ilike(like),
-            Patient.given_name.ilike(like),
-        ]
-        with contextlib.suppress(ValueError):
-            conditions.append(Patient.date_of_birth == date.fromisoformat(text))
-        statement = statement.where(or_(*conditions))
-    return [_row(p) for p in tx.orm.scalars(statement)]
+    return [_row(p) for p in tx.orm.scalars(search_statement(text, limit))]

@@ -1,4 +1,5 @@
-"""Protocols: immutable versions; editing one saves the next version."""
+"""Protocols: immutable versions; editing one saves the next version, and each version's row
+is also appended to its code's chain (services.row_history)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ketachart.errors import NotFound
 from ketachart.models import ProtocolVersion
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
+from ketachart.services.row_history import protocol_digest, record_protocol
 from ketachart.storage.database import Tx
 
 
@@ -23,23 +25,26 @@ class ProtocolRow:
     id: int
     spec: ProtocolSpec
     active: bool
+    digest: str
+    """Of the version's content (row_history.protocol_digest): a session opened on it keeps
+    it, under its genesis hash."""
 
 
 def _row(version: ProtocolVersion) -> ProtocolRow:
     spec = from_plain(ProtocolSpec, json.loads(version.spec_json))
-    return ProtocolRow(version.id, spec, version.active)
+    return ProtocolRow(version.id, spec, version.active, protocol_digest(version))
 
 
 class ProtocolCache:
     """Protocol versions already decoded, by id and stored text: one of a Database's typed
     caches (storage.caches). A version is never changed, and a row whose text differs from
-    the one decoded (altered behind ketachart's back) is decoded anew."""
+    the one decoded (altered behind ketachart's back) is decoded anew: so is its digest."""
 
     def __init__(self) -> None:
-        self._rows: dict[tuple[int, str], ProtocolRow] = {}
+        self._rows: dict[tuple[object, ...], ProtocolRow] = {}
 
     def decoded(self, version: ProtocolVersion) -> ProtocolRow:
-        key = (version.id, version.spec_json)
+        key = (version.id, version.spec_json, version.code, version.version, version.name)
         known = self._rows.get(key)
         if known is None:
             known = self._rows[key] = _row(version)
@@ -76,8 +81,10 @@ def save_protocol(
     )
     tx.orm.add(row)
     tx.orm.flush()
+    recorded = record_protocol(tx, actor, row)
     if actor is not None:
-        audit(tx, actor, "protocol.save", "protocol", str(row.id), f"{spec.code} v{version}")
+        detail = f"{spec.code} v{version}\n{recorded}"
+        audit(tx, actor, "protocol.save", "protocol", str(row.id), detail)
     return _row(row)
 
 

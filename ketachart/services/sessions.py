@@ -161,6 +161,7 @@ def open_session(
         session_date=at.astimezone().date(),  # the clinic's local day
         created_at=tx.now,
         created_by=actor.id,
+        protocol_digest=protocol.digest,
     )
     tx.orm.add(session)
     tx.orm.flush()

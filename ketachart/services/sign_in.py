@@ -11,7 +11,8 @@ Two rules shape this module:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -21,13 +22,17 @@ from ketachart.domain import limits
 from ketachart.domain.checks import nfc
 from ketachart.domain.passwords import password_problems
 from ketachart.errors import AuthenticationFailed, ValidationError
+from ketachart.keys.sealed import SealedKey, seal, seal_new_key
+from ketachart.keys.signer import Signer
 from ketachart.models import User
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic_info import get_clinic
+from ketachart.services.keys import open_user_key, sealed_user_key, store_user_key
 from ketachart.services.users import actor_of, hash_password, is_locked, password_matches
 from ketachart.storage.database import Database, Tx
 
+log = logging.getLogger(__name__)
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=5)
 PROOF_LIFETIME = timedelta(minutes=10)
@@ -75,27 +80,79 @@ class PasswordProof:
 
 @dataclass(frozen=True)
 class _Stored:
-    """What the short read takes out of the database: the account's id and its hash."""
+    """What the short read takes out of the database: the account's id, its hash and its
+    sealed key (opened by the same password, after the hash matched)."""
 
     user_id: int
     password_hash: str
+    sealed_key: str | None
 
 
 def sign_in(db: Database, username: str, password: str, *, purpose: str = "login") -> SignedIn:
     """Sign in by user name and password (a login, an unlock, a witness, a physician's
     approval). Success clears the failure count, records the time and is audited under
-    `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text)."""
+    `purpose`; any refusal raises SignInRefused once it is recorded (see the module's text).
+    An account without a key (made before keys were kept) gets one, sealed under the password."""
     # A name over the limit is no account's (none is longer): looked up as no name at all,
     # so that the refusal is the same, and a pasted megabyte is not normalised or sent.
     name = nfc(username) if len(username) <= limits.USERNAME else ""
     stored = _read_stored(db, _by_username(name))
     matches = _checked(stored, password)
+    # The key is opened (or made) only for an account that will be let in: a refusal then
+    # costs the same for a disabled or locked account as for an unknown name.
+    usable = matches and _still_usable(db, stored)
+    signer = _opened_key(stored, password) if usable else None
+    made = _key_to_make(stored, password) if usable else None
     with db.transaction() as tx:
         user = _usable_user(tx, stored, matches, purpose)
-        outcome = None if user is None else _signed_in(tx, user, purpose)
+        if user is not None and made is not None:
+            signer = _keep_made_key(tx, user, made)
+        outcome = None if user is None else _signed_in(tx, user, purpose, signer)
     if outcome is None:
         raise SignInRefused
     return outcome
+
+
+def _opened_key(stored: _Stored | None, password: str) -> Signer | None:
+    """The account's signing key, opened by the password that just matched (slow: no
+    transaction open). None if it has none or the password does not open it: its hash was
+    replaced, or the key was; the account signs in, but cannot sign."""
+    if stored is None:
+        return None
+    signer = open_user_key(stored.user_id, stored.sealed_key, password)
+    if signer is None and stored.sealed_key is not None:
+        log.warning("user %s: the password does not open the account's key", stored.user_id)
+    return signer
+
+
+@dataclass(frozen=True)
+class _MadeKey:
+    """A key pair made at sign-in for an account that has none, sealed under the password
+    just typed (slow: made before the sign-in's transaction)."""
+
+    sealed: SealedKey
+    opened: Signer = field(repr=False)
+
+
+def _key_to_make(stored: _Stored | None, password: str) -> _MadeKey | None:
+    """A new key for an account that has none (made before keys were kept: a clinic upgraded
+    from 0005), sealed under its matching password; None if it has one."""
+    if stored is None or stored.sealed_key is not None:
+        return None
+    sealed, private_key = seal_new_key(password)
+    return _MadeKey(sealed, Signer(stored.user_id, sealed.public_key, private_key))
+
+
+def _keep_made_key(tx: Tx, user: User, made: _MadeKey) -> Signer | None:
+    """Store the key made at sign-in, in the sign-in's transaction: the account can sign once
+    an administrator certifies it ('ketachart keys certify'). None, and nothing stored, if
+    the database is read-only or another sign-in stored a key meanwhile."""
+    if tx.read_only or sealed_user_key(tx, user.id) is not None:
+        return None
+    store_user_key(tx, user.id, made.sealed)
+    detail = "a key made at sign-in, to be certified by an administrator"
+    audit(tx, actor_of(user), "user.key_made", "user", str(user.id), detail)
+    return made.opened
 
 
 def prove_password(db: Database, actor: Actor, password: str, *, purpose: str) -> PasswordProof:
@@ -105,7 +162,8 @@ def prove_password(db: Database, actor: Actor, password: str, *, purpose: str) -
     stored = _read_stored(db, select(User).where(User.id == actor.id))
     matches = _checked(stored, password)
     if matches and _still_usable(db, stored):
-        return PasswordProof(actor, purpose, db.clock.now(), _MINTED)
+        signer = _opened_key(stored, password)
+        return PasswordProof(replace(actor, signer=signer), purpose, db.clock.now(), _MINTED)
     with db.transaction() as tx:
         _usable_user(tx, stored, matches, purpose)
     raise SignInRefused
@@ -123,17 +181,18 @@ def use_proof(tx: Tx, proof: PasswordProof, *, purpose: str, actor: Actor | None
     if not user.active or is_locked(user, tx.now):
         raise SignInRefused
     _clear_failures(tx, user)
-    signer = actor_of(user)
-    audit(tx, signer, purpose, "user", str(user.id))
-    return signer
+    account = replace(actor_of(user), signer=proof.actor.signer)
+    audit(tx, account, purpose, "user", str(user.id))
+    return account
 
 
 def change_own_password(
     db: Database, actor: Actor, current_password: str, new_password: str
 ) -> None:
     """Any user changes their own password: the current one is proven (a wrong one refuses
-    as a sign-in does), the new one must meet the policy (ValidationError on "new_password");
-    the must-change flag is cleared. Both argon2 steps run before the short write."""
+        as a sign-in does), the new one must meet the policy (ValidationError on "new_password");
+        the must-change flag is cleared. The account's key is sealed again under the new password
+    (the same key pair: its certificate stands). The argon2 steps run before the short write."""
     if new_password == current_password:
         raise ValidationError.single(
             "new_password", "The new password must differ from the current one."
@@ -141,12 +200,16 @@ def change_own_password(
     _check_policy(db, actor, new_password)
     proof = prove_password(db, actor, current_password, purpose="password_change")
     new_hash = hash_password(new_password)
+    opened = proof.actor.signer
+    resealed = None if opened is None else seal(opened.private_key, new_password)
     with db.transaction() as tx:
         use_proof(tx, proof, purpose="password_change", actor=actor)
         user = tx.orm.get(User, actor.id)
         assert user is not None  # use_proof found it
         user.password_hash, user.must_change_password = new_hash, False
         user.password_changed_at = tx.now
+        if resealed is not None:
+            store_user_key(tx, user.id, resealed)
         audit(tx, actor, "user.password_change", "user", str(actor.id))
 
 
@@ -171,7 +234,9 @@ def _read_stored(db: Database, query: Select[User]) -> _Stored | None:
     """The account's id and hash, in a short read that ends before the argon2 check."""
     with db.reading() as tx:
         user = tx.orm.scalar(query)
-        return None if user is None else _Stored(user.id, user.password_hash)
+        if user is None:
+            return None
+        return _Stored(user.id, user.password_hash, sealed_user_key(tx, user.id))
 
 
 def _checked(stored: _Stored | None, password: str) -> bool:
@@ -224,12 +289,13 @@ def _acceptable(tx: Tx, user: User, stored: _Stored | None) -> bool:
     return user.active and not is_locked(user, tx.now) and unchanged
 
 
-def _signed_in(tx: Tx, user: User, purpose: str) -> SignedIn:
-    """A sign-in let through: failures cleared, the time kept for the staff list, audited."""
+def _signed_in(tx: Tx, user: User, purpose: str, signer: Signer | None) -> SignedIn:
+    """A sign-in let through: failures cleared, the time kept for the staff list, audited.
+    The actor carries the signing key the password opened."""
     _clear_failures(tx, user)
     if not tx.read_only:
         user.last_sign_in_at = tx.now
-    actor = actor_of(user)
+    actor = replace(actor_of(user), signer=signer)
     audit(tx, actor, purpose, "user", str(user.id))
     return SignedIn(actor, user.must_change_password)
 

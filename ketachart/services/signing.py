@@ -8,12 +8,14 @@ outside any write transaction); the signature takes the proof and audits it with
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
-from ketachart.domain.codec import canonical_json
+from ketachart.domain.codec import canonical_json, to_plain
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.findings import Problem
 from ketachart.domain.reviewed import ReviewedHead, require_reviewed, reviewed_head
@@ -30,30 +32,37 @@ from ketachart.services.chains import (
     session_genesis,
 )
 from ketachart.services.charting import chart
+from ketachart.services.key_checks import Certificates, signer_problem
+from ketachart.services.patient_history import latest_hash, versions_of
 from ketachart.services.sessions import LoadedSession, load_session
 from ketachart.services.sign_in import PasswordProof, use_proof
 from ketachart.storage.database import Tx
 
+SignedPayload = TypeVar("SignedPayload", p.Signature, p.Attestation)
 AUTHORED_BY = "authored by"
 REVIEWED_AND_APPROVED = "reviewed and approved"
 ADDENDUM_APPROVED = "addendum reviewed and approved"
 
 
-def signed_content_hash(loaded: LoadedSession, head: EventRecord) -> str:
-    """What a signature covers: the session, its protocol version and its chain up to `head`."""
+def signed_content_hash(
+    loaded: LoadedSession, head: EventRecord, patient_version_hash: str | None = None
+) -> str:
+    """What a signature covers: the session, its protocol version, its chain up to `head`,
+    and the patient's version at signing (when recorded: older signatures did not)."""
     row = loaded.row
-    return content_digest(
-        {
-            "session_id": row.id,
-            "patient_id": row.patient_id,
-            "protocol_id": row.protocol_id,
-            "chair": row.chair,
-            "session_date": row.session_date,
-            "protocol": canonical_json(loaded.protocol),
-            "head_seq": head.seq,
-            "head_hash": head.hash,
-        }
-    )
+    content = {
+        "session_id": row.id,
+        "patient_id": row.patient_id,
+        "protocol_id": row.protocol_id,
+        "chair": row.chair,
+        "session_date": row.session_date,
+        "protocol": canonical_json(loaded.protocol),
+        "head_seq": head.seq,
+        "head_hash": head.hash,
+    }
+    if patient_version_hash is not None:
+        content["patient_version_hash"] = patient_version_hash
+    return content_digest(content)
 
 
 ATTEST_PURPOSE = "attest"
@@ -79,7 +88,8 @@ def attest(
         isinstance(e.payload, p.Attestation) and e.recorded_by == signer.id for e in loaded.events
     ):
         raise RuleViolation("You have already attested this session.")
-    payload = _attestation(loaded, signer, require_reviewed(loaded.events, seen_head))
+    head = require_reviewed(loaded.events, seen_head)
+    payload = _attestation(loaded, signer, head, latest_hash(tx, loaded.row.patient_id))
     return chart(tx, signer, session_id, payload, loaded=loaded)
 
 
@@ -88,25 +98,55 @@ def _signature(
     signer: Actor,
     meaning: str,
     head: EventRecord,
+    patient_hash: str | None,
     addendum_id: str | None = None,
 ) -> p.Signature:
-    """The signature of the chain up to `head`, the head the signer reviewed."""
-    return p.Signature(
+    """The signature of the chain up to `head`, the head the signer reviewed, and of the
+    patient's version `patient_hash` (the one current at signing)."""
+    unsigned = p.Signature(
         meaning=meaning,
         signer_name=signer.display_name,
         credentials=signer.credentials,
-        content_hash=signed_content_hash(loaded, head),
+        content_hash=signed_content_hash(loaded, head, patient_hash),
         head_seq=head.seq,
         head_hash=head.hash,
         addendum_id=addendum_id,
+        patient_version_hash=patient_hash,
     )
+    return _signed_with_key(loaded.row.id, unsigned, signer)
 
 
-def _attestation(loaded: LoadedSession, signer: Actor, head: EventRecord) -> p.Attestation:
-    sig = _signature(loaded, signer, AUTHORED_BY, head)
-    return p.Attestation(
-        sig.meaning, sig.signer_name, sig.credentials, sig.content_hash, sig.head_seq, sig.head_hash
+def _attestation(
+    loaded: LoadedSession, signer: Actor, head: EventRecord, patient_hash: str | None
+) -> p.Attestation:
+    unsigned = p.Attestation(
+        meaning=AUTHORED_BY,
+        signer_name=signer.display_name,
+        credentials=signer.credentials,
+        content_hash=signed_content_hash(loaded, head, patient_hash),
+        head_seq=head.seq,
+        head_hash=head.hash,
+        patient_version_hash=patient_hash,
     )
+    return _signed_with_key(loaded.row.id, unsigned, signer)
+
+
+def _signed_with_key(session_id: str, unsigned: SignedPayload, signer: Actor) -> SignedPayload:
+    """`unsigned` with the signer's digital signature of it, made with their private key
+    (opened by the password they just typed)."""
+    key = signer.signing_key()
+    return replace(unsigned, key_signature=key.sign(signed_message(session_id, unsigned)))
+
+
+def signed_message(session_id: str, payload: p.Signature | p.Attestation) -> dict[str, object]:
+    """What a signer's key signs: the session and the signature's own words without the
+    digital signature (the content hash covers the record, protocol and chain up to the
+    head the signer reviewed)."""
+    return {
+        "purpose": type(payload).__name__.lower(),
+        "session_id": session_id,
+        "payload": to_plain(replace(payload, key_signature=None)),
+    }
 
 
 def sign_session(
@@ -123,7 +163,8 @@ def sign_session(
     if status is not SessionStatus.DISCHARGED:
         raise RuleViolation("Only a discharged session can be signed.")
     head = require_reviewed(loaded.events, seen_head)
-    payload = _signature(loaded, signer, REVIEWED_AND_APPROVED, head)
+    patient_hash = latest_hash(tx, loaded.row.patient_id)
+    payload = _signature(loaded, signer, REVIEWED_AND_APPROVED, head, patient_hash)
     return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
 
 
@@ -153,7 +194,8 @@ def sign_addendum(
     ):
         raise RuleViolation("That addendum is already signed.")
     head = require_reviewed(loaded.events, seen_head)
-    payload = _signature(loaded, signer, ADDENDUM_APPROVED, head, addendum_id)
+    patient_hash = latest_hash(tx, loaded.row.patient_id)
+    payload = _signature(loaded, signer, ADDENDUM_APPROVED, head, patient_hash, addendum_id)
     return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
 
 
@@ -163,8 +205,12 @@ def head_to_review(tx: Tx, session_id: str) -> ReviewedHead:
     return reviewed_head(load_session(tx, session_id).events)
 
 
-def verify_signatures(tx: Tx) -> list[Problem]:
-    """Each attestation and signature still matches the content it covered."""
+def verify_signatures(tx: Tx, certs: Certificates | None = None) -> list[Problem]:
+    """Each attestation and signature still matches the content it covered, and is a
+    digital signature by the key the clinic certified for its signer at the time (`certs`:
+    the certificates, if the caller read them already)."""
+    if certs is None:
+        certs = Certificates.read(tx)
     problems: list[Problem] = []
     kinds = [EventKind.SIGNATURE.value, EventKind.ATTESTATION.value]
     session_ids = tx.orm.scalars(
@@ -173,7 +219,7 @@ def verify_signatures(tx: Tx) -> list[Problem]:
     for session_id in session_ids:
         try:
             if tx.orm.get(InfusionSession, session_id) is not None:
-                problems.extend(_verify_session_signatures(tx, session_id))
+                problems.extend(_verify_session_signatures(tx, session_id, certs))
         except UNREADABLE_ROW:
             problems.append(
                 Problem(
@@ -184,11 +230,12 @@ def verify_signatures(tx: Tx) -> list[Problem]:
     return problems
 
 
-def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
+def _verify_session_signatures(tx: Tx, session_id: str, certs: Certificates) -> list[Problem]:
     rows = tx.orm.scalars(
         select(Event).where(Event.session_id == session_id).order_by(Event.seq)
     ).all()
     loaded = load_session(tx, session_id)
+    patient_hashes = {v.hash for v in versions_of(tx, loaded.row.patient_id)}
     by_seq = {r.seq: event_record(r) for r in rows}
     intact = _intact_until(rows, session_genesis(tx, session_id))
     problems = []
@@ -197,9 +244,11 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
         if not isinstance(payload, p.Signature | p.Attestation):
             continue
         head = by_seq.get(payload.head_seq)
-        expected = None if head is None else signed_content_hash(loaded, head)
+        patient_hash = payload.patient_version_hash
+        expected = None if head is None else signed_content_hash(loaded, head, patient_hash)
         if (
             head is None
+            or (patient_hash is not None and patient_hash not in patient_hashes)
             or payload.head_seq > intact
             or head.hash != payload.head_hash
             or expected != payload.content_hash
@@ -210,7 +259,39 @@ def _verify_session_signatures(tx: Tx, session_id: str) -> list[Problem]:
                     f"signature at entry {record.seq} no longer matches the content it signed",
                 )
             )
+        why = _key_problem(certs, session_id, record, payload)
+        if why is not None:
+            problems.append(
+                Problem(f"session {session_id}", f"signature at entry {record.seq}: {why}")
+            )
     return problems
+
+
+def _key_problem(
+    certs: Certificates, session_id: str, record: EventRecord, payload: p.Signature | p.Attestation
+) -> str | None:
+    """Why the signature's digital signature does not stand (None if it does): by the key
+    certified for its signer when it was recorded, for a role that may sign or attest, in
+    the name the certificate gives."""
+    action = Action.ATTEST if isinstance(payload, p.Attestation) else Action.SIGN
+    message = signed_message(session_id, payload)
+    why = signer_problem(
+        certs,
+        record.recorded_by,
+        record.recorded_at,
+        action,
+        message,
+        payload.key_signature,
+        entry_hash=record.hash,
+    )
+    cert = certs.in_force(record.recorded_by, record.recorded_at)
+    if (
+        why is None
+        and cert is not None
+        and (cert.display_name, cert.credentials) != (payload.signer_name, payload.credentials)
+    ):
+        return "the name it prints is not its signer's certified name"
+    return why
 
 
 def _intact_until(rows: Sequence[Event], genesis: str) -> int:

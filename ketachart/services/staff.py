@@ -22,6 +22,7 @@ from ketachart.services import users
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic_info import get_clinic
+from ketachart.services.keys import UnlockedClinicKey, store_user_key
 from ketachart.storage.database import Tx
 
 TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -73,6 +74,8 @@ def add_staff(
     credentials: str,
     role: Role,
     temporary_password: users.NewPassword,
+    *,
+    clinic_key: UnlockedClinicKey | None,
 ) -> StaffRow:
     """A new account with a temporary password, which must be changed at the first sign-in.
     Problems with the password are on the field "temporary_password"."""
@@ -85,6 +88,7 @@ def add_staff(
         credentials,
         role,
         temporary_password,
+        clinic_key=clinic_key,
         must_change_password=True,
         password_field="temporary_password",
     )
@@ -92,10 +96,16 @@ def add_staff(
 
 
 def reset_password(
-    tx: Tx, actor: Actor, user_id: int, temporary_password: users.NewPassword
+    tx: Tx,
+    actor: Actor,
+    user_id: int,
+    temporary_password: users.NewPassword,
+    *,
+    clinic_key: UnlockedClinicKey | None,
 ) -> None:
     """A forgotten password: a temporary one, to be changed at the next sign-in. The account
-    is unlocked too (the person is with the administrator)."""
+    is unlocked too (the person is with the administrator). The old key was sealed under the
+    forgotten password, so the account gets a new key pair, certified from now on."""
     actor.require(Action.MANAGE_USERS)
     user = users.get_user(tx, user_id)
     problems = password_problems(
@@ -110,10 +120,14 @@ def reset_password(
     user.must_change_password = True
     user.password_changed_at = tx.now
     user.failed_logins, user.locked_until = 0, None
+    store_user_key(tx, user.id, temporary_password.key)
+    users.certify_account(tx, clinic_key, user, actor, temporary_password.key.public_key)
     audit(tx, actor, "user.password_reset", "user", str(user_id))
 
 
-def change_role(tx: Tx, actor: Actor, user_id: int, role: Role) -> None:
+def change_role(
+    tx: Tx, actor: Actor, user_id: int, role: Role, *, clinic_key: UnlockedClinicKey | None
+) -> None:
     """A privilege change, audited with the old and new role. The last active administrator
     keeps the role: someone must be able to manage accounts."""
     actor.require(Action.MANAGE_USERS)
@@ -127,10 +141,11 @@ def change_role(tx: Tx, actor: Actor, user_id: int, role: Role) -> None:
             "an administrator first."
         )
     user.role = role.value
+    users.certify_account(tx, clinic_key, user, actor)
     audit(tx, actor, "user.role_change", "user", str(user_id), f"{old} -> {role.value}")
 
 
-def disable(tx: Tx, actor: Actor, user_id: int) -> None:
+def disable(tx: Tx, actor: Actor, user_id: int, *, clinic_key: UnlockedClinicKey | None) -> None:
     """A leaver, or an account not to be used for now: it can no longer sign in, and its
     entries keep its name. Not one's own account, nor the last active administrator."""
     actor.require(Action.MANAGE_USERS)
@@ -144,16 +159,18 @@ def disable(tx: Tx, actor: Actor, user_id: int) -> None:
             f"{user.display_name} is the last active administrator and cannot be disabled."
         )
     user.active = False
+    users.certify_account(tx, clinic_key, user, actor)
     audit(tx, actor, "user.deactivate", "user", str(user_id))
 
 
-def enable(tx: Tx, actor: Actor, user_id: int) -> None:
+def enable(tx: Tx, actor: Actor, user_id: int, *, clinic_key: UnlockedClinicKey | None) -> None:
     """A disabled account may sign in again."""
     actor.require(Action.MANAGE_USERS)
     user = users.get_user(tx, user_id)
     if user.active:
         return
     user.active = True
+    users.certify_account(tx, clinic_key, user, actor)
     audit(tx, actor, "user.activate", "user", str(user_id))
 
 

@@ -4,11 +4,12 @@ later ones) and the argon2id hashing. Signing in is services.sign_in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from ketachart.domain import limits
@@ -16,8 +17,11 @@ from ketachart.domain.access import Action
 from ketachart.domain.checks import Checks, nfc
 from ketachart.domain.passwords import password_problems
 from ketachart.domain.vocab import Role
-from ketachart.errors import AuthenticationFailed, NotFound, ValidationError
+from ketachart.errors import AuthenticationFailed, NotFound, RuleViolation, ValidationError
+from ketachart.keys.sealed import SealedKey, seal_new_key
+from ketachart.keys.signer import Signer
 from ketachart.models import User
+from ketachart.services import keys
 from ketachart.services.actors import Actor
 from ketachart.services.chains import audit
 from ketachart.services.clinic_info import get_clinic
@@ -34,13 +38,19 @@ class NewPassword:
 
     text: str = field(repr=False)
     hash: str = field(repr=False)
+    key: SealedKey = field(repr=False)
+    """A new key pair for the account, its private key sealed under this password."""
+    opened: Ed25519PrivateKey = field(repr=False, compare=False)
+    """The same private key, open: the account made with it can sign at once."""
 
 
 def new_password(text: str) -> NewPassword:
     """Hash a chosen password, with no transaction open (see NewPassword). A text over the
     password limit is refused by the policy the services check, so it is not hashed (argon2
     pre-hashes all of it: seconds for a pasted 100 MB); its hash is never stored."""
-    return NewPassword(text, hash_password(text if len(text) <= limits.PASSWORD else ""))
+    usable = text if len(text) <= limits.PASSWORD else ""
+    sealed, opened = seal_new_key(usable)
+    return NewPassword(text, hash_password(usable), sealed, opened)
 
 
 def actor_of(user: User) -> Actor:
@@ -102,6 +112,7 @@ def create_user(
     role: Role,
     password: NewPassword,
     *,
+    clinic_key: keys.UnlockedClinicKey | None,
     must_change_password: bool = False,
     password_field: str = "password",
 ) -> Actor:
@@ -139,9 +150,36 @@ def create_user(
     )
     tx.orm.add(user)
     tx.orm.flush()
-    created = actor_of(user)
+    keys.store_user_key(tx, user.id, password.key)
+    signer = Signer(user.id, password.key.public_key, password.opened)
+    created = replace(actor_of(user), signer=signer)
+    certify_account(tx, clinic_key, user, actor or created, password.key.public_key)
     audit(tx, actor or created, "user.create", "user", str(user.id), f"role={role.value}")
     return created
+
+
+def certify_account(
+    tx: Tx,
+    clinic_key: keys.UnlockedClinicKey | None,
+    user: User,
+    actor: Actor,
+    public_key: str | None = None,
+) -> None:
+    """Every change to an account's name, role, state or key is certified by the clinic key
+    in the change's transaction (services.keys). A clinic with no key yet (upgraded, before
+    'ketachart keys init') changes accounts uncertified; `verify` says so."""
+    if keys.clinic_public_key(tx) is None:
+        return
+    if clinic_key is None:
+        raise AuthenticationFailed(
+            "Changing an account needs the clinic key passphrase: enter it and try again."
+        )
+    key = public_key or keys.certified_key(tx, user.id)
+    if key is None:
+        raise RuleViolation(
+            f"{user.display_name}'s account has no key yet: reset their password first."
+        )
+    keys.certify(tx, clinic_key, user, key, actor.id)
 
 
 def hash_password(password: str) -> str:

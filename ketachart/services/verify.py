@@ -1,8 +1,11 @@
 """Checking a database: SQLite integrity, every hash chain, every chain head, every signature,
-every patient's versions against its row."""
+every patient's versions against its row, every protocol version's and setting's versions
+against its row, every session's protocol against the one it was opened with, every entry's
+times (services.time_checks)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -12,7 +15,17 @@ from sqlalchemy import select
 from ketachart.domain.events import GENESIS_HASH, EventKind
 from ketachart.domain.findings import Problem
 from ketachart.domain.patient_versions import DETAIL_COLUMNS
-from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession, Patient, PatientVersion
+from ketachart.domain.row_versions import RowVersionContent, chain_label, is_row_chain, row_of
+from ketachart.models import (
+    AuditEntry,
+    ChainHead,
+    Event,
+    InfusionSession,
+    Patient,
+    PatientVersion,
+    ProtocolVersion,
+    RowVersion,
+)
 from ketachart.services.chains import (
     AUDIT_CHAIN,
     UNREADABLE_ROW,
@@ -21,8 +34,17 @@ from ketachart.services.chains import (
     session_chain,
     session_genesis,
 )
+from ketachart.services.entry_keys import verify_entry_signatures
+from ketachart.services.key_checks import Certificates, verify_accounts
 from ketachart.services.patient_history import all_versions, audited_versions, content_of
+from ketachart.services.row_history import (
+    all_row_versions,
+    audited_row_versions,
+    current_rows,
+    protocol_digest,
+)
 from ketachart.services.signing import verify_signatures
+from ketachart.services.time_checks import time_problems
 from ketachart.storage import dialect
 from ketachart.storage.database import Tx
 
@@ -33,13 +55,19 @@ SESSION_RECORD_CHANGED = (
     "the session record (patient, protocol, chair, date or who opened it) was changed "
     "after the session was opened"
 )
+ROW_CHANGED = "the row differs from its latest recorded version: changed outside ketachart"
+ROW_UNRECORDED = "the row has no recorded versions: added outside ketachart"
+ROW_MISSING = "the row is missing but its versions are recorded: deleted outside ketachart"
+SESSION_PROTOCOL_MISSING = "the protocol version it was opened with is missing"
 
 
-def verify_all(tx: Tx) -> list[Problem]:
-    """Every problem found; an empty list means the database is intact."""
-    problems = [
-        Problem("database", m) for m in dialect.full_integrity_problems(tx.orm.connection())
-    ]
+def verify_all(tx: Tx, *, integrity: bool = True) -> list[Problem]:
+    """Every problem found; an empty list means the database is intact. `integrity` False:
+    SQLite's full integrity check has just run on this database (`ketachart verify` runs it
+    before the sign-in writes anything), so it is not read a second time."""
+    connection = tx.orm.connection()
+    damage = dialect.full_integrity_problems(connection) if integrity else []
+    problems = [Problem("database", m) for m in damage]
     heads = {h.chain: h for h in tx.orm.scalars(select(ChainHead))}
     for session_id in tx.orm.scalars(select(InfusionSession.id)).all():
         head = heads.get(session_chain(session_id))
@@ -48,9 +76,94 @@ def verify_all(tx: Tx) -> list[Problem]:
     problems.extend(_readable("audit trail", partial(_verify_audit, tx, heads.get(AUDIT_CHAIN))))
     problems.extend(_orphan_events(tx))
     problems.extend(_audited_events_missing(tx))
-    problems.extend(verify_signatures(tx))
+    certs = Certificates.read(tx)
+    problems.extend(verify_accounts(tx, certs))
+    problems.extend(verify_signatures(tx, certs))
+    problems.extend(verify_entry_signatures(tx, certs))
     problems.extend(_verify_patients(tx))
+    problems.extend(_verify_row_versions(tx, heads))
+    problems.extend(_sessions_protocols(tx))
+    problems.extend(_readable("entry times", partial(time_problems, tx)))
     return problems
+
+
+def _verify_row_versions(tx: Tx, heads: dict[str, ChainHead]) -> list[Problem]:
+    """Each protocol code's and setting key's chain of versions is intact and ends at its
+    head, and the rows rebuilt from the chains are the rows stored."""
+    chains = all_row_versions(tx)
+    audited = audited_row_versions(tx)
+    rebuilt: dict[str, str] = {}
+    problems: list[Problem] = []
+    named = set(chains) | {c for c in (*heads, *audited) if is_row_chain(c)}
+    for chain in sorted(named):
+        versions = chains.get(chain, [])
+        check = partial(_verify_row_chain, chain, versions, heads.get(chain), rebuilt)
+        problems.extend(_readable(chain_label(chain), check))
+        problems.extend(_unaudited_versions(chain_label(chain), versions, audited.get(chain, {})))
+    problems.extend(_rows_against_versions(current_rows(tx), rebuilt))
+    return problems
+
+
+def _verify_row_chain(
+    chain: str, versions: Sequence[RowVersion], head: ChainHead | None, rebuilt: dict[str, str]
+) -> list[Problem]:
+    """Check one chain, and note in `rebuilt` each row's content as its newest version has it."""
+    where = chain_label(chain)
+    links = [(v.version, v.prev_hash, v.hash, _row_version_hash(v)) for v in versions]
+    problems = _walk_chain(where, links)
+    for version in versions:
+        own_chain, label = row_of(json.loads(version.content))
+        if own_chain != chain:
+            problems.append(Problem(where, f"entry {version.version} is of another row: {label}"))
+        else:
+            rebuilt[label] = version.content
+    newest = versions[-1] if versions else None
+    problems.extend(
+        _check_head(where, head, newest.version if newest else 0, newest.hash if newest else None)
+    )
+    return problems
+
+
+def _row_version_hash(row: RowVersion) -> str:
+    content = RowVersionContent(
+        row.chain, row.version, row.content, row.recorded_at, row.recorded_by
+    )
+    return content.compute_hash(row.prev_hash)
+
+
+def _rows_against_versions(rows: dict[str, str], rebuilt: dict[str, str]) -> Iterable[Problem]:
+    for label in sorted(rows.keys() | rebuilt.keys()):
+        if label not in rebuilt:
+            yield Problem(label, ROW_UNRECORDED)
+        elif label not in rows:
+            yield Problem(label, ROW_MISSING)
+        elif rows[label] != rebuilt[label]:
+            yield Problem(label, ROW_CHANGED)
+
+
+def _sessions_protocols(tx: Tx) -> Iterable[Problem]:
+    """Each session's protocol version still has the content it was opened with (sessions
+    opened before the digest was kept have none to compare)."""
+    rows = tx.orm.execute(
+        select(InfusionSession.id, InfusionSession.protocol_digest, ProtocolVersion)
+        .outerjoin(ProtocolVersion, ProtocolVersion.id == InfusionSession.protocol_id)
+        .where(InfusionSession.protocol_digest.is_not(None))
+        .order_by(InfusionSession.id)
+    )
+    digests: dict[int, str] = {}
+    for session_id, digest, joined in rows:
+        protocol: ProtocolVersion | None = joined  # None: the outer join found no row
+        if protocol is None:
+            yield Problem(f"session {session_id}", SESSION_PROTOCOL_MISSING)
+            continue
+        if protocol.id not in digests:
+            digests[protocol.id] = protocol_digest(protocol)
+        if digests[protocol.id] != digest:
+            yield Problem(
+                f"session {session_id}",
+                f"its protocol ({protocol.code} v{protocol.version}) was changed after the "
+                "session was opened",
+            )
 
 
 def _verify_patients(tx: Tx) -> list[Problem]:
@@ -85,11 +198,12 @@ def _verify_patient(
 
 def _unaudited_versions(
     where: str,
-    versions: Sequence[PatientVersion],
+    versions: Sequence[PatientVersion | RowVersion],
     audited: dict[str, str],
 ) -> Iterable[Problem]:
     """Versions the audit trail does not name as they are: a chain rewritten consistently
-    still disagrees with it. Only a version made when versions began has no audit entry."""
+    still disagrees with it. Only a version recorded by no one (made when versions began,
+    or before any account existed) has no audit entry."""
     for version in versions:
         named = audited.get(str(version.version))
         if named is None and version.recorded_by is not None:

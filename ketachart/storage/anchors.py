@@ -110,7 +110,7 @@ class AnchorBook:
         for chain, head in self._pending.items():
             if self._moves_on(chains.get(chain), chain, head):
                 chains[chain] = head
-        _write_atomically(self.path, {"format": FORMAT, "databases": books})
+        write_json_atomically(self.path, {"format": FORMAT, "databases": books})
         self._pending.clear()
         self._written_at = time.monotonic()
 
@@ -169,7 +169,7 @@ def _is_head(head: object) -> bool:
     )
 
 
-def _write_atomically(path: Path, data: object) -> None:
+def write_json_atomically(path: Path, data: object) -> None:
     """Write `data` as JSON under a hidden name beside `path` (0600), then rename it."""
     private_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")

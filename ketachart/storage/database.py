@@ -17,7 +17,7 @@ from filelock import FileLock
 from sqlalchemy import URL, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from ketachart.clock import Clock, SystemClock
+from ketachart.clock import Clock, SystemClock, follows_real_time
 from ketachart.domain.codec import format_instant
 from ketachart.errors import BadDatabaseUrl, DatabaseDamaged, StorageError
 from ketachart.storage import dialect
@@ -25,13 +25,19 @@ from ketachart.storage.anchors import SEEN_HEADS, AnchorBook
 from ketachart.storage.caches import Caches
 from ketachart.storage.errors import translate
 from ketachart.storage.files import OWNER_FILE, create_private_file
+from ketachart.storage.key_records import KeyRecord
 from ketachart.storage.schema import SCHEMA_HEAD, stored_revision
+from ketachart.storage.workstation import Workstation
 
 log = logging.getLogger(__name__)
 WRITE_OPTION = "ketachart_write"
 NO_TRANSACTION_OPTION = "ketachart_no_transaction"  # for the few pragmas refused inside one
 READ_ONLY_ENV = "KETACHART_READ_ONLY"
 """Set to 1 to open the database read-only (to look at a copy without any risk of writing)."""
+DAMAGED_MESSAGE = (
+    "The database failed its integrity check and will not be written "
+    "to. Restore it from a backup (see README: Backup and restore)."
+)
 
 
 @dataclass
@@ -54,6 +60,11 @@ class Tx:
     """Run once the transaction has committed (e.g. to remember what it appended)."""
     after_rollback: list[Callable[[], None]] = field(default_factory=list)
     """Run if it did not commit (e.g. to remove a file that was to be put in place)."""
+    workstation: Workstation | None = None
+    """The workstation this transaction runs on, recorded with each of its audit entries."""
+    real_time: bool = False
+    """`now` follows real time (not a test's simulated clock): on PostgreSQL it is compared
+    with the server's clock (services.clock_guard)."""
 
 
 class Database:
@@ -68,14 +79,15 @@ class Database:
         *,
         read_only: bool = False,
         synthetic_history: bool = False,
+        workstation: Workstation | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.read_only = read_only
         self.synthetic_history = synthetic_history
         """True only for the demo generator, whose clock is set back on purpose to write past
-        days: its writes are not checked against the newest recorded time (services.clock_guard),
-        where a clock found behind would move them up to that time and flag them."""
+        days: its writes are not checked against the other clocks (services.clock_guard),
+        where a clock found behind would be flagged."""
         writer = engine if read_only else engine.execution_options(**{WRITE_OPTION: True})
         self._writer = sessionmaker(writer, expire_on_commit=False)
         self._reader = sessionmaker(engine, expire_on_commit=False)
@@ -83,6 +95,13 @@ class Database:
         """What this Database object keeps of what was read, for all its transactions."""
         self.anchors: AnchorBook | None = None
         """Where this workstation records the chain heads it sees (storage.anchors), if set."""
+        self.workstation = workstation
+        """Which workstation writes (storage.workstation), recorded with every audit entry."""
+        self.key_record: KeyRecord | None = None
+        """Where this workstation recorded the clinic key (storage.key_records), if set."""
+        self.damaged = False
+        """Set when a full integrity check, run after the open, found this database damaged
+        (services.integrity): from then on every write transaction is refused."""
 
     @property
     def dialect_name(self) -> str:
@@ -95,6 +114,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """Write transaction: committed when the block ends, rolled back on any error."""
+        if self.damaged:
+            raise DatabaseDamaged(DAMAGED_MESSAGE)
         tx: Tx | None = None
         try:
             with _translated(self.sqlite_path), self._writer() as orm, orm.begin():
@@ -133,6 +154,8 @@ class Database:
             self.caches,
             read_only=self.read_only,
             synthetic_history=self.synthetic_history,
+            workstation=self.workstation,
+            real_time=follows_real_time(self.clock),
         )
 
     def dispose(self) -> None:
@@ -233,11 +256,17 @@ def _install_listeners(engine: Engine, read_only: bool = False) -> None:
 
 
 def open_database(
-    url: str, clock: Clock | None = None, *, migrate: bool = True, read_only: bool | None = None
+    url: str,
+    clock: Clock | None = None,
+    *,
+    migrate: bool = True,
+    read_only: bool | None = None,
+    workstation: Workstation | None = None,
 ) -> Database:
     """Open, check and (optionally) migrate a database, raising a KetachartError if it can't.
     `read_only` None: read-only if KETACHART_READ_ONLY=1 or the SQLite file (or its folder)
-    cannot be written; such a database opens for looking, never migrates and refuses writes."""
+    cannot be written; such a database opens for looking, never migrates and refuses writes.
+    `workstation`: the one writing (else services.anchors.keep_anchors names it)."""
     if read_only is None:
         read_only = wants_read_only(url)
     engine = create_database_engine(url, read_only=read_only)
@@ -245,7 +274,7 @@ def open_database(
         engine.dispose()
         read_only = True
         engine = create_database_engine(url, read_only=True)
-    database = Database(engine, clock, read_only=read_only)
+    database = Database(engine, clock, read_only=read_only, workstation=workstation)
     try:
         check_integrity(database)
         if not read_only:
@@ -368,9 +397,17 @@ def _at_schema_head(database: Database) -> bool:
     return revision == SCHEMA_HEAD
 
 
+OPEN_CHECKED_TABLES = ("alembic_version", "users", "settings", "protocol_versions")
+"""The tables SQLite's quick check reads at every open: small (they grow with the staff and
+the protocols, never with the events), and read by every sign-in and every command."""
+
+
 def check_integrity(database: Database) -> None:
-    """Quick check at startup (a full one before a file is first switched to WAL); a damaged
-    database is never written to."""
+    """The check at every open, in time independent of the file's size (see
+    dialect.integrity_problems: the schema, the small tables, a file cut short), or SQLite's
+    full check before a file is first switched to WAL mode (the switch writes to it). A
+    database found damaged is never written to. The full check of a file already in WAL mode
+    runs in `verify`, on each backup copy, and daily in the background (services.integrity)."""
     path = database.sqlite_path
     if path is not None and not path.exists():
         return
@@ -382,9 +419,21 @@ def check_integrity(database: Database) -> None:
             "restore)."
         )
     with _translated(path), database.engine.connect() as connection:
-        problems = dialect.integrity_problems(connection)
-    if problems:
-        raise DatabaseDamaged(
-            "The database failed its integrity check and will not be written "
-            "to. Restore it from a backup (see README: Backup and restore)."
+        full = database.dialect_name == "sqlite" and not database.read_only
+        full = full and not dialect.in_wal_mode(connection)
+        problems = dialect.integrity_problems(
+            connection, OPEN_CHECKED_TABLES, full=full, file_bytes=_bytes_without_wal(path)
         )
+    if problems:
+        raise DatabaseDamaged(DAMAGED_MESSAGE)
+
+
+def _bytes_without_wal(path: Path | None) -> int | None:
+    """The SQLite file's length, if its write-ahead log holds no pages it lacks (a log with
+    content, after a crash or beside another workstation's writes, is read with it)."""
+    if path is None:
+        return None
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    return path.stat().st_size

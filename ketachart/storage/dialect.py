@@ -93,13 +93,43 @@ def begin(connection: Connection, *, write: bool) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
-def integrity_problems(connection: Connection) -> list[str]:
-    """SQLite's quick check, or its full check if the file is not yet in WAL mode (switching
-    it writes to it); PostgreSQL checksums its own pages, so nothing to add there."""
+def integrity_problems(
+    connection: Connection, tables: tuple[str, ...], *, full: bool, file_bytes: int | None
+) -> list[str]:
+    """The check at open, in time independent of the file's size (PostgreSQL checksums its
+    own pages: nothing to add there). `full`: SQLite's full check instead (a file about to
+    be switched to WAL mode, which writes to it). Otherwise: the schema, then SQLite's quick
+    check of `tables` alone (the small ones every sign-in reads: a few pages, whatever the
+    number of events), then the file's length against the page count its header records
+    (`file_bytes`, None when a write-ahead log holds pages the file does not have yet). The
+    rest of the file is checked by the full check: verify, each backup copy, and the daily
+    check in the background (services.integrity)."""
     if connection.dialect.name != "sqlite":
         return []
-    in_wal = _sqlite_journal_mode(connection) in ("wal", "memory")
-    return _sqlite_check(connection, "quick_check" if in_wal else "integrity_check")
+    if full:
+        return full_integrity_problems(connection)
+    problems = _sqlite_check(connection, "quick_check(sqlite_master)")
+    present = set(connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+    for table in tables:
+        if table in present:
+            problems.extend(_sqlite_check(connection, f"quick_check({table})"))
+    if file_bytes is not None:
+        problems.extend(_missing_pages(connection, file_bytes))
+    return problems
+
+
+def in_wal_mode(connection: Connection) -> bool:
+    return _sqlite_journal_mode(connection) in ("wal", "memory")
+
+
+def _missing_pages(connection: Connection, file_bytes: int) -> list[str]:
+    """A file cut short (by a copy or a disk that lost its end): its header counts more
+    pages than it holds. SQLite itself would only notice when it reads a missing page."""
+    pages = int(connection.exec_driver_sql("PRAGMA page_count").scalar() or 0)
+    page_size = int(connection.exec_driver_sql("PRAGMA page_size").scalar() or 0)
+    if pages * page_size <= file_bytes:
+        return []
+    return [f"the file holds {file_bytes} bytes, its header counts {pages} pages of {page_size}"]
 
 
 def full_integrity_problems(connection: Connection) -> list[str]:

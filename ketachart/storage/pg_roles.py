@@ -62,7 +62,10 @@ UPDATABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "no_known_allergies_at",
         "notes",
         "updated_at",
+        "family_fold",
+        "given_fold",
     ),
+    "patient_search_keys": ("key",),  # services.patients: an edit rewrites a patient's keys
     "settings": ("value",),  # services.clinic: clinic name, address, MRN rule
     "chain_heads": ("seq", "hash"),  # services.chains: each chain's head moves on
 }

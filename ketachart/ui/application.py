@@ -4,8 +4,9 @@ The login window is shown first, before the database layer is even imported, so 
 screen at once; the rest is done right after, while the user types (the login button waits
 for it). Order: QApplication -> login window -> logging -> fonts for every script ->
 settings -> database (opened, checked and migrated before anything is read) -> setup (first
-run) -> main window. Nothing the login window does not need is imported before it shows:
-`python -m benchmarks.startup` holds it to 1.5x a bare PySide6 window.
+run) -> main window (and the daily full integrity check, in the background). Nothing the
+login window does not need is imported before it shows: `python -m benchmarks.startup`
+holds it to 1.5x a bare PySide6 window.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ketachart.ui.theme import apply_base_theme
 
 if TYPE_CHECKING:
     from ketachart.storage.database import Database
+    from ketachart.ui.full_check import FullCheckSchedule
     from ketachart.ui.main_window import MainWindow
     from ketachart.ui.workstation import Workstation
 
@@ -56,6 +58,7 @@ class Startup:
     def __init__(self, app: QApplication, args: argparse.Namespace, login: LoginDialog) -> None:
         self.app, self.args, self.login = app, args, login
         self.window: MainWindow | None = None
+        self.full_check: FullCheckSchedule | None = None
         self.failure: Exception | None = None
         self._db: Database | None = None
 
@@ -82,6 +85,7 @@ class Startup:
         from ketachart.logs import setup_logging
         from ketachart.services.backups import KEEP_SETTING, start_daily_backup
         from ketachart.services.users import count_users
+        from ketachart.ui.full_check import FullCheckSchedule
         from ketachart.ui.main_window import MainWindow
         from ketachart.ui.theme import apply_script_fonts
         from ketachart.ui.workstation import Workstation
@@ -97,6 +101,9 @@ class Startup:
         if not self.args.demo:  # a checked copy a day, in the background
             start_daily_backup(db, ws.settings.value(KEEP_SETTING))
         self.window = MainWindow(ws)
+        self.full_check = FullCheckSchedule(db, self.window)  # daily, in the background
+        self.full_check.checked.connect(self.window.show_full_check)
+        self.full_check.start()
         self.login.attach(ws)
 
     def _first_run(self, ws: Workstation) -> bool:
@@ -135,20 +142,24 @@ def show_error(parent: QWidget, text: str) -> None:
 def open_from_args(args: argparse.Namespace) -> tuple[Database, list[tuple[str, str, str]]]:
     from ketachart.clock import SystemClock
     from ketachart.config import resolve_database_url
+    from ketachart.services.anchors import keep_anchors
     from ketachart.storage.database import open_database
+    from ketachart.ui.clinic_key import record_clinic_key_quietly
 
     if not args.demo:
-        from ketachart.services.anchors import keep_anchors
-
         db = open_database(resolve_database_url(args.db), SystemClock())
         keep_anchors(db)  # the chain heads this workstation sees, for verify
+        record_clinic_key_quietly(db)  # the clinic key, the first time this workstation sees it
         return db, []
     import tempfile
     from pathlib import Path
 
     from ketachart.demo import fill_demo
+    from ketachart.storage.anchors import FILE_NAME
 
     folder = Path(tempfile.mkdtemp(prefix="ketachart-demo-"))
     db = open_database(f"sqlite:///{folder / 'demo.sqlite'}", SystemClock())
     result = fill_demo(db, patients=16, sessions=24, seed=2026)
+    keep_anchors(db, folder / FILE_NAME)  # the demo's own records, beside its database
+    record_clinic_key_quietly(db)
     return db, [(a.username, a.password, a.role) for a in result.accounts]

@@ -28,6 +28,7 @@ from ketachart.ui.widgets import keep_on_screen, named_label, plain_label
 from ketachart.ui.workstation import Workstation
 
 if TYPE_CHECKING:
+    from ketachart.services.integrity import FullCheckStatus
     from ketachart.ui.chart_view import ChartView
     from ketachart.ui.password_dialog import ChangePasswordDialog
     from ketachart.ui.review_view import ReviewView
@@ -62,13 +63,24 @@ class MainWindow(QMainWindow):
         self.hidden = HiddenDialogs()
         self.watcher = InactivityWatcher(ws, self)
         self.user_label = plain_label()
+        self.full_check: FullCheckStatus | None = None
         self._connect()
         self._make_toolbar()
         self._restore_layout()
 
+    def show_full_check(self, status: FullCheckStatus) -> None:
+        """The full integrity check's result (ui.full_check): when it last passed on the
+        staff screen, where the administrator sees it; a failure on a banner, for everyone
+        (nothing more can be saved)."""
+        self.full_check = status
+        self.damaged_banner.setText(status.describe())
+        self.damaged_banner.setVisible(status.failed is not None)
+        if self.staff is not None:
+            self.staff.show_full_check(status)
+
     def _under_banner(self, screens: QWidget) -> QWidget:
-        """The screens, under banners that stay while the database cannot be written or this
-        workstation's clock is behind."""
+        """The screens, under banners that stay while the database cannot be written (or was
+        found damaged) or this workstation's clock is behind."""
         self.read_only_banner = named_label("warningBanner", self.tr(READ_ONLY_BANNER))
         self.read_only_banner.setWordWrap(True)
         self.read_only_banner.setVisible(self.ws.db.read_only)
@@ -77,6 +89,10 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.read_only_banner)
+        self.damaged_banner = named_label("warningBanner")
+        self.damaged_banner.setWordWrap(True)
+        self.damaged_banner.setVisible(False)
+        layout.addWidget(self.damaged_banner)
         self.clock_banner = ClockBanner(self.ws)
         layout.addWidget(self.clock_banner)
         layout.addWidget(screens)
@@ -159,6 +175,8 @@ class MainWindow(QMainWindow):
         if self.staff is None:
             self.staff = StaffView(self.ws)
             self.stack.addWidget(self.staff)
+            if self.full_check is not None:
+                self.staff.show_full_check(self.full_check)
         if self.stack.currentWidget() is self.staff:
             self.staff.refresh()
         self.stack.setCurrentWidget(self.staff)

@@ -1,12 +1,19 @@
-"""First run: the clinic's name and address, the first admin and the first physician.
+"""First run: the clinic's name and address, the first admin, the first physician and the
+clinic key's passphrase.
 
 Every problem is shown next to its field, saying which account it is about ("Administrator:
 ...", "Confirm password: does not match"), before anything is written. Cancel leaves the
 database as it was and quits the first run.
+
+The clinic key (services.keys) is made from the passphrase before the setup's transaction
+(slow: the busy cursor shows), this workstation records it, and the window then shows its
+fingerprint for the administrator to write down.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -19,7 +26,8 @@ from PySide6.QtWidgets import (
 from ketachart.domain import limits
 from ketachart.domain.passwords import MIN_PASSWORD_LENGTH
 from ketachart.errors import KetachartError, ValidationError
-from ketachart.services import clinic, users
+from ketachart.services import clinic, keys, users
+from ketachart.ui.clinic_key import busy_cursor, record_clinic_key_quietly
 from ketachart.ui.widgets import (
     FormScrollArea,
     ScreenFittedDialog,
@@ -43,6 +51,14 @@ SETUP_LIMITS = {
     "physician_credentials": limits.CODE,
 }
 """The longest each one-line field may hold: the limits the services check."""
+KEY_EXPLANATION = (
+    "The administrator keeps this passphrase and types it to add or change accounts; it "
+    "cannot be recovered, so write it down and keep it somewhere safe."
+)
+FINGERPRINT_NOTE = (
+    "Write the fingerprint down with the passphrase. The staff screen shows it and every PDF "
+    "prints it: if it ever differs, the clinic key was replaced."
+)
 
 
 class SetupDialog(ScreenFittedDialog):
@@ -61,7 +77,12 @@ class SetupDialog(ScreenFittedDialog):
         self._add_clinic_fields()
         for prefix, title in ACCOUNTS:
             self._add_account_fields(prefix, self.tr(title))
-        layout.addWidget(FormScrollArea(content), 1)
+        self._add_key_fields()
+        self.form_area = FormScrollArea(content)
+        layout.addWidget(self.form_area, 1)
+        self.done_panel = self._done_panel()
+        self.done_panel.hide()
+        layout.addWidget(self.done_panel, 1)
         self.message = named_label("formMessage")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -81,11 +102,7 @@ class SetupDialog(ScreenFittedDialog):
         self._add_row("clinic_address", self.tr("Clinic address"), self.address)
 
     def _add_account_fields(self, prefix: str, title: str) -> None:
-        heading = plain_label(title)
-        bold = heading.font()
-        bold.setBold(True)
-        heading.setFont(bold)
-        self.form.addRow(heading)
+        self.form.addRow(bold_label(title))
         self._add_row(f"{prefix}_username", self.tr("User name"), self._edit(f"{prefix}_username"))
         self._add_row(f"{prefix}_name", self.tr("Full name"), self._edit(f"{prefix}_name"))
         if prefix == "physician":
@@ -96,6 +113,28 @@ class SetupDialog(ScreenFittedDialog):
         self._add_row(f"{prefix}_password", label, password)
         confirm = self._edit(f"{prefix}_confirm", secret=True)
         self._add_row(f"{prefix}_confirm", self.tr("Confirm password"), confirm)
+
+    def _add_key_fields(self) -> None:
+        self.form.addRow(bold_label(self.tr("Clinic key")))
+        self.form.addRow(plain_label(self.tr(KEY_EXPLANATION), wrap=True))
+        label = self.tr("Clinic key passphrase (%d+ characters)") % keys.MIN_PASSPHRASE
+        self._add_row("clinic_passphrase", label, self._edit("clinic_passphrase", secret=True))
+        repeat = self._edit("clinic_passphrase_confirm", secret=True)
+        self._add_row("clinic_passphrase_confirm", self.tr("Repeat the passphrase"), repeat)
+
+    def _done_panel(self) -> QWidget:
+        """What the window shows once the clinic is set up: the clinic key's fingerprint."""
+        panel = QWidget()
+        box = QVBoxLayout(panel)
+        box.addWidget(bold_label(self.tr("The clinic is set up.")))
+        box.addWidget(plain_label(self.tr("Clinic key fingerprint:")))
+        self.fingerprint = plain_label()
+        self.fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.addWidget(self.fingerprint)
+        box.addWidget(plain_label(self.tr(FINGERPRINT_NOTE), wrap=True))
+        box.addStretch(1)
+        return panel
 
     def _add_row(self, name: str, label: str, widget: QWidget) -> None:
         """A field with its own error line under it."""
@@ -109,7 +148,15 @@ class SetupDialog(ScreenFittedDialog):
     def value(self, name: str) -> str:
         return self.edits[name].text().strip()
 
+    @property
+    def set_up(self) -> bool:
+        """The clinic was created: the window shows the fingerprint, and closes either way."""
+        return self.done_panel.isVisibleTo(self)
+
     def accept(self) -> None:
+        if self.set_up:
+            super().accept()
+            return
         problems = self.problems()
         self._show_problems(problems)
         if problems:
@@ -122,7 +169,27 @@ class SetupDialog(ScreenFittedDialog):
         except KetachartError as error:
             self.message.setText(error.message)
             return
-        super().accept()
+        self.show_fingerprint()
+
+    def reject(self) -> None:
+        """Once the clinic exists, closing the window goes on to the sign-in, as OK does."""
+        if self.set_up:
+            super().accept()
+        else:
+            super().reject()
+
+    def show_fingerprint(self) -> None:
+        """The clinic is set up: the clinic key's fingerprint for the administrator to write
+        down, and one button on to the sign-in."""
+        self.fingerprint.setText(self.ws.query(keys.clinic_fingerprint) or "")
+        self.form_area.hide()
+        self.done_panel.show()
+        self.message.setText("")
+        self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Ok)  # nothing to cancel
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText(self.tr("Continue to sign in"))
+            ok.setFocus()
 
     def problems(self) -> dict[str, str]:
         """Each field's problem (field name -> message saying which field it is about)."""
@@ -134,6 +201,7 @@ class SetupDialog(ScreenFittedDialog):
                 found.setdefault(f"clinic_{problem.field}", problem.message)
         for prefix, title in ACCOUNTS:
             found |= self._account_problems(prefix, self.tr(title))
+        found |= self._key_problems()
         admin, physician = self.value("admin_username"), self.value("physician_username")
         if admin and admin == physician and "physician_username" not in found:
             found["physician_username"] = self.tr(
@@ -161,6 +229,19 @@ class SetupDialog(ScreenFittedDialog):
             ) % (title)
         return found
 
+    def _key_problems(self) -> dict[str, str]:
+        passphrase = self.edits["clinic_passphrase"].text()
+        problem = keys.check_passphrase(passphrase)
+        if problem is not None:
+            return {"clinic_passphrase": problem}
+        if self.edits["clinic_passphrase_confirm"].text() != passphrase:
+            return {
+                "clinic_passphrase_confirm": self.tr(
+                    "Repeat the passphrase: it does not match the passphrase above."
+                )
+            }
+        return {}
+
     def _show_problems(self, problems: dict[str, str]) -> None:
         """Each problem under its field; the first one also above the buttons, with focus
         on its field."""
@@ -177,20 +258,28 @@ class SetupDialog(ScreenFittedDialog):
                 len(ordered) - 1
             )
         self.message.setText(text)
-        edit = self.edits.get(ordered[0])
-        (edit or self.address).setFocus()
+        first: QWidget = self.edits.get(ordered[0]) or self.address
+        first.setFocus()
+        self.form_area.reveal(first.parentWidget() or first)  # with its error line under it
 
     def _clinic_info(self) -> clinic.ClinicInfo:
         return clinic.ClinicInfo(self.value("clinic_name"), self.address.toPlainText().strip())
 
     def _create_clinic(self) -> None:
-        """The whole setup is one action: nothing of it is kept if any part is refused."""
-        self.ws.run(
-            clinic.set_up_clinic,
-            clinic.FirstRun(
-                self._clinic_info(), self._account("admin"), self._account("physician")
-            ),
-        )
+        """The whole setup is one action: nothing of it is kept if any part is refused. The
+        clinic key is made first, with no transaction open; this workstation records it."""
+        with busy_cursor():
+            clinic_key = keys.new_clinic_key(self.edits["clinic_passphrase"].text())
+            self.ws.run(
+                clinic.set_up_clinic,
+                clinic.FirstRun(
+                    self._clinic_info(),
+                    self._account("admin"),
+                    self._account("physician"),
+                    clinic_key,
+                ),
+            )
+        record_clinic_key_quietly(self.ws.db)
 
     def _account(self, prefix: str) -> clinic.NewAccount:
         credentials = self.value("physician_credentials") if prefix == "physician" else ""
@@ -200,3 +289,11 @@ class SetupDialog(ScreenFittedDialog):
             credentials,
             self.edits[f"{prefix}_password"].text(),
         )
+
+
+def bold_label(text: str) -> QLabel:
+    heading = plain_label(text)
+    bold = heading.font()
+    bold.setBold(True)
+    heading.setFont(bold)
+    return heading

@@ -4,6 +4,10 @@ Every account, who it is, its role, whether it can sign in and when it last did.
 password, change a role, disable or enable, unlock: each is one action through the
 workstation (one transaction, audited by the service), and the list is read again after it.
 Nothing is ever deleted: a leaver is disabled, and their entries keep their name.
+
+The screen shows the clinic key's fingerprint (what the administrator wrote down at setup,
+printed on every PDF) and warns if it is not the key this workstation recorded: someone with
+write access to the database could put in a key of their own and certify anyone with it.
 """
 
 from __future__ import annotations
@@ -24,16 +28,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketachart.domain.findings import Problem
 from ketachart.errors import KetachartError
-from ketachart.services import staff
+from ketachart.services import keys, staff
+from ketachart.services.integrity import FullCheckStatus
 from ketachart.services.staff import StaffRow
 from ketachart.services.staff_status import account_status
+from ketachart.storage.database import Tx
+from ketachart.storage.key_records import KeyRecord
 from ketachart.ui.notice import Notice, NoticeKind
 from ketachart.ui.row_model import LinesDelegate, RowTableModel, row_table
 from ketachart.ui.staff_dialogs import (
     AddStaffDialog,
     ChangeRoleDialog,
     DisableDialog,
+    EnableDialog,
     ResetPasswordDialog,
     role_label,
 )
@@ -47,6 +56,27 @@ CAPPED = (USERNAME, CREDENTIALS)
 tooltip), so that a long user name or list of credentials leaves room for the name."""
 CAP_CHARACTERS = 16
 UNEXPECTED = "Unexpected error: nothing was changed. Details are in the log."
+KEY_TOOLTIP = (
+    "The clinic key's fingerprint: the one written down at setup, and printed on every PDF. "
+    "It certifies every account and the keys signatures are made with."
+)
+KEY_REPLACED = (
+    "Warning: %s. Do not add or change accounts until whoever looks after the database has "
+    "checked it."
+)
+
+
+def read_clinic_key(tx: Tx, record: KeyRecord | None) -> tuple[str | None, list[Problem]]:
+    """The clinic key's fingerprint and how it compares with this workstation's record, in
+    one read."""
+    return keys.clinic_fingerprint(tx), keys.check_recorded_clinic_key(tx, record)
+
+
+def key_lines(fingerprint: str | None, problems: list[Problem]) -> tuple[str, str]:
+    """The clinic key line of the staff screen, and its warning ('' when none)."""
+    line = f"Clinic key {fingerprint}" if fingerprint is not None else keys.NO_CLINIC_KEY
+    warning = " ".join(KEY_REPLACED % problem.message for problem in problems)
+    return line, warning
 
 
 def local_date_time(value: datetime | None) -> str:
@@ -108,13 +138,27 @@ class StaffView(QWidget):
         layout.addWidget(self.notice)
         title = named_label("headerName", self.tr("Staff accounts"))
         layout.addWidget(title)
+        self.key_warning = named_label("alertBanner")
+        self.key_warning.setWordWrap(True)
+        self.key_warning.hide()
+        layout.addWidget(self.key_warning)
+        self.key_line = plain_label()
+        self.key_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_line.setToolTip(self.tr(KEY_TOOLTIP))
+        layout.addWidget(self.key_line)
         row = QHBoxLayout()
         row.addWidget(self._build_table(), 1)
         row.addLayout(self._build_buttons())
         layout.addLayout(row, 1)
         self.status = plain_label(wrap=True)
         layout.addWidget(self.status)
+        self.full_check = plain_label(wrap=True)
+        layout.addWidget(self.full_check)
         self._update_buttons()
+
+    def show_full_check(self, status: FullCheckStatus) -> None:
+        """When the database's full integrity check last passed (ui.full_check)."""
+        self.full_check.setText(status.describe())
 
     def _build_table(self) -> QTableView:
         table = row_table(self.model, self.tr("Staff accounts"))
@@ -184,6 +228,16 @@ class StaffView(QWidget):
             self.select(selected.id)
         self.status.setText(self.tr("%d accounts") % len(rows))
         self._update_buttons()
+        self._show_clinic_key()
+
+    def _show_clinic_key(self) -> None:
+        """The clinic key's fingerprint, and a warning if it is not the key this workstation
+        recorded when it first saw the database."""
+        fingerprint, problems = self.ws.query(read_clinic_key, self.ws.db.key_record)
+        line, warning = key_lines(fingerprint, problems)
+        self.key_line.setText(line)
+        self.key_warning.setText(warning)
+        self.key_warning.setVisible(bool(warning))
 
     def _fit_capped_columns(self) -> None:
         cap = self.table.fontMetrics().averageCharWidth() * CAP_CHARACTERS
@@ -208,7 +262,7 @@ class StaffView(QWidget):
             button.setEnabled(row is not None)
         self.unlock_button.setEnabled(row is not None and row.locked)
         enable = row is not None and not row.active
-        text = self.tr("Enable") if enable else self.tr("Disable…")
+        text = self.tr("Enable…") if enable else self.tr("Disable…")
         self.active_button.setText(f"{text}\nCtrl+Shift+D")
         self.active_button.setAccessibleName(text)
 
@@ -257,15 +311,17 @@ class StaffView(QWidget):
         self._open(dialog, changed)
         return dialog
 
-    def disable_or_enable(self) -> DisableDialog | None:
-        """Disabling asks first; enabling does not (it can be undone at once)."""
+    def disable_or_enable(self) -> DisableDialog | EnableDialog | None:
+        """Disabling asks first; enabling asks for the clinic key passphrase (both are
+        certified by the clinic key)."""
         row = self.selected()
         if row is None:
             return None
         if not row.active:
+            enable = EnableDialog(self.ws, row, self)
             done = self.tr("%s (%s) can sign in again.") % (row.display_name, row.username)
-            self._act(row, staff.enable, done)
-            return None
+            self._open(enable, lambda: self._done(row.id, done))
+            return enable
         dialog = DisableDialog(self.ws, row, self)
         done = self.tr(
             "%s (%s) is disabled and can no longer sign in. Their entries keep their name."

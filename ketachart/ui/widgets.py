@@ -266,6 +266,11 @@ class FormScrollArea(QScrollArea):
             self._unclip_timer.start()
         return False
 
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll `widget` into sight once the form has laid out the error lines just shown
+        (setFocus does not scroll; the rows move when the errors appear)."""
+        QTimer.singleShot(0, self, lambda: self.ensureWidgetVisible(widget))
+
     def _unclip_wrapped_labels(self) -> None:
         """Give every wrapped label the height its lines need. A form row holding a field
         with its error under it can be laid out a line short (Qt's nested height-for-width

@@ -134,6 +134,7 @@ def admin_types(clinic: Clinic) -> tuple[int, Actor]:
         *NURSE,
         Role.NURSE,
         new_password("velvet-marsh-4417"),
+        clinic_key=clinic.clinic_key,
     )
     return protocol.id, nurse
 

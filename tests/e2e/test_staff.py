@@ -1,6 +1,7 @@
 """Staff management through the real main window (issue 12): the administrator adds a nurse
-with a temporary password; she signs in, must choose her own, and charts; the administrator
-disables her account; she can no longer sign in, and her entries keep her name."""
+with a temporary password (typing the clinic key passphrase, which certifies the account);
+she signs in, must choose her own, and charts; the administrator disables her account; she
+can no longer sign in, and her entries keep her name."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ketachart.ui.staff_dialogs import AddStaffDialog, DisableDialog
 from ketachart.ui.staff_view import StaffView
 from tests.e2e import steps
 from tests.e2e.test_nurse_session import open_session
-from tests.support import Clinic
+from tests.support import CLINIC_PASSPHRASE, Clinic
 from tests.ui.dialog_helpers import set_text
 
 NEW_NURSE = ("tova", "Tova Lindqvist-Åberg", "RN")
@@ -43,6 +44,7 @@ def add_nurse(qtbot: QtBot, window: MainWindow) -> str:
     dialog.role.set_value(Role.NURSE)
     qtbot.mouseClick(dialog.password.generate, Qt.MouseButton.LeftButton)
     temporary = dialog.password.text()
+    set_text(qtbot, dialog.passphrase.edit, CLINIC_PASSPHRASE)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
     added = view.selected()
@@ -99,6 +101,7 @@ def disable(qtbot: QtBot, window: MainWindow, username: str) -> None:
     assert view.select(row.id)
     dialog = view.disable_or_enable()
     assert isinstance(dialog, DisableDialog)
+    set_text(qtbot, dialog.passphrase.edit, CLINIC_PASSPHRASE)
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.message.text()
     assert not next(r for r in view.model.rows() if r.username == username).active
@@ -108,6 +111,8 @@ def test_a_new_nurse_charts_then_leaves_and_keeps_her_name_on_her_entries(
     qtbot: QtBot, window: MainWindow, e2e_clinic: Clinic
 ) -> None:
     steps.log_in(qtbot, window, "admin")
+    assert window.staff is not None  # an administrator starts on the staff screen
+    assert window.staff.key_line.text() == f"Clinic key {e2e_clinic.clinic_key.fingerprint}"
     temporary = add_nurse(qtbot, window)
     sign_in_choosing_a_password(qtbot, window, "tova", temporary)
     assert window.ws.actor.username == "tova"

@@ -22,6 +22,7 @@ from ketachart.reports.export import ExportResult, export_session_pdf, session_s
 from ketachart.reports.fonts import chain, coverage
 from ketachart.reports.page_frame import BAND_BOTTOM, BAND_HEIGHT
 from ketachart.reports.styles import PAGE_HEIGHT
+from ketachart.services import keys
 from tests.reports import charted
 from tests.reports.pdf_text import Box, page_boxes, page_texts
 from tests.support import Clinic
@@ -205,3 +206,33 @@ def test_allergy_text_tells_three_states_apart() -> None:
     assert allergy_text("", None) == AllergyText(AllergyStatus.NOT_RECORDED, NOT_RECORDED)
     assert NOT_RECORDED == "Allergies not recorded — ask the patient"
     assert allergy_text("Latex", recorded).listed  # typed allergies are never hidden
+
+
+@pytest.mark.parametrize("script", ["latin", "arabic", "120 characters"])
+def test_every_page_prints_the_clinic_key_in_its_footer_whole(
+    sqlite_clinic: Clinic, tmp_path: Path, script: str
+) -> None:
+    """The clinic key's fingerprint (services.keys.clinic_fingerprint, read with the chart)
+    at the right of the footer's identity line, which makes room for it: read back with
+    pdftotext from the exported file, whole, on every page, overlapping nothing."""
+    charted.renamed(sqlite_clinic, *NAMES[script])
+    session_id = charted.typical_session(sqlite_clinic, sign=False)
+    exported(sqlite_clinic, session_id, tmp_path / "s.pdf")
+    with sqlite_clinic.db.reading() as tx:
+        fingerprint = keys.clinic_fingerprint(tx)
+    assert fingerprint == sqlite_clinic.clinic_key.fingerprint
+    line = f"Clinic key {fingerprint}"
+
+    pages = page_texts(tmp_path / "s.pdf")
+    assert len(pages) > 1
+    assert all(line in text for text in pages)
+    for number, (words, lines) in enumerate(page_boxes(tmp_path / "s.pdf"), start=1):
+        footer = [w for w in words if w.y0 >= FOOTER_RULE_Y]
+        assert " ".join(line.split()[2:]) in " ".join(w.text for w in footer), number
+        key = next(b for b in lines if b.text.startswith("Clinic key"))
+        assert key.text == line, f"page {number}: {key.text!r}"
+        assert key.x1 <= 572.5, f"page {number}: the clinic key runs off the page"
+        beside = [w for w in footer if abs(w.y0 - key.y0) < 1]  # the identity line's words
+        assert len(beside) > len(line.split())
+        for first, second in _pairs(beside):
+            assert not first.overlaps(second), f"page {number}: {first} overlaps {second}"

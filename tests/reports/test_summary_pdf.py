@@ -77,7 +77,7 @@ def test_signed_session_prints_everything_on_every_engine(clinic: Clinic, tmp_pa
     pages = export(clinic, session_id, tmp_path / "summary.pdf")
     text = " ".join(pages)
 
-    assert_every_page_identified(pages)
+    assert_every_page_identified(pages, f"Clinic key {clinic.clinic_key.fingerprint}")
     assert all(DRAFT not in page for page in pages)
     assert all("Signed 2026-03-10 15:35 by María Núñez, MD · locked" in page for page in pages)
     assert "Delivered dose 31.3 mg (0.45 mg/kg)" in text
@@ -192,6 +192,7 @@ def test_a_physician_without_credentials_signs_without_a_dangling_comma(
         "",
         Role.PHYSICIAN,
         new_password("quiet-orchard-71"),
+        clinic_key=clinic.clinic_key,
     )
     session_id = charted.typical_session(clinic, sign=False)
     clinic.act(

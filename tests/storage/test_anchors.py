@@ -20,6 +20,7 @@ from ketachart.services.verify import verify_all
 from ketachart.storage.anchors import Anchor, AnchorBook
 from ketachart.storage.backup import backup_prefix
 from ketachart.storage.database import Database
+from ketachart.storage.workstation import FILE_NAME as WORKSTATION_FILE
 from tests.storage.test_verify import tamper
 from tests.support import DURING, Clinic, chart_to_discharged, chart_to_infusing
 
@@ -106,7 +107,9 @@ def test_the_anchor_file_is_the_owners_and_holds_the_heads_seen(
     anchor = session_anchor(book, discharged)
     assert (anchor.seq, anchor.source) == (NEWEST, f"this workstation's anchor file {book.path}")
     assert stat.S_IMODE(book.path.stat().st_mode) == 0o600
-    assert list(book.path.parent.iterdir()) == [book.path]  # no temporary file left
+    identity = book.path.parent / WORKSTATION_FILE  # this workstation's name, kept beside
+    assert sorted(book.path.parent.iterdir()) == [book.path, identity]  # no temporary file
+    assert stat.S_IMODE(identity.stat().st_mode) == 0o600
     stored = json.loads(book.path.read_text())["databases"][book.key]
     assert stored[session_chain(discharged)]["seq"] == NEWEST
 

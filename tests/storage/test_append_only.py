@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import exc, func, select, text
 
 from ketachart.errors import StorageError
-from ketachart.models import APPEND_ONLY_TABLES, Event
+from ketachart.models import APPEND_ONLY_TABLES, Event, VouchedEntry
 from ketachart.storage.database import Database
 from tests.postgres import privileged
 from tests.support import Clinic
@@ -21,7 +21,14 @@ COLUMN = {
     "sessions": "chair",
     "protocol_versions": "name",
     "patient_versions": "allergies",
+    "row_versions": "content",
 }
+COLUMN.update(
+    clinic_keys="public_key",
+    user_keys="public_key",
+    certificates="role",
+    vouched_entries="session_id",
+)
 
 
 def _count(db: Database, table: str) -> int:
@@ -31,8 +38,15 @@ def _count(db: Database, table: str) -> int:
 
 @pytest.fixture
 def charted(clinic: Clinic) -> str:
-    """A clinic with one opened session: a row in every append-only table."""
-    return clinic.open_session()
+    """A clinic with one opened session, and a vouched entry's row (what 'keys init' writes
+    for an upgraded clinic): a row in every append-only table."""
+    session_id = clinic.open_session()
+    vouched = VouchedEntry(
+        event_hash="0" * 64, session_id=session_id, clinic_key="-", signature="-"
+    )
+    with clinic.db.transaction() as tx:
+        tx.orm.add(vouched)
+    return session_id
 
 
 @pytest.mark.usefixtures("charted")

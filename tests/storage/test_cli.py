@@ -14,12 +14,14 @@ from sqlalchemy import text
 from ketachart import __version__
 from ketachart.app import main
 from ketachart.domain.vocab import Role
+from ketachart.keys.signatures import fingerprint
 from ketachart.models import APPEND_ONLY_TABLES
-from ketachart.services import protocols, users
+from ketachart.services import keys, protocols, users
+from ketachart.services.anchors import keep_anchors
 from ketachart.services.sign_in import sign_in
 from ketachart.storage import dialect
 from ketachart.storage.database import Database, open_database
-from tests.cli_support import as_user
+from tests.cli_support import CLINIC_PASSPHRASE_VARIABLE, as_user, clinic_passphrase
 from tests.postgres import privileged
 from tests.support import Clinic, chart_to_infusing
 
@@ -67,6 +69,8 @@ def init_args(url: str) -> list[str]:
         "Zoë Łukasiewicz",
         "--admin-password-env",
         PASSWORD_ENV,
+        "--clinic-passphrase-env",
+        CLINIC_PASSPHRASE_VARIABLE,
     ]
 
 
@@ -74,10 +78,12 @@ def test_init_creates_admin_and_protocols_once(
     database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(PASSWORD_ENV, "a-long-admin-pass")
+    clinic_passphrase(monkeypatch)
     assert main(init_args(database_url)) == 0
     first = capsys.readouterr().out
     assert "Installed 3 example protocols" in first
     assert "Created the administrator 'boss'." in first
+    assert f"Created the clinic key {recorded_fingerprint(database_url)}." in first
 
     boss = ["--user", "boss", "--password-env", PASSWORD_ENV]  # now an admin signs in
     assert main([*init_args(database_url), *boss]) == 0
@@ -100,10 +106,28 @@ def test_init_creates_admin_and_protocols_once(
         db.dispose()
 
 
+def recorded_fingerprint(url: str) -> str:
+    """The fingerprint of the clinic key this workstation (the test's own data folder)
+    recorded for the database at `url`, checked against the key the database holds."""
+    db = open_database(url)
+    try:
+        book = keep_anchors(db)
+        assert book.path.is_relative_to(Path(os.environ["XDG_DATA_HOME"]))
+        assert db.key_record is not None
+        recorded = db.key_record.recorded()
+        assert recorded is not None
+        with db.reading() as tx:
+            assert recorded.public_key == keys.clinic_public_key(tx)
+        return fingerprint(recorded.public_key)
+    finally:
+        db.dispose()
+
+
 def test_init_without_password_is_one_clear_line(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    clinic_passphrase(monkeypatch)
     assert main(init_args(sqlite_url)) == 1
     err = capsys.readouterr().err.strip()
     assert err == f"ketachart: error: Environment variable {PASSWORD_ENV} is empty or not set."

@@ -15,7 +15,7 @@ from ketachart.config import ENV_DATABASE_URL, default_database_path, demo_datab
 from ketachart.demo.data import STAFF
 from ketachart.models import Patient, User
 from ketachart.storage.database import open_database
-from tests.cli_support import as_user
+from tests.cli_support import CLINIC_PASSPHRASE_VARIABLE, as_user, clinic_passphrase
 from tests.support import Clinic, chart_to_infusing
 
 PASSWORD_ENV = "KETACHART_TEST_ADMIN_PASSWORD"
@@ -28,6 +28,7 @@ def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "home" / "state"))
     monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
     monkeypatch.setenv(PASSWORD_ENV, "a-long-admin-pass")
+    clinic_passphrase(monkeypatch)
     return tmp_path / "home"
 
 
@@ -42,6 +43,8 @@ def init(*where: str) -> list[str]:
         "Bo Boss",
         "--admin-password-env",
         PASSWORD_ENV,
+        "--clinic-passphrase-env",
+        CLINIC_PASSPHRASE_VARIABLE,
     ]
 
 

@@ -19,7 +19,7 @@ from ketachart.clock import ManualClock
 from ketachart.models import AuditEntry
 from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.storage.database import open_database
-from tests.cli_support import as_user
+from tests.cli_support import as_user, clinic_passphrase
 from tests.support import PASSWORDS, Clinic, chart_to_infusing, make_clinic
 
 
@@ -230,8 +230,8 @@ def test_only_the_first_init_needs_no_account(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KC_TEST_BOSS", "a-long-admin-pass")
-    first = ["--admin-username", "boss", "--admin-name", "Bo Boss", "--admin-password-env"]
-    assert main(["--db", sqlite_url, "init", *first, "KC_TEST_BOSS"]) == 0
+    first = ["--admin-username", "boss", "--admin-name", "Bo Boss", *clinic_passphrase(monkeypatch)]
+    assert main(["--db", sqlite_url, "init", *first, "--admin-password-env", "KC_TEST_BOSS"]) == 0
     assert "Created the administrator 'boss'." in capsys.readouterr().out
     assert main(["--db", sqlite_url, "init", "--clinic-name", "Elsewhere"]) == 1
     assert "--user NAME" in one_error(capsys)

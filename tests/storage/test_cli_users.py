@@ -14,10 +14,13 @@ import pytest
 from sqlalchemy import select, update
 
 from ketachart.app import main
-from ketachart.models import AuditEntry, User
+from ketachart.cli.user_commands import CERTIFIED_VERBS
+from ketachart.models import AuditEntry, Certificate, User, UserKey
+from ketachart.services import keys
+from ketachart.services.key_checks import verify_accounts
 from ketachart.services.sign_in import MAX_FAILED_LOGINS, REFUSED_MESSAGE
 from ketachart.storage.database import open_database
-from tests.cli_support import as_user
+from tests.cli_support import as_user, clinic_passphrase
 from tests.support import Clinic
 
 NEW_PASSWORD = "quiet-harbour-lamp-7"
@@ -47,10 +50,17 @@ class Cli:
         return code, captured.out, captured.err
 
     def users(self, *argv: str) -> str:
-        """`users …` as the administrator; it must succeed."""
-        code, out, err = self.run("admin", "users", *argv)
+        """`users …` as the administrator; it must succeed. A change the clinic key certifies
+        is given its passphrase."""
+        code, out, err = self.run("admin", "users", *argv, *self.certifying(argv[0]))
         assert code == 0, err
         return out
+
+    def certifying(self, verb: str, passphrase: str | None = None) -> list[str]:
+        """The clinic key passphrase flag for a verb that certifies (none for the others)."""
+        if verb not in CERTIFIED_VERBS:
+            return []
+        return clinic_passphrase(self.monkeypatch, passphrase)
 
 
 @pytest.fixture
@@ -147,11 +157,13 @@ def test_locked_then_unlocked_and_reset(cli: Cli) -> None:
 
 
 def test_the_clinic_keeps_an_administrator(cli: Cli) -> None:
-    code, _, err = cli.run("admin", "users", "disable", "admin")
+    code, _, err = cli.run("admin", "users", "disable", "admin", *cli.certifying("disable"))
     assert code == 1
     assert err.startswith("ketachart: error: ")
     assert "administrator" in err
-    code, _, err = cli.run("admin", "users", "set-role", "admin", "nurse")
+    code, _, err = cli.run(
+        "admin", "users", "set-role", "admin", "nurse", *cli.certifying("set-role")
+    )
     assert code == 1
     assert "administrator" in err
     assert " admin " in listed(cli, "admin")
@@ -159,14 +171,15 @@ def test_the_clinic_keeps_an_administrator(cli: Cli) -> None:
 
 def test_only_an_administrator_manages_accounts(cli: Cli) -> None:
     for user in ("nina", "drm"):
-        code, _, err = cli.run(user, "users", "add", "x1", "--name", "X", "--role", "admin")
+        add = ["users", "add", "x1", "--name", "X", "--role", "admin", *cli.certifying("add")]
+        code, _, err = cli.run(user, *add)
         assert code == 1
         assert "may not manage user accounts" in err
     assert " x1 " not in cli.users("list")
 
 
 def test_unknown_account_is_named(cli: Cli) -> None:
-    code, _, err = cli.run("admin", "users", "disable", "zed")
+    code, _, err = cli.run("admin", "users", "disable", "zed", *cli.certifying("disable"))
     assert code == 1
     assert "'zed'" in err
 
@@ -220,3 +233,75 @@ def admin_audits(url: str) -> list[tuple[str, str]]:
             return [(a, u) for a, u in rows if a != "user.create"]
     finally:
         db.dispose()
+
+
+# --- the clinic key certifies every account change ---------------------------------------------
+
+CERTIFIED = {
+    "add": (("add", "olu", "--name", "Olu Bello", "--role", "nurse"), "olu"),
+    "reset-password": (("reset-password", "nina"), "nina"),
+    "set-role": (("set-role", "wes", "physician"), "wes"),
+    "disable": (("disable", "wes"), "wes"),
+    "enable": (("enable", "wes"), "wes"),
+}
+
+
+def accounts_and_keys(clinic: Clinic) -> dict[str, object]:
+    """What an account change alters: the accounts (not their sign-in times, which the
+    administrator's own sign-in moves), their keys and certificates, the clinic key."""
+    with clinic.db.reading() as tx:
+        accounts = tx.orm.execute(
+            select(User.username, User.role, User.active, User.password_hash).order_by(User.id)
+        ).all()
+        return {
+            "accounts": accounts,
+            "user keys": tx.orm.scalars(select(UserKey.public_key).order_by(UserKey.id)).all(),
+            "certificates": tx.orm.scalars(select(Certificate.hash).order_by(Certificate.id)).all(),
+            "clinic key": keys.clinic_public_key(tx),
+        }
+
+
+def certificates_of(clinic: Clinic, username: str) -> list[Certificate]:
+    with clinic.db.reading() as tx:
+        user_id = tx.orm.scalar(select(User.id).where(User.username == username))
+        assert user_id is not None
+        found = keys.user_certificates(tx, user_id)
+        tx.orm.expunge_all()
+        return found
+
+
+def prepared(cli: Cli, verb: str) -> None:
+    """Enabling is of a disabled account: wes is disabled first (with the right passphrase)."""
+    if verb == "enable":
+        cli.users("disable", "wes")
+
+
+@pytest.mark.parametrize("verb", CERTIFIED)
+def test_the_right_clinic_passphrase_certifies_the_change(
+    cli: Cli, clinic: Clinic, verb: str
+) -> None:
+    prepared(cli, verb)
+    argv, username = CERTIFIED[verb]
+    before = len(certificates_of(clinic, username)) if verb != "add" else 0
+    cli.users(*argv)
+    certificates = certificates_of(clinic, username)
+    assert len(certificates) == before + 1
+    newest = certificates[-1]
+    with clinic.db.reading() as tx:
+        user = tx.orm.scalars(select(User).where(User.username == username)).one()
+        assert (newest.role, newest.active) == (user.role, user.active)
+        assert newest.public_key == keys.certified_key(tx, user.id)
+        assert verify_accounts(tx) == []
+
+
+@pytest.mark.parametrize("verb", CERTIFIED)
+def test_a_wrong_clinic_passphrase_changes_nothing(cli: Cli, clinic: Clinic, verb: str) -> None:
+    prepared(cli, verb)
+    argv, _username = CERTIFIED[verb]
+    before = accounts_and_keys(clinic)
+    wrong = cli.certifying(verb, "not-the-clinic-passphrase")
+    code, out, err = cli.run("admin", "users", *argv, *wrong)
+    assert code == 1
+    assert "The clinic key passphrase is not right" in err
+    assert "Temporary password" not in out
+    assert accounts_and_keys(clinic) == before

@@ -9,14 +9,17 @@ import pytest
 
 from ketachart.domain.vocab import Role
 from ketachart.errors import KetachartError, RuleViolation, ValidationError
-from ketachart.services import clinic, protocols, users
+from ketachart.services import clinic, keys, protocols, users
+from ketachart.services.key_checks import verify_accounts
 from ketachart.storage.database import Database, Tx
 from prove.full_disk import snapshot
 
+CLINIC_PASSPHRASE = "orbit-lantern-clinic-42"
 FIRST_RUN = clinic.FirstRun(
     clinic.ClinicInfo("Clínica Ñandú", "1 Main St, Portland"),
     clinic.NewAccount("boss", "Ada Admin", "", "lantern-orbit-42"),
     clinic.NewAccount("drz", "Zoë Zając", "MD", "maple-prism-58x"),
+    keys.new_clinic_key(CLINIC_PASSPHRASE),  # at import: sealed at the production cost, once
 )
 
 
@@ -29,6 +32,13 @@ def test_the_setup_makes_the_clinic_its_accounts_and_protocols(db: Database) -> 
         assert clinic.get_clinic(tx) == FIRST_RUN.clinic
         assert [a.username for a in users.list_actors(tx)] == ["boss", "drz"]
         assert len(protocols.current_protocols(tx)) == len(made.protocols) == 3
+        assert keys.clinic_public_key(tx) == FIRST_RUN.clinic_key.sealed.public_key
+        for account in (made.admin, made.physician):
+            assert len(keys.user_certificates(tx, account.id)) == 1
+        assert verify_accounts(tx) == []
+        stored = keys.clinic_public_key(tx)
+    assert keys.unlock_clinic_key(db, CLINIC_PASSPHRASE).public_key == stored
+    assert made.physician.signer is not None  # she can sign at once
 
 
 @pytest.mark.parametrize(

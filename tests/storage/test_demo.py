@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ketachart.app import main
 from ketachart.clock import ManualClock
 from ketachart.demo import DemoResult, fill_demo
-from ketachart.demo.data import STAFF
+from ketachart.demo.data import CLINIC_PASSPHRASE, STAFF
 from ketachart.domain import payloads as p
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.domain.events import EventKind, EventRecord
@@ -22,10 +22,10 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import Role, ScoreKind
 from ketachart.errors import KetachartError
 from ketachart.models import InfusionSession
-from ketachart.services import patients, sessions, users
+from ketachart.services import keys, patients, sessions, users
 from ketachart.services.actors import Actor
 from ketachart.services.sessions import LoadedSession
-from ketachart.services.sign_in import sign_in
+from ketachart.services.sign_in import change_own_password, sign_in
 from ketachart.services.users import new_password
 from ketachart.services.verify import verify_all
 from ketachart.storage.database import Database, open_database
@@ -82,6 +82,7 @@ def test_demo_200_sessions_then_verify(
     assert "Demo data: 40 patients, 200 sessions," in out
     assert "nina" in out
     assert "physician" in out
+    assert f"Demo clinic key passphrase (synthetic): {CLINIC_PASSPHRASE}" in out
 
     admin = next(spec for spec in STAFF if spec.role is Role.ADMIN)
     monkeypatch.setenv("KC_TEST_DEMO_ADMIN_PASSWORD", admin.password)
@@ -210,6 +211,30 @@ def test_accounts_sign_in_with_the_printed_passwords(demo: Demo) -> None:
     assert len(account.password) >= 8
     actor = sign_in(demo.db, account.username, account.password).actor
     assert actor.role is Role.PHYSICIAN
+    assert actor.signer is not None  # the password opens the account's certified key
+
+
+def test_the_printed_clinic_passphrase_opens_the_clinic_key(demo: Demo) -> None:
+    """A tester types it on the staff screen to add or change an account."""
+    assert demo.result.clinic_passphrase == CLINIC_PASSPHRASE
+    opened = keys.unlock_clinic_key(demo.db, demo.result.clinic_passphrase)
+    with demo.db.reading() as tx:
+        assert opened.public_key == keys.clinic_public_key(tx)
+
+
+def test_demo_refuses_a_clinic_key_that_is_not_the_demos(sqlite_url: str) -> None:
+    """A database whose clinic key the demo passphrase does not open is not a demo one."""
+    db = open_database(sqlite_url, ManualClock(NOW))
+    try:
+        other = keys.new_clinic_key("someone-elses-passphrase-9")
+        with db.transaction() as tx:
+            keys.store_clinic_key(tx, other)
+        with pytest.raises(KetachartError, match="clinic key is not the demo's"):
+            fill_demo(db, patients=1, sessions=1, seed=3)
+        with db.reading() as tx:
+            assert users.list_actors(tx) == []
+    finally:
+        db.dispose()
 
 
 def test_same_seed_same_demo(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -243,6 +268,22 @@ def test_second_run_adds_to_the_first(sqlite_url: str) -> None:
         db.dispose()
 
 
+def test_a_second_run_signs_its_accounts_in(sqlite_url: str) -> None:
+    """The accounts a first run made are signed in with their demo passwords (their keys
+    opened, to sign); one whose password was changed stops the run before it adds anything."""
+    db = open_database(sqlite_url, ManualClock(NOW))
+    try:
+        fill_demo(db, patients=1, sessions=1, seed=2)
+        nurse = next(spec for spec in STAFF if spec.role is Role.NURSE)
+        actor = sign_in(db, nurse.username, nurse.password).actor
+        change_own_password(db, actor, nurse.password, "heron-violet-lamp-91")
+        with pytest.raises(KetachartError, match="does not sign in with its demo password"):
+            fill_demo(db, patients=1, sessions=1, seed=3)
+        assert sum(statuses(db).values()) == 1
+    finally:
+        db.dispose()
+
+
 def accounts_nurse(accounts: list[Actor]) -> Actor:
     return next(a for a in accounts if a.role is Role.NURSE)
 
@@ -252,9 +293,18 @@ def test_demo_refuses_a_clinic_with_its_own_admin(sqlite_url: str) -> None:
     clinic: one account that is not the demo's is enough to refuse, and nothing is added."""
     db = open_database(sqlite_url, ManualClock(NOW))
     try:
+        clinic_key = keys.new_clinic_key("boss-clinic-passphrase-71")
+        password = new_password("quiet-orchard-71")
         with db.transaction() as tx:
             users.create_user(
-                tx, None, "boss", "Ådne Boss", "", Role.ADMIN, new_password("quiet-orchard-71")
+                tx,
+                None,
+                "boss",
+                "Ådne Boss",
+                "",
+                Role.ADMIN,
+                password,
+                clinic_key=keys.store_clinic_key(tx, clinic_key),
             )
         with pytest.raises(KetachartError, match="demo data only goes into a demo database"):
             fill_demo(db, patients=2, sessions=4, seed=3)

@@ -128,6 +128,7 @@ def test_accounts_refuse_invisible_characters_and_are_composed(clinic: Clinic) -
                 credentials,
                 Role.NURSE,
                 new_password("quiet-orchard-71"),
+                clinic_key=clinic.clinic_key,
             )
         assert [problem.field for problem in raised.value.problems] == [field]
     made = clinic.act(
@@ -138,6 +139,7 @@ def test_accounts_refuse_invisible_characters_and_are_composed(clinic: Clinic) -
         "RN",
         Role.NURSE,
         new_password("quiet-orchard-71"),
+        clinic_key=clinic.clinic_key,
     )
     assert (made.username, made.display_name) == ("zoë", "Zoë N")
     signed_in = sign_in(clinic.db, "zoe\u0308", "quiet-orchard-71").actor

@@ -17,24 +17,33 @@ from sqlalchemy import exc, inspect, make_url, select, text
 from ketachart.clock import ManualClock
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.errors import DatabaseDamaged
-from ketachart.models import Base, Patient, PatientVersion, User
+from ketachart.models import Base, ChainHead, Patient, PatientVersion, RowVersion, User
+from ketachart.services.patients import find_patients
 from ketachart.services.verify import verify_all
 from ketachart.storage import dialect, migrate, pg_roles
 from ketachart.storage.database import Database, open_database
+from ketachart.storage.schema import SCHEMA_HEAD
+from ketachart.storage.workstation import Workstation
 from tests.postgres import TEST_ROLES, superuser_url
 from tests.support import make_clinic
 
 TABLES = {
     "alembic_version",
     "audit_entries",
+    "certificates",
     "chain_heads",
+    "clinic_keys",
     "events",
     "patient_versions",
+    "patient_search_keys",
     "patients",
     "protocol_versions",
+    "row_versions",
     "sessions",
     "settings",
+    "user_keys",
     "users",
+    "vouched_entries",
 }
 EXTRA_REVISION = '''"""A later revision, for tests: one new table.
 
@@ -388,3 +397,94 @@ def test_existing_patients_get_a_first_version_from_their_row(
     assert f"patient {old}" not in problems  # its row agrees with its first version
     with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
         connection.execute(text("DELETE FROM patient_versions"))
+
+
+# --- 0008: protocols and settings as appended versions ---------------------------------------
+
+
+def test_existing_protocols_and_settings_get_a_first_version(
+    db: Database, clock: ManualClock
+) -> None:
+    clinic = make_clinic(db, clock)
+    clinic.open_session()  # its genesis covers its protocol's digest, which downgrades keep
+    migrate.run_alembic(db, "downgrade", "0007")
+    assert "row_versions" not in table_names(db)
+    with db.engine.begin() as connection:  # a clinic named before versions were kept
+        connection.execute(
+            text("INSERT INTO settings (key, value) VALUES ('clinic.name', 'Calm Harbor')")
+        )
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        versions = tx.orm.scalars(select(RowVersion).order_by(RowVersion.chain)).all()
+        kept = {v.chain: (v.version, json.loads(v.content), v.recorded_by) for v in versions}
+        newest = {v.chain: (v.version, v.hash) for v in versions}
+        heads = {h.chain: (h.seq, h.hash) for h in tx.orm.scalars(select(ChainHead))}
+        problems = verify_all(tx)
+    assert kept["setting:clinic.name"] == (1, {"key": "clinic.name", "value": "Calm Harbor"}, None)
+    for row in clinic.protocols:
+        version, content, by = kept[f"protocol:{row.spec.code}"]
+        assert (version, content["version"], content["name"], by) == (1, 1, row.spec.name, None)
+    assert newest == {c: h for c, h in heads.items() if c.startswith(("protocol:", "setting:"))}
+    assert problems == []
+    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+        connection.execute(text("DELETE FROM row_versions"))
+
+
+# --- 0007: each audit entry names its workstation -------------------------------------------
+
+
+def test_existing_audit_entries_keep_their_hashes_and_triggers(
+    db: Database, clock: ManualClock
+) -> None:
+    make_clinic(db, clock)  # written with no workstation: the column stays empty
+    with db.reading() as tx:
+        before = list(tx.orm.execute(text("SELECT seq, hash FROM audit_entries ORDER BY seq")))
+    migrate.run_alembic(db, "downgrade", "0006")  # not below: the clinic key would go
+    with db.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("audit_entries")}
+    assert "workstation" not in columns
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        after = list(tx.orm.execute(text("SELECT seq, hash FROM audit_entries ORDER BY seq")))
+        assert verify_all(tx) == []
+    assert after == before
+    with db.engine.connect() as connection, pytest.raises(exc.DBAPIError, match="append-only"):
+        connection.execute(text("UPDATE audit_entries SET workstation = 'x'"))
+
+
+def test_going_back_past_0007_is_refused_once_entries_name_a_workstation(
+    db: Database, clock: ManualClock
+) -> None:
+    db.workstation = Workstation("a1a1a1a1a1a1", "bay-1")
+    make_clinic(db, clock)
+    with pytest.raises(RuntimeError, match="name the workstation that wrote them"):
+        migrate.run_alembic(db, "downgrade", "0006")
+    # PostgreSQL undoes the whole downgrade; SQLite keeps the steps down to 0007
+    assert revision(db) in {"0007", SCHEMA_HEAD}
+
+
+# --- 0009: patient search through indexes ----------------------------------------------------
+
+
+def test_existing_patients_are_folded_and_keyed_for_search(
+    db: Database, clock: ManualClock
+) -> None:
+    clinic = make_clinic(db, clock)
+    migrate.run_alembic(db, "downgrade", "0005")
+    assert "patient_search_keys" not in table_names(db)
+    with db.engine.begin() as connection:  # a patient saved before search was indexed
+        connection.execute(
+            text(
+                "INSERT INTO patients (mrn, family_name, given_name, date_of_birth, sex, "
+                "allergies, notes, no_known_allergies_at, created_at, updated_at) VALUES "
+                "('OLD-1', 'Núñez García', 'Øystein', :born, 'male', '', '', NULL, :at, :at)"
+            ),
+            {"born": datetime(1970, 1, 1).date(), "at": clock.now()},
+        )
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        old = tx.orm.scalars(select(Patient).where(Patient.mrn == "OLD-1")).one()
+        assert (old.family_fold, old.given_fold) == ("nunez garcia", "oystein")
+        for query in ("garc", "NUNEZ oyst", "old-"):
+            assert [r.mrn for r in find_patients(tx, clinic.nurse, query)] == ["OLD-1"], query
+        assert [r.mrn for r in find_patients(tx, clinic.nurse, "luk")] == ["MRN-0001"]

@@ -25,8 +25,9 @@ from ketachart.errors import StorageError
 from ketachart.models import AuditEntry
 from ketachart.storage import outputs
 from ketachart.storage.database import Database, open_database
-from tests.cli_support import as_user
+from tests.cli_support import CLINIC_PASSPHRASE_VARIABLE, as_user, clinic_passphrase
 from tests.storage.test_outputs import Setup, error_line, export_pdf, make_backup, make_setup
+from tests.support import CLINIC_PASSPHRASE
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Linux file systems")
 WHAT_TO_DO_FULL = "is full (or its quota is used up). Free some space there"
@@ -262,8 +263,10 @@ INIT_PASSWORD = "KETACHART_TEST_INIT_PASSWORD"
 def start_init(url: str, home: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "HOME": str(home), "XDG_STATE_HOME": str(home / "state")}
     env[INIT_PASSWORD] = "quartz-meadow-61-lantern"
+    env[CLINIC_PASSPHRASE_VARIABLE] = CLINIC_PASSPHRASE
     env.pop("KETACHART_DATABASE_URL", None)
     args = ["--db", url, "init", "--admin-username", "boss", "--admin-name", "Boss"]
+    args += ["--clinic-passphrase-env", CLINIC_PASSPHRASE_VARIABLE]
     return subprocess.Popen(
         [sys.executable, "-m", "ketachart", *args, "--admin-password-env", INIT_PASSWORD],
         stdin=subprocess.DEVNULL,
@@ -326,6 +329,7 @@ def test_init_where_nothing_may_be_written(
     monkeypatch.setenv(INIT_PASSWORD, "quartz-meadow-61-lantern")
     args = ["--db", "sqlite:////sys/ketachart-test.sqlite", "init", "--admin-username", "boss"]
     args += ["--admin-name", "Boss", "--admin-password-env", INIT_PASSWORD]
+    args += clinic_passphrase(monkeypatch)
     assert main(args) == 1
     assert error_line(capsys) == (
         "ketachart: error: Could not use /sys/ketachart-test.sqlite.lock: permission denied. "

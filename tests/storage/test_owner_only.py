@@ -28,7 +28,7 @@ from ketachart.services import backups
 from ketachart.storage import backup, migrate
 from ketachart.storage.database import Database, open_database
 from ketachart.storage.files import OWNER_FILE, OWNER_FOLDER
-from tests.cli_support import as_user
+from tests.cli_support import as_user, clinic_passphrase
 from tests.support import Clinic, chart_to_infusing, make_clinic
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
@@ -235,6 +235,7 @@ def test_the_command_line_as_a_whole(
     monkeypatch.delenv("KETACHART_DATABASE_URL", raising=False)
     monkeypatch.setenv(PASSWORD_ENV, "a-long-admin-pass")
     init = ["init", "--admin-username", "boss", "--admin-name", "Bo Boss"]
+    init += clinic_passphrase(monkeypatch)
     assert main([*init, "--admin-password-env", PASSWORD_ENV]) == 0
     assert main(["--demo", "demo", "--patients", "1", "--sessions", "1"]) == 0
     boss = ["--user", "boss", "--password-env", PASSWORD_ENV]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ketachart.domain.vocab import Role
 from ketachart.errors import AuthenticationFailed
 from ketachart.models import User
-from ketachart.services import users
+from ketachart.services import keys, users
 from ketachart.services.sign_in import sign_in
 from ketachart.storage.database import Database
 from tests.conftest import PRODUCTION_HASHER
@@ -34,8 +34,12 @@ def test_the_shipped_hasher_uses_the_recommended_argon2id_parameters() -> None:
 @pytest.mark.usefixtures("production_hashes")
 def test_an_account_is_stored_and_checked_with_the_shipped_parameters(db: Database) -> None:
     password = users.new_password("copper-lantern-71")
+    new_key = keys.new_clinic_key("copper-lantern-clinic-71")
     with db.transaction() as tx:
-        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, password)
+        clinic_key = keys.store_clinic_key(tx, new_key)
+        users.create_user(
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, password, clinic_key=clinic_key
+        )
     with db.reading() as tx:
         stored = tx.orm.scalars(select(User.password_hash)).one()
     assert extract_parameters(stored) == RFC_9106_LOW_MEMORY

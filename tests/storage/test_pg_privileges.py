@@ -28,7 +28,7 @@ from ketachart.services.verify import verify_all
 from ketachart.storage import pg_roles
 from ketachart.storage.database import create_database_engine, open_database
 from ketachart.storage.migrate import run_alembic
-from tests.cli_support import as_user
+from tests.cli_support import CLINIC_PASSPHRASE_VARIABLE, as_user, clinic_passphrase
 from tests.postgres import TEST_ROLES, ClinicUrls
 from tests.storage.helpers import counts, sign
 from tests.support import PASSWORDS, Clinic, chart_to_discharged, make_clinic
@@ -38,8 +38,15 @@ APP = TEST_ROLES.app
 COLUMN = {"events": "kind", "audit_entries": "action", "sessions": "chair"}
 COLUMN["protocol_versions"] = "name"
 COLUMN["patient_versions"] = "allergies"
+COLUMN["row_versions"] = "content"
 MUTABLE_TABLES = ("users", "patients", "settings", "chain_heads")
 REFUSE = "ketachart_refuse_change()"
+COLUMN.update(
+    clinic_keys="public_key",
+    user_keys="public_key",
+    certificates="role",
+    vouched_entries="session_id",
+)
 
 
 @dataclass(frozen=True)
@@ -214,8 +221,8 @@ def test_charting_in_full_works_as_the_app_role(
             sign_in.sign_in(c.db, "wes", "wrong-password-1")
     c.later(sign_in.LOCKOUT.total_seconds() / 60 + 1)
     sign_in.sign_in(c.db, "wes", PASSWORDS["wes"])
-    c.act(staff.change_role, c.admin, c.nurse2.id, Role.PHYSICIAN)
-    c.act(staff.disable, c.admin, c.nurse2.id)
+    c.act(staff.change_role, c.admin, c.nurse2.id, Role.PHYSICIAN, clinic_key=c.clinic_key)
+    c.act(staff.disable, c.admin, c.nurse2.id, clinic_key=c.clinic_key)
     info = clinic_settings.ClinicInfo("Ketamine Clinic", "1 Main St")
     c.act(clinic_settings.set_clinic, c.admin, info)
     c.act(clinic_settings.set_clinic, c.admin, replace(info, address="2 Main St"))
@@ -369,6 +376,8 @@ def _init(url: str, roles: pg_roles.Roles, *extra: str) -> list[str]:
         "Bo Boss",
         "--admin-password-env",
         "KC_TEST_ADMIN_PASSWORD",
+        "--clinic-passphrase-env",
+        CLINIC_PASSPHRASE_VARIABLE,
         "--app-role",
         roles.app,
         "--auditor-role",
@@ -390,6 +399,7 @@ def test_init_sets_up_the_roles_and_adopts_an_older_schema(
     open_database(postgres_database).dispose()
     monkeypatch.setenv("KC_TEST_ADMIN_PASSWORD", "a-long-admin-pass")
     monkeypatch.setenv("KC_TEST_APP_PASSWORD", "app-role-password")
+    clinic_passphrase(monkeypatch)
     password_flag = ["--app-password-env", "KC_TEST_APP_PASSWORD"]
     assert main(_init(postgres_database, own_roles, *password_flag)) == 0
     out = capsys.readouterr().out
@@ -421,6 +431,7 @@ def test_init_refuses_a_superuser_as_the_app_role(
     postgres_database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KC_TEST_ADMIN_PASSWORD", "a-long-admin-pass")
+    clinic_passphrase(monkeypatch)
     roles = replace(TEST_ROLES, app="postgres")
     assert main(_init(postgres_database, roles)) == 1
     assert "postgres is a superuser" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from ketachart.models import AuditEntry
 from ketachart.services import protocols
 from ketachart.services.sign_in import REFUSED_MESSAGE
 from ketachart.storage.database import open_database
+from tests.cli_support import clinic_passphrase
 
 ENV = "KC_TEST_ADMIN_PASSWORD"
 BOSS = ["--user", "boss", "--password-env", ENV]
@@ -22,6 +23,7 @@ TRD = "EXAMPLE-TRD-40"
 @pytest.fixture
 def initialised(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv(ENV, "lantern-orbit-99")
+    passphrase = clinic_passphrase(monkeypatch)
     assert (
         main(
             [
@@ -34,6 +36,7 @@ def initialised(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
                 "Bö Ss",
                 "--admin-password-env",
                 ENV,
+                *passphrase,
             ]
         )
         == 0

@@ -130,10 +130,17 @@ CALLS: dict[str, tuple[frozenset[Role], RoleCall]] = {
             "RN",
             Role.NURSE,
             new_password("quiet-orchard-71"),
+            clinic_key=c.clinic_key,
         ),
     ),
-    "change role": (ADMIN, lambda c, a: c.act(staff.change_role, a, c.nurse2.id, Role.NURSE)),
-    "deactivate user": (ADMIN, lambda c, a: c.act(staff.disable, a, c.nurse2.id)),
+    "change role": (
+        ADMIN,
+        lambda c, a: c.act(staff.change_role, a, c.nurse2.id, Role.NURSE, clinic_key=c.clinic_key),
+    ),
+    "deactivate user": (
+        ADMIN,
+        lambda c, a: c.act(staff.disable, a, c.nurse2.id, clinic_key=c.clinic_key),
+    ),
     "clinic settings": (
         ADMIN,
         lambda c, a: c.act(set_clinic, a, ClinicInfo("K", "")),

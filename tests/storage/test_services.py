@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -289,7 +290,9 @@ def test_rate_above_maximum_needs_a_physician(clinic: Clinic) -> None:
         overrides=override,
         approver=physician,
     )
-    assert record.overrides == (Override("dose.rate", "Ordered by Dr Núñez", physician.id),)
+    approval = Override("dose.rate", "Ordered by Dr Núñez", physician.id)
+    assert [replace(o, approval_signature=None) for o in record.overrides] == [approval]
+    assert all(o.approval_signature for o in record.overrides)  # signed with the key
     assert record.recorded_by == nurse.id
     with pytest.raises(OverrideRequired):
         clinic.act(charting.change_rate, physician, sid, Decimal(120), "order")

@@ -60,7 +60,7 @@ def test_sign_in_returns_the_actor_and_records_the_time(clinic: Clinic) -> None:
 
 
 def test_every_refusal_gives_the_same_message(clinic: Clinic) -> None:
-    clinic.act(staff.disable, clinic.admin, clinic.nurse2.id)
+    clinic.act(staff.disable, clinic.admin, clinic.nurse2.id, clinic_key=clinic.clinic_key)
     lock_out(clinic, "drm")
     messages = {
         "unknown": refusal(lambda: s.sign_in(clinic.db, "nobody", "whatever-it-is")),
@@ -140,7 +140,11 @@ def test_a_wrong_proof_is_recorded_and_counts_towards_the_lock_out(clinic: Clini
 
 def test_change_own_password_clears_the_must_change_flag(clinic: Clinic) -> None:
     clinic.act(
-        staff.reset_password, clinic.admin, clinic.nurse.id, new_password("pale-otter-harbour")
+        staff.reset_password,
+        clinic.admin,
+        clinic.nurse.id,
+        new_password("pale-otter-harbour"),
+        clinic_key=clinic.clinic_key,
     )
     assert s.sign_in(clinic.db, "nina", "pale-otter-harbour").must_change_password
     s.change_own_password(clinic.db, clinic.nurse, "pale-otter-harbour", "brisk-fjord-lantern")

@@ -51,7 +51,14 @@ def test_find_staff_names_a_missing_account(clinic: Clinic) -> None:
 
 def test_add_staff_must_change_the_temporary_password_at_first_sign_in(clinic: Clinic) -> None:
     added = clinic.act(
-        staff.add_staff, clinic.admin, "olu", "Olu Bello", "RN", Role.NURSE, new_password(TEMPORARY)
+        staff.add_staff,
+        clinic.admin,
+        "olu",
+        "Olu Bello",
+        "RN",
+        Role.NURSE,
+        new_password(TEMPORARY),
+        clinic_key=clinic.clinic_key,
     )
     assert (added.username, added.role, added.must_change_password) == ("olu", Role.NURSE, True)
     assert last_audit(clinic) == ("user.create", "admin", str(added.id), "role=nurse")
@@ -73,6 +80,7 @@ def test_add_staff_refuses_a_weak_temporary_password_on_its_field(
             "RN",
             Role.NURSE,
             new_password(password),
+            clinic_key=clinic.clinic_key,
         )
     assert [p.field for p in invalid.value.problems] == ["temporary_password"]
 
@@ -82,7 +90,13 @@ def test_reset_password_sets_must_change_and_unlocks(clinic: Clinic) -> None:
         with pytest.raises(sign_in.SignInRefused):
             sign_in.sign_in(clinic.db, "nina", "not-the-password")
     assert row(clinic, "nina").locked
-    clinic.act(staff.reset_password, clinic.admin, clinic.nurse.id, new_password(TEMPORARY))
+    clinic.act(
+        staff.reset_password,
+        clinic.admin,
+        clinic.nurse.id,
+        new_password(TEMPORARY),
+        clinic_key=clinic.clinic_key,
+    )
     after = row(clinic, "nina")
     assert (after.must_change_password, after.locked) == (True, False)
     assert last_audit(clinic) == ("user.password_reset", "admin", str(clinic.nurse.id), "")
@@ -93,19 +107,25 @@ def test_reset_password_sets_must_change_and_unlocks(clinic: Clinic) -> None:
 
 
 def test_change_role_is_audited_with_old_and_new(clinic: Clinic) -> None:
-    clinic.act(staff.change_role, clinic.admin, clinic.nurse2.id, Role.PHYSICIAN)
+    clinic.act(
+        staff.change_role,
+        clinic.admin,
+        clinic.nurse2.id,
+        Role.PHYSICIAN,
+        clinic_key=clinic.clinic_key,
+    )
     assert row(clinic, "wes").role is Role.PHYSICIAN
     expected = ("user.role_change", "admin", str(clinic.nurse2.id), "nurse -> physician")
     assert last_audit(clinic) == expected
 
 
 def test_disable_and_enable_are_audited_and_stop_sign_in(clinic: Clinic) -> None:
-    clinic.act(staff.disable, clinic.admin, clinic.nurse2.id)
+    clinic.act(staff.disable, clinic.admin, clinic.nurse2.id, clinic_key=clinic.clinic_key)
     assert not row(clinic, "wes").active
     assert last_audit(clinic) == ("user.deactivate", "admin", str(clinic.nurse2.id), "")
     with pytest.raises(sign_in.SignInRefused):
         sign_in.sign_in(clinic.db, "wes", PASSWORDS["wes"])
-    clinic.act(staff.enable, clinic.admin, clinic.nurse2.id)
+    clinic.act(staff.enable, clinic.admin, clinic.nurse2.id, clinic_key=clinic.clinic_key)
     assert last_audit(clinic) == ("user.activate", "admin", str(clinic.nurse2.id), "")
     assert sign_in.sign_in(clinic.db, "wes", PASSWORDS["wes"]).actor == clinic.nurse2
 
@@ -122,16 +142,27 @@ def test_unlock_is_audited(clinic: Clinic) -> None:
 def test_the_last_active_admin_cannot_be_demoted_or_disabled(clinic: Clinic) -> None:
     admin_id = clinic.admin.id
     with pytest.raises(RuleViolation, match="last active administrator"):
-        clinic.act(staff.change_role, clinic.admin, admin_id, Role.NURSE)
+        clinic.act(
+            staff.change_role, clinic.admin, admin_id, Role.NURSE, clinic_key=clinic.clinic_key
+        )
     second = clinic.act(
-        staff.add_staff, clinic.admin, "boss2", "Bea Boss", "", Role.ADMIN, new_password(TEMPORARY)
+        staff.add_staff,
+        clinic.admin,
+        "boss2",
+        "Bea Boss",
+        "",
+        Role.ADMIN,
+        new_password(TEMPORARY),
+        clinic_key=clinic.clinic_key,
     )
     boss2 = sign_in.sign_in(clinic.db, "boss2", TEMPORARY).actor
     with pytest.raises(RuleViolation, match="your own account"):
-        clinic.act(staff.disable, clinic.admin, admin_id)
-    clinic.act(staff.disable, boss2, admin_id)
+        clinic.act(staff.disable, clinic.admin, admin_id, clinic_key=clinic.clinic_key)
+    clinic.act(staff.disable, boss2, admin_id, clinic_key=clinic.clinic_key)
     with pytest.raises(RuleViolation, match="last active administrator"):
-        clinic.act(staff.change_role, boss2, second.id, Role.PHYSICIAN)
+        clinic.act(
+            staff.change_role, boss2, second.id, Role.PHYSICIAN, clinic_key=clinic.clinic_key
+        )
     assert row(clinic, "admin").role is Role.ADMIN
 
 
@@ -147,7 +178,16 @@ def test_huge_account_fields_are_refused_by_their_length(clinic: Clinic) -> None
     and the account is not created (the huge password is not even hashed)."""
     huge = "é" * 10_000_000
     with pytest.raises(ValidationError) as invalid:
-        clinic.act(staff.add_staff, clinic.admin, "olu", huge, "RN", Role.NURSE, new_password(huge))
+        clinic.act(
+            staff.add_staff,
+            clinic.admin,
+            "olu",
+            huge,
+            "RN",
+            Role.NURSE,
+            new_password(huge),
+            clinic_key=clinic.clinic_key,
+        )
     problems = {p.field: p.message for p in invalid.value.problems}
     assert problems == {
         "display_name": "Full name is too long (10000000 characters, at most 120).",

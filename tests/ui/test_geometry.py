@@ -32,7 +32,8 @@ import pkgutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -60,9 +61,11 @@ from ketachart.domain.events import EventKind
 from ketachart.domain.vocab import Role
 from ketachart.errors import Approval, AuthenticationFailed
 from ketachart.services import charting, patients, staff
+from ketachart.services.clock_guard import ClockCheck
 from ketachart.services.sign_in import MAX_FAILED_LOGINS, sign_in
 from ketachart.services.staff import StaffRow
 from ketachart.services.users import new_password
+from ketachart.storage.workstation import Workstation as WorkstationId
 from ketachart.ui.approvals_dialog import ApprovalsDialog
 from ketachart.ui.chart_actions import ENTRY_ACTIONS, EntryAction
 from ketachart.ui.chart_view import ChartView
@@ -83,6 +86,7 @@ from ketachart.ui.staff_dialogs import (
     AddStaffDialog,
     ChangeRoleDialog,
     DisableDialog,
+    EnableDialog,
     ResetPasswordDialog,
 )
 from ketachart.ui.workstation import Workstation
@@ -111,9 +115,31 @@ ABSTRACT_DIALOGS = {
     "_PumpDialog",
     "FormDialog",
     "ScreenFittedDialog",
+    "CertifiedChangeDialog",
 }
+SETUP_FIELDS = {
+    "clinic_name": "Lakeside Ketamine Clinic",
+    "admin_username": "boss",
+    "admin_name": "Ada Admin",
+    "admin_password": "lantern-orbit-42",
+    "admin_confirm": "lantern-orbit-42",
+    "physician_username": "drz",
+    "physician_name": "Zoë Zając",
+    "physician_password": "maple-prism-58x",
+    "physician_confirm": "maple-prism-58x",
+}
+"""A setup window filled in right but for the clinic key passphrase."""
 MIN_TIMELINE_ROWS = {"1366x768": 10, "1280x720": 8}
 """Timeline rows the chart shows in the worst case (banners, notice, alerts, long name)."""
+LONGEST_CLOCK_WARNING = ClockCheck(
+    timedelta(days=-365, minutes=-7),
+    datetime(2026, 3, 10, 14, 0, tzinfo=UTC),
+    datetime(2027, 3, 10, 14, 7, tzinfo=UTC),
+    against_server=False,
+    other=WorkstationId(
+        "0123456789ab", "Treatment bay 3, west wing, second floor, the workstation by the door"[:64]
+    ),
+)
 CONTROLS = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit)
 
 
@@ -380,6 +406,9 @@ def check_main_window(check: Checker, ws: Workstation, sessions: dict[str, str])
     window.show()
     check.qtbot.waitExposed(window)
     check.check("board", window, mrn=False)
+    window.clock_banner.show_status(LONGEST_CLOCK_WARNING)  # the clock banner's longest text
+    check.check("board-clock-banner", window, mrn=False)
+    window.clock_banner.show_status(None)
     window.show_patients()
     check.check("patients", window, mrn=False)
     window.show_review()
@@ -523,6 +552,29 @@ def check_other_dialogs(
     check.dialog("login", login, mrn=False, fail=press_ok(login))
     setup = SetupDialog(ws, None)
     check.dialog("setup", setup, mrn=False, fail=press_ok(setup))
+    check_setup_key(check, ws)
+
+
+def check_setup_key(check: Checker, ws: Workstation) -> None:
+    """The setup window's clinic key passphrase, scrolled to and refused; then, once set up,
+    the clinic key's fingerprint."""
+    key = SetupDialog(ws, None)
+
+    def short_passphrase() -> None:
+        """Everything else right: the passphrase's error is the first, and focused."""
+        for name, text in SETUP_FIELDS.items():
+            key.edits[name].setText(text)
+        key.edits["clinic_passphrase"].setText("short")
+        key.accept()
+
+    check.dialog("setup-key", key, mrn=False, fail=short_passphrase)
+    done = SetupDialog(ws, None)
+    check.qtbot.addWidget(done)
+    done.open()
+    check.qtbot.waitExposed(done)
+    done.show_fingerprint()
+    check.check("setup-done", done, mrn=False)
+    done.close()
 
 
 def add_worst_staff(clinic: Clinic) -> StaffRow:
@@ -538,6 +590,7 @@ def add_worst_staff(clinic: Clinic) -> StaffRow:
         "RN, BSN, CCRN, CEN, CPEN, TCRN, NE-BC, MSN"[:40],
         Role.NURSE,
         new_password(staff.new_temporary_password()),
+        clinic_key=clinic.clinic_key,
     )
     for _ in range(MAX_FAILED_LOGINS):
         with contextlib.suppress(AuthenticationFailed):
@@ -580,9 +633,18 @@ def check_staff_screen(check: Checker, ws: Workstation, clinic: Clinic, window: 
     check.dialog("reset-password", reset, mrn=False, fail=press_ok(reset))
     role = ChangeRoleDialog(ws, row, view)
     check.dialog("change-role", role, mrn=False, fail=press_ok(role))
+    wrong = ChangeRoleDialog(ws, row, view)
+
+    def wrong_passphrase() -> None:
+        wrong.role.set_value(Role.PHYSICIAN)
+        wrong.passphrase.edit.setText("not the clinic passphrase")
+
+    check.dialog("clinic-passphrase", wrong, mrn=False, fail=press_ok(wrong, wrong_passphrase))
     own = next(r for r in view.model.rows() if r.id == clinic.admin.id)
     disable = DisableDialog(ws, own, view)
     check.dialog("disable-staff", disable, mrn=False, fail=press_ok(disable))
+    enable = EnableDialog(ws, replace(row, active=False), view)
+    check.dialog("enable-staff", enable, mrn=False, fail=press_ok(enable))
     forced = ChangePasswordDialog(ws, clinic.nurse, None, forced=True, current="temporary")
     forced.new.setText("password")
     forced.repeat.setText("passwort")

@@ -165,7 +165,7 @@ def test_choosing_from_the_list_and_saving_opens_a_session(
 ) -> None:
     dialog = make_dialog(qtbot, ws, None)
     assert dialog.results is not None
-    qtbot.keyClicks(dialog.search, "ukas")
+    qtbot.keyClicks(dialog.search, "luk")
     assert dialog.results.count() == 1
     dialog.results.setCurrentRow(0)
     choose(dialog, ui_clinic, protocol_index=2)

@@ -260,6 +260,7 @@ def test_a_physician_without_credentials_shows_as_signed_by_name_alone(
         " ",
         Role.PHYSICIAN,
         new_password("quiet-orchard-71"),
+        clinic_key=ui_clinic.clinic_key,
     )
     ui_clinic.act(
         signing.attest,

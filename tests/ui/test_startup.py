@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from ketachart.domain.vocab import Role
-from ketachart.services import users
+from ketachart.services import keys, users
+from ketachart.storage import key_records
 from ketachart.storage.database import open_database
 from ketachart.ui.application import STARTUP_PROBE
+from tests.support import CLINIC_PASSPHRASE
 
 DEFERRED = (
     "sqlalchemy",
@@ -63,12 +65,17 @@ def app_environment(folder: Path, probe: str) -> dict[str, str]:
 
 @pytest.fixture
 def database_with_an_account(tmp_path: Path) -> str:
-    """A database with an account, so the application goes straight to its login window."""
+    """A database with a clinic key and an account, so the application goes straight to its
+    login window."""
     url = f"sqlite:///{tmp_path / 'clinic.sqlite'}"
     db = open_database(url)
     password = users.new_password("copper-lantern-71")
+    new_key = keys.new_clinic_key(CLINIC_PASSPHRASE)
     with db.transaction() as tx:
-        users.create_user(tx, None, "admin", "Ada Admin", "", Role.ADMIN, password)
+        clinic_key = keys.store_clinic_key(tx, new_key)
+        users.create_user(
+            tx, None, "admin", "Ada Admin", "", Role.ADMIN, password, clinic_key=clinic_key
+        )
     db.dispose()
     return url
 
@@ -105,3 +112,11 @@ def test_once_shown_the_log_is_set_up_and_the_main_window_built(
     )
     assert "login-window-ready" in done.stdout, done.stderr
     assert [p.name for p in (tmp_path / "state").glob("**/*.log")] == ["ketachart.log"]
+    records = list((tmp_path / "data").glob(f"**/{key_records.FILE_NAME}"))
+    assert len(records) == 1  # the workstation recorded the clinic key it first saw
+    db = open_database(database_with_an_account)
+    with db.reading() as tx:
+        public_key = keys.clinic_public_key(tx)
+    db.dispose()
+    (recorded,) = json.loads(records[0].read_text(encoding="utf-8"))["databases"].values()
+    assert recorded["public_key"] == public_key
