@@ -37,6 +37,7 @@ from ketachart.services.chains import (
 from ketachart.services.entry_keys import verify_entry_signatures
 from ketachart.services.key_checks import Certificates, verify_accounts
 from ketachart.services.patient_history import all_versions, audited_versions, content_of
+from ketachart.services.patient_search import search_aid_problems
 from ketachart.services.row_history import (
     all_row_versions,
     audited_row_versions,
@@ -81,6 +82,7 @@ def verify_all(tx: Tx, *, integrity: bool = True) -> list[Problem]:
     problems.extend(verify_signatures(tx, certs))
     problems.extend(verify_entry_signatures(tx, certs))
     problems.extend(_verify_patients(tx))
+    problems.extend(search_aid_problems(tx))
     problems.extend(_verify_row_versions(tx, heads))
     problems.extend(_sessions_protocols(tx))
     problems.extend(_readable("entry times", partial(time_problems, tx)))
