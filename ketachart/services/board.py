@@ -202,9 +202,7 @@ def _head(seq: int | None, digest: str | None) -> tuple[int, str] | None:
     return None if seq is None or digest is None else (seq, digest)
 
 
-def _derive(
-    tx: Tx, cache: BoardCache, stale: list[Listed], now: datetime
-) -> dict[str, BoardEntry]:
+def _derive(tx: Tx, cache: BoardCache, stale: list[Listed], now: datetime) -> dict[str, BoardEntry]:
     """Read the `stale` sessions (through the session cache) and derive their rows. Each
     entry keeps the head its events end at, which may be newer than the listing read (a save
     committed in between, where a read has no single snapshot): the next refresh sees that."""
@@ -244,9 +242,7 @@ def _row_now(cache: BoardCache, session: Listed, entry: BoardEntry, now: datetim
     else:
         row = row.at(now)
     if (row.patient_name, row.mrn, row.chair) != (session.patient_name, session.mrn, session.chair):
-        row = replace(
-            row, patient_name=session.patient_name, mrn=session.mrn, chair=session.chair
-        )
+        row = replace(row, patient_name=session.patient_name, mrn=session.mrn, chair=session.chair)
     return row
 
 

@@ -9,7 +9,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Protocol, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, insert, literal, select, update
+from sqlalchemy import Table, bindparam, insert, literal, select, update
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import canonical_json, format_instant
@@ -52,7 +54,9 @@ def session_chain(session_id: str) -> str:
     return f"{SESSION_CHAIN_PREFIX}{session_id}"
 
 
-def session_chain_of(session_id: ColumnElement[str]) -> ColumnElement[str]:
+def session_chain_of(
+    session_id: InstrumentedAttribute[str] | ColumnElement[str],
+) -> ColumnElement[str]:
     """`session_chain` in SQL, to join sessions to their chain heads in one query."""
     return literal(SESSION_CHAIN_PREFIX) + session_id
 
