@@ -125,7 +125,8 @@ def append_event(
     occurred_at: datetime,
     overrides: tuple[Override, ...] = (),
 ) -> EventRecord:
-    """Write one event at the head of its session's chain, and its audit entry."""
+    """Write one event at the head of its session's chain, and its audit entry. Services
+    append through sessions.append_to_session, which also keeps the session's summary row."""
     check_event_time(occurred_at, tx.now, None)  # every path: signatures, openings, entries
     _flush_pending(tx)
     _check_clock(tx, actor)

@@ -39,6 +39,7 @@ TABLES = {
     "patients",
     "protocol_versions",
     "row_versions",
+    "session_summaries",
     "sessions",
     "settings",
     "user_keys",
