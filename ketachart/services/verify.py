@@ -390,6 +390,6 @@ def _summary_problems(
         Problem(
             where,
             f"its summary row ({', '.join(differing)}) differs from what its timeline says: "
-            "changed outside ketachart",
+            "one of the two was changed outside ketachart",
         )
     ]

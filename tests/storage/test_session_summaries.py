@@ -162,7 +162,7 @@ def test_verify_reports_a_summary_row_changed_in_sql(clinic: Clinic, discharged:
     expected = Problem(
         f"session {discharged}",
         "its summary row (status, waiting) differs from what its timeline says: "
-        "changed outside ketachart",
+        "one of the two was changed outside ketachart",
     )
     assert summary_problems(clinic) == [expected]
     assert expected in problems_of(clinic.db)
