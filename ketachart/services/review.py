@@ -19,7 +19,7 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import PreCheckStatus
 from ketachart.models import InfusionSession
 from ketachart.services.actors import Actor
-from ketachart.services.patients import PatientRow, get_patient
+from ketachart.services.patients import PatientRow, get_patients
 from ketachart.services.session_summaries import latest_with_status, waiting_sessions
 from ketachart.services.sessions import LoadedSession, load_sessions
 from ketachart.storage.database import Tx
@@ -128,7 +128,8 @@ def review_queue(
         select(InfusionSession).where(InfusionSession.id.in_(set(session_ids)))
     ).all()
     loaded = load_sessions(tx, list(rows))
-    derived = [_row(tx, session) for session in loaded.values()]
+    patients = get_patients(tx, {session.patient_id for session in rows})
+    derived = [_row(tx, s, patients[s.row.patient_id]) for s in loaded.values()]
     listed = [
         r
         for r in derived
@@ -137,13 +138,13 @@ def review_queue(
     return sorted(listed, key=lambda r: (r.discharged_at, r.session_id))
 
 
-def _row(tx: Tx, loaded: LoadedSession) -> ReviewRow:
+def _row(tx: Tx, loaded: LoadedSession, patient: PatientRow) -> ReviewRow:
     state = loaded.state()
     discharged_at = state.discharged_at or loaded.row.created_at
     return ReviewRow(
         loaded.row.id,
         discharged_at,
-        get_patient(tx, loaded.row.patient_id),
+        patient,
         loaded.protocol.name,
         loaded.row.chair,
         review_flags(loaded, tx.now),
