@@ -338,12 +338,14 @@ def _note_seen(tx: Tx, records: list[EventRecord]) -> None:
 
 def load_events_of(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord]]:
     """The events of several sessions in one query, each session's in chain order."""
-    rows = tx.orm.scalars(
-        select(Event).where(Event.session_id.in_(session_ids)).order_by(Event.session_id, Event.seq)
-    )
+    rows = tx.orm.connection().execute(
+        select(_EVENTS)
+        .where(_EVENTS.c.session_id.in_(session_ids))
+        .order_by(_EVENTS.c.session_id, _EVENTS.c.seq)
+    )  # Core rows: no ORM objects to build for what is decoded at once
     found: dict[str, list[EventRecord]] = {}
     for row in rows:
-        found.setdefault(row.session_id, []).append(event_record(row))
+        found.setdefault(row.session_id, []).append(event_record(cast(EventColumns, row)))
     for records in found.values():
         _note_seen(tx, records)
     return found
