@@ -49,7 +49,7 @@ from tests.support import Clinic, chart_to_discharged, make_clinic
 
 SIZES = (1_000, 20_000)
 WAITING = 50
-REPEAT = 11
+REPEAT = 31
 REPEAT_BEFORE = 3
 BATCH = 1_000
 START = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
