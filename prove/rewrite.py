@@ -9,18 +9,14 @@ charted and signed as the application's role; the tamperer connects as the super
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 from pathlib import Path
-
-from sqlalchemy import make_url
 
 from ketachart.clock import ManualClock
 from ketachart.domain import payloads as p
@@ -29,12 +25,12 @@ from ketachart.models import APPEND_ONLY_TABLES
 from ketachart.services import charting, patients
 from ketachart.services.verify import verify_all
 from ketachart.storage import dialect
-from ketachart.storage.backup import remove_copy
 from ketachart.storage.database import open_database
 from prove import Figure
 from prove.rewrites import REWRITES, Action, Target
-from prove.sample import chart_sample, database_name, new_clinic, postgres_server, scratch_postgres
-from tests.postgres import privileged, superuser_url
+from prove.sample import chart_sample, new_clinic, postgres_server, scratch_postgres
+from prove.tamper import copies_of
+from tests.postgres import privileged
 from tests.support import PASSWORDS, chart_to_discharged, chart_to_infusing
 
 AREA = "consistent rewrite"
@@ -121,24 +117,11 @@ def _names(found: str, where: str) -> bool:
 
 
 def battery_on(url: str, folder: Path) -> list[Result]:
+    """Build the database at `url`, then run the rewrites on copies of it (as prove.tamper
+    copies its own)."""
     target = build(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        assert parsed.database
-        return battery("sqlite", partial(_file_copy, Path(parsed.database), folder), target)
-    server = make_url(superuser_url(url)).set(database="postgres")
-    copy = partial(scratch_postgres, server.render_as_string(False), database_name(url))
-    return battery("postgresql", copy, target)
-
-
-@contextmanager
-def _file_copy(source: Path, folder: Path) -> Iterator[str]:
-    path = folder / "copy.sqlite"
-    shutil.copyfile(source, path)
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        remove_copy(path)
+    engine, copy = copies_of(url, folder)
+    return battery(engine, copy, target)
 
 
 def prove_rewrites(postgres: str | None) -> list[Result]:

@@ -116,16 +116,23 @@ def battery(
 
 
 def battery_on(url: str, folder: Path) -> list[Result]:
-    """Build the database at `url` (new and empty), then run the battery on copies of it:
-    file copies in `folder` (SQLite), or databases made from it as a template (PostgreSQL)."""
+    """Build the database at `url` (new and empty), then run the battery on copies of it."""
     target = build(url)
+    engine, copy = copies_of(url, folder)
+    return battery(engine, copy, target)
+
+
+def copies_of(url: str, folder: Path) -> tuple[str, Callable[[], AbstractContextManager[str]]]:
+    """The engine of `url`, and how to make a fresh copy of its database: a file copy in
+    `folder` (SQLite), or a database made from it as a template (PostgreSQL)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         assert parsed.database
-        return battery("sqlite", partial(_file_copy, Path(parsed.database), folder), target)
+        return "sqlite", partial(_file_copy, Path(parsed.database), folder)
     server = make_url(superuser_url(url)).set(database="postgres")
-    copy = partial(scratch_postgres, server.render_as_string(False), database_name(url))
-    return battery("postgresql", copy, target)
+    return "postgresql", partial(
+        scratch_postgres, server.render_as_string(False), database_name(url)
+    )
 
 
 @contextmanager
