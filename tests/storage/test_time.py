@@ -201,12 +201,14 @@ def test_verify_warns_about_a_clock_gone_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The command line runs on this machine's real clock: the clinic's follows it here."""
-    clinic.clock.set(datetime.now(UTC))
+    first_entry_at = datetime.now(UTC)
+    clinic.clock.set(first_entry_at)
     sid = clinic.open_session()
     admin = as_user(monkeypatch, "admin")
     assert main(["--db", database_url, "verify", *admin]) == 0
     assert "WARNING" not in capsys.readouterr().out
-    clinic.clock.set(datetime.now(UTC) - timedelta(minutes=10))
+    # exactly 10 min before the first entry: the real clock moved on while verify ran
+    clinic.clock.set(first_entry_at - timedelta(minutes=10))
     clinic.act(charting.chart, clinic.nurse, sid, p.Note("behind"))
     assert main(["--db", database_url, "verify", *admin]) == 1
     out = capsys.readouterr().out
