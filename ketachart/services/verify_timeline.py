@@ -140,7 +140,7 @@ class _Reader:
         query = select(AuditEntry.detail, AuditEntry.workstation).where(
             AuditEntry.target_type == "session",
             AuditEntry.target_id == session_id,
-            *_CHARTED,
+            *CHARTED,
         )
         return {detail: workstation for detail, workstation in self.tx.orm.execute(query)}
 
@@ -157,7 +157,7 @@ class _Reader:
         return set(self.tx.orm.scalars(query))
 
 
-_CHARTED = (AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view")
+CHARTED = (AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view")
 """Audit entries of charted entries (their detail names the event)."""
 
 
@@ -434,7 +434,7 @@ def _audited_sessions_without_events(tx: Tx, scope: Scope) -> Iterable[Problem]:
     has_events = exists().where(Event.session_id == AuditEntry.target_id)
     query = (
         select(AuditEntry.target_id, func.count())
-        .where(*_CHARTED, AuditEntry.detail != "", ~has_events)
+        .where(*CHARTED, AuditEntry.detail != "", ~has_events)
         .group_by(AuditEntry.target_id)
         .order_by(AuditEntry.target_id)
     )
