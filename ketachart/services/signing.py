@@ -8,6 +8,7 @@ outside any write transaction); the signature takes the proof and audits it with
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import TypeVar
 
 from ketachart.domain import payloads as p
@@ -15,6 +16,7 @@ from ketachart.domain.access import Action
 from ketachart.domain.codec import canonical_json, to_plain
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.findings import Problem
+from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.reviewed import ReviewedHead, require_reviewed, reviewed_head
 from ketachart.domain.timeline import SessionStatus
 from ketachart.errors import RuleViolation
@@ -48,13 +50,20 @@ def signed_content_hash(
         "protocol_id": row.protocol_id,
         "chair": row.chair,
         "session_date": row.session_date,
-        "protocol": canonical_json(loaded.protocol),
+        "protocol": _protocol_json(loaded.protocol),
         "head_seq": head.seq,
         "head_hash": head.hash,
     }
     if patient_version_hash is not None:
         content["patient_version_hash"] = patient_version_hash
     return content_digest(content)
+
+
+@lru_cache(maxsize=64)
+def _protocol_json(protocol: ProtocolSpec) -> str:
+    """A protocol version's canonical text, made once per version (`verify` checks every
+    signature of every session, and the clinic has a handful of protocol versions)."""
+    return canonical_json(protocol)
 
 
 ATTEST_PURPOSE = "attest"

@@ -16,9 +16,19 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Result,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    true,
+)
 
 from ketachart.domain.events import EventKind, EventRecord, SessionHeader
 from ketachart.domain.findings import Problem
@@ -84,6 +94,18 @@ SESSION_COLUMNS = (
 )
 
 
+CHARTED = (AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view")
+"""Audit entries of charted entries (their detail names the event)."""
+_SESSION = select(*SESSION_COLUMNS).where(InfusionSession.id == bindparam("session_id"))
+_HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == bindparam("chain"))
+_WRITERS = select(AuditEntry.detail, AuditEntry.workstation).where(
+    AuditEntry.target_type == "session", AuditEntry.target_id == bindparam("session_id"), *CHARTED
+)
+_PATIENT_HASHES = select(PatientVersion.hash).where(
+    PatientVersion.patient_id == bindparam("patient_id")
+)
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a verify checks. By default everything. `first_day`/`last_day`: the sessions of
@@ -124,25 +146,33 @@ class _Reader:
     protocols: dict[int, ProtocolSpec | None] = field(default_factory=dict)
 
     def session(self, session_id: str) -> SessionHeader | None:
-        query = select(*SESSION_COLUMNS).where(InfusionSession.id == session_id)
-        row = self.tx.orm.execute(query).first()
-        return None if row is None else SessionHeader(*row)
+        row = self._run(_SESSION, session_id=session_id).first()
+        if row is None:
+            return None
+        return SessionHeader(
+            row.id,
+            row.patient_id,
+            row.protocol_id,
+            row.chair,
+            row.session_date,
+            row.created_at,
+            row.created_by,
+            row.protocol_digest,
+        )
 
     def head(self, session_id: str) -> Head | None:
-        query = select(ChainHead.seq, ChainHead.hash).where(
-            ChainHead.chain == session_chain(session_id)
-        )
-        row = self.tx.orm.execute(query).first()
+        row = self._run(_HEAD, chain=session_chain(session_id)).first()
         return None if row is None else (row.seq, row.hash)
 
     def writers(self, session_id: str) -> dict[str, str]:
         """The audit entries naming the session's entries: entry id -> its workstation."""
-        query = select(AuditEntry.detail, AuditEntry.workstation).where(
-            AuditEntry.target_type == "session",
-            AuditEntry.target_id == session_id,
-            *CHARTED,
-        )
-        return {detail: workstation for detail, workstation in self.tx.orm.execute(query)}
+        rows = self._run(_WRITERS, session_id=session_id)
+        return {row.detail: row.workstation for row in rows}
+
+    def _run(self, statement: Executable, **params: object) -> Result[Any]:
+        """One of the per-session look-ups, built once (a statement built per session costs
+        more than the query itself)."""
+        return self.tx.orm.connection().execute(statement, params)
 
     def protocol(self, protocol_id: int) -> ProtocolSpec | None:
         if protocol_id not in self.protocols:
@@ -153,12 +183,7 @@ class _Reader:
         return self.protocols[protocol_id]
 
     def patient_hashes(self, patient_id: int) -> set[str]:
-        query = select(PatientVersion.hash).where(PatientVersion.patient_id == patient_id)
-        return set(self.tx.orm.scalars(query))
-
-
-CHARTED = (AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view")
-"""Audit entries of charted entries (their detail names the event)."""
+        return set(self._run(_PATIENT_HASHES, patient_id=patient_id).scalars())
 
 
 @dataclass
@@ -245,7 +270,7 @@ def _streamed(
         .order_by(Event.session_id, Event.seq)
         .execution_options(yield_per=BATCH)
     )
-    rows = tx.orm.execute(query)
+    rows = tx.orm.connection().execute(query)
     for session_id, group in itertools.groupby(rows, key=lambda row: row.session_id):
         yield str(session_id), [_columns(row) for row in group]
 
