@@ -9,7 +9,7 @@ For each size, an SQLite database is built (below), then `verify_all` (every che
 SQLite's full integrity check, which is the same in both and is timed by
 `benchmarks.open_cost`) runs in a child process, once with the code of `--baseline` (a git
 revision, extracted with `git archive`: "before") and once with this tree ("after"), in the
-same run. Printed: events/s and the child's peak resident memory (ru_maxrss, which includes
+same run. Printed: events/s and the child's peak resident memory (VmHWM, which includes
 the interpreter and its imports: a bare child is printed too), and the after/before ratios.
 Target: peak memory well under 200 MiB at any size.
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -65,8 +66,20 @@ SESSIONS_PER_TRANSACTION = 200
 TARGET_MIB = 200
 ROOT = Path(__file__).resolve().parent.parent
 
-CHILD = """
-import json, resource, sys, time
+PEAK = """
+def peak_kib():
+    # VmHWM: this process's own peak resident memory (ru_maxrss would carry the benchmark
+    # parent's size over the fork and exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+CHILD = (
+    PEAK
+    + """
+import json, sys, time
 from ketachart.storage.database import open_database
 from ketachart.services.verify import verify_all
 db = open_database(sys.argv[1])
@@ -76,13 +89,17 @@ with db.reading() as tx:
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "problems": [str(p) for p in problems[:5]],
                   "count": len(problems),
-                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "maxrss_kib": peak_kib()}))
 """
-BARE_CHILD = """
-import json, resource
+)
+BARE_CHILD = (
+    PEAK
+    + """
+import json
 import ketachart.services.verify, ketachart.storage.database
-print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"maxrss_kib": peak_kib()}))
 """
+)
 
 
 @dataclass(frozen=True)
@@ -302,6 +319,23 @@ def _table(model: type) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
+def _built(path: Path, wanted: int) -> int:
+    """The database at `path` (built unless it is there already); its number of events."""
+    if path.exists():
+        with sqlite3.connect(path) as connection:
+            held = int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
+        print(f"{held:,} events ({path.stat().st_size / 1e6:.0f} MB), built before:")
+        return held
+    started = time.perf_counter()
+    held = build(path, wanted)
+    seconds = time.perf_counter() - started
+    print(
+        f"{held:,} events ({path.stat().st_size / 1e6:.0f} MB), built in {seconds:.0f} s "
+        f"({held / seconds:,.0f} events/s):"
+    )
+    return held
+
+
 def baseline_tree(revision: str, folder: Path) -> Path:
     """The `ketachart` package of `revision`, extracted into `folder`."""
     archive = subprocess.run(
@@ -316,8 +350,13 @@ def baseline_tree(revision: str, folder: Path) -> Path:
 
 def run_child(code: str, tree: Path, *args: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
+    done = subprocess.run(  # run in `tree`: `python -c` puts its folder first on the path
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tree,
+        check=True,
     )
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found
@@ -347,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--baseline", default="main", help="git revision measured as before")
     parser.add_argument("--no-baseline", action="store_true", help="measure only this tree")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the databases built in this folder, and reuse them"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kc-verify-scale-") as scratch:
         folder = Path(scratch)
@@ -359,17 +401,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{int(bare['maxrss_kib']) / 1024:.1f} MiB; target: under {TARGET_MIB} MiB"
         )
         for wanted in args.events:
-            path = folder / f"verify-{wanted}.sqlite"
-            started = time.perf_counter()
-            held = build(path, wanted)
-            seconds = time.perf_counter() - started
-            print(
-                f"{held:,} events ({path.stat().st_size / 1e6:.0f} MB), built in {seconds:.0f} s "
-                f"({held / seconds:,.0f} events/s):"
-            )
+            path = (args.keep or folder) / f"verify-{wanted}.sqlite"
+            held = _built(path, wanted)
             for line in measure(path, held, trees):
                 print(line, flush=True)
-            path.unlink()
+            if args.keep is None:
+                path.unlink()
     return 0
 
 

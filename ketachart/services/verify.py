@@ -6,7 +6,7 @@ times (services.time_checks)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
@@ -28,7 +28,7 @@ from ketachart.services.chain_walk import ChainWalk, Head, check_head, walk_chai
 from ketachart.services.chains import AUDIT_CHAIN, UNREADABLE_ROW, audit_hash, session_chain
 from ketachart.services.clock_guard import verifying_now
 from ketachart.services.key_checks import Certificates, verify_accounts
-from ketachart.services.patient_history import all_versions, audited_versions, content_of
+from ketachart.services.patient_history import audited_versions, content_of, versions_by_patient
 from ketachart.services.row_history import (
     all_row_versions,
     audited_row_versions,
@@ -229,14 +229,32 @@ def _sessions_protocols(tx: Tx) -> Iterable[Problem]:
 def _verify_patients(tx: Tx) -> list[Problem]:
     """Each patient's version chain is intact and agrees with the audit trail, and the
     patients row shows its latest version."""
-    audited = audited_versions(tx)
-    versions = all_versions(tx)
+    versions = _Peekable(versions_by_patient(tx))
+    patients = select(Patient).order_by(Patient.id).execution_options(yield_per=BATCH)
     problems: list[Problem] = []
-    for patient in tx.orm.scalars(select(Patient).order_by(Patient.id)).all():
-        mine = versions.get(patient.id, [])
-        check = partial(_verify_patient, patient, mine, audited.get(str(patient.id), {}))
+    for patient in tx.orm.scalars(patients):
+        while versions.next is not None and versions.next[0] < patient.id:
+            versions.advance()  # versions of a patient whose row is gone: not checked here
+        mine = versions.advance()[1] if versions.next and versions.next[0] == patient.id else []
+        audited = audited_versions(tx, patient.id)
+        check = partial(_verify_patient, patient, mine, audited)
         problems.extend(_readable(f"patient {patient.id}", check))
     return problems
+
+
+class _Peekable:
+    """A stream of (patient id, versions) whose next item can be looked at first (a merge of
+    the patients and their versions, both in patient id order)."""
+
+    def __init__(self, items: Iterator[tuple[int, list[PatientVersion]]]) -> None:
+        self._items = items
+        self.next = next(items, None)
+
+    def advance(self) -> tuple[int, list[PatientVersion]]:
+        current = self.next
+        assert current is not None
+        self.next = next(self._items, None)
+        return current
 
 
 def _verify_patient(
