@@ -209,6 +209,7 @@ def _sessions_protocols(tx: Tx) -> Iterable[Problem]:
         .outerjoin(ProtocolVersion, ProtocolVersion.id == InfusionSession.protocol_id)
         .where(InfusionSession.protocol_digest.is_not(None))
         .order_by(InfusionSession.id)
+        .execution_options(yield_per=BATCH)  # streamed: one row per session
     )
     digests: dict[int, str] = {}
     for session_id, digest, joined in rows:
