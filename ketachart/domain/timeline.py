@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from ketachart.domain import payloads as p
 from ketachart.domain.dose import DosePlan, RateSegment, plan_dose
@@ -135,8 +136,10 @@ class SessionState:
     dose_resolution: Resolution | None = None
     """The latest reconciliation entry (whether it answers the amounts now: monitoring)."""
 
-    @property
+    @cached_property
     def plan(self) -> DosePlan:
+        """Worked out once per state (the board asks for it on every refresh of a running
+        infusion's dose alerts): protocol and weight never change within one state."""
         return plan_dose(self.protocol, self.weight_kg)
 
     @property

@@ -14,9 +14,12 @@ from sqlalchemy import select
 from ketachart.domain.access import Action
 from ketachart.domain.session_model import SessionModel, session_model
 from ketachart.domain.timeline import SessionStatus
-from ketachart.models import InfusionSession, Patient
+from ketachart.models import ChainHead, InfusionSession, Patient
 from ketachart.services.actors import Actor
+from ketachart.services.board_cache import BoardCache, BoardEntry
+from ketachart.services.chains import session_chain_of
 from ketachart.services.protocols import ProtocolRow, get_protocol
+from ketachart.services.session_cache import head_of
 from ketachart.services.sessions import load_sessions
 from ketachart.storage.database import Tx
 
@@ -127,58 +130,134 @@ def by_urgency(rows: Iterable[BoardRow]) -> list[BoardRow]:
     return sorted(rows, key=lambda r: (urgency_rank(r), chair_sort_key(r.chair), r.opened_at))
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A session of the board's days as the one listing query reads it: where, for whom, and
+    its chain head (None before its first entry)."""
+
+    session_id: str
+    protocol_id: int
+    chair: str
+    patient_id: int
+    patient_name: str
+    mrn: str
+    head: tuple[int, str] | None
+
+
 def board_rows(
     tx: Tx, actor: Actor, day: date, now: datetime, *, tz: tzinfo | None = None
 ) -> list[BoardRow]:
     """Every session opened on `day` (a local day in `tz`, the system's zone when None),
-    most urgent first (`by_urgency`), as of `now`. One query each for sessions, patients and
-    chain heads, and one for the events of the sessions that changed since they were last read
-    (the session cache)."""
+    most urgent first (`by_urgency`), as of `now`. One query lists the sessions with their
+    patients and chain heads; only the sessions whose head moved since the board last derived
+    them (board_cache) are read, through the session cache, and derived again; the others'
+    rows are moved on to `now`."""
     actor.require(Action.VIEW_CHART)
-    # session_date is the opening day in UTC, which is at most one day away from the local one.
-    found = tx.orm.scalars(
-        select(InfusionSession).where(
-            InfusionSession.session_date.between(day - timedelta(days=1), day + timedelta(days=1))
-        )
-    ).all()
-    if not found:
-        return []
-    patients = _patients(tx, {s.patient_id for s in found})
-    sessions = load_sessions(tx, list(found))
-    protocols: dict[int, ProtocolRow] = {}
+    listed = list_board_sessions(tx, day)
+    cache = tx.caches.of(BoardCache)
+    cache.keep_only(s.session_id for s in listed)
+    stale = [s for s in listed if cache.current(s.session_id, s.head) is None]
+    derived = _derive(tx, cache, stale, now)
     rows: list[BoardRow] = []
-    for session in found:
-        if session.protocol_id not in protocols:
-            protocols[session.protocol_id] = get_protocol(tx, session.protocol_id)
-        protocol = protocols[session.protocol_id]
-        loaded = sessions[session.id]
-        state = loaded.state()
-        if state.opened_at.astimezone(tz).date() != day:
+    for session in listed:
+        entry = derived.get(session.session_id) or cache.current(session.session_id, session.head)
+        if entry is None or entry.opened_at.astimezone(tz).date() != day:
             continue
-        model = session_model(state, loaded.events, now)
-        rows.append(_row(session, patients[session.patient_id], protocol, model))
+        rows.append(_row_now(cache, session, entry, now))
     return by_urgency(rows)
 
 
-def _patients(tx: Tx, patient_ids: set[int]) -> dict[int, Patient]:
-    found = tx.orm.scalars(select(Patient).where(Patient.id.in_(patient_ids)))
-    return {patient.id: patient for patient in found}
+def list_board_sessions(tx: Tx, day: date) -> list[Listed]:
+    """The sessions that may belong to the local `day`, with their patients and chain heads,
+    in one query. session_date is the opening day in the opening workstation's zone, which is
+    at most one day away from the board's."""
+    chain = session_chain_of(InfusionSession.id)
+    statement = (
+        select(
+            InfusionSession.id,
+            InfusionSession.protocol_id,
+            InfusionSession.chair,
+            Patient.id,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.mrn,
+            ChainHead.seq,
+            ChainHead.hash,
+        )
+        .join(Patient, Patient.id == InfusionSession.patient_id)
+        .outerjoin(ChainHead, ChainHead.chain == chain)
+        .where(
+            InfusionSession.session_date.between(day - timedelta(days=1), day + timedelta(days=1))
+        )
+    )
+    return [
+        Listed(sid, protocol_id, chair, pid, f"{family}, {given}", mrn, _head(seq, digest))
+        for sid, protocol_id, chair, pid, family, given, mrn, seq, digest in tx.orm.execute(
+            statement
+        )
+    ]
 
 
-def _row(
-    session: InfusionSession, patient: Patient, protocol: ProtocolRow, model: SessionModel
-) -> BoardRow:
+def _head(seq: int | None, digest: str | None) -> tuple[int, str] | None:
+    return None if seq is None or digest is None else (seq, digest)
+
+
+def _derive(tx: Tx, cache: BoardCache, stale: list[Listed], now: datetime) -> dict[str, BoardEntry]:
+    """Read the `stale` sessions (through the session cache) and derive their rows. Each
+    entry keeps the head its events end at, which may be newer than the listing read (a save
+    committed in between, where a read has no single snapshot): the next refresh sees that."""
+    if not stale:
+        return {}
+    found = tx.orm.scalars(
+        select(InfusionSession).where(InfusionSession.id.in_([s.session_id for s in stale]))
+    ).all()
+    loaded = load_sessions(tx, list(found))
+    protocols: dict[int, ProtocolRow] = {}
+    derived: dict[str, BoardEntry] = {}
+    for session in stale:
+        one = loaded.get(session.session_id)
+        if one is None or not one.events:
+            continue  # no entry yet: nothing to show (opening writes its first one)
+        if session.protocol_id not in protocols:
+            protocols[session.protocol_id] = get_protocol(tx, session.protocol_id)
+        spec = protocols[session.protocol_id].spec
+        state = one.state()
+        model = session_model(state, one.events, now)
+        row = _row(session, spec.name, spec.is_example, model)
+        entry = BoardEntry(head_of(one), state, one.events, spec.name, spec.is_example, row)
+        cache.keep(session.session_id, entry)
+        derived[session.session_id] = entry
+    return derived
+
+
+def _row_now(cache: BoardCache, session: Listed, entry: BoardEntry, now: datetime) -> BoardRow:
+    """The entry's row at `now`: re-timed from its kept state if the clock changes more than
+    its countdown (or went back), else moved on; the patient and chair as read now."""
+    row = entry.row
+    if entry.clock_moves_more_than_the_countdown or now < row.as_of:
+        if now != row.as_of:
+            cache.note_retimed(session.session_id)
+            model = session_model(entry.state, entry.events, now)
+            row = _row(session, entry.protocol_name, entry.protocol_is_example, model)
+    else:
+        row = row.at(now)
+    if (row.patient_name, row.mrn, row.chair) != (session.patient_name, session.mrn, session.chair):
+        row = replace(row, patient_name=session.patient_name, mrn=session.mrn, chair=session.chair)
+    return row
+
+
+def _row(session: Listed, protocol_name: str, is_example: bool, model: SessionModel) -> BoardRow:
     due, now = model.due, model.now
     due_at = due.next_due_at
     kind, elapsed, running = _elapsed(model)
     return BoardRow(
-        session_id=session.id,
+        session_id=session.session_id,
         chair=session.chair,
-        patient_id=patient.id,
-        patient_name=f"{patient.family_name}, {patient.given_name}",
-        mrn=patient.mrn,
-        protocol_name=protocol.spec.name,
-        protocol_is_example=protocol.spec.is_example,
+        patient_id=session.patient_id,
+        patient_name=session.patient_name,
+        mrn=session.mrn,
+        protocol_name=protocol_name,
+        protocol_is_example=is_example,
         status=model.status,
         status_label=model.status_label,
         opened_at=model.state.opened_at,

@@ -9,7 +9,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Protocol, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, literal, select, update
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from ketachart.domain import payloads as p
 from ketachart.domain.codec import canonical_json, format_instant
@@ -45,8 +47,18 @@ UNREADABLE_ROW = (ValueError, TypeError, ArithmeticError)
 JSON, an unknown kind, a missing field, text in a number or time column on SQLite)."""
 
 
+SESSION_CHAIN_PREFIX = "session:"
+
+
 def session_chain(session_id: str) -> str:
-    return f"session:{session_id}"
+    return f"{SESSION_CHAIN_PREFIX}{session_id}"
+
+
+def session_chain_of(
+    session_id: InstrumentedAttribute[str] | ColumnElement[str],
+) -> ColumnElement[str]:
+    """`session_chain` in SQL, to join sessions to their chain heads in one query."""
+    return literal(SESSION_CHAIN_PREFIX) + session_id
 
 
 # Statements built once: appending is the hot path, and building a statement (coercing every

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date
+from itertools import groupby
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, select, update
 
+from ketachart.domain.findings import Problem
 from ketachart.domain.search_keys import after_prefix, fold, query_words, search_keys
 from ketachart.models import Patient, PatientSearchKey
+from ketachart.services.patient_history import STREAMED
 from ketachart.storage.database import Tx
 
 
@@ -94,3 +97,49 @@ def _starts(key: SQLColumnExpression[str], prefix: str) -> ColumnElement[bool]:
     """`key` begins with `prefix`, as a range an index seeks (LIKE would not use it on
     SQLite, and depends on the collation on PostgreSQL)."""
     return and_(key >= prefix, key < after_prefix(prefix))
+
+
+SEARCH_AID_DIFFERS = (
+    "the patient's search keys differ from their details: changed outside ketachart (the "
+    "patient may be hidden from, or shown for, a search); editing and saving the patient "
+    "rewrites them"
+)
+
+
+def search_aid_problems(tx: Tx) -> list[Problem]:
+    """Each patient's folded names and search keys are what their details give: a key
+    changed in SQL could hide a patient from the search, or show them for another's name.
+    Two queries in patient order, walked side by side, one patient's keys at a time."""
+    keys = tx.orm.execute(
+        select(PatientSearchKey.patient_id, PatientSearchKey.key)
+        .where(PatientSearchKey.key != "")
+        .order_by(PatientSearchKey.patient_id, PatientSearchKey.position)
+        .execution_options(yield_per=STREAMED)  # not buffered: one row per key
+    )
+    keys_by_patient = groupby(keys, key=lambda row: row.patient_id)
+    pending = next(keys_by_patient, None)
+    patients = tx.orm.execute(
+        select(
+            Patient.id,
+            Patient.mrn,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.family_fold,
+            Patient.given_fold,
+        )
+        .order_by(Patient.id)
+        .execution_options(yield_per=STREAMED)
+    )
+    problems = []
+    for row in patients:
+        while pending is not None and pending[0] < row.id:
+            pending = next(keys_by_patient, None)
+        stored: list[str] = []
+        if pending is not None and pending[0] == row.id:
+            stored = [key for _, key in pending[1]]
+            pending = next(keys_by_patient, None)
+        folds = (fold(row.family_name), fold(row.given_name))
+        wanted = search_keys(row.mrn, row.family_name, row.given_name)
+        if (row.family_fold, row.given_fold) != folds or stored != wanted:
+            problems.append(Problem(f"patient {row.id}", SEARCH_AID_DIFFERS))
+    return problems

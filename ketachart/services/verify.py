@@ -29,6 +29,7 @@ from ketachart.services.chains import AUDIT_CHAIN, UNREADABLE_ROW, audit_hash, s
 from ketachart.services.clock_guard import verifying_now
 from ketachart.services.key_checks import Certificates, verify_accounts
 from ketachart.services.patient_history import audited_versions, content_of, versions_by_patient
+from ketachart.services.patient_search import search_aid_problems
 from ketachart.services.row_history import (
     all_row_versions,
     audited_row_versions,
@@ -48,9 +49,6 @@ from ketachart.storage.database import Tx
 __all__ = ["SESSION_RECORD_CHANGED", "Scope", "verify_all"]
 
 PATIENT_ROW_CHANGED = (
-    "the patient's details differ from their latest recorded version: changed outside ketachart"
-)
-ROW_CHANGED = (
     "the patient's details differ from their latest recorded version: changed outside ketachart"
 )
 ROW_CHANGED = "the row differs from its latest recorded version: changed outside ketachart"
@@ -85,6 +83,7 @@ def verify_all(
     problems.extend(verify_accounts(tx, certs))
     problems.extend([*timeline.signatures, *timeline.entry_signatures])
     problems.extend(_verify_patients(tx))
+    problems.extend(search_aid_problems(tx))
     problems.extend(_verify_row_versions(tx, _row_chain_heads(tx)))
     problems.extend(_sessions_protocols(tx))
     problems.extend(timeline.times)

@@ -47,7 +47,11 @@ from ketachart.ui.workstation import Workstation
 
 log = logging.getLogger(__name__)
 TICK_MS = 1000
-RELOAD_MS = 15_000
+"""Countdowns move on every second, from the rows shown (nothing is read or derived)."""
+RELOAD_MS = 5_000
+"""Other workstations' saves reach the board at the next reload: one query for the chain heads
+of the day's sessions, and only the sessions whose head moved are read and derived again
+(services.board), so it can look often. This workstation's saves come at once (`ws.changed`)."""
 CHAIR, PATIENT, PROTOCOL, STATUS, ELAPSED, DUE, ALERTS = range(7)
 COLUMNS = 7
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -193,9 +197,10 @@ class BoardTableModel(RowTableModel[BoardRow]):
 
 
 class BoardView(QWidget):
-    """'Today's board'. Counts down every second; refreshes at once when an action of this
-    workstation changed a session, and every 15 s while shown for other workstations' writes
-    (cheap: unchanged sessions come from the session cache); `refresh()` reloads at once."""
+    """'Today's board'. Counts down every second from the rows shown; refreshes at once when
+    an action of this workstation changed a session, and every RELOAD_MS while shown for other
+    workstations' saves; `refresh()` reloads at once. A refresh re-reads and re-derives only
+    the sessions whose chain head moved (services.board): unchanged ones are moved on."""
 
     new_session_requested = Signal()
     open_session_requested = Signal(str)
@@ -271,7 +276,8 @@ class BoardView(QWidget):
 
     # --- loading and ticking -----------------------------------------------------------
     def refresh(self) -> None:
-        """Reload today's sessions from the database (keeps the selected session)."""
+        """Reload today's sessions from the database (keeps the selected session): the
+        sessions a save moved, here or on another workstation, are derived again."""
         if not self.ws.logged_in:
             self.model.set_rows([])
             self._update_summary()

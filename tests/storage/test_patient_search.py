@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from ketachart.models import PatientSearchKey
+from ketachart.models import Patient, PatientSearchKey
 from ketachart.services import patients
+from ketachart.services.patient_search import SEARCH_AID_DIFFERS
 from ketachart.services.verify import verify_all
+from tests.postgres import privileged
 from tests.support import Clinic
 
 NAMES = [
@@ -110,3 +112,31 @@ def test_an_edit_re_keys_the_patient_and_verify_is_content(registered: Clinic) -
         ).all()
         assert keys == ["mrn-0001", "abara", "zoe", "", "", ""]  # places kept, matching nothing
         assert verify_all(tx) == []
+
+
+def _search_problems(clinic: Clinic) -> list[str]:
+    with clinic.db.reading() as tx:
+        return [str(p) for p in verify_all(tx) if "search keys" in p.message]
+
+
+def test_verify_reports_a_search_key_changed_in_sql(registered: Clinic) -> None:
+    """A key rewritten behind ketachart's back hides the patient from a search by their
+    name (and would show them for another's): verify names the patient."""
+    assert _search_problems(registered) == []
+    patient_id = registered.patient.id
+    with privileged(registered.db) as connection:
+        connection.execute(
+            update(PatientSearchKey)
+            .where(PatientSearchKey.patient_id == patient_id, PatientSearchKey.position == 1)
+            .values(key="someoneelse")
+        )
+    assert _search_problems(registered) == [f"patient {patient_id}: {SEARCH_AID_DIFFERS}"]
+
+
+def test_verify_reports_a_folded_name_changed_in_sql(registered: Clinic) -> None:
+    patient_id = registered.patient.id
+    with privileged(registered.db) as connection:
+        connection.execute(
+            update(Patient).where(Patient.id == patient_id).values(family_fold="zzz")
+        )
+    assert _search_problems(registered) == [f"patient {patient_id}: {SEARCH_AID_DIFFERS}"]
