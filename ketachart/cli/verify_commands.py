@@ -90,10 +90,10 @@ def _verify_database(db: Database, full_check: str = "", asked: AskedScope | Non
         if scope is None:
             print(NEVER_VERIFIED, file=sys.stderr)
             return 1
-        counter = _Counter()
+        rate = _Rate()
         with progress_shown(lambda: events_in_scope(tx, scope)) as shown:
             problems = [
-                *verify_all(tx, integrity=False, scope=scope, progress=counter.add(shown)),
+                *verify_all(tx, integrity=False, scope=scope, progress=rate.add(shown)),
                 *check_anchors(tx, anchors),
                 *keys.check_recorded_clinic_key(tx, db.key_record),
             ]
@@ -108,7 +108,7 @@ def _verify_database(db: Database, full_check: str = "", asked: AskedScope | Non
         print(f"verify: {len(problems)} problem(s) found{full_check}.", file=sys.stderr)
         return 1
     print(_intact(scope, len(anchors), full_check))
-    print(f"verify: {counter.rate()}")
+    print(f"verify: {rate.summary()}")
     return 0
 
 
@@ -156,7 +156,7 @@ def _period(scope: Scope) -> str:
     return f"{first} to {last}"
 
 
-class _Counter:
+class _Rate:
     """Events checked and the time taken: the run's rate."""
 
     def __init__(self) -> None:
@@ -170,7 +170,7 @@ class _Counter:
 
         return told
 
-    def rate(self) -> str:
+    def summary(self) -> str:
         seconds = max(time.perf_counter() - self.started, 1e-9)
         return (
             f"{self.events:,} events checked in {seconds:.1f} s "
