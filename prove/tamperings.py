@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession, ProtocolVersion
+from ketachart.models import (
+    AuditEntry,
+    ChainHead,
+    Event,
+    InfusionSession,
+    ProtocolVersion,
+    SessionSummaryRecord,
+)
 from ketachart.services.chains import AUDIT_CHAIN, envelope_of, session_chain
 
 AUDIT = "audit trail"
@@ -152,6 +159,7 @@ def delete_every_event(c: Connection, t: Target) -> None:
 def delete_whole_session(c: Connection, t: Target) -> None:
     c.execute(delete(Event).where(Event.session_id == t.session))
     c.execute(delete(ChainHead).where(ChainHead.chain == session_chain(t.session)))
+    c.execute(delete(SessionSummaryRecord).where(SessionSummaryRecord.session_id == t.session))
     c.execute(delete(InfusionSession).where(InfusionSession.id == t.session))
 
 
@@ -198,6 +206,13 @@ def forge_event_rehashed(c: Connection, t: Target) -> None:
 
 def move_to_other_patient(c: Connection, t: Target) -> None:
     _session_set(c, t, patient_id=t.other_patient)
+
+
+def flip_review_queue_flag(c: Connection, t: Target) -> None:
+    """The summary row says the opposite of whether the session waits for a signature: the
+    queue would hide a waiting session (or look for one that waits for nothing)."""
+    row = SessionSummaryRecord.session_id == t.session
+    c.execute(update(SessionSummaryRecord).where(row).values(waiting=~SessionSummaryRecord.waiting))
 
 
 def edit_chair(c: Connection, t: Target) -> None:
@@ -294,6 +309,7 @@ _ON_SESSION: tuple[Action, ...] = (
     forge_event,
     forge_event_rehashed,
     move_to_other_patient,
+    flip_review_queue_flag,
     edit_chair,
     edit_session_date,
     edit_protocol,

@@ -1,7 +1,7 @@
 """SQLAlchemy ORM: tables only. No Qt, no business rules."""
 
 from ketachart.models.base import Base
-from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion
+from ketachart.models.clinical import Event, InfusionSession, ProtocolVersion, SessionSummaryRecord
 from ketachart.models.keys import Certificate, ClinicKey, UserKey, VouchedEntry
 from ketachart.models.people import Patient, PatientSearchKey, PatientVersion, User
 from ketachart.models.records import AuditEntry, ChainHead, RowVersion, Setting
@@ -19,6 +19,7 @@ __all__ = [
     "PatientVersion",
     "ProtocolVersion",
     "RowVersion",
+    "SessionSummaryRecord",
     "Setting",
     "User",
     "UserKey",

@@ -72,3 +72,23 @@ class Event(Base):
     overrides: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class SessionSummaryRecord(Base):
+    """One row per session: its status and what the review queue finds it by, derived from
+    its timeline in the same transaction as each event (domain.status_summary). A cache of
+    the timeline, updated in place: verify derives it again and reports any difference."""
+
+    __tablename__ = "session_summaries"
+    __table_args__ = (
+        Index("ix_session_summaries_waiting", "waiting", "discharged_at"),
+        Index("ix_session_summaries_status", "status", "discharged_at"),
+    )
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    unsigned_addenda: Mapped[int] = mapped_column(Integer)
+    waiting: Mapped[bool] = mapped_column(Boolean)
+    """Discharged and unsigned, or signed with an addendum to sign: listed by the queue."""

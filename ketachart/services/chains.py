@@ -137,7 +137,8 @@ def append_event(
     occurred_at: datetime,
     overrides: tuple[Override, ...] = (),
 ) -> EventRecord:
-    """Write one event at the head of its session's chain, and its audit entry."""
+    """Write one event at the head of its session's chain, and its audit entry. Services
+    append through sessions.append_to_session, which also keeps the session's summary row."""
     check_event_time(occurred_at, tx.now, None)  # every path: signatures, openings, entries
     _flush_pending(tx)
     _check_clock(tx, actor)
@@ -365,12 +366,14 @@ def _note_seen(tx: Tx, records: list[EventRecord]) -> None:
 
 def load_events_of(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord]]:
     """The events of several sessions in one query, each session's in chain order."""
-    rows = tx.orm.scalars(
-        select(Event).where(Event.session_id.in_(session_ids)).order_by(Event.session_id, Event.seq)
-    )
+    rows = tx.orm.connection().execute(
+        select(_EVENTS)
+        .where(_EVENTS.c.session_id.in_(session_ids))
+        .order_by(_EVENTS.c.session_id, _EVENTS.c.seq)
+    )  # Core rows: no ORM objects to build for what is decoded at once
     found: dict[str, list[EventRecord]] = {}
     for row in rows:
-        found.setdefault(row.session_id, []).append(event_record(row))
+        found.setdefault(row.session_id, []).append(event_record(cast(EventColumns, row)))
     for records in found.values():
         _note_seen(tx, records)
     return found

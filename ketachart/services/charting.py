@@ -24,9 +24,9 @@ from ketachart.domain.vocab import Role
 from ketachart.domain.write_gate import check_write
 from ketachart.errors import PermissionDenied, RuleViolation, ValidationError
 from ketachart.services.actors import Actor
-from ketachart.services.chains import append_event, audit
+from ketachart.services.chains import audit
 from ketachart.services.entry_keys import approved, witnessed
-from ketachart.services.sessions import LoadedSession, load_session
+from ketachart.services.sessions import LoadedSession, append_to_session, load_session
 from ketachart.storage.database import Tx
 
 
@@ -58,7 +58,7 @@ def chart(
     stamped = _stamped(session_id, kind, at, payload, overrides, physician)
     candidate = session.candidate(payload, kind, at, tx.now, actor.id, stamped)
     check_write(session.proposal(candidate, earlier_weight_kg))
-    record = append_event(tx, actor, session_id, payload, kind, at, stamped)
+    record, _ = append_to_session(tx, actor, session, payload, kind, at, stamped)
     if physician is not None and stamped:
         _audit_approval(tx, physician, record)
     return record

@@ -231,6 +231,12 @@ def get_patient(tx: Tx, patient_id: int) -> PatientRow:
     return _row(_get(tx, patient_id))
 
 
+def get_patients(tx: Tx, patient_ids: set[int]) -> dict[int, PatientRow]:
+    """Several patients in one query (a screen listing many sessions), by id."""
+    found = tx.orm.scalars(select(Patient).where(Patient.id.in_(patient_ids)))
+    return {patient.id: _row(patient) for patient in found}
+
+
 def patient_for_chart(
     tx: Tx, patient_id: int, events: Sequence[EventRecord]
 ) -> tuple[PatientRow, tuple[PatientChange, ...]]:

@@ -14,13 +14,26 @@ from ketachart.domain.access import Action
 from ketachart.domain.codes import COSIGN_CODES
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.session_model import session_model
+from ketachart.domain.status_summary import unsigned_addenda, waiting_for_signature
 from ketachart.domain.timeline import SessionStatus
 from ketachart.domain.vocab import PreCheckStatus
-from ketachart.models import Event
+from ketachart.models import InfusionSession
 from ketachart.services.actors import Actor
-from ketachart.services.patients import PatientRow, get_patient
-from ketachart.services.sessions import LoadedSession, load_session
+from ketachart.services.patients import PatientRow, get_patients
+from ketachart.services.session_summaries import latest_with_status, waiting_sessions
+from ketachart.services.sessions import LoadedSession, load_sessions
 from ketachart.storage.database import Tx
+
+QUEUE_PAGE = 500
+"""The most sessions the queue lists of each kind (waiting; signed, on request)."""
+__all__ = [
+    "QUEUE_PAGE",
+    "ReviewFlags",
+    "ReviewRow",
+    "review_flags",
+    "review_queue",
+    "unsigned_addenda",
+]
 
 
 @dataclass(frozen=True)
@@ -62,19 +75,9 @@ class ReviewRow:
 
     @property
     def waiting_for_signature(self) -> bool:
-        """Whether a physician's signature is due: the summary of a discharged session, or an
-        addendum to a signed one. A signed session without one is listed only on request."""
-        return self.status is SessionStatus.DISCHARGED or self.flags.unsigned_addenda > 0
-
-
-def unsigned_addenda(events: Sequence[EventRecord]) -> list[EventRecord]:
-    """The session's addenda that no signature names yet, oldest first."""
-    signed = {
-        e.payload.addendum_id
-        for e in events
-        if isinstance(e.payload, p.Signature) and e.payload.addendum_id
-    }
-    return [e for e in events if e.kind is EventKind.ADDENDUM and e.id not in signed]
+        """Whether a physician's signature is due (domain.status_summary). A signed session
+        without an addendum to sign is listed only on request."""
+        return waiting_for_signature(self.status, self.flags.unsigned_addenda)
 
 
 def review_flags(loaded: LoadedSession, now: datetime) -> ReviewFlags:
@@ -109,35 +112,39 @@ def _overridden_pre_checks(events: Sequence[EventRecord]) -> int:
     )
 
 
-def review_queue(tx: Tx, actor: Actor, *, include_signed: bool = False) -> list[ReviewRow]:
+def review_queue(
+    tx: Tx, actor: Actor, *, include_signed: bool = False, page: int = QUEUE_PAGE
+) -> list[ReviewRow]:
     """Discharged, unsigned sessions (and signed ones with an unsigned addendum), oldest first;
-    with `include_signed`, every signed session too (to add an addendum to one)."""
+    with `include_signed`, the most recently discharged signed sessions too (to add an
+    addendum to one). The sessions are found through their summary rows' indexes, at most
+    `page` of each; the rows listed show what each session's timeline says, derived again
+    (a summary row is never trusted over it: one the timeline contradicts is left out)."""
     actor.require(Action.VIEW_CHART)
-    session_ids = tx.orm.scalars(
-        select(Event.session_id)
-        .where(
-            Event.kind.in_(
-                [EventKind.DISCHARGE.value, EventKind.ADDENDUM.value, EventKind.SIGNATURE.value]
-            )
-        )
-        .distinct()
+    session_ids = waiting_sessions(tx, page)
+    if include_signed:
+        session_ids += latest_with_status(tx, SessionStatus.SIGNED, page)
+    rows = tx.orm.scalars(
+        select(InfusionSession).where(InfusionSession.id.in_(set(session_ids)))
     ).all()
-    rows = [_row(tx, load_session(tx, sid)) for sid in session_ids]
-    waiting = [
+    loaded = load_sessions(tx, list(rows))
+    patients = get_patients(tx, {session.patient_id for session in rows})
+    derived = [_row(tx, s, patients[s.row.patient_id]) for s in loaded.values()]
+    listed = [
         r
-        for r in rows
+        for r in derived
         if r.waiting_for_signature or (include_signed and r.status is SessionStatus.SIGNED)
     ]
-    return sorted(waiting, key=lambda r: r.discharged_at)
+    return sorted(listed, key=lambda r: (r.discharged_at, r.session_id))
 
 
-def _row(tx: Tx, loaded: LoadedSession) -> ReviewRow:
+def _row(tx: Tx, loaded: LoadedSession, patient: PatientRow) -> ReviewRow:
     state = loaded.state()
     discharged_at = state.discharged_at or loaded.row.created_at
     return ReviewRow(
         loaded.row.id,
         discharged_at,
-        get_patient(tx, loaded.row.patient_id),
+        patient,
         loaded.protocol.name,
         loaded.row.chair,
         review_flags(loaded, tx.now),

@@ -25,6 +25,7 @@ from ketachart.domain.labels import person_label
 from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.rules import check_event_time
 from ketachart.domain.session_model import SessionModel, session_model
+from ketachart.domain.status_summary import status_summary
 from ketachart.domain.timeline import SessionState, SessionStatus, derive_state, extend_state
 from ketachart.domain.write_gate import CANDIDATE_ID, GateContext, Proposal, check_opening
 from ketachart.errors import NotFound, ValidationError
@@ -44,6 +45,7 @@ from ketachart.services.patient_history import PatientChange
 from ketachart.services.patients import PatientRow, get_patient, patient_for_chart
 from ketachart.services.protocols import get_protocol
 from ketachart.services.session_cache import SessionCache, continues, head_of
+from ketachart.services.session_summaries import store_summary
 from ketachart.storage.database import Tx
 
 
@@ -98,6 +100,16 @@ class LoadedSession:
     def proposal(self, candidate: EventRecord, earlier_weight_kg: Decimal | None) -> Proposal:
         ctx = GateContext(self.protocol, earlier_weight_kg)
         return Proposal(ctx, self.events, self.current_state, self.latest_time, candidate)
+
+    def appended(self, newer: tuple[EventRecord, ...]) -> LoadedSession:
+        """The session with `newer` events after its own, its state folded on when that is
+        exact (timeline.extend_state) rather than derived again."""
+        loaded = LoadedSession(self.row, self.protocol, self.events + newer)
+        if "current_state" in self.__dict__:
+            state = extend_state(self.current_state, self.latest_time, newer)
+            if state is not None:
+                loaded.__dict__["current_state"] = state
+        return loaded
 
     def state(self, until: datetime | None = None) -> SessionState:
         """The state now, or as it was at `until` (for late entries)."""
@@ -165,8 +177,27 @@ def open_session(
     )
     tx.orm.add(session)
     tx.orm.flush()
-    event = append_event(tx, actor, session.id, opened, EventKind.SESSION_OPENED, at, overrides)
-    return LoadedSession(_session_row(session), protocol.spec, (event,))
+    empty = LoadedSession(_session_row(session), protocol.spec, ())
+    _, loaded = append_to_session(tx, actor, empty, opened, EventKind.SESSION_OPENED, at, overrides)
+    return loaded
+
+
+def append_to_session(
+    tx: Tx,
+    actor: Actor,
+    loaded: LoadedSession,
+    payload: p.Payload,
+    kind: EventKind,
+    occurred_at: datetime,
+    overrides: tuple[Override, ...] = (),
+) -> tuple[EventRecord, LoadedSession]:
+    """Append one event to a loaded session (every entry, opening and signature comes here)
+    and bring its summary row up to date in the same transaction, from the state after the
+    event: folded on from the state already derived, so a bedside save stays cheap."""
+    record = append_event(tx, actor, loaded.row.id, payload, kind, occurred_at, overrides)
+    after = loaded.appended((record,))
+    store_summary(tx, after.row.id, status_summary(after.state(), after.events))
+    return record, after
 
 
 def load_session(tx: Tx, session_id: str) -> LoadedSession:
@@ -226,11 +257,7 @@ def _extend(tx: Tx, known: LoadedSession, head: tuple[int, str]) -> LoadedSessio
         newer = load_events(tx, known.row.id, after_seq=seq)
         if not _reaches(known, newer, head):
             return None
-    loaded = LoadedSession(known.row, known.protocol, known.events + tuple(newer))
-    if "current_state" in known.__dict__:
-        state = extend_state(known.current_state, known.latest_time, newer)
-        if state is not None:
-            loaded.__dict__["current_state"] = state
+    loaded = known.appended(tuple(newer))
     cache.remember(loaded)
     return loaded
 

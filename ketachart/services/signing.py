@@ -22,13 +22,12 @@ from ketachart.domain.timeline import SessionStatus
 from ketachart.errors import RuleViolation
 from ketachart.services.actors import Actor
 from ketachart.services.chains import (
-    append_event,
     content_digest,
 )
 from ketachart.services.charting import chart
 from ketachart.services.key_checks import Certificates, signer_problem
 from ketachart.services.patient_history import latest_hash
-from ketachart.services.sessions import LoadedSession, load_session
+from ketachart.services.sessions import LoadedSession, append_to_session, load_session
 from ketachart.services.sign_in import PasswordProof, use_proof
 from ketachart.storage.database import Tx
 
@@ -166,7 +165,7 @@ def sign_session(
     head = require_reviewed(loaded.events, seen_head)
     patient_hash = latest_hash(tx, loaded.row.patient_id)
     payload = _signature(loaded, signer, REVIEWED_AND_APPROVED, head, patient_hash)
-    return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
+    return append_to_session(tx, signer, loaded, payload, EventKind.SIGNATURE, tx.now)[0]
 
 
 def add_addendum(tx: Tx, actor: Actor, session_id: str, text: str) -> EventRecord:
@@ -197,7 +196,7 @@ def sign_addendum(
     head = require_reviewed(loaded.events, seen_head)
     patient_hash = latest_hash(tx, loaded.row.patient_id)
     payload = _signature(loaded, signer, ADDENDUM_APPROVED, head, patient_hash, addendum_id)
-    return append_event(tx, signer, session_id, payload, EventKind.SIGNATURE, tx.now)
+    return append_to_session(tx, signer, loaded, payload, EventKind.SIGNATURE, tx.now)[0]
 
 
 def head_to_review(tx: Tx, session_id: str) -> ReviewedHead:

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, select
 from ketachart.domain.findings import Problem
 from ketachart.domain.patient_versions import DETAIL_COLUMNS
 from ketachart.domain.row_versions import RowVersionContent, chain_label, is_row_chain, row_of
+from ketachart.domain.status_summary import status_summary
 from ketachart.models import (
     AuditEntry,
     ChainHead,
@@ -36,6 +37,8 @@ from ketachart.services.row_history import (
     current_rows,
     protocol_digest,
 )
+from ketachart.services.session_summaries import stored_summaries, summary_values
+from ketachart.services.sessions import load_session, load_sessions
 from ketachart.services.verify_timeline import (
     BATCH,
     SESSION_RECORD_CHANGED,
@@ -87,6 +90,7 @@ def verify_all(
     problems.extend(_verify_row_versions(tx, _row_chain_heads(tx)))
     problems.extend(_sessions_protocols(tx))
     problems.extend(timeline.times)
+    problems.extend(verify_session_summaries(tx))
     return problems
 
 
@@ -299,3 +303,62 @@ def _readable(where: str, check: Callable[[], list[Problem]]) -> list[Problem]:
         return check()
     except UNREADABLE_ROW:
         return [Problem(where, "an entry cannot be read: its stored values were altered")]
+
+
+SUMMARY_MISSING = "the session has no summary row: deleted outside ketachart"
+SUMMARY_BATCH = 500
+"""Sessions derived at a time when checking summary rows: memory stays bounded."""
+
+
+def verify_session_summaries(tx: Tx) -> list[Problem]:
+    """Each session's summary row (the review queue's index) is what its timeline derives
+    (domain.status_summary): a row changed or deleted outside ketachart could hide a session
+    from the queue. A session whose entries cannot be read is reported by the chain check."""
+    session_ids = tx.orm.scalars(select(InfusionSession.id).order_by(InfusionSession.id)).all()
+    problems: list[Problem] = []
+    for start in range(0, len(session_ids), SUMMARY_BATCH):
+        batch = session_ids[start : start + SUMMARY_BATCH]
+        stored = stored_summaries(tx, batch)
+        for session_id, derived in _derived_summaries(tx, batch).items():
+            problems.extend(_summary_problems(session_id, stored.get(session_id), derived))
+    return problems
+
+
+def _derived_summaries(tx: Tx, session_ids: Sequence[str]) -> dict[str, dict[str, object]]:
+    """The summary each session's timeline gives, for the sessions whose entries can be read."""
+    rows = tx.orm.scalars(select(InfusionSession).where(InfusionSession.id.in_(session_ids)))
+    try:
+        loaded = load_sessions(tx, list(rows))
+    except UNREADABLE_ROW:  # one altered entry: read the others one session at a time
+        loaded = {}
+        for session_id in session_ids:
+            try:
+                loaded[session_id] = load_session(tx, session_id)
+            except UNREADABLE_ROW:
+                continue
+    derived = {}
+    for session_id, session in loaded.items():
+        try:
+            summary = status_summary(session.state(), session.events)
+        except (*UNREADABLE_ROW, StopIteration):  # no events, or no opening among them
+            continue
+        derived[session_id] = summary_values(summary)
+    return derived
+
+
+def _summary_problems(
+    session_id: str, stored: dict[str, object] | None, derived: dict[str, object]
+) -> list[Problem]:
+    where = f"session {session_id}"
+    if stored is None:
+        return [Problem(where, SUMMARY_MISSING)]
+    differing = [name for name, value in derived.items() if stored.get(name) != value]
+    if not differing:
+        return []
+    return [
+        Problem(
+            where,
+            f"its summary row ({', '.join(differing)}) differs from what its timeline says: "
+            "one of the two was changed outside ketachart",
+        )
+    ]

@@ -470,3 +470,16 @@ def _audited_sessions_without_events(tx: Tx, scope: Scope) -> Iterable[Problem]:
         query = query.where(AuditEntry.target_id.in_(in_range))
     for session_id, n in tx.orm.execute(query):
         yield Problem(f"session {session_id}", _missing(int(n)))
+
+
+def verify_session_chain(tx: Tx, session_id: str) -> list[Problem]:
+    """One session's chain from its record, its first entry and its head record (a caller
+    that checks one session, such as a benchmark's copies)."""
+    reader = _Reader(tx, Certificates(None), tx.now)
+    header = reader.session(session_id)
+    events = _events_of(tx, session_id)
+    if header is None or events is None:
+        return [
+            Problem(f"session {session_id}", ORPHAN_EVENTS if header is None else UNREADABLE_ENTRY)
+        ]
+    return _chain_problems(reader, header, events)[1]

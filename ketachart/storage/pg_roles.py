@@ -68,6 +68,8 @@ UPDATABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "patient_search_keys": ("key",),  # services.patients: an edit rewrites a patient's keys
     "settings": ("value",),  # services.clinic: clinic name, address, MRN rule
     "chain_heads": ("seq", "hash"),  # services.chains: each chain's head moves on
+    # services.session_summaries: each event brings its session's summary up to date
+    "session_summaries": ("status", "discharged_at", "signed_at", "unsigned_addenda", "waiting"),
 }
 """What the application role may UPDATE: the services' every UPDATE, and nothing else."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, inspect, text
 
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 
 def stored_revision(connection: Connection) -> str | None:

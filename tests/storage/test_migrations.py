@@ -18,14 +18,18 @@ from ketachart.clock import ManualClock
 from ketachart.domain.allergies import AllergyStatus, allergy_text
 from ketachart.errors import DatabaseDamaged
 from ketachart.models import Base, ChainHead, Patient, PatientVersion, RowVersion, User
+from ketachart.services import signing
 from ketachart.services.patients import find_patients
-from ketachart.services.verify import verify_all
+from ketachart.services.review import review_queue
+from ketachart.services.session_summaries import stored_summaries
+from ketachart.services.verify import verify_all, verify_session_summaries
 from ketachart.storage import dialect, migrate, pg_roles
 from ketachart.storage.database import Database, open_database
 from ketachart.storage.schema import SCHEMA_HEAD
 from ketachart.storage.workstation import Workstation
 from tests.postgres import TEST_ROLES, superuser_url
-from tests.support import make_clinic
+from tests.storage.helpers import sign
+from tests.support import chart_to_discharged, make_clinic
 
 TABLES = {
     "alembic_version",
@@ -39,6 +43,7 @@ TABLES = {
     "patients",
     "protocol_versions",
     "row_versions",
+    "session_summaries",
     "sessions",
     "settings",
     "user_keys",
@@ -488,3 +493,28 @@ def test_existing_patients_are_folded_and_keyed_for_search(
         for query in ("garc", "NUNEZ oyst", "old-"):
             assert [r.mrn for r in find_patients(tx, clinic.nurse, query)] == ["OLD-1"], query
         assert [r.mrn for r in find_patients(tx, clinic.nurse, "luk")] == ["MRN-0001"]
+
+
+# --- 0010: session summary rows for the review queue ------------------------------------------
+
+
+def test_existing_sessions_are_summarised_from_their_timelines(
+    db: Database, clock: ManualClock
+) -> None:
+    clinic = make_clinic(db, clock)
+    waiting, signed, still_open = (clinic.open_session() for _ in range(3))
+    for session_id in (waiting, signed):
+        chart_to_discharged(clinic, session_id)
+    sign(clinic, signed)
+    clinic.act(signing.add_addendum, clinic.nurse, signed, "Phoned the next day: well.")
+    with db.reading() as tx:
+        before = stored_summaries(tx, [waiting, signed, still_open])
+    migrate.run_alembic(db, "downgrade", "0009")
+    assert "session_summaries" not in table_names(db)
+    migrate.run_alembic(db, "upgrade", "head")
+    with db.reading() as tx:
+        assert stored_summaries(tx, [waiting, signed, still_open]) == before
+        assert verify_session_summaries(tx) == []
+        queued = review_queue(tx, clinic.physician)
+    assert [(r.session_id, r.flags.unsigned_addenda) for r in queued] == [(waiting, 0), (signed, 1)]
+    assert before[still_open]["status"] == "scheduled"

@@ -39,7 +39,7 @@ COLUMN = {"events": "kind", "audit_entries": "action", "sessions": "chair"}
 COLUMN["protocol_versions"] = "name"
 COLUMN["patient_versions"] = "allergies"
 COLUMN["row_versions"] = "content"
-MUTABLE_TABLES = ("users", "patients", "settings", "chain_heads")
+MUTABLE_TABLES = ("users", "patients", "settings", "chain_heads", "session_summaries")
 REFUSE = "ketachart_refuse_change()"
 COLUMN.update(
     clinic_keys="public_key",
@@ -112,6 +112,7 @@ GLOBAL_BYPASSES = [
     Bypass("renumber a user", "UPDATE users SET id = id + 1000"),
     Bypass("back-date a patient", "UPDATE patients SET created_at = created_at"),
     Bypass("rename a chain", "UPDATE chain_heads SET chain = 'forged'"),
+    Bypass("move a summary row", "UPDATE session_summaries SET session_id = session_id"),
     *(Bypass(f"{t}: DELETE", f"DELETE FROM {t}") for t in MUTABLE_TABLES),
     *(Bypass(f"{t}: TRUNCATE", f"TRUNCATE {t} CASCADE") for t in MUTABLE_TABLES),
 ]

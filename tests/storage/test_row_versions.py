@@ -22,10 +22,9 @@ from ketachart.models import APPEND_ONLY_TABLES, ChainHead, PatientVersion, RowV
 from ketachart.services import clinic as clinic_settings
 from ketachart.services import patients, protocols
 from ketachart.services.anchors import check_anchors, keep_anchors
-from ketachart.services.chains import append_event
 from ketachart.services.clinic_info import ClinicInfo
 from ketachart.services.patient_history import content_of
-from ketachart.services.sessions import load_session
+from ketachart.services.sessions import append_to_session, load_session
 from ketachart.services.signing import REVIEWED_AND_APPROVED, signed_content_hash, signed_message
 from ketachart.services.verify import (
     ROW_CHANGED,
@@ -362,7 +361,7 @@ def test_a_signature_made_before_patient_hashes_still_verifies(clinic: Clinic) -
         )
         key_signature = signer.signing_key().sign(signed_message(sid, older))
         older = replace(older, key_signature=key_signature)
-        append_event(tx, signer, sid, older, EventKind.SIGNATURE, tx.now)
+        append_to_session(tx, signer, loaded, older, EventKind.SIGNATURE, tx.now)
     assert "patient_version_hash" not in json.dumps(_signature_payload(clinic, sid))
     assert _problems(clinic.db) == []
 

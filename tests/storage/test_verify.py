@@ -135,6 +135,13 @@ def test_swapped_events_are_found(db: Database, signed: str) -> None:
     ]
 
 
+TRUNCATED_SUMMARY = (
+    "its summary row (status, discharged_at, signed_at) differs from what its timeline says: "
+    "one of the two was changed outside ketachart"
+)
+"""The discharge and signature cut from the timeline: its summary row still lists them."""
+
+
 def test_truncated_newest_events_are_found_by_the_chain_head(db: Database, signed: str) -> None:
     tamper(db, "DELETE FROM events WHERE session_id = :s AND seq >= 10", s=signed)
     assert problems(db) == session_problems(
@@ -142,6 +149,7 @@ def test_truncated_newest_events_are_found_by_the_chain_head(db: Database, signe
         "the chain ends at entry 9 but its head record says 11: "
         "newest entries were removed or the head was altered",
         "2 audited entries are missing from the timeline",
+        TRUNCATED_SUMMARY,
     )
 
 
@@ -160,7 +168,7 @@ def test_truncation_hidden_by_rewriting_the_head_is_found_by_the_audit_trail(
         c=f"session:{signed}",
     )
     assert problems(db) == session_problems(
-        signed, "2 audited entries are missing from the timeline"
+        signed, "2 audited entries are missing from the timeline", TRUNCATED_SUMMARY
     )
 
 
