@@ -18,7 +18,8 @@ corrected and running sessions, each entry with its audit entry), then its sessi
 in bulk until it holds N events, each copy a new session whose chain is hashed again from its
 own session record by the project's functions (domain.events, services.chains.audit_hash),
 whose attestations and signatures cover the copy's own content (services.signing) and are
-signed again with the signer's own key, with its audit entries appended to the audit trail:
+signed again with the signer's own key, with its audit entries appended to the audit trail
+and its summary row derived from its timeline (services.session_summaries):
 `verify` finds the copies as clean as the originals. One transaction per 200 sessions.
 """
 
@@ -53,10 +54,13 @@ from ketachart.domain.events import (
     encode_payload,
 )
 from ketachart.domain.protocol import ProtocolSpec
+from ketachart.domain.status_summary import status_summary
 from ketachart.keys.signer import Signer
 from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
 from ketachart.services.chains import AUDIT_CHAIN, audit_hash, event_record, session_chain
 from ketachart.services.protocols import get_protocol
+from ketachart.services.session_summaries import _INSERT as _SUMMARY_INSERT
+from ketachart.services.session_summaries import summary_values
 from ketachart.services.sessions import LoadedSession, SessionRow
 from ketachart.services.signing import signed_content_hash, signed_message
 from prove.sample import chart_sample, new_clinic
@@ -254,6 +258,9 @@ def _copy(
         dict(chain=session_chain(session_id), seq=copied[-1].seq, hash=prev),
     )
     _audit_copies(connection, template, copied)
+    loaded = LoadedSession(row, protocols[row.protocol_id], tuple(copied))
+    summary = summary_values(status_summary(loaded.state(), loaded.events))
+    connection.execute(_SUMMARY_INSERT, {"session_id": session_id, **summary})
 
 
 def _overrides_json(event: EventRecord) -> str:
