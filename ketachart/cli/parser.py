@@ -64,10 +64,7 @@ def build_parser() -> CliParser:
     demo.add_argument("--patients", type=_positive, default=20)
     demo.add_argument("--sessions", type=_positive, default=40)
     demo.add_argument("--seed", type=int, default=2026)
-    verify = commands.add_parser("verify", help="check integrity, hash chains and signatures")
-    verify.add_argument(
-        "--pdf", type=Path, help="check a printed session summary (PDF) against the database"
-    )
+    _add_verify(commands)
     listing = commands.add_parser("sessions", help="list sessions with their ids")
     listing.add_argument("--date", type=_iso_date, help="only this day (YYYY-MM-DD)")
     listing.add_argument("--status", choices=[s.value for s in SessionStatus])
@@ -78,6 +75,30 @@ def build_parser() -> CliParser:
     _add_keys(commands)
     _accept_after(commands)
     return parser
+
+
+def _add_verify(commands: argparse._SubParsersAction[CliParser]) -> None:
+    verify = commands.add_parser("verify", help="check integrity, hash chains and signatures")
+    verify.add_argument(
+        "--pdf", type=Path, help="check a printed session summary (PDF) against the database"
+    )
+    verify.add_argument(
+        "--from",
+        dest="first_day",
+        type=_iso_date,
+        help="only the sessions from this day on, and the audit entries written since (partial)",
+    )
+    verify.add_argument(
+        "--to",
+        dest="last_day",
+        type=_iso_date,
+        help="only the sessions up to this day, and the audit entries written by then (partial)",
+    )
+    verify.add_argument(
+        "--since-last",
+        action="store_true",
+        help="only the chains that moved since this workstation's anchors (partial)",
+    )
 
 
 def _accept_after(commands: argparse._SubParsersAction[CliParser]) -> None:

@@ -23,8 +23,14 @@ OMIT_IF_NONE = "omit_if_none"
 later to a stored payload carries it, so older payloads keep their exact canonical JSON."""
 
 
+_PLAIN = frozenset({str, int, float, bool})
+"""Exactly these types (not their subclasses, such as enums) are already JSON-ready."""
+
+
 def to_plain(value: object) -> Any:
     """Turn a payload (dataclasses, decimals, times, enums) into JSON-ready values."""
+    if value is None or type(value) in _PLAIN:  # most leaves: answered before any other test
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: to_plain(item)

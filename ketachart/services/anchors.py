@@ -23,8 +23,16 @@ from ketachart.domain.row_versions import chain_label, is_row_chain
 from ketachart.models import AuditEntry, ChainHead, Event, RowVersion
 from ketachart.services.backups import default_backup_folder
 from ketachart.services.chains import AUDIT_CHAIN
+from ketachart.services.verify_timeline import CHARTED, Scope
 from ketachart.storage import backup, key_records
-from ketachart.storage.anchors import FILE_NAME, Anchor, AnchorBook, database_key
+from ketachart.storage.anchors import (
+    FILE_NAME,
+    Anchor,
+    AnchorBook,
+    database_key,
+    last_verified,
+    note_verified,
+)
 from ketachart.storage.database import Database, Tx
 from ketachart.storage.key_records import KeyRecord
 from ketachart.storage.workstation import load_or_create
@@ -155,3 +163,28 @@ def note_current_heads(tx: Tx, book: AnchorBook) -> None:
     heads = {row.chain: (row.seq, row.hash) for row in tx.orm.scalars(select(ChainHead))}
     book.note(heads, format_instant(tx.now))
     book.flush()
+
+
+def since_last_verified(tx: Tx, book: AnchorBook) -> Scope | None:
+    """What `verify --since-last` checks (None: this workstation never verified this
+    database clean): the audit trail after the entry that was its head then (the walk checks
+    the link to it), and the sessions the audit trail records as charted since. Every entry
+    ketachart writes has its audit entry; a change made behind its back to a session the
+    audit trail does not name since then is left to the full verify."""
+    mark = last_verified(book)
+    if mark is None:
+        return None
+    charted = (
+        select(AuditEntry.target_id)
+        .where(AuditEntry.seq > mark.seq, AuditEntry.target_type == "session", *CHARTED)
+        .distinct()
+    )
+    return Scope(sessions=frozenset(tx.orm.scalars(charted)), audit_after=(mark.seq, mark.hash))
+
+
+def note_verified_head(tx: Tx, book: AnchorBook) -> None:
+    """After a clean full or `--since-last` verify: the audit trail's head, the mark the next
+    `--since-last` starts after."""
+    head = tx.orm.get(ChainHead, AUDIT_CHAIN)
+    if head is not None:
+        note_verified(book, (head.seq, head.hash), format_instant(tx.now))

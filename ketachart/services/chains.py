@@ -280,7 +280,23 @@ def _append_audit(
     _store_head(tx, AUDIT_CHAIN, seq, digest)
 
 
-def audit_hash(entry: AuditEntry) -> str:
+class AuditColumns(Protocol):
+    """An audit_entries row: the ORM object or a Core row (verify streams Core rows)."""
+
+    seq: int
+    at: datetime
+    user_id: int | None
+    username: str
+    action: str
+    target_type: str
+    target_id: str
+    detail: str
+    prev_hash: str
+    hash: str
+    workstation: str
+
+
+def audit_hash(entry: AuditColumns) -> str:
     """The entry's chain hash. The workstation is covered only when one is named, so entries
     written before workstations were recorded keep their hashes."""
     content: dict[str, object] = {
@@ -363,7 +379,7 @@ def load_events_of(tx: Tx, session_ids: list[str]) -> dict[str, list[EventRecord
     return found
 
 
-def envelope_of(row: Event) -> EventEnvelope:
+def envelope_of(row: EventColumns) -> EventEnvelope:
     return EventEnvelope(
         id=row.id,
         session_id=row.session_id,

@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import or_, select
-
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.codec import format_instant, to_plain
@@ -23,15 +21,11 @@ from ketachart.domain.events import (
     encode_payload,
 )
 from ketachart.domain.findings import Problem
-from ketachart.models import Event
 from ketachart.services.actors import Actor
-from ketachart.services.chains import UNREADABLE_ROW, event_record
 from ketachart.services.key_checks import Certificates, signer_problem
-from ketachart.storage.database import Tx
 
 WITNESS_PURPOSE = "witness"
 APPROVAL_PURPOSE = "override approval"
-UNREADABLE_ENTRIES = "witnesses and override approvals cannot be checked: an entry cannot be read"
 
 
 def witness_message(
@@ -93,33 +87,22 @@ def approved(
     )
 
 
-def verify_entry_signatures(tx: Tx, certs: Certificates) -> list[Problem]:
+NO_OVERRIDES = encode_overrides(())
+
+
+def carries_entry_signatures(kind: str, overrides: str) -> bool:
+    """Whether a stored event (its raw kind and overrides) has a witness or an approval to
+    check: a controlled-substance record, or an entry with overrides."""
+    return kind == EventKind.CONTROLLED_SUBSTANCE.value or overrides != NO_OVERRIDES
+
+
+def entry_signature_problems(certs: Certificates, record: EventRecord) -> list[Problem]:
     """Each witness of a controlled-substance record and each approval of an override is a
     digital signature by the key certified for that person when the entry was recorded, in a
-    role that may witness (nurse, physician) or approve (physician)."""
-    query = (
-        select(Event)
-        .where(
-            or_(
-                Event.kind == EventKind.CONTROLLED_SUBSTANCE.value,
-                Event.overrides != encode_overrides(()),
-            )
-        )
-        .order_by(Event.session_id, Event.seq)
-    )
-    problems: list[Problem] = []
-    try:
-        rows = tx.orm.scalars(query).all()
-    except UNREADABLE_ROW:
-        return [Problem("entries", UNREADABLE_ENTRIES)]
-    for row in rows:
-        try:
-            record = event_record(row)
-        except UNREADABLE_ROW:
-            continue  # reported by its session's chain check
-        where = f"session {row.session_id}"
-        problems.extend(Problem(where, why) for why in _entry_problems(certs, record))
-    return problems
+    role that may witness (nurse, physician) or approve (physician). Called by `verify`'s
+    single pass over the timeline for each entry `carries_entry_signatures` names."""
+    where = f"session {record.session_id}"
+    return [Problem(where, why) for why in _entry_problems(certs, record)]
 
 
 def _entry_problems(certs: Certificates, record: EventRecord) -> Iterable[str]:

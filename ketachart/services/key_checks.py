@@ -49,6 +49,9 @@ class Certificates:
     by_user: dict[int, list[Certificate]] = field(default_factory=dict)
     vouched: set[str] = field(default_factory=set)
     """Hashes of entries signed before the clinic had keys that the clinic key vouched for."""
+    genuine: dict[int, bool] = field(default_factory=dict)
+    """Per certificate id, whether the clinic key signed it: checked once per verify, not
+    once per signature."""
 
     @classmethod
     def read(cls, tx: Tx) -> Certificates:
@@ -65,7 +68,9 @@ class Certificates:
         cert = certificate_at(self.by_user.get(user_id, []), at)
         if cert is None or self.clinic_key is None:
             return None
-        return cert if certificate_is_genuine(cert, self.clinic_key) else None
+        if cert.id not in self.genuine:
+            self.genuine[cert.id] = certificate_is_genuine(cert, self.clinic_key)
+        return cert if self.genuine[cert.id] else None
 
 
 def signer_problem(

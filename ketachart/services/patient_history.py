@@ -6,11 +6,12 @@ also appended here, in the same transaction, with the old versions kept."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.events import GENESIS_HASH, EventRecord
@@ -97,13 +98,21 @@ def versions_of(tx: Tx, patient_id: int) -> list[PatientVersion]:
     )
 
 
-def all_versions(tx: Tx) -> dict[int, list[PatientVersion]]:
-    """Every patient's versions in order, in one query (for `verify`)."""
-    found: dict[int, list[PatientVersion]] = {}
-    statement = select(PatientVersion).order_by(PatientVersion.patient_id, PatientVersion.version)
-    for row in tx.orm.scalars(statement):
-        found.setdefault(row.patient_id, []).append(row)
-    return found
+def versions_by_patient(tx: Tx) -> Iterator[tuple[int, list[PatientVersion]]]:
+    """Each patient's versions in order, streamed one patient at a time (for `verify`:
+    memory stays flat however many patients the clinic has)."""
+    statement = (
+        select(PatientVersion)
+        .order_by(PatientVersion.patient_id, PatientVersion.version)
+        .execution_options(yield_per=STREAMED)
+    )
+    rows = tx.orm.scalars(statement)
+    for patient_id, versions in itertools.groupby(rows, key=lambda v: v.patient_id):
+        yield patient_id, list(versions)
+
+
+STREAMED = 1000
+"""Rows fetched at a time from a streamed query."""
 
 
 def signature_of(events: Sequence[EventRecord]) -> EventRecord | None:
@@ -168,16 +177,19 @@ def as_signed(
     return at_signing, tuple(changes)
 
 
-def audited_versions(tx: Tx) -> dict[str, dict[str, str]]:
-    """Patient id -> version number -> hash, as the patient audit entries name them."""
-    found: dict[str, dict[str, str]] = {}
-    rows = tx.orm.execute(
-        select(AuditEntry.target_id, AuditEntry.detail).where(
-            AuditEntry.action.in_(("patient.create", "patient.update"))
-        )
-    )
-    for target_id, detail in rows:
+_AUDITED = select(AuditEntry.detail).where(
+    AuditEntry.target_type == "patient",
+    AuditEntry.target_id == bindparam("patient_id"),
+    AuditEntry.action.in_(("patient.create", "patient.update")),
+)
+
+
+def audited_versions(tx: Tx, patient_id: int) -> dict[str, str]:
+    """Version number -> hash, as the patient's audit entries name them (one indexed query,
+    built once)."""
+    found: dict[str, str] = {}
+    for detail in tx.orm.connection().execute(_AUDITED, {"patient_id": str(patient_id)}).scalars():
         named = _named(detail)
         if "version" in named and "hash" in named:
-            found.setdefault(target_id, {})[named["version"]] = named["hash"]
+            found[named["version"]] = named["hash"]
     return found

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, select,
 from ketachart.domain.findings import Problem
 from ketachart.domain.search_keys import after_prefix, fold, query_words, search_keys
 from ketachart.models import Patient, PatientSearchKey
+from ketachart.services.patient_history import STREAMED
 from ketachart.storage.database import Tx
 
 
@@ -113,6 +114,7 @@ def search_aid_problems(tx: Tx) -> list[Problem]:
         select(PatientSearchKey.patient_id, PatientSearchKey.key)
         .where(PatientSearchKey.key != "")
         .order_by(PatientSearchKey.patient_id, PatientSearchKey.position)
+        .execution_options(yield_per=STREAMED)  # not buffered: one row per key
     )
     keys_by_patient = groupby(keys, key=lambda row: row.patient_id)
     pending = next(keys_by_patient, None)
@@ -124,7 +126,9 @@ def search_aid_problems(tx: Tx) -> list[Problem]:
             Patient.given_name,
             Patient.family_fold,
             Patient.given_fold,
-        ).order_by(Patient.id)
+        )
+        .order_by(Patient.id)
+        .execution_options(yield_per=STREAMED)
     )
     problems = []
     for row in patients:

@@ -7,32 +7,26 @@ outside any write transaction); the signature takes the proof and audits it with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TypeVar
-
-from sqlalchemy import select
 
 from ketachart.domain import payloads as p
 from ketachart.domain.access import Action
 from ketachart.domain.codec import canonical_json, to_plain
 from ketachart.domain.events import EventKind, EventRecord
 from ketachart.domain.findings import Problem
+from ketachart.domain.protocol import ProtocolSpec
 from ketachart.domain.reviewed import ReviewedHead, require_reviewed, reviewed_head
 from ketachart.domain.timeline import SessionStatus
 from ketachart.errors import RuleViolation
-from ketachart.models import Event, InfusionSession
 from ketachart.services.actors import Actor
 from ketachart.services.chains import (
-    UNREADABLE_ROW,
     content_digest,
-    envelope_of,
-    event_record,
-    session_genesis,
 )
 from ketachart.services.charting import chart
 from ketachart.services.key_checks import Certificates, signer_problem
-from ketachart.services.patient_history import latest_hash, versions_of
+from ketachart.services.patient_history import latest_hash
 from ketachart.services.sessions import LoadedSession, append_to_session, load_session
 from ketachart.services.sign_in import PasswordProof, use_proof
 from ketachart.storage.database import Tx
@@ -55,13 +49,20 @@ def signed_content_hash(
         "protocol_id": row.protocol_id,
         "chair": row.chair,
         "session_date": row.session_date,
-        "protocol": canonical_json(loaded.protocol),
+        "protocol": _protocol_json(loaded.protocol),
         "head_seq": head.seq,
         "head_hash": head.hash,
     }
     if patient_version_hash is not None:
         content["patient_version_hash"] = patient_version_hash
     return content_digest(content)
+
+
+@lru_cache(maxsize=64)
+def _protocol_json(protocol: ProtocolSpec) -> str:
+    """A protocol version's canonical text, made once per version (`verify` checks every
+    signature of every session, and the clinic has a handful of protocol versions)."""
+    return canonical_json(protocol)
 
 
 ATTEST_PURPOSE = "attest"
@@ -204,41 +205,29 @@ def head_to_review(tx: Tx, session_id: str) -> ReviewedHead:
     return reviewed_head(load_session(tx, session_id).events)
 
 
-def verify_signatures(tx: Tx, certs: Certificates | None = None) -> list[Problem]:
-    """Each attestation and signature still matches the content it covered, and is a
-    digital signature by the key the clinic certified for its signer at the time (`certs`:
-    the certificates, if the caller read them already)."""
-    if certs is None:
-        certs = Certificates.read(tx)
-    problems: list[Problem] = []
-    kinds = [EventKind.SIGNATURE.value, EventKind.ATTESTATION.value]
-    session_ids = tx.orm.scalars(
-        select(Event.session_id).where(Event.kind.in_(kinds)).distinct()
-    ).all()
-    for session_id in session_ids:
-        try:
-            if tx.orm.get(InfusionSession, session_id) is not None:
-                problems.extend(_verify_session_signatures(tx, session_id, certs))
-        except UNREADABLE_ROW:
-            problems.append(
-                Problem(
-                    f"session {session_id}",
-                    "its signatures cannot be checked: an entry cannot be read",
-                )
-            )
-    return problems
+SIGNED_KINDS = frozenset({EventKind.SIGNATURE.value, EventKind.ATTESTATION.value})
+UNCHECKABLE_SIGNATURES = "its signatures cannot be checked: an entry cannot be read"
 
 
-def _verify_session_signatures(tx: Tx, session_id: str, certs: Certificates) -> list[Problem]:
-    rows = tx.orm.scalars(
-        select(Event).where(Event.session_id == session_id).order_by(Event.seq)
-    ).all()
-    loaded = load_session(tx, session_id)
-    patient_hashes = {v.hash for v in versions_of(tx, loaded.row.patient_id)}
-    by_seq = {r.seq: event_record(r) for r in rows}
-    intact = _intact_until(rows, session_genesis(tx, session_id))
+def signature_problems(
+    loaded: LoadedSession | None,
+    intact: int,
+    patient_hashes: set[str],
+    certs: Certificates,
+) -> list[Problem]:
+    """Each attestation and signature of a session (`loaded.events`, read once by `verify`'s
+    pass over the timeline) still matches the content it covered, and is a digital signature
+    by the key the clinic certified for its signer at the time. `intact`: the last entry up
+    to which the chain recomputes and links unbroken from the session record (a signature
+    covers every entry up to its head, not only the head's stored hash); `patient_hashes`:
+    the patient's recorded versions; `loaded` None: its protocol version is missing, so no
+    signed content can be recomputed."""
+    if loaded is None:
+        return []
+    session_id = loaded.row.id
+    by_seq = {record.seq: record for record in loaded.events}
     problems = []
-    for record in by_seq.values():
+    for record in loaded.events:
         payload = record.payload
         if not isinstance(payload, p.Signature | p.Attestation):
             continue
@@ -291,19 +280,3 @@ def _key_problem(
     ):
         return "the name it prints is not its signer's certified name"
     return why
-
-
-def _intact_until(rows: Sequence[Event], genesis: str) -> int:
-    """The last entry up to which the chain recomputes and links unbroken from the session
-    record: a signature covers the record and every entry up to its head, not only the
-    head's stored hash."""
-    prev_hash, last = genesis, 0
-    for row in rows:
-        if (
-            row.seq != last + 1
-            or row.prev_hash != prev_hash
-            or envelope_of(row).compute_hash() != row.hash
-        ):
-            break
-        prev_hash, last = row.hash, row.seq
-    return last

@@ -18,14 +18,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from ketachart.domain.codec import format_instant
 from ketachart.domain.findings import Problem
 from ketachart.domain.rules import TimeProblem, event_time_problem
-from ketachart.models import AuditEntry, Event, InfusionSession
-from ketachart.services.clock_guard import LIMIT, describe_gap, name_of, verifying_now
-from ketachart.storage.database import Tx
+from ketachart.services.clock_guard import LIMIT, describe_gap, name_of
 from ketachart.storage.workstation import parse_stored
 
 STORED = {
@@ -35,28 +31,8 @@ STORED = {
 }
 
 
-def time_problems(tx: Tx) -> list[Problem]:
-    """Every impossible time among the stored events ("the future": clock_guard.verifying_now)."""
-    opened = dict(tx.orm.execute(select(InfusionSession.id, InfusionSession.created_at)).all())
-    writers = _writers(tx)
-    rows = tx.orm.execute(
-        select(
-            Event.id, Event.session_id, Event.seq, Event.occurred_at, Event.recorded_at
-        ).order_by(Event.session_id, Event.seq)
-    ).all()
-    problems: list[Problem] = []
-    now = verifying_now(tx)
-    by_session: dict[str, list[_Entry]] = {}
-    for row in rows:
-        entry = _Entry(row.seq, row.occurred_at, row.recorded_at, writers.get(row.id, ""))
-        by_session.setdefault(row.session_id, []).append(entry)
-    for session_id, entries in by_session.items():
-        problems.extend(_session_problems(session_id, entries, opened.get(session_id), now))
-    return problems
-
-
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class TimedEntry:
     """One stored event's times and the workstation that recorded it."""
 
     seq: int
@@ -71,20 +47,12 @@ class _Entry:
         return f"recorded by {name_of(parse_stored(self.workstation))}"
 
 
-def _writers(tx: Tx) -> dict[str, str]:
-    """Which workstation recorded each event: its audit entry names the event (detail)."""
-    rows = tx.orm.execute(
-        select(AuditEntry.detail, AuditEntry.workstation).where(
-            AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view"
-        )
-    )
-    return {event_id: workstation for event_id, workstation in rows if event_id}
-
-
-def _session_problems(
-    session_id: str, entries: Sequence[_Entry], opened_at: datetime | None, now: datetime
+def session_time_problems(
+    session_id: str, entries: Sequence[TimedEntry], opened_at: datetime | None, now: datetime
 ) -> Iterator[Problem]:
-    last_by: dict[str, _Entry] = {}
+    """Every impossible time among one session's stored entries, in chain order ("the
+    future": clock_guard.verifying_now; each entry's workstation: from its audit entry)."""
+    last_by: dict[str, TimedEntry] = {}
     for entry in entries:
         where = entry.where(session_id)
         problem = event_time_problem(entry.occurred_at, entry.recorded_at, opened_at)

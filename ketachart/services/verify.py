@@ -6,13 +6,12 @@ times (services.time_checks)."""
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
-from ketachart.domain.events import GENESIS_HASH, EventKind
 from ketachart.domain.findings import Problem
 from ketachart.domain.patient_versions import DETAIL_COLUMNS
 from ketachart.domain.row_versions import RowVersionContent, chain_label, is_row_chain, row_of
@@ -20,24 +19,17 @@ from ketachart.domain.status_summary import status_summary
 from ketachart.models import (
     AuditEntry,
     ChainHead,
-    Event,
     InfusionSession,
     Patient,
     PatientVersion,
     ProtocolVersion,
     RowVersion,
 )
-from ketachart.services.chains import (
-    AUDIT_CHAIN,
-    UNREADABLE_ROW,
-    audit_hash,
-    envelope_of,
-    session_chain,
-    session_genesis,
-)
-from ketachart.services.entry_keys import verify_entry_signatures
+from ketachart.services.chain_walk import ChainWalk, Head, check_head, walk_chain
+from ketachart.services.chains import AUDIT_CHAIN, UNREADABLE_ROW, audit_hash, session_chain
+from ketachart.services.clock_guard import verifying_now
 from ketachart.services.key_checks import Certificates, verify_accounts
-from ketachart.services.patient_history import all_versions, audited_versions, content_of
+from ketachart.services.patient_history import audited_versions, content_of, versions_by_patient
 from ketachart.services.patient_search import search_aid_problems
 from ketachart.services.row_history import (
     all_row_versions,
@@ -47,17 +39,20 @@ from ketachart.services.row_history import (
 )
 from ketachart.services.session_summaries import stored_summaries, summary_values
 from ketachart.services.sessions import load_session, load_sessions
-from ketachart.services.signing import verify_signatures
-from ketachart.services.time_checks import time_problems
+from ketachart.services.verify_timeline import (
+    BATCH,
+    SESSION_RECORD_CHANGED,
+    Progress,
+    Scope,
+    timeline_findings,
+)
 from ketachart.storage import dialect
 from ketachart.storage.database import Tx
 
+__all__ = ["SESSION_RECORD_CHANGED", "Scope", "verify_all"]
+
 PATIENT_ROW_CHANGED = (
     "the patient's details differ from their latest recorded version: changed outside ketachart"
-)
-SESSION_RECORD_CHANGED = (
-    "the session record (patient, protocol, chair, date or who opened it) was changed "
-    "after the session was opened"
 )
 ROW_CHANGED = "the row differs from its latest recorded version: changed outside ketachart"
 ROW_UNRECORDED = "the row has no recorded versions: added outside ketachart"
@@ -65,35 +60,97 @@ ROW_MISSING = "the row is missing but its versions are recorded: deleted outside
 SESSION_PROTOCOL_MISSING = "the protocol version it was opened with is missing"
 
 
-def verify_all(tx: Tx, *, integrity: bool = True) -> list[Problem]:
+def verify_all(
+    tx: Tx,
+    *,
+    integrity: bool = True,
+    scope: Scope | None = None,
+    progress: Progress | None = None,
+) -> list[Problem]:
     """Every problem found; an empty list means the database is intact. `integrity` False:
     SQLite's full integrity check has just run on this database (`ketachart verify` runs it
-    before the sign-in writes anything), so it is not read a second time."""
+    before the sign-in writes anything), so it is not read a second time. `scope`: only part
+    of the timeline and audit trail (verify_timeline.Scope); `progress`: told of each
+    session's events as they are checked. Memory stays flat at any size: the events and the
+    audit trail are streamed, each read once."""
     connection = tx.orm.connection()
     damage = dialect.full_integrity_problems(connection) if integrity else []
     problems = [Problem("database", m) for m in damage]
-    heads = {h.chain: h for h in tx.orm.scalars(select(ChainHead))}
-    for session_id in tx.orm.scalars(select(InfusionSession.id)).all():
-        head = heads.get(session_chain(session_id))
-        check = partial(verify_session_chain, tx, session_id, head)
-        problems.extend(_readable(f"session {session_id}", check))
-    problems.extend(_readable("audit trail", partial(_verify_audit, tx, heads.get(AUDIT_CHAIN))))
-    problems.extend(_orphan_events(tx))
-    problems.extend(_audited_events_missing(tx))
     certs = Certificates.read(tx)
+    now = verifying_now(tx)
+    scope = scope or Scope()
+    timeline = timeline_findings(tx, certs, now, scope, progress or _quiet)
+    problems.extend(timeline.chains)
+    problems.extend(_readable("audit trail", partial(_verify_audit, tx, scope)))
+    problems.extend([*timeline.orphans, *timeline.missing, *timeline.unaudited])
     problems.extend(verify_accounts(tx, certs))
-    problems.extend(verify_signatures(tx, certs))
-    problems.extend(verify_entry_signatures(tx, certs))
+    problems.extend([*timeline.signatures, *timeline.entry_signatures])
     problems.extend(_verify_patients(tx))
     problems.extend(search_aid_problems(tx))
-    problems.extend(_verify_row_versions(tx, heads))
+    problems.extend(_verify_row_versions(tx, _row_chain_heads(tx)))
     problems.extend(_sessions_protocols(tx))
-    problems.extend(_readable("entry times", partial(time_problems, tx)))
+    problems.extend(timeline.times)
     problems.extend(verify_session_summaries(tx))
     return problems
 
 
-def _verify_row_versions(tx: Tx, heads: dict[str, ChainHead]) -> list[Problem]:
+def _quiet(_: int) -> None:
+    """No progress shown."""
+
+
+def _row_chain_heads(tx: Tx) -> dict[str, Head]:
+    """The head records of the protocol and setting chains (not the sessions': O(sessions))."""
+    query = select(ChainHead.chain, ChainHead.seq, ChainHead.hash).where(
+        ~ChainHead.chain.like(f"{session_chain('')}%"), ChainHead.chain != AUDIT_CHAIN
+    )
+    return {chain: (seq, digest) for chain, seq, digest in tx.orm.execute(query)}
+
+
+def _verify_audit(tx: Tx, scope: Scope) -> list[Problem]:
+    """The audit trail's chain, streamed in order keeping only the entry before. A partial
+    check starts after the anchored entry (`scope.audit_after`: its link to that entry is
+    checked) or at the first entry of the period (whose link back cannot be checked); only a
+    walk that reaches the newest entry is checked against the head record."""
+    query = select(*AuditEntry.__table__.columns).order_by(AuditEntry.seq)
+    walk = ChainWalk("audit trail")
+    if scope.audit_after is not None:
+        seq, digest = scope.audit_after
+        query = query.where(AuditEntry.seq > seq)
+        walk = ChainWalk("audit trail", (digest, "entry 1 does not start the chain"), seq + 1)
+        walk.last = scope.audit_after
+    elif scope.dated:
+        query = query.where(*_audit_period(scope))
+    rows = tx.orm.execute(query.execution_options(yield_per=BATCH))
+    problems: list[Problem] = []
+    for row in rows:
+        if walk.last is None and scope.dated:  # the period's first entry: its link is unseen
+            walk = ChainWalk("audit trail", (row.prev_hash, ""), row.seq)
+        problems.extend(walk.step(row.seq, row.prev_hash, row.hash, audit_hash(row)))
+    if not scope.dated:
+        head = tx.orm.execute(
+            select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == AUDIT_CHAIN)
+        ).first()
+        newest: tuple[int, str | None] = walk.last if walk.last else (0, None)
+        recorded = None if head is None else (head.seq, head.hash)
+        problems.extend(check_head("audit trail", recorded, *newest))
+    return problems
+
+
+def _audit_period(scope: Scope) -> list[ColumnElement[bool]]:
+    """The audit entries written on the scope's days (the clinic's local days)."""
+    conditions = []
+    if scope.first_day is not None:
+        conditions.append(AuditEntry.at >= _local_midnight(scope.first_day))
+    if scope.last_day is not None:
+        conditions.append(AuditEntry.at < _local_midnight(scope.last_day + timedelta(days=1)))
+    return conditions
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time()).astimezone().astimezone(UTC)
+
+
+def _verify_row_versions(tx: Tx, heads: dict[str, Head]) -> list[Problem]:
     """Each protocol code's and setting key's chain of versions is intact and ends at its
     head, and the rows rebuilt from the chains are the rows stored."""
     chains = all_row_versions(tx)
@@ -111,12 +168,12 @@ def _verify_row_versions(tx: Tx, heads: dict[str, ChainHead]) -> list[Problem]:
 
 
 def _verify_row_chain(
-    chain: str, versions: Sequence[RowVersion], head: ChainHead | None, rebuilt: dict[str, str]
+    chain: str, versions: Sequence[RowVersion], head: Head | None, rebuilt: dict[str, str]
 ) -> list[Problem]:
     """Check one chain, and note in `rebuilt` each row's content as its newest version has it."""
     where = chain_label(chain)
     links = [(v.version, v.prev_hash, v.hash, _row_version_hash(v)) for v in versions]
-    problems = _walk_chain(where, links)
+    problems = walk_chain(where, links)
     for version in versions:
         own_chain, label = row_of(json.loads(version.content))
         if own_chain != chain:
@@ -125,7 +182,7 @@ def _verify_row_chain(
             rebuilt[label] = version.content
     newest = versions[-1] if versions else None
     problems.extend(
-        _check_head(where, head, newest.version if newest else 0, newest.hash if newest else None)
+        check_head(where, head, newest.version if newest else 0, newest.hash if newest else None)
     )
     return problems
 
@@ -155,6 +212,7 @@ def _sessions_protocols(tx: Tx) -> Iterable[Problem]:
         .outerjoin(ProtocolVersion, ProtocolVersion.id == InfusionSession.protocol_id)
         .where(InfusionSession.protocol_digest.is_not(None))
         .order_by(InfusionSession.id)
+        .execution_options(yield_per=BATCH)  # streamed: one row per session
     )
     digests: dict[int, str] = {}
     for session_id, digest, joined in rows:
@@ -175,14 +233,32 @@ def _sessions_protocols(tx: Tx) -> Iterable[Problem]:
 def _verify_patients(tx: Tx) -> list[Problem]:
     """Each patient's version chain is intact and agrees with the audit trail, and the
     patients row shows its latest version."""
-    audited = audited_versions(tx)
-    versions = all_versions(tx)
+    versions = _Peekable(versions_by_patient(tx))
+    patients = select(Patient).order_by(Patient.id).execution_options(yield_per=BATCH)
     problems: list[Problem] = []
-    for patient in tx.orm.scalars(select(Patient).order_by(Patient.id)).all():
-        mine = versions.get(patient.id, [])
-        check = partial(_verify_patient, patient, mine, audited.get(str(patient.id), {}))
+    for patient in tx.orm.scalars(patients):
+        while versions.next is not None and versions.next[0] < patient.id:
+            versions.advance()  # versions of a patient whose row is gone: not checked here
+        mine = versions.advance()[1] if versions.next and versions.next[0] == patient.id else []
+        audited = audited_versions(tx, patient.id)
+        check = partial(_verify_patient, patient, mine, audited)
         problems.extend(_readable(f"patient {patient.id}", check))
     return problems
+
+
+class _Peekable:
+    """A stream of (patient id, versions) whose next item can be looked at first (a merge of
+    the patients and their versions, both in patient id order)."""
+
+    def __init__(self, items: Iterator[tuple[int, list[PatientVersion]]]) -> None:
+        self._items = items
+        self.next = next(items, None)
+
+    def advance(self) -> tuple[int, list[PatientVersion]]:
+        current = self.next
+        assert current is not None
+        self.next = next(self._items, None)
+        return current
 
 
 def _verify_patient(
@@ -194,7 +270,7 @@ def _verify_patient(
     links = [
         (v.version, v.prev_hash, v.hash, content_of(v).compute_hash(v.prev_hash)) for v in versions
     ]
-    problems = _walk_chain(where, links)
+    problems = walk_chain(where, links)
     problems.extend(_unaudited_versions(where, versions, audited))
     current = tuple(getattr(patient, c) for c in DETAIL_COLUMNS)
     if current != content_of(versions[-1]).details():
@@ -227,115 +303,6 @@ def _readable(where: str, check: Callable[[], list[Problem]]) -> list[Problem]:
         return check()
     except UNREADABLE_ROW:
         return [Problem(where, "an entry cannot be read: its stored values were altered")]
-
-
-def verify_session_chain(tx: Tx, session_id: str, head: ChainHead | None) -> list[Problem]:
-    rows = tx.orm.scalars(
-        select(Event).where(Event.session_id == session_id).order_by(Event.seq)
-    ).all()
-    where = f"session {session_id}"
-    problems = _walk_chain(
-        where,
-        [(r.seq, r.prev_hash, r.hash, envelope_of(r).compute_hash()) for r in rows],
-        (session_genesis(tx, session_id), SESSION_RECORD_CHANGED),
-    )
-    if rows and rows[0].kind != EventKind.SESSION_OPENED.value:
-        problems.append(Problem(where, "the first event is not the session opening"))
-    problems.extend(
-        _check_head(where, head, rows[-1].seq if rows else 0, rows[-1].hash if rows else None)
-    )
-    return problems
-
-
-def _verify_audit(tx: Tx, head: ChainHead | None) -> list[Problem]:
-    rows = tx.orm.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
-    problems = _walk_chain(
-        "audit trail", [(r.seq, r.prev_hash, r.hash, audit_hash(r)) for r in rows]
-    )
-    problems.extend(
-        _check_head(
-            "audit trail", head, rows[-1].seq if rows else 0, rows[-1].hash if rows else None
-        )
-    )
-    return problems
-
-
-def _walk_chain(
-    where: str,
-    links: Sequence[tuple[int, str, str, str]],
-    genesis: tuple[str, str] = (GENESIS_HASH, "entry 1 does not start the chain"),
-) -> list[Problem]:
-    """Each link: (seq, stored prev hash, stored hash, recomputed hash). `genesis`: what the
-    first entry links to, and what it means when it does not."""
-    problems: list[Problem] = []
-    expected_prev, expected_seq = genesis[0], 1
-    for seq, prev_hash, stored, recomputed in links:
-        if seq != expected_seq:
-            problems.append(
-                Problem(where, f"entry {expected_seq} is missing or out of order (found {seq})")
-            )
-        if prev_hash != expected_prev:
-            broken = genesis[1] if seq == 1 else f"entry {seq} does not link to the entry before it"
-            problems.append(Problem(where, broken))
-        if stored != recomputed:
-            problems.append(Problem(where, f"entry {seq} was changed after it was written"))
-        expected_prev, expected_seq = stored, seq + 1
-    return problems
-
-
-def _check_head(where: str, head: ChainHead | None, seq: int, digest: str | None) -> list[Problem]:
-    if head is None:
-        return [] if seq == 0 else [Problem(where, "the chain head record is missing")]
-    if head.seq != seq or head.hash != digest:
-        return [
-            Problem(
-                where,
-                f"the chain ends at entry {seq} but its head record says "
-                f"{head.seq}: newest entries were removed or the head was altered",
-            )
-        ]
-    return []
-
-
-def _orphan_events(tx: Tx) -> Iterable[Problem]:
-    known = set(tx.orm.scalars(select(InfusionSession.id)).all())
-    for session_id in tx.orm.scalars(select(Event.session_id).distinct()).all():
-        if session_id not in known:
-            yield Problem(f"session {session_id}", "events exist for a session that is missing")
-
-
-def _audited_events_missing(tx: Tx) -> list[Problem]:
-    """Every charted entry has an audit entry naming it; an entry the audit trail names but
-    the timeline lacks was removed (even if the chain head was rewritten to hide it), and an
-    entry no audit entry names was added behind ketachart's back, or its audit entry was cut
-    (even if the audit trail's head was rewritten to hide it)."""
-    audited = tx.orm.execute(
-        select(AuditEntry.target_id, AuditEntry.detail).where(
-            AuditEntry.action.like("chart.%"), AuditEntry.action != "chart.view"
-        )
-    ).all()
-    rows = tx.orm.execute(select(Event.id, Event.session_id))
-    present = {event_id: session_id for event_id, session_id in rows}
-    missing = Counter(sid for sid, event_id in audited if event_id and event_id not in present)
-    named = {event_id for _, event_id in audited}
-    unaudited = Counter(sid for event_id, sid in present.items() if event_id not in named)
-    return [
-        *(
-            Problem(
-                f"session {sid}",
-                f"{n} audited entr{'y is' if n == 1 else 'ies are'} missing from the timeline",
-            )
-            for sid, n in missing.items()
-        ),
-        *(
-            Problem(
-                f"session {sid}",
-                f"{n} entr{'y has' if n == 1 else 'ies have'} no audit entry: added outside "
-                "ketachart, or the audit trail was cut",
-            )
-            for sid, n in unaudited.items()
-        ),
-    ]
 
 
 SUMMARY_MISSING = "the session has no summary row: deleted outside ketachart"

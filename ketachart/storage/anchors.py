@@ -183,3 +183,26 @@ def write_json_atomically(path: Path, data: object) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+VERIFIED_FILE_NAME = "verified.json"
+"""Beside the anchor file: per database, the audit trail's head when a verify last found the
+database clean (`verify --since-last` checks what the audit trail records after it)."""
+
+
+def last_verified(book: AnchorBook) -> Anchor | None:
+    """The audit trail's head at this workstation's last clean verify of the database."""
+    path = book.path.with_name(VERIFIED_FILE_NAME)
+    head = _read(path).get(book.key, {}).get("audit")
+    if head is None:
+        return None
+    source = f"this workstation's last clean verify ({path})"
+    return Anchor("audit", int(head["seq"]), str(head["hash"]), str(head["seen_at"]), source)
+
+
+def note_verified(book: AnchorBook, head: Head, at: str) -> None:
+    """Record the audit trail's head `head` as verified clean at `at`."""
+    path = book.path.with_name(VERIFIED_FILE_NAME)
+    books = _read(path)
+    books[book.key] = {"audit": {"seq": head[0], "hash": head[1], "seen_at": at}}
+    write_json_atomically(path, {"format": FORMAT, "databases": books})
