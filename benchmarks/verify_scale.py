@@ -34,35 +34,12 @@ import sys
 import tarfile
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select, update
-
-from ketachart.domain import payloads as p
-from ketachart.domain.events import (
-    EventEnvelope,
-    EventRecord,
-    SessionHeader,
-    decode_payload,
-    encode_overrides,
-    encode_payload,
-)
-from ketachart.domain.protocol import ProtocolSpec
-from ketachart.domain.status_summary import status_summary
-from ketachart.keys.signer import Signer
-from ketachart.models import AuditEntry, ChainHead, Event, InfusionSession
-from ketachart.services.chains import AUDIT_CHAIN, audit_hash, event_record, session_chain
-from ketachart.services.protocols import get_protocol
-from ketachart.services.session_summaries import _INSERT as _SUMMARY_INSERT
-from ketachart.services.session_summaries import summary_values
-from ketachart.services.sessions import LoadedSession, SessionRow
-from ketachart.services.signing import signed_content_hash, signed_message
+from benchmarks.session_copies import Batch, Copier, Placement, read_templates, write
 from prove.sample import chart_sample, new_clinic
 
 SIZES = (20_000, 200_000)
@@ -106,18 +83,6 @@ print(json.dumps({"maxrss_kib": peak_kib()}))
 )
 
 
-@dataclass(frozen=True)
-class Template:
-    """One session charted through the services, to be copied."""
-
-    row: SessionRow
-    created_by: int
-    protocol_digest: str | None
-    events: tuple[EventRecord, ...]
-    audit: dict[str, tuple[str, str, int | None, str]]
-    """Per event id: its audit entry's action, username, user id and workstation."""
-
-
 def build(path: Path, events: int) -> int:
     """The database at `path` with at least `events` events; how many it holds."""
     clinic = new_clinic(f"sqlite:///{path}")
@@ -125,205 +90,22 @@ def build(path: Path, events: int) -> int:
         chart_sample(clinic, signed=4, unsigned=4)
         signers = {a.id: a.signer for a in (clinic.nurse, clinic.nurse2, clinic.physician)}
         with clinic.db.reading() as tx:
-            templates = _templates(tx)
-            protocols = {
-                t.row.protocol_id: get_protocol(tx, t.row.protocol_id).spec for t in templates
-            }
+            templates = read_templates(tx)
         held = sum(len(t.events) for t in templates)
-        engine = clinic.db.engine
+        copier = Copier(signers)
         while held < events:
-            with engine.begin() as connection:
-                for _ in range(SESSIONS_PER_TRANSACTION // len(templates)):
-                    for template in templates:
-                        _copy(connection, template, protocols, signers)
-                        held += len(template.events)
+            batch = Batch()
+            for _ in range(SESSIONS_PER_TRANSACTION // len(templates)):
+                for template in templates:
+                    copier.copy(template, Placement(), batch)
+            with clinic.db.engine.begin() as connection:
+                write(connection, batch)
+            held += batch.event_count
             print(f"  built {held:,} events", end="\r", file=sys.stderr)
         print(file=sys.stderr)
         return held
     finally:
         clinic.db.dispose()
-
-
-def _templates(tx: object) -> list[Template]:
-    orm = tx.orm  # type: ignore[attr-defined]
-    audit = {
-        row.detail: (row.action, row.username, row.user_id, row.workstation)
-        for row in orm.execute(select(AuditEntry).where(AuditEntry.action.like("chart.%")))
-        .scalars()
-        .all()
-    }
-    templates = []
-    for session in orm.scalars(select(InfusionSession).order_by(InfusionSession.created_at)):
-        rows = orm.scalars(
-            select(Event).where(Event.session_id == session.id).order_by(Event.seq)
-        ).all()
-        row = SessionRow(
-            session.id,
-            session.patient_id,
-            session.protocol_id,
-            session.chair,
-            session.session_date,
-            session.created_at,
-        )
-        records = tuple(event_record(r) for r in rows)
-        mine = {r.id: audit[r.id] for r in records}
-        templates.append(Template(row, session.created_by, session.protocol_digest, records, mine))
-    return templates
-
-
-def _copy(
-    connection: Connection,
-    template: Template,
-    protocols: dict[int, ProtocolSpec],
-    signers: dict[int, Signer | None],
-) -> None:
-    """One copy of `template` as a new session, hashed and signed again, with its audit
-    entries at the end of the audit trail."""
-    session_id = str(uuid.uuid4())
-    ids = {e.id: str(uuid.uuid4()) for e in template.events}
-    row = replace(template.row, id=session_id)
-    header = SessionHeader(
-        session_id,
-        row.patient_id,
-        row.protocol_id,
-        row.chair,
-        row.session_date,
-        row.created_at,
-        template.created_by,
-        template.protocol_digest,
-    )
-    connection.execute(
-        insert(_table(InfusionSession)),
-        dict(
-            id=session_id,
-            patient_id=row.patient_id,
-            protocol_id=row.protocol_id,
-            chair=row.chair,
-            session_date=row.session_date,
-            created_at=row.created_at,
-            created_by=template.created_by,
-            protocol_digest=template.protocol_digest,
-        ),
-    )
-    prev = header.genesis_hash()
-    copied: list[EventRecord] = []
-    rows = []
-    for event in template.events:
-        text = encode_payload(event.payload)
-        for old, new in ids.items():
-            text = text.replace(old, new)
-        payload = _signed_again(event, text, row, protocols, copied, signers)
-        envelope = EventEnvelope(
-            ids[event.id],
-            session_id,
-            event.seq,
-            event.kind,
-            event.occurred_at,
-            event.recorded_at,
-            event.recorded_by,
-            encode_payload(payload),
-            _overrides_json(event),
-            prev,
-        )
-        digest = envelope.compute_hash()
-        copied.append(
-            replace(
-                event,
-                id=envelope.id,
-                session_id=session_id,
-                payload=payload,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        rows.append(
-            dict(
-                id=envelope.id,
-                session_id=session_id,
-                seq=event.seq,
-                kind=event.kind.value,
-                occurred_at=event.occurred_at,
-                recorded_at=event.recorded_at,
-                recorded_by=event.recorded_by,
-                payload=envelope.payload_json,
-                overrides=envelope.overrides_json,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        prev = digest
-    connection.execute(insert(_table(Event)), rows)
-    connection.execute(
-        insert(_table(ChainHead)),
-        dict(chain=session_chain(session_id), seq=copied[-1].seq, hash=prev),
-    )
-    _audit_copies(connection, template, copied)
-    loaded = LoadedSession(row, protocols[row.protocol_id], tuple(copied))
-    summary = summary_values(status_summary(loaded.state(), loaded.events))
-    connection.execute(_SUMMARY_INSERT, {"session_id": session_id, **summary})
-
-
-def _overrides_json(event: EventRecord) -> str:
-    return encode_overrides(event.overrides)
-
-
-def _signed_again(
-    event: EventRecord,
-    text: str,
-    row: SessionRow,
-    protocols: dict[int, ProtocolSpec],
-    copied: Sequence[EventRecord],
-    signers: dict[int, Signer | None],
-) -> p.Payload:
-    """The copy's payload; an attestation or signature covers the copy's own content and is
-    signed again by its signer's key (as services.signing does)."""
-    payload = decode_payload(event.kind, json.loads(text))
-    if not isinstance(payload, p.Signature | p.Attestation):
-        return payload
-    loaded = LoadedSession(row, protocols[row.protocol_id], tuple(copied))
-    head = next(e for e in copied if e.seq == payload.head_seq)
-    unsigned = replace(
-        payload,
-        head_hash=head.hash,
-        content_hash=signed_content_hash(loaded, head, payload.patient_version_hash),
-        key_signature=None,
-    )
-    signer = signers[event.recorded_by]
-    assert signer is not None
-    return replace(unsigned, key_signature=signer.sign(signed_message(row.id, unsigned)))
-
-
-def _audit_copies(
-    connection: Connection, template: Template, copied: Sequence[EventRecord]
-) -> None:
-    heads = _table(ChainHead)
-    seq, prev = connection.execute(
-        select(heads.c.seq, heads.c.hash).where(heads.c.chain == AUDIT_CHAIN)
-    ).one()
-    entries = []
-    for original, event in zip(template.events, copied, strict=True):
-        action, username, user_id, workstation = template.audit[original.id]
-        seq += 1
-        entry = SimpleNamespace(
-            seq=seq,
-            at=event.recorded_at,
-            user_id=user_id,
-            username=username,
-            action=action,
-            target_type="session",
-            target_id=event.session_id,
-            detail=event.id,
-            prev_hash=prev,
-            workstation=workstation,
-        )
-        prev = audit_hash(entry)
-        entries.append({**vars(entry), "hash": prev})
-    connection.execute(insert(_table(AuditEntry)), entries)
-    connection.execute(update(heads).where(heads.c.chain == AUDIT_CHAIN).values(seq=seq, hash=prev))
-
-
-def _table(model: type) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 def _built(path: Path, wanted: int) -> int:
